@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the whole test suite from a clean clone. Installs what the tests need when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+dotnet build Switchyard.sln -c Release -warnaserror -nologo -v q
+dotnet test tests/Switchyard.Tests/Switchyard.Tests.csproj -c Release --no-build -nologo \
+  --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@"

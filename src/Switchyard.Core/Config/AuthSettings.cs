@@ -1,0 +1,10 @@
+namespace Switchyard.Core.Config;
+
+/// <summary>Master keys (general_settings.master_key, switchyard.auth.*). Several are valid during a rotation.</summary>
+public sealed record AuthSettings
+{
+    public IReadOnlyList<string> MasterKeys { get; init; } = [];
+
+    /// <summary>Where a generated master key was written (embedded default), for the operator to read.</summary>
+    public string? MasterKeyFile { get; init; }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+
+namespace Switchyard.Core.Config;
+
+/// <summary>One model_list entry, resolved: secrets read, defaults applied.</summary>
+public sealed record DeploymentConfig
+{
+    /// <summary>Stable id (model_info.id, else derived from group, model and api_base); keys breaker state across reloads.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The model_name: the group this deployment serves.</summary>
+    public required string ModelName { get; init; }
+
+    /// <summary>The provider prefix as written (openai, hosted_vllm, ollama_chat, azure, anthropic, mock, ...).</summary>
+    public required string Provider { get; init; }
+
+    /// <summary>The adapter family: openai, azure, anthropic or mock.</summary>
+    public required string Family { get; init; }
+
+    /// <summary>The provider's model id (the part after the first slash); an Azure deployment name for azure/.</summary>
+    public required string Model { get; init; }
+
+    public string? ApiBase { get; init; }
+    public string? ApiKey { get; init; }
+    public string? ApiVersion { get; init; }
+    public required TimeSpan Timeout { get; init; }
+    public required TimeSpan StreamTimeout { get; init; }
+    public int? MaxRetries { get; init; }
+    public int? Rpm { get; init; }
+    public int? Tpm { get; init; }
+    public double Weight { get; init; } = 1;
+    public int Order { get; init; } = int.MaxValue;
+    public string? Region { get; init; }
+
+    /// <summary>Request defaults (max_tokens, temperature, ...) added when the caller did not set them.</summary>
+    public IReadOnlyDictionary<string, JsonNode?> Defaults { get; init; } = new Dictionary<string, JsonNode?>();
+
+    public string? BaseModel { get; init; }
+    public int? MaxInputTokens { get; init; }
+    public decimal? InputCostPerToken { get; init; }
+    public decimal? OutputCostPerToken { get; init; }
+
+    /// <summary>Used only when no other deployment of its group is enabled (offline default config).</summary>
+    public bool OfflineStandby { get; init; }
+
+    /// <summary>False when a secret it needs is missing; the reason is in <see cref="DisabledReason"/>.</summary>
+    public bool Enabled { get; init; } = true;
+    public string? DisabledReason { get; init; }
+
+    /// <summary>Mock provider behaviour (mock/ only): fixed reply, latency, failure injection.</summary>
+    public MockSettings? Mock { get; init; }
+}
+
+public sealed record MockSettings
+{
+    public string? Response { get; init; }
+    public TimeSpan Latency { get; init; }
+    public int? FailStatus { get; init; }
+}

@@ -1,0 +1,28 @@
+namespace Switchyard.Core.Config;
+
+/// <summary>An immutable, validated configuration snapshot; swapped whole on reload.</summary>
+public sealed record GatewayConfig
+{
+    public ServerSettings Server { get; init; } = new();
+    public AuthSettings Auth { get; init; } = new();
+    public RouterSettings Router { get; init; } = new();
+    public BreakerSettings Breaker { get; init; } = new();
+    public IReadOnlyList<DeploymentConfig> Deployments { get; init; } = [];
+
+    /// <summary>Unsupported keys, disabled deployments and other things the operator should know at start.</summary>
+    public IReadOnlyList<ConfigDiagnostic> Warnings { get; init; } = [];
+
+    public string? SourcePath { get; init; }
+}
+
+/// <summary>A finding about the config file: where it is and what is wrong.</summary>
+public sealed record ConfigDiagnostic(string Path, string Message, int? Line = null)
+{
+    public override string ToString() => Line is { } l ? $"{Path} (line {l}): {Message}" : $"{Path}: {Message}";
+}
+
+public sealed class ConfigException(IReadOnlyList<ConfigDiagnostic> errors)
+    : Exception("invalid configuration:\n  " + string.Join("\n  ", errors))
+{
+    public IReadOnlyList<ConfigDiagnostic> Errors { get; } = errors;
+}

@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+
+namespace Switchyard.Core.Config;
+
+/// <summary>Reads the master key file, creating it with a random key (mode 0600) when it does not exist.</summary>
+internal static class MasterKeyFile
+{
+    public static string ReadOrCreate(string path)
+    {
+        if (File.Exists(path))
+        {
+            var existing = File.ReadAllText(path).Trim();
+            if (existing.Length >= 8)
+            {
+                return existing;
+            }
+        }
+
+        var key = "sk-sy-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(path, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(key + "\n");
+        }
+
+        return key;
+    }
+}

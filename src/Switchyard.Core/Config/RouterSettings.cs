@@ -1,0 +1,49 @@
+namespace Switchyard.Core.Config;
+
+public enum RoutingStrategy
+{
+    SimpleShuffle,
+    LeastBusy,
+    LatencyBased,
+}
+
+/// <summary>router_settings, resolved.</summary>
+public sealed record RouterSettings
+{
+    public RoutingStrategy Strategy { get; init; } = RoutingStrategy.SimpleShuffle;
+    public int NumRetries { get; init; } = 2;
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(600);
+    public TimeSpan? StreamTimeout { get; init; }
+
+    /// <summary>Minimum wait before a retry (LiteLLM retry_after).</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Base delay of the exponential backoff between retries.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest single wait between retries; a Retry-After above it ends retries on that group.</summary>
+    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Fallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ContextWindowFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+    public IReadOnlyList<string> DefaultFallbacks { get; init; } = [];
+    public int MaxFallbacks { get; init; } = 5;
+    public RetryPolicy RetryPolicy { get; init; } = new();
+
+    /// <summary>alias -> model group (router_settings.model_group_alias plus Switchyard aliases).</summary>
+    public IReadOnlyDictionary<string, string> ModelGroupAlias { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Aliases hidden from /v1/models (model_group_alias entries with hidden: true).</summary>
+    public IReadOnlySet<string> HiddenAliases { get; init; } = new HashSet<string>();
+}
+
+/// <summary>LiteLLM retry_policy: retries per error class; null means router num_retries.</summary>
+public sealed record RetryPolicy
+{
+    public int? TimeoutErrorRetries { get; init; }
+    public int? RateLimitErrorRetries { get; init; }
+    public int? InternalServerErrorRetries { get; init; }
+    public int? AuthenticationErrorRetries { get; init; }
+    public int? BadRequestErrorRetries { get; init; }
+    public int? ContentPolicyViolationErrorRetries { get; init; }
+}

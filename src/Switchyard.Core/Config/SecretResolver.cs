@@ -1,0 +1,65 @@
+namespace Switchyard.Core.Config;
+
+/// <summary>
+/// Resolves secret references: <c>os.environ/NAME</c> (environment, with the file's environment_variables
+/// taking precedence, as LiteLLM sets them into the process environment) and <c>file:PATH</c> (first line of a
+/// file, relative paths from the config file's folder). Anything else is a literal.
+/// </summary>
+internal sealed class SecretResolver(Func<string, string?> environment, IReadOnlyDictionary<string, string> fileEnvironment, string baseDirectory)
+{
+    public const string EnvPrefix = "os.environ/";
+    public const string FilePrefix = "file:";
+
+    public static bool IsReference(string value) => value.StartsWith(EnvPrefix, StringComparison.Ordinal) || value.StartsWith(FilePrefix, StringComparison.Ordinal);
+
+    /// <summary>Returns the value, or null with a reason when the reference cannot be resolved.</summary>
+    public string? Resolve(string value, out string? missingReason)
+    {
+        missingReason = null;
+        if (value.StartsWith(EnvPrefix, StringComparison.Ordinal))
+        {
+            var name = value[EnvPrefix.Length..];
+            var v = fileEnvironment.TryGetValue(name, out var f) ? f : environment(name);
+            if (string.IsNullOrEmpty(v))
+            {
+                missingReason = $"environment variable {name} is not set";
+                return null;
+            }
+
+            return v;
+        }
+
+        if (value.StartsWith(FilePrefix, StringComparison.Ordinal))
+        {
+            var path = ResolvePath(value[FilePrefix.Length..]);
+            try
+            {
+                var text = File.ReadAllText(path).Trim();
+                if (text.Length == 0)
+                {
+                    missingReason = $"secret file {path} is empty";
+                    return null;
+                }
+
+                return text.Split('\n')[0].Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                missingReason = $"secret file {path} cannot be read ({e.GetType().Name})";
+                return null;
+            }
+        }
+
+        return value;
+    }
+
+    public string ResolvePath(string path)
+    {
+        if (path.StartsWith("~/", StringComparison.Ordinal))
+        {
+            path = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..]);
+        }
+
+        return Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(baseDirectory, path));
+    }
+}

@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using YamlDotNet.RepresentationModel;
+
+namespace Switchyard.Core.Config;
+
+/// <summary>Reads typed values out of YAML nodes and records every problem with its path and line.</summary>
+internal sealed class YamlWalker
+{
+    public List<ConfigDiagnostic> Errors { get; } = [];
+    public List<ConfigDiagnostic> Warnings { get; } = [];
+
+    public void Error(string path, YamlNode? node, string message)
+        => Errors.Add(new ConfigDiagnostic(path, message, Line(node)));
+
+    public void Warn(string path, YamlNode? node, string message)
+        => Warnings.Add(new ConfigDiagnostic(path, message, Line(node)));
+
+    public static int? Line(YamlNode? node) => node is null ? null : (int)node.Start.Line;
+
+    public static string Join(string parent, string key) => parent.Length == 0 ? key : parent + "." + key;
+
+    public YamlMappingNode? Mapping(YamlNode? node, string path)
+    {
+        if (node is null || IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is YamlMappingNode map)
+        {
+            return map;
+        }
+
+        Error(path, node, "must be a mapping");
+        return null;
+    }
+
+    public YamlSequenceNode? Sequence(YamlNode? node, string path)
+    {
+        if (node is null || IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is YamlSequenceNode seq)
+        {
+            return seq;
+        }
+
+        Error(path, node, "must be a list");
+        return null;
+    }
+
+    /// <summary>Iterates a mapping's entries, reporting keys outside <paramref name="known"/> as unsupported.</summary>
+    public IEnumerable<(string Key, YamlNode Value, string Path)> Entries(YamlMappingNode? map, string path, IReadOnlySet<string>? known = null, string? unsupportedHint = null)
+    {
+        if (map is null)
+        {
+            yield break;
+        }
+
+        foreach (var (k, v) in map.Children)
+        {
+            var key = (k as YamlScalarNode)?.Value ?? "";
+            var p = Join(path, key);
+            if (known is not null && !known.Contains(key))
+            {
+                Warn(p, k, "unsupported key, ignored" + (unsupportedHint is null ? "" : " (" + unsupportedHint + ")"));
+                continue;
+            }
+
+            yield return (key, v, p);
+        }
+    }
+
+    public static bool IsNull(YamlNode node)
+        => node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } s && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
+
+    public string? String(YamlNode? node, string path)
+    {
+        if (node is null || IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode s)
+        {
+            return s.Value;
+        }
+
+        Error(path, node, "must be a string");
+        return null;
+    }
+
+    public double? Number(YamlNode? node, string path, double min = double.MinValue, double max = double.MaxValue)
+    {
+        var text = Scalar(node, path, "a number");
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || double.IsNaN(v))
+        {
+            Error(path, node, $"must be a number, got '{text}'");
+            return null;
+        }
+
+        if (v < min || v > max)
+        {
+            Error(path, node, $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}, got {text}");
+            return null;
+        }
+
+        return v;
+    }
+
+    public int? Int(YamlNode? node, string path, int min = 0, int max = int.MaxValue)
+    {
+        var text = Scalar(node, path, "an integer");
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+        {
+            Error(path, node, $"must be an integer, got '{text}'");
+            return null;
+        }
+
+        if (v < min || v > max)
+        {
+            Error(path, node, $"must be between {min} and {max}, got {v}");
+            return null;
+        }
+
+        return v;
+    }
+
+    public bool? Bool(YamlNode? node, string path)
+    {
+        var text = Scalar(node, path, "true or false");
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (bool.TryParse(text, out var b))
+        {
+            return b;
+        }
+
+        Error(path, node, $"must be true or false, got '{text}'");
+        return null;
+    }
+
+    /// <summary>A duration: a bare number is seconds (LiteLLM's convention); strings take ms, s, m, h suffixes.</summary>
+    public TimeSpan? Duration(YamlNode? node, string path)
+    {
+        var text = Scalar(node, path, "a duration");
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (DurationParser.TryParse(text, out var d) && d >= TimeSpan.Zero)
+        {
+            return d;
+        }
+
+        Error(path, node, $"must be a duration such as 30, 1.5, 500ms, 30s, 5m or 1h, got '{text}'");
+        return null;
+    }
+
+    public IReadOnlyList<string>? StringList(YamlNode? node, string path)
+    {
+        if (node is YamlScalarNode s && !IsNull(s))
+        {
+            return [s.Value ?? ""];
+        }
+
+        var seq = Sequence(node, path);
+        if (seq is null)
+        {
+            return null;
+        }
+
+        var list = new List<string>();
+        for (var i = 0; i < seq.Children.Count; i++)
+        {
+            if (String(seq.Children[i], $"{path}[{i}]") is { } v)
+            {
+                list.Add(v);
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Converts a YAML value into JSON for request defaults (max_tokens, stop, ...).</summary>
+    public static JsonNode? ToJson(YamlNode node)
+    {
+        switch (node)
+        {
+            case YamlScalarNode s when IsNull(s):
+                return null;
+            case YamlScalarNode s when s.Style != YamlDotNet.Core.ScalarStyle.Plain:
+                return JsonValue.Create(s.Value);
+            case YamlScalarNode s:
+                if (long.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l))
+                {
+                    return JsonValue.Create(l);
+                }
+
+                if (double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+                {
+                    return JsonValue.Create(d);
+                }
+
+                if (bool.TryParse(s.Value, out var b))
+                {
+                    return JsonValue.Create(b);
+                }
+
+                return JsonValue.Create(s.Value);
+            case YamlSequenceNode seq:
+                var arr = new JsonArray();
+                foreach (var c in seq.Children)
+                {
+                    arr.Add(ToJson(c));
+                }
+
+                return arr;
+            case YamlMappingNode map:
+                var obj = new JsonObject();
+                foreach (var (k, v) in map.Children)
+                {
+                    obj[((YamlScalarNode)k).Value ?? ""] = ToJson(v);
+                }
+
+                return obj;
+            default:
+                return null;
+        }
+    }
+
+    private string? Scalar(YamlNode? node, string path, string what)
+    {
+        if (node is null || IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode s)
+        {
+            return s.Value;
+        }
+
+        Error(path, node, "must be " + what);
+        return null;
+    }
+}

@@ -1,0 +1,34 @@
+using Switchyard.Core.Config;
+
+namespace Switchyard.Core.Failures;
+
+/// <summary>Turns a classified upstream failure into the caller-facing summary: status, type, code and a short message.</summary>
+public static class FailureMapping
+{
+    public static FailureSummary ToSummary(UpstreamFailure f, DeploymentConfig d, int attempts)
+    {
+        var where = $"{d.Provider}/{d.Model} (deployment {d.Id})";
+        var tries = attempts == 1 ? "" : $" after {attempts} attempts";
+        var (status, type, code, message) = f.Kind switch
+        {
+            FailureKind.RateLimited => (429, FailureType.RateLimited, "upstream_rate_limited", $"{where} is rate limiting requests{tries}"),
+            FailureKind.Timeout => (504, FailureType.UpstreamTimeout, "upstream_timeout", $"{where} {f.Detail}{tries}"),
+            FailureKind.ConnectionError => (502, FailureType.UpstreamError, "upstream_connection_error", $"{where}: {f.Detail}{tries}"),
+            FailureKind.InvalidResponse => (502, FailureType.UpstreamError, "upstream_invalid_response", $"{where}: {f.Detail}{tries}"),
+            FailureKind.UpstreamAuth => (502, FailureType.UpstreamError, "upstream_auth_failed", $"{where} refused the gateway's provider credentials ({f.UpstreamStatus}); check the deployment's api_key"),
+            FailureKind.ContextWindowExceeded => (400, FailureType.InvalidRequest, "context_length_exceeded", $"the prompt is longer than {where} accepts and no context_window_fallbacks could take it"),
+            FailureKind.CallerError => (f.UpstreamStatus is >= 400 and < 500 and not 401 and not 403 ? f.UpstreamStatus.Value : 400, FailureType.InvalidRequest, "upstream_rejected",
+                $"{where} rejected the request ({f.UpstreamStatus}{(f.UpstreamCode is null ? "" : " " + f.UpstreamCode)}){(f.UpstreamParam is null ? "" : "; check '" + f.UpstreamParam + "'")}"),
+            _ => (502, FailureType.UpstreamError, "upstream_server_error", $"{where} answered {f.UpstreamStatus}{tries}"),
+        };
+        return new FailureSummary
+        {
+            Status = status,
+            Type = type,
+            Code = code,
+            Message = message,
+            Param = f.Kind == FailureKind.CallerError ? f.UpstreamParam : null,
+            ProviderFamily = d.Family,
+        };
+    }
+}

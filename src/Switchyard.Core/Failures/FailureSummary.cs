@@ -1,0 +1,26 @@
+namespace Switchyard.Core.Failures;
+
+/// <summary>
+/// The failure summary every error answer carries (contract): the OpenAI error envelope plus
+/// route, provider_family, retry_after_ms and correlation_id. All eight fields are always written.
+/// </summary>
+public sealed record FailureSummary
+{
+    public required int Status { get; init; }
+    public required string Message { get; init; }
+    public required string Type { get; init; }
+    public string? Code { get; init; }
+    public string? Param { get; init; }
+    public string? Route { get; init; }
+    public string? ProviderFamily { get; init; }
+    public long? RetryAfterMs { get; init; }
+    public string? CorrelationId { get; init; }
+
+    /// <summary>Whether a client may retry this request as it is (drives <c>x-should-retry</c>).</summary>
+    public bool ShouldRetry => Status is 408 or 409 or 429 or >= 500 && Type != FailureType.Internal;
+
+    public static FailureSummary BadRequest(string message, string? param, string code = "invalid_request") => new()
+    {
+        Status = 400, Message = message, Type = FailureType.InvalidRequest, Code = code, Param = param,
+    };
+}

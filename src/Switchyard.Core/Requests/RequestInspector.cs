@@ -1,0 +1,411 @@
+using System.Text.Json;
+
+namespace Switchyard.Core.Requests;
+
+/// <summary>
+/// The schema gate: one forward-only pass over the body with <see cref="Utf8JsonReader"/> that checks the
+/// fields the gateway and the OpenAI schema care about and records where the model value sits. Unknown
+/// fields pass through untouched.
+/// </summary>
+public static class RequestInspector
+{
+    private static readonly string[] Roles = ["system", "user", "assistant", "tool", "developer", "function"];
+
+    public static RequestInfo Inspect(ReadOnlySpan<byte> body, OperationKind operation)
+    {
+        try
+        {
+            return operation == OperationKind.Chat ? InspectChat(body) : InspectEmbeddings(body);
+        }
+        catch (JsonException e)
+        {
+            throw new RequestValidationException(
+                $"the body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})", null, "invalid_json");
+        }
+    }
+
+    private static RequestInfo InspectChat(ReadOnlySpan<byte> body)
+    {
+        var r = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 128 });
+        ExpectObjectStart(ref r);
+        string? model = null;
+        int modelStart = 0, modelLength = 0, messages = -1, tools = 0;
+        bool stream = false, includeUsage = false, hasStreamOptions = false;
+        int? maxTokens = null;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("model"u8))
+            {
+                (model, modelStart, modelLength) = ReadModel(ref r);
+            }
+            else if (r.ValueTextEquals("messages"u8))
+            {
+                messages = ReadMessages(ref r);
+            }
+            else if (r.ValueTextEquals("stream"u8))
+            {
+                stream = ReadBool(ref r, "stream") ?? false;
+            }
+            else if (r.ValueTextEquals("stream_options"u8))
+            {
+                hasStreamOptions = true;
+                includeUsage = ReadStreamOptions(ref r);
+            }
+            else if (r.ValueTextEquals("max_tokens"u8) || r.ValueTextEquals("max_completion_tokens"u8))
+            {
+                var name = r.GetString()!;
+                maxTokens = ReadPositiveInt(ref r, name) ?? maxTokens;
+            }
+            else if (r.ValueTextEquals("n"u8))
+            {
+                ReadPositiveInt(ref r, "n");
+            }
+            else if (r.ValueTextEquals("temperature"u8) || r.ValueTextEquals("top_p"u8) || r.ValueTextEquals("presence_penalty"u8) || r.ValueTextEquals("frequency_penalty"u8))
+            {
+                var name = r.GetString()!;
+                r.Read();
+                if (r.TokenType is not (JsonTokenType.Number or JsonTokenType.Null))
+                {
+                    throw new RequestValidationException($"'{name}' must be a number", name, "invalid_type");
+                }
+            }
+            else if (r.ValueTextEquals("tools"u8))
+            {
+                tools = ReadTools(ref r);
+            }
+            else
+            {
+                r.Read();
+                r.Skip();
+            }
+        }
+
+        EnsureEnd(ref r);
+        if (model is null)
+        {
+            throw new RequestValidationException("'model' is required: the alias or model group to call", "model", "missing_field");
+        }
+
+        if (messages < 0)
+        {
+            throw new RequestValidationException("'messages' is required", "messages", "missing_field");
+        }
+
+        return new RequestInfo
+        {
+            Operation = OperationKind.Chat,
+            Model = model,
+            ModelValueStart = modelStart,
+            ModelValueLength = modelLength,
+            Stream = stream,
+            IncludeUsage = includeUsage,
+            HasStreamOptions = hasStreamOptions,
+            MaxTokens = maxTokens,
+            MessageCount = messages,
+            ToolCount = tools,
+        };
+    }
+
+    private static RequestInfo InspectEmbeddings(ReadOnlySpan<byte> body)
+    {
+        var r = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 128 });
+        ExpectObjectStart(ref r);
+        string? model = null;
+        int modelStart = 0, modelLength = 0;
+        var hasInput = false;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("model"u8))
+            {
+                (model, modelStart, modelLength) = ReadModel(ref r);
+            }
+            else if (r.ValueTextEquals("input"u8))
+            {
+                r.Read();
+                if (r.TokenType == JsonTokenType.String)
+                {
+                    hasInput = true;
+                }
+                else if (r.TokenType == JsonTokenType.StartArray)
+                {
+                    var start = r.TokenStartIndex;
+                    r.Skip();
+                    hasInput = r.TokenStartIndex - start > 1;
+                    if (!hasInput)
+                    {
+                        throw new RequestValidationException("'input' must not be empty", "input", "invalid_value");
+                    }
+                }
+                else
+                {
+                    throw new RequestValidationException("'input' must be a string or an array", "input", "invalid_type");
+                }
+            }
+            else if (r.ValueTextEquals("dimensions"u8))
+            {
+                ReadPositiveInt(ref r, "dimensions");
+            }
+            else
+            {
+                r.Read();
+                r.Skip();
+            }
+        }
+
+        EnsureEnd(ref r);
+        if (model is null)
+        {
+            throw new RequestValidationException("'model' is required: the alias or model group to call", "model", "missing_field");
+        }
+
+        if (!hasInput)
+        {
+            throw new RequestValidationException("'input' is required", "input", "missing_field");
+        }
+
+        return new RequestInfo { Operation = OperationKind.Embeddings, Model = model, ModelValueStart = modelStart, ModelValueLength = modelLength };
+    }
+
+    private static void ExpectObjectStart(ref Utf8JsonReader r)
+    {
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+        {
+            throw new RequestValidationException("the body must be a JSON object", null, "invalid_json");
+        }
+    }
+
+    private static void EnsureEnd(ref Utf8JsonReader r)
+    {
+        if (r.TokenType != JsonTokenType.EndObject || r.Read())
+        {
+            throw new RequestValidationException("the body must hold exactly one JSON object", null, "invalid_json");
+        }
+    }
+
+    private static (string Model, int Start, int Length) ReadModel(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType != JsonTokenType.String)
+        {
+            throw new RequestValidationException("'model' must be a string", "model", "invalid_type");
+        }
+
+        var value = r.GetString()!;
+        if (value.Length == 0 || value.Length > 256)
+        {
+            throw new RequestValidationException("'model' must be 1 to 256 characters", "model", "invalid_value");
+        }
+
+        var start = (int)r.TokenStartIndex;
+        var length = (r.ValueIsEscaped ? r.ValueSpan.Length : r.ValueSpan.Length) + 2;
+        return (value, start, length);
+    }
+
+    private static bool? ReadBool(ref Utf8JsonReader r, string name)
+    {
+        r.Read();
+        return r.TokenType switch
+        {
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            JsonTokenType.Null => null,
+            _ => throw new RequestValidationException($"'{name}' must be true or false", name, "invalid_type"),
+        };
+    }
+
+    private static int? ReadPositiveInt(ref Utf8JsonReader r, string name)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (r.TokenType != JsonTokenType.Number || !r.TryGetInt32(out var v))
+        {
+            throw new RequestValidationException($"'{name}' must be an integer", name, "invalid_type");
+        }
+
+        if (v < 1)
+        {
+            throw new RequestValidationException($"'{name}' must be at least 1", name, "invalid_value");
+        }
+
+        return v;
+    }
+
+    private static bool ReadStreamOptions(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.Null)
+        {
+            return false;
+        }
+
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            throw new RequestValidationException("'stream_options' must be an object", "stream_options", "invalid_type");
+        }
+
+        var include = false;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("include_usage"u8))
+            {
+                include = ReadBool(ref r, "stream_options.include_usage") ?? false;
+            }
+            else
+            {
+                r.Read();
+                r.Skip();
+            }
+        }
+
+        return include;
+    }
+
+    private static int ReadMessages(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType != JsonTokenType.StartArray)
+        {
+            throw new RequestValidationException("'messages' must be an array", "messages", "invalid_type");
+        }
+
+        var i = 0;
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            if (r.TokenType != JsonTokenType.StartObject)
+            {
+                throw new RequestValidationException($"'messages[{i}]' must be an object", $"messages[{i}]", "invalid_type");
+            }
+
+            var hasRole = false;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("role"u8))
+                {
+                    r.Read();
+                    if (r.TokenType != JsonTokenType.String || !IsRole(ref r))
+                    {
+                        throw new RequestValidationException(
+                            $"'messages[{i}].role' must be one of {string.Join(", ", Roles)}", $"messages[{i}].role", "invalid_value");
+                    }
+
+                    hasRole = true;
+                }
+                else if (r.ValueTextEquals("content"u8))
+                {
+                    r.Read();
+                    if (r.TokenType is not (JsonTokenType.String or JsonTokenType.StartArray or JsonTokenType.Null))
+                    {
+                        throw new RequestValidationException(
+                            $"'messages[{i}].content' must be a string, an array of parts or null", $"messages[{i}].content", "invalid_type");
+                    }
+
+                    r.Skip();
+                }
+                else
+                {
+                    r.Read();
+                    r.Skip();
+                }
+            }
+
+            if (!hasRole)
+            {
+                throw new RequestValidationException($"'messages[{i}].role' is required", $"messages[{i}].role", "missing_field");
+            }
+
+            i++;
+        }
+
+        if (i == 0)
+        {
+            throw new RequestValidationException("'messages' must hold at least one message", "messages", "invalid_value");
+        }
+
+        return i;
+    }
+
+    private static bool IsRole(ref Utf8JsonReader r)
+    {
+        foreach (var role in Roles)
+        {
+            if (r.ValueTextEquals(role))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int ReadTools(ref Utf8JsonReader r)
+    {
+        r.Read();
+        if (r.TokenType == JsonTokenType.Null)
+        {
+            return 0;
+        }
+
+        if (r.TokenType != JsonTokenType.StartArray)
+        {
+            throw new RequestValidationException("'tools' must be an array", "tools", "invalid_type");
+        }
+
+        var i = 0;
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            if (r.TokenType != JsonTokenType.StartObject)
+            {
+                throw new RequestValidationException($"'tools[{i}]' must be an object", $"tools[{i}]", "invalid_type");
+            }
+
+            var hasFunctionName = false;
+            var isFunction = true;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("type"u8))
+                {
+                    r.Read();
+                    isFunction = r.TokenType == JsonTokenType.String && r.ValueTextEquals("function"u8);
+                }
+                else if (r.ValueTextEquals("function"u8))
+                {
+                    r.Read();
+                    if (r.TokenType != JsonTokenType.StartObject)
+                    {
+                        throw new RequestValidationException($"'tools[{i}].function' must be an object", $"tools[{i}].function", "invalid_type");
+                    }
+
+                    while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var isName = r.ValueTextEquals("name"u8);
+                        r.Read();
+                        if (isName)
+                        {
+                            hasFunctionName = r.TokenType == JsonTokenType.String && r.ValueSpan.Length > 0;
+                        }
+
+                        r.Skip();
+                    }
+                }
+                else
+                {
+                    r.Read();
+                    r.Skip();
+                }
+            }
+
+            if (isFunction && !hasFunctionName)
+            {
+                throw new RequestValidationException($"'tools[{i}].function.name' is required", $"tools[{i}].function.name", "missing_field");
+            }
+
+            i++;
+        }
+
+        return i;
+    }
+}

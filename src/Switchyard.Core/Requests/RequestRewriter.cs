@@ -1,0 +1,97 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Switchyard.Core.Requests;
+
+/// <summary>
+/// Builds the upstream body for OpenAI-shaped providers from the caller's bytes: the model value is replaced
+/// in place, deployment defaults the caller did not send are added, and include_usage is asked for on streams.
+/// Everything else is copied byte for byte.
+/// </summary>
+public static class RequestRewriter
+{
+    public static byte[] Rewrite(ReadOnlySpan<byte> body, RequestInfo info, string upstreamModel, IReadOnlyDictionary<string, JsonNode?> defaults, bool requestStreamUsage)
+    {
+        var buffer = new ArrayBufferWriter<byte>(body.Length + upstreamModel.Length + 64);
+        var open = body.IndexOf((byte)'{');
+        buffer.Write(body[..(open + 1)]);
+        var added = false;
+        if (defaults.Count > 0)
+        {
+            foreach (var (key, value) in defaults)
+            {
+                if (key == "max_tokens" && HasTopLevel(body, "max_completion_tokens"))
+                {
+                    continue; // the caller's max_completion_tokens wins over a default max_tokens
+                }
+
+                if (HasTopLevel(body, key))
+                {
+                    continue;
+                }
+
+                WriteProperty(buffer, key, value);
+                added = true;
+            }
+        }
+
+        if (requestStreamUsage && info.Operation == OperationKind.Chat && info.Stream && !info.HasStreamOptions)
+        {
+            buffer.Write("\"stream_options\":{\"include_usage\":true},"u8);
+            added = true;
+        }
+
+        _ = added;
+        buffer.Write(body[(open + 1)..info.ModelValueStart]);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStringValue(upstreamModel);
+        }
+
+        buffer.Write(body[(info.ModelValueStart + info.ModelValueLength)..]);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteProperty(ArrayBufferWriter<byte> buffer, string key, JsonNode? value)
+    {
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStringValue(key);
+        }
+
+        buffer.Write(":"u8);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            if (value is null)
+            {
+                w.WriteNullValue();
+            }
+            else
+            {
+                value.WriteTo(w);
+            }
+        }
+
+        buffer.Write(","u8);
+    }
+
+    /// <summary>Whether the top-level object has a property with this name.</summary>
+    public static bool HasTopLevel(ReadOnlySpan<byte> body, string name)
+    {
+        var r = new Utf8JsonReader(body);
+        r.Read();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals(name))
+            {
+                return true;
+            }
+
+            r.Read();
+            r.Skip();
+        }
+
+        return false;
+    }
+}

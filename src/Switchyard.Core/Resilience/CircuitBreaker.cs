@@ -1,0 +1,249 @@
+using Switchyard.Core.Config;
+
+namespace Switchyard.Core.Resilience;
+
+/// <summary>
+/// One deployment's breaker. Opens on consecutive failures, on a failure ratio or a slow-call ratio over a sliding
+/// window (bucketed), stays open for the open duration, then lets a bounded number of half-open probes through:
+/// all succeed -> closed, any fails -> open again. Settings can be swapped on reload; the state stays.
+/// </summary>
+public sealed class CircuitBreaker
+{
+    private const int Buckets = 10;
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly string _id;
+    private readonly long[] _calls = new long[Buckets];
+    private readonly long[] _failures = new long[Buckets];
+    private readonly long[] _slow = new long[Buckets];
+    private readonly long[] _bucketStamp = new long[Buckets];
+    private BreakerSettings _settings;
+    private BreakerState _state = BreakerState.Closed;
+    private int _consecutive;
+    private DateTimeOffset _openUntil;
+    private int _probesInFlight;
+    private int _probeSuccesses;
+
+    public CircuitBreaker(string id, BreakerSettings settings, TimeProvider time)
+    {
+        _id = id;
+        _settings = settings;
+        _time = time;
+    }
+
+    public event Action<BreakerTransition>? Transitioned;
+
+    public BreakerState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state == BreakerState.Open && _time.GetUtcNow() >= _openUntil ? BreakerState.HalfOpen : _state;
+            }
+        }
+    }
+
+    public BreakerSettings Settings
+    {
+        get => _settings;
+        set => _settings = value;
+    }
+
+    /// <summary>When the breaker may next let a call through, or null when it would now.</summary>
+    public DateTimeOffset? BlockedUntil()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            return _state switch
+            {
+                BreakerState.Open when now < _openUntil => _openUntil,
+                BreakerState.HalfOpen when _probesInFlight >= _settings.HalfOpenProbes => now + TimeSpan.FromMilliseconds(100),
+                _ => null,
+            };
+        }
+    }
+
+    /// <summary>Asks to send a call. False when open, or half-open with every probe slot taken.</summary>
+    public bool TryAcquire()
+    {
+        BreakerTransition? t = null;
+        bool allowed;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            if (_state == BreakerState.Open && now >= _openUntil)
+            {
+                t = Move(BreakerState.HalfOpen, "open duration elapsed", now);
+                _probesInFlight = 0;
+                _probeSuccesses = 0;
+            }
+
+            allowed = _state switch
+            {
+                BreakerState.Closed => true,
+                BreakerState.HalfOpen when _probesInFlight < _settings.HalfOpenProbes => ++_probesInFlight > 0,
+                _ => false,
+            };
+        }
+
+        Raise(t);
+        return allowed;
+    }
+
+    public void RecordSuccess(TimeSpan latency)
+    {
+        BreakerTransition? t = null;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var slow = _settings.SlowCallDuration is { } limit && latency >= limit;
+            Count(now, failure: false, slow);
+            _consecutive = 0;
+            if (_state == BreakerState.HalfOpen)
+            {
+                _probesInFlight = Math.Max(0, _probesInFlight - 1);
+                if (slow)
+                {
+                    t = Open(now, $"half-open probe slower than {_settings.SlowCallDuration!.Value.TotalMilliseconds} ms");
+                }
+                else if (++_probeSuccesses >= _settings.HalfOpenProbes)
+                {
+                    t = Move(BreakerState.Closed, "half-open probes succeeded", now);
+                    Array.Clear(_calls);
+                    Array.Clear(_failures);
+                    Array.Clear(_slow);
+                }
+            }
+            else if (_state == BreakerState.Closed && slow)
+            {
+                t = CheckRatios(now);
+            }
+        }
+
+        Raise(t);
+    }
+
+    public void RecordFailure(string reason)
+    {
+        BreakerTransition? t = null;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            Count(now, failure: true, slow: false);
+            _consecutive++;
+            if (_state == BreakerState.HalfOpen)
+            {
+                _probesInFlight = Math.Max(0, _probesInFlight - 1);
+                t = Open(now, "half-open probe failed: " + reason);
+            }
+            else if (_state == BreakerState.Closed)
+            {
+                t = _consecutive >= _settings.ConsecutiveFailures
+                    ? Open(now, $"{_consecutive} consecutive failures (last: {reason})")
+                    : CheckRatios(now);
+            }
+        }
+
+        Raise(t);
+    }
+
+    /// <summary>A probe slot was taken but no outcome will be recorded (request cancelled by the caller).</summary>
+    public void ReleaseWithoutOutcome()
+    {
+        lock (_gate)
+        {
+            if (_state == BreakerState.HalfOpen)
+            {
+                _probesInFlight = Math.Max(0, _probesInFlight - 1);
+            }
+        }
+    }
+
+    private BreakerTransition? CheckRatios(DateTimeOffset now)
+    {
+        long calls = 0, failures = 0, slow = 0;
+        var oldest = Stamp(now) - Buckets + 1;
+        for (var i = 0; i < Buckets; i++)
+        {
+            if (_bucketStamp[i] >= oldest)
+            {
+                calls += _calls[i];
+                failures += _failures[i];
+                slow += _slow[i];
+            }
+        }
+
+        if (calls < _settings.MinimumCalls)
+        {
+            return null;
+        }
+
+        if (_settings.FailureRatio > 0 && failures >= _settings.FailureRatio * calls)
+        {
+            return Open(now, $"failure ratio {failures}/{calls} over {_settings.Window.TotalSeconds:0.#} s");
+        }
+
+        if (_settings.SlowCallDuration is not null && _settings.SlowCallRatio > 0 && slow >= _settings.SlowCallRatio * calls)
+        {
+            return Open(now, $"slow calls {slow}/{calls} over {_settings.Window.TotalSeconds:0.#} s (latency spike)");
+        }
+
+        return null;
+    }
+
+    private BreakerTransition? Open(DateTimeOffset now, string reason)
+    {
+        _openUntil = now + _settings.OpenDuration;
+        _probesInFlight = 0;
+        _probeSuccesses = 0;
+        return Move(BreakerState.Open, reason, now);
+    }
+
+    private BreakerTransition? Move(BreakerState to, string reason, DateTimeOffset now)
+    {
+        var from = _state;
+        _state = to;
+        if (to == BreakerState.Closed)
+        {
+            _consecutive = 0;
+        }
+
+        return from == to && to != BreakerState.Open ? null : new BreakerTransition(_id, from, to, reason, now);
+    }
+
+    private void Count(DateTimeOffset now, bool failure, bool slow)
+    {
+        var stamp = Stamp(now);
+        var i = (int)(stamp % Buckets);
+        if (_bucketStamp[i] != stamp)
+        {
+            _bucketStamp[i] = stamp;
+            _calls[i] = 0;
+            _failures[i] = 0;
+            _slow[i] = 0;
+        }
+
+        _calls[i]++;
+        if (failure)
+        {
+            _failures[i]++;
+        }
+
+        if (slow)
+        {
+            _slow[i]++;
+        }
+    }
+
+    private long Stamp(DateTimeOffset now) => now.UtcTicks / Math.Max(1, _settings.Window.Ticks / Buckets);
+
+    private void Raise(BreakerTransition? t)
+    {
+        if (t is { } transition)
+        {
+            Transitioned?.Invoke(transition);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Switchyard.Core.Config;
+using Switchyard.Core.Resilience;
+
+namespace Switchyard.Core.Routing;
+
+/// <summary>
+/// Long-lived runtime state of one deployment, keyed by its id: breaker, in-flight count, latency estimate and
+/// cooldown. Survives config reloads; the config snapshot is replaced around it.
+/// </summary>
+public sealed class DeploymentState
+{
+    private long _inFlight;
+    private long _cooldownUntilTicks;
+    private double _latencyEwmaMs = double.NaN;
+
+    public DeploymentState(string id, BreakerSettings settings, TimeProvider time)
+    {
+        Id = id;
+        Breaker = new CircuitBreaker(id, settings, time);
+    }
+
+    public string Id { get; }
+
+    public CircuitBreaker Breaker { get; }
+
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>Exponentially weighted latency of successful calls (time to first byte for streams), NaN until known.</summary>
+    public double LatencyMs => Volatile.Read(ref _latencyEwmaMs);
+
+    public DateTimeOffset? CooldownUntil(DateTimeOffset now)
+    {
+        var ticks = Interlocked.Read(ref _cooldownUntilTicks);
+        return ticks > now.UtcTicks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    }
+
+    /// <summary>Upstream asked us to wait (Retry-After on a 429/503): skip this deployment until then.</summary>
+    public void CoolDown(DateTimeOffset until)
+    {
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _cooldownUntilTicks);
+            if (current >= until.UtcTicks)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _cooldownUntilTicks, until.UtcTicks, current) != current);
+    }
+
+    public void Enter() => Interlocked.Increment(ref _inFlight);
+
+    public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    public void ObserveLatency(TimeSpan latency)
+    {
+        var ms = latency.TotalMilliseconds;
+        var old = Volatile.Read(ref _latencyEwmaMs);
+        Volatile.Write(ref _latencyEwmaMs, double.IsNaN(old) ? ms : (old * 0.8) + (ms * 0.2));
+    }
+
+    /// <summary>When this deployment may next be tried, or null if now.</summary>
+    public DateTimeOffset? BlockedUntil(DateTimeOffset now)
+    {
+        var breaker = Breaker.BlockedUntil();
+        var cool = CooldownUntil(now);
+        return (breaker, cool) switch
+        {
+            (null, null) => null,
+            ({ } b, null) => b,
+            (null, { } c) => c,
+            ({ } b, { } c) => b > c ? b : c,
+        };
+    }
+}

@@ -1,0 +1,286 @@
+using Switchyard.Core.Config;
+using Switchyard.Core.Failures;
+using Switchyard.Core.Resilience;
+
+namespace Switchyard.Core.Routing;
+
+/// <summary>
+/// Runs one request through its route: picks deployments, retries with backoff (honouring Retry-After),
+/// feeds breakers, and walks fallback chains bounded by max_fallbacks. Never waits on a route whose
+/// deployments are all open or cooling down: it answers at once with the time until the earliest may be tried.
+/// </summary>
+public sealed class RouteExecutor(TimeProvider time)
+{
+    public TimeProvider Time => time;
+
+    public async ValueTask<RouteResult<T>> ExecuteAsync<T, TState>(
+        RouteTable table,
+        string requested,
+        TState state,
+        Func<RoutedDeployment, AttemptInfo, TState, CancellationToken, ValueTask<AttemptResult<T>>> send,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        var router = table.Config.Router;
+        var group = table.Resolve(requested) ?? throw new ArgumentException("unknown route " + requested, nameof(requested));
+        var totalAttempts = 0;
+        var result = await RunGroupAsync(table, group, false, state, send, totalAttempts, cancellationToken).ConfigureAwait(false);
+        if (result.Value is not null || result.Failure?.Code == "upstream_rejected")
+        {
+            return WithRoute(result, requested);
+        }
+
+        totalAttempts = result.Attempts;
+        var contextWindow = result.Failure?.Code == "context_length_exceeded";
+        var chain = table.FallbacksFor(requested, contextWindow);
+        if (chain.Count == 0 && contextWindow)
+        {
+            return WithRoute(result, requested);
+        }
+
+        var tried = new HashSet<RouteGroup> { group };
+        var used = 0;
+        var last = result;
+        foreach (var name in chain)
+        {
+            if (used >= router.MaxFallbacks)
+            {
+                break;
+            }
+
+            var fallbackGroup = table.Resolve(name);
+            if (fallbackGroup is null || !tried.Add(fallbackGroup))
+            {
+                continue;
+            }
+
+            used++;
+            var r = await RunGroupAsync(table, fallbackGroup, true, state, send, totalAttempts, cancellationToken).ConfigureAwait(false);
+            totalAttempts = r.Attempts;
+            if (r.Value is not null)
+            {
+                return r;
+            }
+
+            last = Merge(last, r);
+            if (r.Failure?.Code == "upstream_rejected")
+            {
+                break;
+            }
+        }
+
+        return WithRoute(last, requested);
+    }
+
+    private static RouteResult<T> WithRoute<T>(RouteResult<T> r, string requested)
+        where T : class
+        => r.Failure is null ? r : new RouteResult<T>
+        {
+            Failure = r.Failure with { Route = requested },
+            Attempts = r.Attempts,
+            FallbackUsed = r.FallbackUsed,
+            GroupUsed = r.GroupUsed,
+        };
+
+    /// <summary>Keeps the most telling failure of a chain: a timeout or upstream error over "all unavailable", the soonest retry.</summary>
+    private static RouteResult<T> Merge<T>(RouteResult<T> first, RouteResult<T> next)
+        where T : class
+    {
+        var a = first.Failure!;
+        var b = next.Failure!;
+        var pick = b.Type == FailureType.RouteUnavailable && a.Type != FailureType.RouteUnavailable ? a : b;
+        long? retry = (a.RetryAfterMs, b.RetryAfterMs) switch
+        {
+            (null, _) or (_, null) => pick.RetryAfterMs,
+            ({ } x, { } y) => Math.Min(x, y),
+        };
+        return new RouteResult<T>
+        {
+            Failure = pick with { RetryAfterMs = retry },
+            Attempts = next.Attempts,
+            FallbackUsed = true,
+            GroupUsed = next.GroupUsed,
+        };
+    }
+
+    private async ValueTask<RouteResult<T>> RunGroupAsync<T, TState>(
+        RouteTable table,
+        RouteGroup group,
+        bool isFallback,
+        TState state,
+        Func<RoutedDeployment, AttemptInfo, TState, CancellationToken, ValueTask<AttemptResult<T>>> send,
+        int attemptsSoFar,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        var router = table.Config.Router;
+        var count = group.Deployments.Count;
+        var attemptsById = new int[count];
+        var banned = new bool[count];
+        var attempts = attemptsSoFar;
+        var retries = 0;
+        UpstreamFailure? lastFailure = null;
+        RoutedDeployment? lastDeployment = null;
+        if (count == 0)
+        {
+            return Unavailable<T>(group, null, attempts, isFallback, "has no enabled deployment (missing provider keys?)");
+        }
+
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var now = time.GetUtcNow();
+            var picked = DeploymentSelector.Pick(group, router.Strategy, now, attemptsById, (d, tried) => !banned[IndexOf(group, d)] && (d.Config.MaxRetries is not { } max || tried <= max));
+            if (picked is null || !picked.State.Breaker.TryAcquire())
+            {
+                if (picked is not null)
+                {
+                    continue; // another caller took the last half-open probe slot; pick again (it is now blocked)
+                }
+
+                var earliest = DeploymentSelector.EarliestRetry(group, now);
+                if (lastFailure is not null)
+                {
+                    return Failed<T>(group, lastDeployment!, lastFailure, attempts, isFallback, earliest is { } e ? e - now : null);
+                }
+
+                return Unavailable<T>(group, earliest is { } t ? t - now : null, attempts, isFallback, "has every deployment open or cooling down");
+            }
+
+            var index = IndexOf(group, picked);
+            attemptsById[index]++;
+            attempts++;
+            var lease = new DeploymentLease(picked.State);
+            var started = time.GetTimestamp();
+            AttemptResult<T> outcome;
+            try
+            {
+                outcome = await send(picked, new AttemptInfo(attempts, group.Name, isFallback), state, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                lease.Dispose();
+                picked.State.Breaker.ReleaseWithoutOutcome();
+                throw;
+            }
+
+            var elapsed = time.GetElapsedTime(started);
+            if (outcome.Value is { } value)
+            {
+                picked.State.Breaker.RecordSuccess(elapsed);
+                picked.State.ObserveLatency(elapsed);
+                return new RouteResult<T> { Value = value, Deployment = picked, GroupUsed = group.Name, Attempts = attempts, FallbackUsed = isFallback, Lease = lease };
+            }
+
+            lease.Dispose();
+            var failure = outcome.Failure!;
+            lastFailure = failure;
+            lastDeployment = picked;
+            if (failure.Kind.CountsAgainstBreaker())
+            {
+                picked.State.Breaker.RecordFailure(failure.Detail);
+            }
+            else
+            {
+                picked.State.Breaker.ReleaseWithoutOutcome();
+            }
+
+            if (failure.RetryAfter is { } ra && failure.Kind is FailureKind.RateLimited or FailureKind.ServerError)
+            {
+                picked.State.CoolDown(time.GetUtcNow() + ra);
+            }
+
+            if (failure.Kind is FailureKind.UpstreamAuth)
+            {
+                banned[index] = true;
+            }
+
+            if (failure.Kind is FailureKind.CallerError or FailureKind.ContextWindowExceeded)
+            {
+                return Failed<T>(group, picked, failure, attempts, isFallback, null);
+            }
+
+            var allowedRetries = AllowedRetries(router, failure.Kind);
+            if (retries >= allowedRetries)
+            {
+                var blocked = DeploymentSelector.EarliestRetry(group, time.GetUtcNow());
+                return Failed<T>(group, picked, failure, attempts, isFallback, blocked is { } b ? b - time.GetUtcNow() : failure.RetryAfter);
+            }
+
+            // Wait before retrying: honour Retry-After when no other deployment is free; never wait past the cap.
+            now = time.GetUtcNow();
+            var anyFree = group.Deployments.Any(d => !banned[IndexOf(group, d)] && d.State.BlockedUntil(now) is null);
+            var retryAfter = anyFree ? null : failure.RetryAfter;
+            if (retryAfter > router.RetryMaxDelay)
+            {
+                return Failed<T>(group, picked, failure, attempts, isFallback, retryAfter);
+            }
+
+            var delay = Backoff.Delay(retries, router.RetryBaseDelay, router.RetryMaxDelay, router.RetryAfter, retryAfter, Random.Shared.NextDouble());
+            retries++;
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static int AllowedRetries(RouterSettings router, FailureKind kind)
+    {
+        var p = router.RetryPolicy;
+        var specific = kind switch
+        {
+            FailureKind.Timeout => p.TimeoutErrorRetries,
+            FailureKind.RateLimited => p.RateLimitErrorRetries,
+            FailureKind.ServerError or FailureKind.ConnectionError or FailureKind.InvalidResponse => p.InternalServerErrorRetries,
+            FailureKind.UpstreamAuth => p.AuthenticationErrorRetries,
+            _ => null,
+        };
+        return specific ?? router.NumRetries;
+    }
+
+    private static int IndexOf(RouteGroup group, RoutedDeployment d)
+    {
+        var list = group.Deployments;
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (ReferenceEquals(list[i], d))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static RouteResult<T> Unavailable<T>(RouteGroup group, TimeSpan? retryAfter, int attempts, bool isFallback, string why)
+        where T : class
+        => new()
+        {
+            Attempts = attempts,
+            FallbackUsed = isFallback,
+            GroupUsed = group.Name,
+            Failure = new FailureSummary
+            {
+                Status = 503,
+                Type = FailureType.RouteUnavailable,
+                Code = "all_deployments_unavailable",
+                Message = $"model group '{group.Name}' {why}",
+                ProviderFamily = group.Family,
+                RetryAfterMs = retryAfter is { } r ? (long)Math.Ceiling(Math.Max(1, r.TotalMilliseconds)) : null,
+            },
+        };
+
+    private static RouteResult<T> Failed<T>(RouteGroup group, RoutedDeployment d, UpstreamFailure f, int attempts, bool isFallback, TimeSpan? retryAfter)
+        where T : class
+        => new()
+        {
+            Attempts = attempts,
+            FallbackUsed = isFallback,
+            GroupUsed = group.Name,
+            Failure = FailureMapping.ToSummary(f, d.Config, attempts) with
+            {
+                RetryAfterMs = retryAfter is { } r && r > TimeSpan.Zero ? (long)Math.Ceiling(r.TotalMilliseconds) : null,
+            },
+        };
+}

@@ -1,0 +1,39 @@
+using Switchyard.Core.Failures;
+
+namespace Switchyard.Core.Routing;
+
+/// <summary>
+/// The outcome of a routed call. On success the caller owns <see cref="Lease"/> and disposes it when the
+/// response (a stream, perhaps) is done: that ends the deployment's in-flight count.
+/// </summary>
+public sealed class RouteResult<T>
+    where T : class
+{
+    public T? Value { get; init; }
+    public RoutedDeployment? Deployment { get; init; }
+    public string? GroupUsed { get; init; }
+    public int Attempts { get; init; }
+    public bool FallbackUsed { get; init; }
+    public FailureSummary? Failure { get; init; }
+    public DeploymentLease Lease { get; init; }
+
+    public bool Succeeded => Value is not null;
+}
+
+/// <summary>Marks a deployment busy until disposed (least-busy routing counts these).</summary>
+public struct DeploymentLease : IDisposable
+{
+    private DeploymentState? _state;
+
+    public DeploymentLease(DeploymentState state)
+    {
+        _state = state;
+        state.Enter();
+    }
+
+    public void Dispose()
+    {
+        var s = Interlocked.Exchange(ref _state, null);
+        s?.Exit();
+    }
+}

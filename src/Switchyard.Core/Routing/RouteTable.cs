@@ -1,0 +1,62 @@
+using System.Collections.Frozen;
+using Switchyard.Core.Config;
+
+namespace Switchyard.Core.Routing;
+
+/// <summary>
+/// Built once per config snapshot: names (model groups and aliases) to route groups, and fallback chains.
+/// Lookups are exact; a miss is answered with the nearest names.
+/// </summary>
+public sealed class RouteTable
+{
+    private readonly FrozenDictionary<string, RouteGroup> _byName;
+
+    public RouteTable(GatewayConfig config, DeploymentStateRegistry states)
+    {
+        Config = config;
+        var groups = config.Deployments
+            .GroupBy(d => d.ModelName, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => new RouteGroup(g.Key, g.Where(d => d.Enabled)
+                    .OrderBy(d => d.Order)
+                    .Select(d => new RoutedDeployment(d, states.Get(d.Id, config.Breaker)))
+                    .ToArray()),
+                StringComparer.Ordinal);
+        var byName = new Dictionary<string, RouteGroup>(groups, StringComparer.Ordinal);
+        foreach (var (alias, target) in config.Router.ModelGroupAlias)
+        {
+            if (groups.TryGetValue(target, out var g))
+            {
+                byName[alias] = g;
+            }
+        }
+
+        _byName = byName.ToFrozenDictionary(StringComparer.Ordinal);
+        Groups = groups.Values.ToArray();
+        PublicNames = byName.Keys.Where(n => !config.Router.HiddenAliases.Contains(n)).Order(StringComparer.Ordinal).ToArray();
+    }
+
+    public GatewayConfig Config { get; }
+
+    public IReadOnlyList<RouteGroup> Groups { get; }
+
+    /// <summary>Every name a caller may send as model (groups and visible aliases), sorted.</summary>
+    public IReadOnlyList<string> PublicNames { get; }
+
+    public RouteGroup? Resolve(string name) => _byName.GetValueOrDefault(name);
+
+    public IReadOnlyList<string> Nearest(string name) => AliasSuggestions.Nearest(name, _byName.Keys, 3);
+
+    /// <summary>The fallback names for a requested name: its own list, else the wildcard, else default_fallbacks.</summary>
+    public IReadOnlyList<string> FallbacksFor(string name, bool contextWindow)
+    {
+        var router = Config.Router;
+        if (contextWindow)
+        {
+            return router.ContextWindowFallbacks.GetValueOrDefault(name) ?? router.ContextWindowFallbacks.GetValueOrDefault("*") ?? [];
+        }
+
+        return router.Fallbacks.GetValueOrDefault(name) ?? router.Fallbacks.GetValueOrDefault("*") ?? router.DefaultFallbacks;
+    }
+}

@@ -1,0 +1,15 @@
+using Switchyard.Core.Config;
+using Switchyard.Core.Requests;
+
+namespace Switchyard.Providers.Abstractions;
+
+/// <summary>An attempt's input: the caller's body as received, what the schema gate found, and the target deployment.</summary>
+public sealed class ProviderRequest
+{
+    public required RequestInfo Info { get; init; }
+    public required ReadOnlyMemory<byte> Body { get; init; }
+    public required DeploymentConfig Deployment { get; init; }
+    public required string CorrelationId { get; init; }
+    public string? TraceParent { get; init; }
+    public string? TraceState { get; init; }
+}

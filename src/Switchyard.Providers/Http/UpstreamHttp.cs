@@ -1,0 +1,32 @@
+using System.Net;
+
+namespace Switchyard.Providers.Http;
+
+/// <summary>
+/// One pooled HTTP client for every upstream: no redirects, cookies, proxy or automatic decompression
+/// (bodies pass through as the provider sent them), bounded connect time.
+/// </summary>
+public sealed class UpstreamHttp : IDisposable
+{
+    public UpstreamHttp()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            MaxConnectionsPerServer = int.MaxValue,
+            EnableMultipleHttp2Connections = true,
+            ActivityHeadersPropagator = null,
+        };
+        Invoker = new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
+    public HttpMessageInvoker Invoker { get; }
+
+    public void Dispose() => Invoker.Dispose();
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Switchyard.Core.Requests;
+using Switchyard.Providers.Abstractions;
+
+namespace Switchyard.Providers.OpenAI;
+
+/// <summary>Checks that a 2xx body is the OpenAI shape it claims to be and reads its usage, in one pass.</summary>
+public static class ResponseInspector
+{
+    public static (string? Problem, Usage? Usage) Inspect(ReadOnlySpan<byte> body, OperationKind operation)
+    {
+        try
+        {
+            var r = new Utf8JsonReader(body);
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+            {
+                return ("answered 200 with a body that is not a JSON object", null);
+            }
+
+            var hasPayload = false;
+            Usage? usage = null;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals(operation == OperationKind.Chat ? "choices"u8 : "data"u8))
+                {
+                    r.Read();
+                    hasPayload = r.TokenType == JsonTokenType.StartArray;
+                    r.Skip();
+                }
+                else if (r.ValueTextEquals("usage"u8))
+                {
+                    r.Read();
+                    usage = ReadUsage(ref r);
+                }
+                else if (r.ValueTextEquals("error"u8))
+                {
+                    return ("answered 200 with an error object", null);
+                }
+                else
+                {
+                    r.Read();
+                    r.Skip();
+                }
+            }
+
+            return hasPayload ? (null, usage) : ($"answered 200 without '{(operation == OperationKind.Chat ? "choices" : "data")}'", null);
+        }
+        catch (JsonException)
+        {
+            return ("answered 200 with a body that is not valid JSON", null);
+        }
+    }
+
+    /// <summary>Reads an OpenAI usage object (the reader sits on its StartObject or on null).</summary>
+    public static Usage? ReadUsage(ref Utf8JsonReader r)
+    {
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            r.Skip();
+            return null;
+        }
+
+        long prompt = 0, completion = 0;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("prompt_tokens"u8))
+            {
+                r.Read();
+                r.TryGetInt64(out prompt);
+            }
+            else if (r.ValueTextEquals("completion_tokens"u8))
+            {
+                r.Read();
+                r.TryGetInt64(out completion);
+            }
+            else
+            {
+                r.Read();
+                r.Skip();
+            }
+        }
+
+        return new Usage(prompt, completion);
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Switchyard.Auth;
+using Switchyard.Hosting;
+using Switchyard.Http;
+
+namespace Switchyard.Endpoints;
+
+/// <summary>
+/// /health/liveliness and /health/readiness (no auth, for probes) and /health (per deployment: breaker state,
+/// in-flight calls, latency, cooldown, why a deployment is disabled; never keys or api_base credentials).
+/// </summary>
+public sealed class HealthEndpoints(GatewayState state, TimeProvider time)
+{
+    public static Task Liveliness(HttpContext context)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync("\"I'm alive!\"");
+    }
+
+    public async Task Readiness(HttpContext context)
+    {
+        var snapshot = state.Current;
+        var routable = snapshot.Routes.Groups.Count(g => g.Deployments.Count > 0);
+        var ready = routable > 0;
+        context.Response.StatusCode = ready ? 200 : 503;
+        context.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(context.Response.Body);
+        w.WriteStartObject();
+        w.WriteString("status", ready ? "healthy" : "unhealthy");
+        w.WriteNumber("routable_groups", routable);
+        w.WriteNumber("groups", snapshot.Routes.Groups.Count);
+        w.WriteString("config", snapshot.Config.SourcePath);
+        w.WriteEndObject();
+    }
+
+    public async Task Deployments(HttpContext context)
+    {
+        var snapshot = state.Current;
+        if (MasterKeyAuth.Check(context, snapshot.Config.Auth, snapshot.MasterKeyHashes) is { } denied)
+        {
+            await FailureResponses.WriteAsync(context, denied);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        context.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(context.Response.Body);
+        w.WriteStartObject();
+        int healthy = 0, unhealthy = 0;
+        w.WriteStartArray("deployments");
+        foreach (var d in snapshot.Config.Deployments)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", d.Id);
+            w.WriteString("model_name", d.ModelName);
+            w.WriteString("model", d.Provider + "/" + d.Model);
+            w.WriteString("provider_family", d.Family);
+            w.WriteBoolean("enabled", d.Enabled);
+            if (!d.Enabled)
+            {
+                w.WriteString("disabled_reason", d.DisabledReason);
+                w.WriteEndObject();
+                continue;
+            }
+
+            var s = snapshot.Routes.Resolve(d.ModelName)!.Deployments.First(x => x.Config.Id == d.Id).State;
+            var breaker = s.Breaker.State;
+            var blocked = s.BlockedUntil(now);
+            if (blocked is null)
+            {
+                healthy++;
+            }
+            else
+            {
+                unhealthy++;
+            }
+
+            w.WriteString("status", blocked is null ? "healthy" : "unhealthy");
+            w.WriteString("breaker", breaker.ToString().ToLowerInvariant() switch { "halfopen" => "half_open", var x => x });
+            w.WriteNumber("in_flight", s.InFlight);
+            if (double.IsNaN(s.LatencyMs))
+            {
+                w.WriteNull("latency_ms");
+            }
+            else
+            {
+                w.WriteNumber("latency_ms", Math.Round(s.LatencyMs, 2));
+            }
+
+            if (blocked is { } until)
+            {
+                w.WriteNumber("retry_after_ms", (long)Math.Ceiling((until - now).TotalMilliseconds));
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("healthy_count", healthy);
+        w.WriteNumber("unhealthy_count", unhealthy);
+        w.WriteEndObject();
+    }
+}

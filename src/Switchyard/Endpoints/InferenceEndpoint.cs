@@ -1,0 +1,161 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Switchyard.Auth;
+using Switchyard.Core.Failures;
+using Switchyard.Core.Requests;
+using Switchyard.Core.Routing;
+using Switchyard.Hosting;
+using Switchyard.Http;
+using Switchyard.Providers.Abstractions;
+
+namespace Switchyard.Endpoints;
+
+/// <summary>
+/// POST /v1/chat/completions and /v1/embeddings: authenticate, read and gate the body, resolve the alias, route
+/// with retries, breakers and fallbacks, then answer: the body whole, or SSE relayed chunk by chunk.
+/// </summary>
+public sealed partial class InferenceEndpoint(GatewayState state, RouteExecutor executor, ProviderRegistry providers, ILogger<InferenceEndpoint> logger)
+{
+    public async Task HandleAsync(HttpContext context, OperationKind operation)
+    {
+        var snapshot = state.Current;
+        if (MasterKeyAuth.Check(context, snapshot.Config.Auth, snapshot.MasterKeyHashes) is { } denied)
+        {
+            await FailureResponses.WriteAsync(context, denied);
+            return;
+        }
+
+        var (body, length, tooLarge) = await BodyReader.ReadAsync(context, snapshot.Config.Server.MaxBodyBytes);
+        if (tooLarge is not null)
+        {
+            await FailureResponses.WriteAsync(context, tooLarge);
+            return;
+        }
+
+        try
+        {
+            await HandleBodyAsync(context, snapshot, operation, body.AsMemory(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body!);
+        }
+    }
+
+    private async Task HandleBodyAsync(HttpContext context, GatewaySnapshot snapshot, OperationKind operation, ReadOnlyMemory<byte> body)
+    {
+        RequestInfo info;
+        try
+        {
+            info = RequestInspector.Inspect(body.Span, operation);
+        }
+        catch (RequestValidationException e)
+        {
+            await FailureResponses.WriteAsync(context, FailureSummary.BadRequest(e.Message, e.Param, e.Code));
+            return;
+        }
+
+        var routes = snapshot.Routes;
+        if (routes.Resolve(info.Model) is null)
+        {
+            await FailureResponses.WriteAsync(context, UnknownModel(routes, info.Model));
+            return;
+        }
+
+        var correlation = context.Features.Get<CorrelationFeature>()!;
+        var call = new CallState(this, info, body, correlation);
+        var result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, s, ct), context.RequestAborted);
+        if (result.Value is not { } response)
+        {
+            var failure = result.Failure!;
+            LogRouteFailed(logger, info.Model, failure.Code, result.Attempts, correlation.CorrelationId);
+            await FailureResponses.WriteAsync(context, failure);
+            return;
+        }
+
+        using var lease = result.Lease;
+        await using (response)
+        {
+            var deployment = result.Deployment!;
+            var headers = context.Response.Headers;
+            headers["x-switchyard-route"] = info.Model;
+            headers["x-switchyard-deployment"] = deployment.Config.Id;
+            headers["x-switchyard-attempts"] = result.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!response.IsStream)
+            {
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = response.Body.Length;
+                await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
+                return;
+            }
+
+            await RelayStreamAsync(context, response, deployment, info, correlation.CorrelationId);
+        }
+    }
+
+    private async Task RelayStreamAsync(HttpContext context, UpstreamResponse response, RoutedDeployment deployment, RequestInfo info, string correlationId)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var output = context.Response.BodyWriter;
+        try
+        {
+            await response.RelayAsync(output, context.RequestAborted);
+        }
+        catch (StreamFailedException e)
+        {
+            deployment.State.Breaker.RecordFailure(e.Failure.Detail);
+            LogStreamFailed(logger, info.Model, deployment.Config.Id, e.Failure.Kind, correlationId);
+            if (!e.AtEventBoundary)
+            {
+                output.Write("\n\n"u8);
+            }
+
+            var summary = FailureMapping.ToSummary(e.Failure, deployment.Config, 1) with { Route = info.Model, CorrelationId = correlationId };
+            output.Write(FailureSummaryWriter.ToSseEvent(summary));
+            await output.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    private ValueTask<AttemptResult<UpstreamResponse>> SendAsync(RoutedDeployment deployment, CallState call, CancellationToken ct)
+    {
+        var request = new ProviderRequest
+        {
+            Info = call.Info,
+            Body = call.Body,
+            Deployment = deployment.Config,
+            CorrelationId = call.Correlation.CorrelationId,
+            TraceParent = call.Correlation.TraceParent,
+            TraceState = call.Correlation.TraceState,
+        };
+        return providers.Get(deployment.Config.Family).SendAsync(request, ct);
+    }
+
+    private static FailureSummary UnknownModel(RouteTable routes, string model)
+    {
+        var near = routes.Nearest(model);
+        var hint = near.Count > 0 ? $"; did you mean {string.Join(", ", near.Select(n => "'" + n + "'"))}?" : "; GET /v1/models lists the names you may use";
+        return new FailureSummary
+        {
+            Status = 404,
+            Type = FailureType.NotFound,
+            Code = "model_not_found",
+            Param = "model",
+            Message = $"no alias or model group named '{model}'{hint}",
+        };
+    }
+
+    private sealed record CallState(InferenceEndpoint Endpoint, RequestInfo Info, ReadOnlyMemory<byte> Body, CorrelationFeature Correlation);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "route {Route} failed with {Code} after {Attempts} attempts (correlation_id {CorrelationId})")]
+    private static partial void LogRouteFailed(ILogger logger, string route, string? code, int attempts, string correlationId);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "stream on route {Route} broke after its first byte at deployment {Deployment}: {Kind} (correlation_id {CorrelationId})")]
+    private static partial void LogStreamFailed(ILogger logger, string route, string deployment, FailureKind kind, string correlationId);
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Switchyard.Auth;
+using Switchyard.Hosting;
+using Switchyard.Http;
+
+namespace Switchyard.Endpoints;
+
+/// <summary>GET /v1/models: the aliases and model groups the caller may use, in OpenAI's list shape.</summary>
+public sealed class ModelsEndpoint(GatewayState state)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var snapshot = state.Current;
+        if (MasterKeyAuth.Check(context, snapshot.Config.Auth, snapshot.MasterKeyHashes) is { } denied)
+        {
+            await FailureResponses.WriteAsync(context, denied);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(context.Response.Body);
+        w.WriteStartObject();
+        w.WriteString("object", "list");
+        w.WriteStartArray("data");
+        foreach (var name in snapshot.Routes.PublicNames)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", name);
+            w.WriteString("object", "model");
+            w.WriteNumber("created", 1_700_000_000);
+            w.WriteString("owned_by", "switchyard");
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}

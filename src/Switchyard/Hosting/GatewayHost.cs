@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchyard.Core.Config;
+using Switchyard.Core.Requests;
+using Switchyard.Core.Routing;
+using Switchyard.Endpoints;
+using Switchyard.Http;
+using Switchyard.Providers.Abstractions;
+using Switchyard.Providers.Anthropic;
+using Switchyard.Providers.Azure;
+using Switchyard.Providers.Http;
+using Switchyard.Providers.Mock;
+using Switchyard.Providers.OpenAI;
+
+namespace Switchyard.Hosting;
+
+/// <summary>Options the executable and the tests set when building a gateway.</summary>
+public sealed record GatewayHostOptions
+{
+    /// <summary>Overrides switchyard.server.host/port; "http://127.0.0.1:0" picks a free port.</summary>
+    public string? Url { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+}
+
+/// <summary>Builds the ASP.NET Core host around the core: a thin shell of endpoints over routing and providers.</summary>
+public static class GatewayHost
+{
+    public static WebApplication Build(GatewayConfig config, GatewayHostOptions? options = null)
+    {
+        options ??= new GatewayHostOptions();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        if (options.ConfigureLogging is { } configure)
+        {
+            configure(builder.Logging);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
+        builder.WebHost.UseUrls(options.Url ?? $"http://{config.Server.Host}:{config.Server.Port}");
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = null; // the gateway enforces max_body_bytes itself, with a 413 summary
+            k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(10));
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options.Time);
+        services.AddSingleton(sp => new DeploymentStateRegistry(options.Time));
+        services.AddSingleton(sp => new GatewayState(config, sp.GetRequiredService<DeploymentStateRegistry>()));
+        services.AddSingleton(sp => new RouteExecutor(options.Time));
+        services.AddSingleton<UpstreamHttp>();
+        services.AddSingleton<IProviderAdapter, OpenAIAdapter>();
+        services.AddSingleton<IProviderAdapter, AzureOpenAIAdapter>();
+        services.AddSingleton<IProviderAdapter, AnthropicAdapter>();
+        services.AddSingleton<IProviderAdapter>(sp => new MockAdapter(options.Time));
+        services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton<InferenceEndpoint>();
+        services.AddSingleton<ModelsEndpoint>();
+        services.AddSingleton<HealthEndpoints>();
+
+        var app = builder.Build();
+        app.UseMiddleware<GatewayMiddleware>();
+        Map(app);
+        return app;
+    }
+
+    private static void Map(WebApplication app)
+    {
+        var inference = app.Services.GetRequiredService<InferenceEndpoint>();
+        var models = app.Services.GetRequiredService<ModelsEndpoint>();
+        var health = app.Services.GetRequiredService<HealthEndpoints>();
+        foreach (var prefix in new[] { "/v1", "" })
+        {
+            app.MapPost(prefix + "/chat/completions", (HttpContext c) => inference.HandleAsync(c, OperationKind.Chat));
+            app.MapPost(prefix + "/embeddings", (HttpContext c) => inference.HandleAsync(c, OperationKind.Embeddings));
+            app.MapGet(prefix + "/models", (HttpContext c) => models.HandleAsync(c));
+        }
+
+        app.MapGet("/health/liveliness", HealthEndpoints.Liveliness);
+        app.MapGet("/health/liveness", HealthEndpoints.Liveliness);
+        app.MapGet("/health/readiness", (HttpContext c) => health.Readiness(c));
+        app.MapGet("/health", (HttpContext c) => health.Deployments(c));
+        app.MapFallback((HttpContext c) => FailureResponses.WriteAsync(c, c.Request.Method is "GET" or "POST" or "HEAD"
+            ? FailureResponses.NotFound(c.Request.Path)
+            : FailureResponses.NotFound(c.Request.Path) with { Status = 405, Code = "method_not_allowed", Message = $"{c.Request.Method} is not allowed on {c.Request.Path}" }));
+    }
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Switchyard.Core.Failures;
+
+namespace Switchyard.Http;
+
+/// <summary>Writes failure summaries with their status and headers (Retry-After, retry-after-ms, x-should-retry).</summary>
+public static class FailureResponses
+{
+    public static Task WriteAsync(HttpContext context, FailureSummary summary)
+    {
+        var response = context.Response;
+        if (response.HasStarted)
+        {
+            return Task.CompletedTask;
+        }
+
+        var correlation = context.Features.Get<CorrelationFeature>()?.CorrelationId;
+        summary = summary with { CorrelationId = correlation ?? summary.CorrelationId };
+        response.StatusCode = summary.Status;
+        response.ContentType = "application/json";
+        var headers = response.Headers;
+        if (summary.RetryAfterMs is { } ms)
+        {
+            headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(ms / 1000.0)).ToString(CultureInfo.InvariantCulture);
+            headers["retry-after-ms"] = ms.ToString(CultureInfo.InvariantCulture);
+        }
+
+        headers["x-should-retry"] = summary.ShouldRetry ? "true" : "false";
+        var bytes = FailureSummaryWriter.ToUtf8(summary);
+        response.ContentLength = bytes.Length;
+        return response.Body.WriteAsync(bytes).AsTask();
+    }
+
+    public static FailureSummary NotFound(string path) => new()
+    {
+        Status = 404,
+        Type = FailureType.NotFound,
+        Code = "unknown_route",
+        Message = $"no endpoint at {path}; see /v1/chat/completions, /v1/embeddings, /v1/models, /health",
+    };
+
+    public static FailureSummary Internal() => new()
+    {
+        Status = 500,
+        Type = FailureType.Internal,
+        Code = "internal_error",
+        Message = "the gateway failed unexpectedly; the correlation id finds it in the logs",
+    };
+}

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Switchyard.Core.Correlation;
+
+namespace Switchyard.Http;
+
+/// <summary>
+/// First in the pipeline: assigns the correlation id (kept from the caller when valid), returns it on every
+/// response, continues W3C trace context, and turns anything unexpected into a 500 failure summary.
+/// </summary>
+public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider time, ILogger<GatewayMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        var id = CorrelationId.FromCaller(headers[CorrelationId.HeaderName].ToString() is { Length: > 0 } s ? s : null, time);
+        var traceParent = headers.TraceParent.ToString();
+        var traceState = headers.TraceState.ToString();
+        context.Features.Set(new CorrelationFeature(id, TraceContext.IsValidTraceParent(traceParent) ? traceParent : null, traceState.Length > 0 ? traceState : null));
+        context.Response.Headers[CorrelationId.HeaderName] = id;
+        try
+        {
+            await next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // the caller went away; nothing to answer
+        }
+        catch (Exception e)
+        {
+            LogUnexpected(logger, e, id);
+            await FailureResponses.WriteAsync(context, FailureResponses.Internal());
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "unexpected failure (correlation_id {CorrelationId})")]
+    private static partial void LogUnexpected(ILogger logger, Exception e, string correlationId);
+}

@@ -1,0 +1,84 @@
+using System.ClientModel;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenAI;
+using OpenAI.Chat;
+using Switchyard.Core.Config;
+using Switchyard.Hosting;
+
+namespace Switchyard.Tests.Infrastructure;
+
+/// <summary>A real gateway on Kestrel (loopback, port 0) built from YAML text, with clients pointed at it.</summary>
+public sealed class GatewayFixture : IAsyncDisposable
+{
+    public const string MasterKey = "sk-test-master-key-0001";
+
+    private GatewayFixture(WebApplication app, GatewayConfig config, string baseUrl, TestLogSink logs)
+    {
+        App = app;
+        Config = config;
+        BaseUrl = baseUrl;
+        Logs = logs;
+        Http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
+    }
+
+    public WebApplication App { get; }
+
+    public GatewayConfig Config { get; }
+
+    public string BaseUrl { get; }
+
+    public HttpClient Http { get; }
+
+    public TestLogSink Logs { get; }
+
+    public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    /// <summary>Starts a gateway. The YAML gets general_settings.master_key appended unless it has general_settings.</summary>
+    public static async Task<GatewayFixture> StartAsync(string yaml, TimeProvider? time = null, IDictionary<string, string>? env = null)
+    {
+        if (!yaml.Contains("general_settings:", StringComparison.Ordinal))
+        {
+            yaml += $"\ngeneral_settings:\n  master_key: {MasterKey}\n";
+        }
+
+        var config = ConfigLoader.Load(yaml, Path.GetTempPath(), name => env is not null && env.TryGetValue(name, out var v) ? v : null);
+        var logs = new TestLogSink();
+        var app = GatewayHost.Build(config, new GatewayHostOptions
+        {
+            Url = "http://127.0.0.1:0",
+            Time = time ?? TimeProvider.System,
+            ConfigureLogging = l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace),
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new GatewayFixture(app, config, address.TrimEnd('/'), logs);
+    }
+
+    /// <summary>The official OpenAI .NET SDK pointed at the gateway (its own retries off, so tests see each answer).</summary>
+    public ChatClient Chat(string model, string? key = MasterKey, int maxRetries = 0)
+        => new(model, new ApiKeyCredential(key ?? "none"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(BaseUrl + "/v1"),
+            RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries),
+        });
+
+    public OpenAIClient Client(string? key = MasterKey)
+        => new(new ApiKeyCredential(key ?? "none"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(BaseUrl + "/v1"),
+            RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(0),
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync(TimeSpan.FromSeconds(2));
+        await App.DisposeAsync();
+    }
+}
