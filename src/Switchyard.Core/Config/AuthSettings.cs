@@ -7,4 +7,10 @@ public sealed record AuthSettings
 
     /// <summary>Where a generated master key was written (embedded default), for the operator to read.</summary>
     public string? MasterKeyFile { get; init; }
+
+    /// <summary>Whether tokens with the admin scope may call inference routes (default no).</summary>
+    public bool AllowAdminInvoke { get; init; }
+
+    /// <summary>Whether the master key may call inference routes (default yes, as in LiteLLM; doctor warns).</summary>
+    public bool MasterKeyInvoke { get; init; } = true;
 }

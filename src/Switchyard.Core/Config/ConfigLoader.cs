@@ -44,7 +44,10 @@ public static class ConfigLoader
 
     private static readonly HashSet<string> LitellmSettingsKeys = ["num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params"];
     private static readonly HashSet<string> GeneralKeys = ["master_key"];
-    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry"];
+    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants"];
+    private static readonly HashSet<string> AuthKeys = ["allow_admin_invoke", "master_key_invoke"];
+    private static readonly HashSet<string> StoreKeys = ["sqlite_path"];
+    private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size"];
     private static readonly HashSet<string> ServerKeys = ["host", "port", "max_body_bytes"];
     private static readonly HashSet<string> BreakerKeys =
         ["consecutive_failures", "failure_ratio", "window", "minimum_calls", "slow_call_duration", "slow_call_ratio", "open_duration", "half_open_probes"];
@@ -120,6 +123,9 @@ public static class ConfigLoader
         var deployments = ReadModelList(w, Section("model_list"), secrets, router);
         router = router with { ModelGroupAlias = MergeAliases(w, router.ModelGroupAlias, Sw("aliases")) };
         var auth = ReadAuth(w, Section("general_settings"), Sw("master_keys"), Sw("master_key_file"), secrets);
+        auth = ReadAuthOptions(w, Sw("auth"), auth);
+        var store = ReadStore(w, Sw("store"), Sw("spend"), secrets);
+        var tenants = TenantConfigReader.Read(w, Sw("tenants"));
 
         Validate(w, deployments, router);
 
@@ -135,6 +141,8 @@ public static class ConfigLoader
             Router = router,
             Breaker = breaker,
             Deployments = deployments,
+            Store = store,
+            Tenants = tenants,
             Warnings = w.Warnings,
         };
     }
@@ -396,6 +404,39 @@ public static class ConfigLoader
         }
 
         return b;
+    }
+
+    private static AuthSettings ReadAuthOptions(YamlWalker w, YamlNode? node, AuthSettings auth)
+    {
+        foreach (var (k, v, p) in w.Entries(w.Mapping(node, "switchyard.auth"), "switchyard.auth", AuthKeys))
+        {
+            auth = k == "allow_admin_invoke"
+                ? auth with { AllowAdminInvoke = w.Bool(v, p) ?? auth.AllowAdminInvoke }
+                : auth with { MasterKeyInvoke = w.Bool(v, p) ?? auth.MasterKeyInvoke };
+        }
+
+        return auth;
+    }
+
+    private static StoreSettings ReadStore(YamlWalker w, YamlNode? store, YamlNode? spend, SecretResolver secrets)
+    {
+        var s = new StoreSettings();
+        foreach (var (_, v, p) in w.Entries(w.Mapping(store, "switchyard.store"), "switchyard.store", StoreKeys))
+        {
+            if (w.String(v, p) is { } path)
+            {
+                s = s with { SqlitePath = secrets.ResolvePath(path) };
+            }
+        }
+
+        foreach (var (k, v, p) in w.Entries(w.Mapping(spend, "switchyard.spend"), "switchyard.spend", SpendKeys))
+        {
+            s = k == "flush_interval"
+                ? s with { SpendFlushInterval = w.Duration(v, p) is { } d && d > TimeSpan.Zero ? d : s.SpendFlushInterval }
+                : s with { SpendBatchSize = w.Int(v, p, 1, 100_000) ?? s.SpendBatchSize };
+        }
+
+        return s;
     }
 
     private static AuthSettings ReadAuth(YamlWalker w, YamlNode? general, YamlNode? masterKeys, YamlNode? masterKeyFile, SecretResolver secrets)

@@ -8,6 +8,10 @@ public sealed record GatewayConfig
     public RouterSettings Router { get; init; } = new();
     public BreakerSettings Breaker { get; init; } = new();
     public IReadOnlyList<DeploymentConfig> Deployments { get; init; } = [];
+    public StoreSettings Store { get; init; } = new();
+
+    /// <summary>Tenants declared in the file (switchyard.tenants); they win over admin-API changes.</summary>
+    public IReadOnlyList<Tenancy.TenantRecord> Tenants { get; init; } = [];
 
     /// <summary>Unsupported keys, disabled deployments and other things the operator should know at start.</summary>
     public IReadOnlyList<ConfigDiagnostic> Warnings { get; init; } = [];

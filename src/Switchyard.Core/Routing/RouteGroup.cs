@@ -10,7 +10,23 @@ public sealed class RouteGroup
         Name = name;
         Deployments = deployments;
         Families = deployments.Select(d => d.Config.Family).Distinct().ToArray();
+        var first = deployments.Count > 0 ? deployments[0].Config : null;
+        Tokenizer = first is null ? null : Usage.PromptEstimator.TokenizerFor(first.BaseModel ?? first.Model);
+        foreach (var d in deployments)
+        {
+            var (input, output) = Usage.PriceTable.For(d.Config);
+            MaxInputPrice = Math.Max(MaxInputPrice, input);
+            MaxOutputPrice = Math.Max(MaxOutputPrice, output);
+        }
     }
+
+    /// <summary>The tokenizer of the group's first deployment's model, when known (prompt estimates).</summary>
+    public Microsoft.ML.Tokenizers.Tokenizer? Tokenizer { get; }
+
+    /// <summary>Highest per-token prices in the group: budget reservations assume the dearest deployment.</summary>
+    public decimal MaxInputPrice { get; }
+
+    public decimal MaxOutputPrice { get; }
 
     public string Name { get; }
 

@@ -21,11 +21,13 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationToken _callerToken;
     private readonly SseUsageScanner _scanner = new();
+    private readonly bool _stripUsage;
     private byte[]? _first;
     private int _firstLength;
 
-    private OpenAIStreamResponse(HttpResponseMessage response, Stream stream, CancellationTokenSource cts, TimeSpan idleTimeout, CancellationToken callerToken, byte[] first, int firstLength)
+    private OpenAIStreamResponse(HttpResponseMessage response, Stream stream, CancellationTokenSource cts, TimeSpan idleTimeout, CancellationToken callerToken, byte[] first, int firstLength, bool stripUsage)
     {
+        _stripUsage = stripUsage;
         _response = response;
         _stream = stream;
         _cts = cts;
@@ -36,7 +38,8 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
         IsStream = true;
     }
 
-    public static async ValueTask<AttemptResult<UpstreamResponse>> OpenAsync(HttpResponseMessage response, CancellationTokenSource cts, TimeSpan idleTimeout, TimeSpan firstByteTimeout, CancellationToken callerToken)
+    /// <param name="stripUsage">The gateway asked upstream for usage the caller did not ask for: drop the usage-only chunk.</param>
+    public static async ValueTask<AttemptResult<UpstreamResponse>> OpenAsync(HttpResponseMessage response, CancellationTokenSource cts, TimeSpan idleTimeout, TimeSpan firstByteTimeout, bool stripUsage, CancellationToken callerToken)
     {
         Stream stream;
         var first = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -59,11 +62,14 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
             return new UpstreamFailure(FailureKind.InvalidResponse, 200, n == 0 ? "closed the stream before its first event" : "sent a stream that is not server-sent events");
         }
 
-        var result = new OpenAIStreamResponse(response, stream, cts, idleTimeout, callerToken, first, n);
+        var result = new OpenAIStreamResponse(response, stream, cts, idleTimeout, callerToken, first, n, stripUsage);
         return AttemptResult<UpstreamResponse>.Ok(result);
     }
 
-    public override async Task RelayAsync(PipeWriter output, CancellationToken cancellationToken)
+    public override Task RelayAsync(PipeWriter output, CancellationToken cancellationToken)
+        => _stripUsage ? RelayByEventAsync(output, cancellationToken) : RelayBytesAsync(output, cancellationToken);
+
+    private async Task RelayBytesAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         var boundary = new SseFraming();
         var sawDone = false;
@@ -120,6 +126,113 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
             };
         }
     }
+
+    /// <summary>
+    /// Event-at-a-time relay: each complete event is written and flushed as soon as its blank line arrives; the
+    /// usage-only chunk the gateway asked for on the caller's behalf is dropped (its usage is still recorded).
+    /// </summary>
+    private async Task RelayByEventAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        var pending = new ArrayBufferWriter<byte>(16 * 1024);
+        var sawDone = false;
+        var read = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            if (_first is { } first)
+            {
+                pending.Write(first.AsSpan(0, _firstLength));
+                ArrayPool<byte>.Shared.Return(first);
+                _first = null;
+                sawDone |= WriteCompleteEvents(pending, output);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                int n;
+                try
+                {
+                    _cts.CancelAfter(_idleTimeout);
+                    n = await _stream.ReadAsync(read, _cts.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+                {
+                    _callerToken.ThrowIfCancellationRequested();
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var failure = UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, _callerToken), _idleTimeout, "stream event");
+                    throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail });
+                }
+
+                if (n == 0)
+                {
+                    break;
+                }
+
+                pending.Write(read.AsSpan(0, n));
+                sawDone |= WriteCompleteEvents(pending, output);
+                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flush.IsCanceled || flush.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(read);
+        }
+
+        Usage = _scanner.Usage;
+        if (!sawDone)
+        {
+            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final [DONE] event"));
+        }
+    }
+
+    private bool WriteCompleteEvents(ArrayBufferWriter<byte> pending, PipeWriter output)
+    {
+        var data = pending.WrittenSpan;
+        var consumed = 0;
+        var done = false;
+        while (true)
+        {
+            var rest = data[consumed..];
+            var end = rest.IndexOf("\n\n"u8);
+            var sep = 2;
+            var crlf = rest.IndexOf("\r\n\r\n"u8);
+            if (crlf >= 0 && (end < 0 || crlf < end))
+            {
+                end = crlf;
+                sep = 4;
+            }
+
+            if (end < 0)
+            {
+                break;
+            }
+
+            var evt = rest[..(end + sep)];
+            done |= _scanner.Scan(evt);
+            if (!IsUsageOnlyChunk(evt))
+            {
+                output.Write(evt);
+            }
+
+            consumed += end + sep;
+        }
+
+        if (consumed > 0)
+        {
+            var left = data[consumed..].ToArray();
+            pending.ResetWrittenCount();
+            pending.Write(left);
+        }
+
+        return done;
+    }
+
+    private static bool IsUsageOnlyChunk(ReadOnlySpan<byte> evt)
+        => evt.IndexOf("\"choices\":[]"u8) >= 0 && evt.IndexOf("\"usage\""u8) >= 0;
 
     public override async ValueTask DisposeAsync()
     {

@@ -29,7 +29,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
     {
         var d = request.Deployment;
         var info = request.Info;
-        var body = RequestRewriter.Rewrite(request.Body.Span, info, d.Model, d.Defaults, requestStreamUsage: false);
+        var body = RequestRewriter.Rewrite(request.Body.Span, info, d.Model, d.Defaults, requestStreamUsage: true);
         var message = new HttpRequestMessage(HttpMethod.Post, BuildUri(d, info.Operation))
         {
             Content = new ByteArrayContent(body),
@@ -70,7 +70,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
 
             if (info.Stream && UpstreamErrors.IsEventStream(response.Content.Headers))
             {
-                var stream = await OpenAIStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, cancellationToken).ConfigureAwait(false);
+                var stream = await OpenAIStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, stripUsage: !info.HasStreamOptions, cancellationToken).ConfigureAwait(false);
                 if (stream.Value is not null)
                 {
                     response = null;

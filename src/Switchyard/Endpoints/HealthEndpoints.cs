@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Switchyard.Auth;
+using Switchyard.Core.Tenancy;
 using Switchyard.Hosting;
 using Switchyard.Http;
+using Switchyard.Tenancy;
 
 namespace Switchyard.Endpoints;
 
@@ -10,7 +11,7 @@ namespace Switchyard.Endpoints;
 /// /health/liveliness and /health/readiness (no auth, for probes) and /health (per deployment: breaker state,
 /// in-flight calls, latency, cooldown, why a deployment is disabled; never keys or api_base credentials).
 /// </summary>
-public sealed class HealthEndpoints(GatewayState state, TimeProvider time)
+public sealed class HealthEndpoints(GatewayState state, Authenticator authenticator, IGatewayStore store, TimeProvider time)
 {
     public static Task Liveliness(HttpContext context)
     {
@@ -37,11 +38,20 @@ public sealed class HealthEndpoints(GatewayState state, TimeProvider time)
     public async Task Deployments(HttpContext context)
     {
         var snapshot = state.Current;
-        if (MasterKeyAuth.Check(context, snapshot.Config.Auth, snapshot.MasterKeyHashes) is { } denied)
+        var (caller, denied) = authenticator.Authenticate(context);
+        if (caller is null)
         {
-            await FailureResponses.WriteAsync(context, denied);
+            await FailureResponses.WriteAsync(context, denied!);
             return;
         }
+
+        if (!caller.Has(Scopes.HealthRead) && !caller.Has(Scopes.Admin))
+        {
+            await FailureResponses.WriteAsync(context, Authenticator.Forbidden(Scopes.HealthRead));
+            return;
+        }
+
+        var storeHealthy = await store.PingAsync(context.RequestAborted);
 
         var now = time.GetUtcNow();
         context.Response.ContentType = "application/json";
@@ -99,6 +109,7 @@ public sealed class HealthEndpoints(GatewayState state, TimeProvider time)
         w.WriteEndArray();
         w.WriteNumber("healthy_count", healthy);
         w.WriteNumber("unhealthy_count", unhealthy);
+        w.WriteString("store", storeHealthy ? "healthy" : "unhealthy");
         w.WriteEndObject();
     }
 }

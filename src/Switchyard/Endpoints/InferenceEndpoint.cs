@@ -2,13 +2,14 @@ using System.Buffers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Switchyard.Auth;
+using Switchyard.Core.Admission;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;
 using Switchyard.Hosting;
 using Switchyard.Http;
 using Switchyard.Providers.Abstractions;
+using Switchyard.Tenancy;
 
 namespace Switchyard.Endpoints;
 
@@ -16,14 +17,28 @@ namespace Switchyard.Endpoints;
 /// POST /v1/chat/completions and /v1/embeddings: authenticate, read and gate the body, resolve the alias, route
 /// with retries, breakers and fallbacks, then answer: the body whole, or SSE relayed chunk by chunk.
 /// </summary>
-public sealed partial class InferenceEndpoint(GatewayState state, RouteExecutor executor, ProviderRegistry providers, ILogger<InferenceEndpoint> logger)
+public sealed partial class InferenceEndpoint(
+    GatewayState state,
+    RouteExecutor executor,
+    ProviderRegistry providers,
+    Authenticator authenticator,
+    AdmissionController admission,
+    UsageRecorder usage,
+    ILogger<InferenceEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context, OperationKind operation)
     {
         var snapshot = state.Current;
-        if (MasterKeyAuth.Check(context, snapshot.Config.Auth, snapshot.MasterKeyHashes) is { } denied)
+        var (caller, denied) = authenticator.Authenticate(context);
+        if (caller is null)
         {
-            await FailureResponses.WriteAsync(context, denied);
+            await FailureResponses.WriteAsync(context, denied!);
+            return;
+        }
+
+        if (InvokeDenied(caller, snapshot) is { } forbidden)
+        {
+            await FailureResponses.WriteAsync(context, forbidden);
             return;
         }
 
@@ -36,7 +51,7 @@ public sealed partial class InferenceEndpoint(GatewayState state, RouteExecutor 
 
         try
         {
-            await HandleBodyAsync(context, snapshot, operation, body.AsMemory(0, length));
+            await HandleBodyAsync(context, snapshot, caller, operation, body.AsMemory(0, length));
         }
         finally
         {
@@ -44,7 +59,7 @@ public sealed partial class InferenceEndpoint(GatewayState state, RouteExecutor 
         }
     }
 
-    private async Task HandleBodyAsync(HttpContext context, GatewaySnapshot snapshot, OperationKind operation, ReadOnlyMemory<byte> body)
+    private async Task HandleBodyAsync(HttpContext context, GatewaySnapshot snapshot, CallerIdentity caller, OperationKind operation, ReadOnlyMemory<byte> body)
     {
         RequestInfo info;
         try
@@ -58,24 +73,94 @@ public sealed partial class InferenceEndpoint(GatewayState state, RouteExecutor 
         }
 
         var routes = snapshot.Routes;
-        if (routes.Resolve(info.Model) is null)
+        var group = routes.Resolve(info.Model);
+        if (group is null)
         {
             await FailureResponses.WriteAsync(context, UnknownModel(routes, info.Model));
             return;
         }
 
+        if (!caller.MayUse(info.Model))
+        {
+            await FailureResponses.WriteAsync(context, new FailureSummary
+            {
+                Status = 403,
+                Type = FailureType.PermissionDenied,
+                Code = "model_not_allowed",
+                Param = "model",
+                Route = info.Model,
+                Message = $"this token may not call '{info.Model}'",
+            });
+            return;
+        }
+
         var correlation = context.Features.Get<CorrelationFeature>()!;
+        var estimate = UsageRecorder.Estimate(body.Span, info, group);
+        var ticket = default(AdmissionTicket);
+        if (!caller.IsMaster)
+        {
+            var aliasLimits = caller.Tenant?.AliasLimits.GetValueOrDefault(info.Model);
+            if (admission.TryAdmit(ref ticket, caller.Key!.Limits, caller.Tenant?.Limits, aliasLimits, estimate.Tokens, estimate.CostNanos) is { } rejection)
+            {
+                UsageRecorder.WriteRateLimitHeaders(context, ticket);
+                await FailureResponses.WriteAsync(context, new FailureSummary
+                {
+                    Status = 429,
+                    Type = FailureType.RateLimited,
+                    Code = rejection.Code,
+                    Route = info.Model,
+                    ProviderFamily = group.Family,
+                    Message = rejection.Message,
+                    RetryAfterMs = rejection.RetryAfter is { } ra ? (long)Math.Ceiling(ra.TotalMilliseconds) : null,
+                });
+                return;
+            }
+
+            UsageRecorder.WriteRateLimitHeaders(context, ticket);
+        }
+
+        var started = executor.Time.GetTimestamp();
         var call = new CallState(this, info, body, correlation);
-        var result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, s, ct), context.RequestAborted);
+        RouteResult<UpstreamResponse> result;
+        try
+        {
+            result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, s, ct), context.RequestAborted);
+        }
+        catch
+        {
+            admission.Complete(ref ticket, 0, 0);
+            throw;
+        }
+
         if (result.Value is not { } response)
         {
             var failure = result.Failure!;
+            admission.Complete(ref ticket, 0, 0);
+            usage.Record(caller, info, null, null, failure.Status, correlation.CorrelationId, started);
             LogRouteFailed(logger, info.Model, failure.Code, result.Attempts, correlation.CorrelationId);
             await FailureResponses.WriteAsync(context, failure);
             return;
         }
 
         using var lease = result.Lease;
+        var status = 200;
+        try
+        {
+            await RespondAsync(context, result, response, info, correlation);
+        }
+        catch (StreamFailedException)
+        {
+            status = 502;
+        }
+        finally
+        {
+            var cost = usage.Settle(ref ticket, caller, info, result.Deployment!.Config, response.Usage, estimate, status, correlation.CorrelationId, started);
+            _ = cost;
+        }
+    }
+
+    private async Task RespondAsync(HttpContext context, RouteResult<UpstreamResponse> result, UpstreamResponse response, RequestInfo info, CorrelationFeature correlation)
+    {
         await using (response)
         {
             var deployment = result.Deployment!;
@@ -85,6 +170,7 @@ public sealed partial class InferenceEndpoint(GatewayState state, RouteExecutor 
             headers["x-switchyard-attempts"] = result.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!response.IsStream)
             {
+                UsageRecorder.WriteCostHeader(context, result.Deployment!.Config, response.Usage);
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/json";
                 context.Response.ContentLength = response.Body.Length;
@@ -120,7 +206,31 @@ public sealed partial class InferenceEndpoint(GatewayState state, RouteExecutor 
             var summary = FailureMapping.ToSummary(e.Failure, deployment.Config, 1) with { Route = info.Model, CorrelationId = correlationId };
             output.Write(FailureSummaryWriter.ToSseEvent(summary));
             await output.FlushAsync(context.RequestAborted);
+            throw;
         }
+    }
+
+    private static FailureSummary? InvokeDenied(CallerIdentity caller, GatewaySnapshot snapshot)
+    {
+        if (caller.IsMaster)
+        {
+            return snapshot.Config.Auth.MasterKeyInvoke ? null : Authenticator.Forbidden(Core.Tenancy.Scopes.Invoke) with
+            {
+                Code = "admin_token_on_inference",
+                Message = "the master key may not call inference routes here (switchyard.auth.master_key_invoke: false); use an invoke token",
+            };
+        }
+
+        if (caller.Has(Core.Tenancy.Scopes.Admin) && !snapshot.Config.Auth.AllowAdminInvoke)
+        {
+            return Authenticator.Forbidden(Core.Tenancy.Scopes.Invoke) with
+            {
+                Code = "admin_token_on_inference",
+                Message = "admin tokens may not call inference routes (switchyard.auth.allow_admin_invoke); give agents an invoke token",
+            };
+        }
+
+        return caller.Has(Core.Tenancy.Scopes.Invoke) ? null : Authenticator.Forbidden(Core.Tenancy.Scopes.Invoke);
     }
 
     private ValueTask<AttemptResult<UpstreamResponse>> SendAsync(RoutedDeployment deployment, CallState call, CancellationToken ct)

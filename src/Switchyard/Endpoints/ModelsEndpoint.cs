@@ -1,20 +1,28 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Switchyard.Auth;
+using Switchyard.Core.Tenancy;
 using Switchyard.Hosting;
 using Switchyard.Http;
+using Switchyard.Tenancy;
 
 namespace Switchyard.Endpoints;
 
 /// <summary>GET /v1/models: the aliases and model groups the caller may use, in OpenAI's list shape.</summary>
-public sealed class ModelsEndpoint(GatewayState state)
+public sealed class ModelsEndpoint(GatewayState state, Authenticator authenticator)
 {
     public async Task HandleAsync(HttpContext context)
     {
         var snapshot = state.Current;
-        if (MasterKeyAuth.Check(context, snapshot.Config.Auth, snapshot.MasterKeyHashes) is { } denied)
+        var (caller, denied) = authenticator.Authenticate(context);
+        if (caller is null)
         {
-            await FailureResponses.WriteAsync(context, denied);
+            await FailureResponses.WriteAsync(context, denied!);
+            return;
+        }
+
+        if (!caller.Has(Scopes.Invoke) && !caller.Has(Scopes.Admin))
+        {
+            await FailureResponses.WriteAsync(context, Authenticator.Forbidden(Scopes.Invoke));
             return;
         }
 
@@ -25,6 +33,11 @@ public sealed class ModelsEndpoint(GatewayState state)
         w.WriteStartArray("data");
         foreach (var name in snapshot.Routes.PublicNames)
         {
+            if (!caller.MayUse(name))
+            {
+                continue;
+            }
+
             w.WriteStartObject();
             w.WriteString("id", name);
             w.WriteString("object", "model");

@@ -15,6 +15,10 @@ using Switchyard.Providers.Azure;
 using Switchyard.Providers.Http;
 using Switchyard.Providers.Mock;
 using Switchyard.Providers.OpenAI;
+using Switchyard.Storage.Sqlite;
+using Switchyard.Tenancy;
+using Switchyard.Core.Admission;
+using Switchyard.Core.Tenancy;
 
 namespace Switchyard.Hosting;
 
@@ -27,6 +31,9 @@ public sealed record GatewayHostOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Overrides switchyard.store.sqlite_path (tests use a fresh file each).</summary>
+    public string? SqlitePath { get; init; }
 }
 
 /// <summary>Builds the ASP.NET Core host around the core: a thin shell of endpoints over routing and providers.</summary>
@@ -67,6 +74,16 @@ public static class GatewayHost
         services.AddSingleton<IProviderAdapter, AnthropicAdapter>();
         services.AddSingleton<IProviderAdapter>(sp => new MockAdapter(options.Time));
         services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton<TenantDirectory>();
+        services.AddSingleton(sp => new AdmissionController(options.Time));
+        services.AddSingleton<IGatewayStore>(sp => new SqliteGatewayStore(options.SqlitePath ?? config.Store.SqlitePath));
+        services.AddSingleton<TenancyService>();
+        services.AddSingleton(sp => new SpendWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, config.Store.SpendBatchSize, sp.GetRequiredService<ILogger<SpendWriter>>()));
+        services.AddHostedService(sp => new StoreInitializer(sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<GatewayState>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<UsageRecorder>();
+        services.AddSingleton<AdminEndpoints>();
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<HealthEndpoints>();
@@ -82,6 +99,20 @@ public static class GatewayHost
         var inference = app.Services.GetRequiredService<InferenceEndpoint>();
         var models = app.Services.GetRequiredService<ModelsEndpoint>();
         var health = app.Services.GetRequiredService<HealthEndpoints>();
+        var admin = app.Services.GetRequiredService<AdminEndpoints>();
+        app.MapPost("/key/generate", admin.GenerateKey);
+        app.MapPost("/key/update", admin.UpdateKey);
+        app.MapPost("/key/delete", admin.DeleteKeys);
+        app.MapPost("/key/regenerate", admin.RegenerateKey);
+        app.MapPost("/key/{key}/regenerate", admin.RegenerateKey);
+        app.MapGet("/key/info", admin.KeyInfo);
+        app.MapGet("/key/list", admin.ListKeys);
+        app.MapPost("/team/new", admin.NewTeam);
+        app.MapPost("/team/update", admin.UpdateTeam);
+        app.MapPost("/team/delete", admin.DeleteTeams);
+        app.MapGet("/team/info", admin.TeamInfo);
+        app.MapGet("/team/list", admin.ListTeams);
+        app.MapGet("/spend/logs", admin.SpendLogs);
         foreach (var prefix in new[] { "/v1", "" })
         {
             app.MapPost(prefix + "/chat/completions", (HttpContext c) => inference.HandleAsync(c, OperationKind.Chat));

@@ -1,4 +1,5 @@
-using Switchyard.Auth;
+using System.Security.Cryptography;
+using System.Text;
 using Switchyard.Core.Config;
 using Switchyard.Core.Routing;
 
@@ -32,5 +33,5 @@ public sealed class GatewaySnapshot(GatewayConfig config, DeploymentStateRegistr
 
     public RouteTable Routes { get; } = new(config, states);
 
-    public byte[][] MasterKeyHashes { get; } = MasterKeyAuth.Hashes(config.Auth);
+    public byte[][] MasterKeyHashes { get; } = config.Auth.MasterKeys.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k))).ToArray();
 }

@@ -54,6 +54,7 @@ public sealed class GatewayFixture : IAsyncDisposable
             Url = "http://127.0.0.1:0",
             Time = time ?? TimeProvider.System,
             ConfigureLogging = l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace),
+            SqlitePath = Path.Combine(Path.GetTempPath(), "switchyard-tests", Guid.NewGuid().ToString("N") + ".db"),
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,13 @@
+namespace Switchyard.Core.Admission;
+
+/// <summary>Why a request was not admitted: the limit hit, on whom, and when a retry may pass.</summary>
+public sealed record AdmissionRejection(string Code, string Subject, string Message, TimeSpan? RetryAfter);
+
+/// <summary>Limit codes (the failure summary's <c>code</c> on a 429).</summary>
+public static class LimitCodes
+{
+    public const string Rpm = "rpm_limit";
+    public const string Tpm = "tpm_limit";
+    public const string Concurrency = "concurrency_limit";
+    public const string Budget = "budget_exceeded";
+}

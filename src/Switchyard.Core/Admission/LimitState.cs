@@ -1,0 +1,33 @@
+using Switchyard.Core.Tenancy;
+
+namespace Switchyard.Core.Admission;
+
+/// <summary>
+/// The live counters of one limited subject (a token, a tenant, a tenant's alias, a deployment). Limits can be
+/// replaced (config reload, admin update) while the counters keep running.
+/// </summary>
+public sealed class LimitState(string kind, string id, Limits limits, long spentNanos, DateTimeOffset? budgetResetAt)
+{
+    private Limits _limits = limits;
+
+    public string Kind { get; } = kind;
+
+    public string Id { get; } = id;
+
+    public Limits Limits
+    {
+        get => Volatile.Read(ref _limits);
+        set => Volatile.Write(ref _limits, value);
+    }
+
+    public SlidingWindow Requests { get; } = new();
+
+    public SlidingWindow Tokens { get; } = new();
+
+    public ConcurrencyCounter InFlight { get; } = new();
+
+    public BudgetMeter Budget { get; } = new(spentNanos, budgetResetAt);
+
+    /// <summary>Set once the soft budget alert fired in the current period.</summary>
+    public bool SoftBudgetAlerted { get; set; }
+}

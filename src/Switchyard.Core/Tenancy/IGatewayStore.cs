@@ -1,0 +1,35 @@
+namespace Switchyard.Core.Tenancy;
+
+/// <summary>
+/// Durable state: tenants, token hashes and spend. The embedded default is SQLite; a PostgreSQL implementation
+/// satisfies the same contract for several replicas. Nothing here is called on the request hot path: tokens and
+/// limits are served from memory, spend is written in batches.
+/// </summary>
+public interface IGatewayStore : IAsyncDisposable
+{
+    /// <summary>Creates the database if needed and applies pending schema migrations.</summary>
+    Task InitializeAsync(CancellationToken ct);
+
+    Task<IReadOnlyList<TenantRecord>> ListTenantsAsync(CancellationToken ct);
+
+    Task UpsertTenantAsync(TenantRecord tenant, CancellationToken ct);
+
+    Task<bool> DeleteTenantAsync(string tenantId, CancellationToken ct);
+
+    Task<IReadOnlyList<KeyRecord>> ListKeysAsync(CancellationToken ct);
+
+    Task UpsertKeyAsync(KeyRecord key, CancellationToken ct);
+
+    Task<bool> DeleteKeyAsync(string tokenHash, CancellationToken ct);
+
+    /// <summary>Appends spend rows and adds their cost to the keys' and tenants' running spend, in one transaction.</summary>
+    Task AppendSpendAsync(IReadOnlyList<SpendRecord> batch, CancellationToken ct);
+
+    /// <summary>Persists a budget period reset (spend back to zero, next reset time).</summary>
+    Task ResetBudgetAsync(string kind, string id, DateTimeOffset nextReset, CancellationToken ct);
+
+    Task<IReadOnlyList<SpendRecord>> QuerySpendAsync(SpendQuery query, CancellationToken ct);
+
+    /// <summary>A cheap round trip for health checks.</summary>
+    Task<bool> PingAsync(CancellationToken ct);
+}

@@ -1,0 +1,63 @@
+namespace Switchyard.Storage.Sqlite;
+
+/// <summary>Versioned schema: each entry moves the database one version up; applied in order, each in its own transaction.</summary>
+internal static class SqliteMigrations
+{
+    public static readonly string[] Steps =
+    [
+        // v1: tenants, token hashes, spend logs
+        """
+        CREATE TABLE tenants (
+            tenant_id TEXT PRIMARY KEY,
+            alias TEXT,
+            models TEXT NOT NULL DEFAULT '[]',
+            rpm INTEGER, tpm INTEGER, max_parallel INTEGER,
+            max_budget_nanos INTEGER, soft_budget_nanos INTEGER, budget_duration TEXT,
+            alias_limits TEXT NOT NULL DEFAULT '{}',
+            spend_nanos INTEGER NOT NULL DEFAULT 0,
+            budget_reset_at INTEGER,
+            metadata TEXT,
+            blocked INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL DEFAULT 'api',
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE keys (
+            token_hash TEXT PRIMARY KEY,
+            key_name TEXT NOT NULL,
+            key_alias TEXT,
+            tenant_id TEXT,
+            models TEXT NOT NULL DEFAULT '[]',
+            scopes TEXT NOT NULL DEFAULT '["invoke"]',
+            rpm INTEGER, tpm INTEGER, max_parallel INTEGER,
+            max_budget_nanos INTEGER, soft_budget_nanos INTEGER, budget_duration TEXT,
+            spend_nanos INTEGER NOT NULL DEFAULT 0,
+            budget_reset_at INTEGER,
+            expires_at INTEGER,
+            revoked INTEGER NOT NULL DEFAULT 0,
+            grace_until INTEGER,
+            rotated_from TEXT,
+            metadata TEXT,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX ix_keys_tenant ON keys (tenant_id);
+        CREATE TABLE spend_logs (
+            request_id TEXT PRIMARY KEY,
+            correlation_id TEXT NOT NULL,
+            tenant_id TEXT,
+            token_hash TEXT,
+            alias TEXT NOT NULL,
+            deployment TEXT,
+            provider_family TEXT,
+            model TEXT,
+            prompt_tokens INTEGER NOT NULL,
+            completion_tokens INTEGER NOT NULL,
+            cost_nanos INTEGER NOT NULL,
+            status INTEGER NOT NULL,
+            latency_ms REAL NOT NULL,
+            start_time INTEGER NOT NULL
+        );
+        CREATE INDEX ix_spend_tenant_time ON spend_logs (tenant_id, start_time);
+        CREATE INDEX ix_spend_token_time ON spend_logs (token_hash, start_time);
+        """,
+    ];
+}

@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+using Switchyard.Core.Tenancy;
+
+namespace Switchyard.Storage;
+
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(Dictionary<string, AliasLimits>))]
+internal sealed partial class StoreJson : JsonSerializerContext;

@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Switchyard.Core.Requests;
+using Switchyard.Core.Tenancy;
+
+namespace Switchyard.Endpoints;
+
+/// <summary>Reads LiteLLM-style admin request fields with typed errors naming the field.</summary>
+internal static class AdminJson
+{
+    public static JsonObject ParseObject(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            return JsonNode.Parse(ref reader) as JsonObject ?? throw new RequestValidationException("the body must be a JSON object", null, "invalid_json");
+        }
+        catch (JsonException e)
+        {
+            throw new RequestValidationException($"the body is not valid JSON (line {e.LineNumber + 1})", null, "invalid_json");
+        }
+    }
+
+    public static string? String(JsonObject o, string name)
+    {
+        var n = o[name];
+        if (n is null)
+        {
+            return null;
+        }
+
+        return n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : throw Invalid(name, "a string");
+    }
+
+    public static int? Int(JsonObject o, string name)
+    {
+        var n = o[name];
+        if (n is null)
+        {
+            return null;
+        }
+
+        if (n.GetValueKind() != JsonValueKind.Number || !n.AsValue().TryGetValue<int>(out var v) || v < 0)
+        {
+            throw Invalid(name, "a non-negative integer");
+        }
+
+        return v;
+    }
+
+    public static decimal? Money(JsonObject o, string name)
+    {
+        var n = o[name];
+        if (n is null)
+        {
+            return null;
+        }
+
+        if (n.GetValueKind() != JsonValueKind.Number || !n.AsValue().TryGetValue<decimal>(out var v) || v < 0)
+        {
+            throw Invalid(name, "a non-negative number");
+        }
+
+        return v;
+    }
+
+    public static bool? Bool(JsonObject o, string name)
+    {
+        var n = o[name];
+        if (n is null)
+        {
+            return null;
+        }
+
+        return n.GetValueKind() switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Invalid(name, "true or false"),
+        };
+    }
+
+    public static IReadOnlyList<string>? Strings(JsonObject o, string name)
+    {
+        var n = o[name];
+        if (n is null)
+        {
+            return null;
+        }
+
+        if (n is not JsonArray a || a.Any(x => x is null || x.GetValueKind() != JsonValueKind.String))
+        {
+            throw Invalid(name, "an array of strings");
+        }
+
+        return a.Select(x => x!.GetValue<string>()).ToArray();
+    }
+
+    public static BudgetDuration? Duration(JsonObject o, string name)
+    {
+        var s = String(o, name);
+        if (s is null)
+        {
+            return null;
+        }
+
+        return BudgetDuration.TryParse(s, out var d) ? d : throw Invalid(name, "a period such as 30s, 30m, 24h, 30d or 1mo");
+    }
+
+    public static string? Metadata(JsonObject o)
+    {
+        var n = o["metadata"];
+        if (n is null)
+        {
+            return null;
+        }
+
+        return n is JsonObject ? n.ToJsonString() : throw Invalid("metadata", "an object");
+    }
+
+    public static RequestValidationException Invalid(string name, string what) => new($"'{name}' must be {what}", name, "invalid_type");
+
+    public static string Time(DateTimeOffset? t) => t?.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) ?? "";
+}

@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Switchyard.Core.Failures;
+using Switchyard.Core.Tenancy;
+using Switchyard.Hosting;
+
+namespace Switchyard.Tenancy;
+
+/// <summary>
+/// Resolves the caller from <c>Authorization: Bearer</c> (or <c>api-key</c> / <c>x-api-key</c>): SHA-256 of the presented
+/// token, compared in constant time with the master key hashes, then looked up among cached token hashes. The store is
+/// never touched here.
+/// </summary>
+public sealed class Authenticator(GatewayState state, TenantDirectory directory, TimeProvider time)
+{
+    public (CallerIdentity? Caller, FailureSummary? Failure) Authenticate(HttpContext context)
+    {
+        var presented = Presented(context.Request.Headers);
+        if (presented is null)
+        {
+            return (null, Unauthorized("missing_token", "no token: send Authorization: Bearer <token>"));
+        }
+
+        var hash = TokenHash.Of(presented);
+        var master = false;
+        Span<byte> bytes = stackalloc byte[32];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, hash.A);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], hash.B);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[16..], hash.C);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[24..], hash.D);
+        foreach (var k in state.Current.MasterKeyHashes)
+        {
+            master |= CryptographicOperations.FixedTimeEquals(bytes, k);
+        }
+
+        if (master)
+        {
+            return (CallerIdentity.Master, null);
+        }
+
+        var entry = directory.FindKey(hash);
+        if (entry is null)
+        {
+            return (null, Unauthorized("invalid_token", "the token is not valid"));
+        }
+
+        var record = entry.Record;
+        var now = time.GetUtcNow();
+        if (record.Revoked)
+        {
+            return (null, Unauthorized("token_revoked", "the token was revoked"));
+        }
+
+        if (record.ExpiresAt is { } exp && exp <= now)
+        {
+            return (null, Unauthorized("token_expired", $"the token expired at {exp:u}"));
+        }
+
+        if (record.GraceUntil is { } grace && grace <= now)
+        {
+            return (null, Unauthorized("token_rotated", "the token was rotated and its grace period is over"));
+        }
+
+        var tenant = directory.FindTenant(record.TenantId);
+        if (tenant?.Record.Blocked == true)
+        {
+            return (null, new FailureSummary { Status = 403, Type = FailureType.PermissionDenied, Code = "tenant_blocked", Message = $"tenant '{record.TenantId}' is blocked" });
+        }
+
+        return (CallerIdentity.ForKey(entry, tenant), null);
+    }
+
+    public static FailureSummary Forbidden(string scope) => new()
+    {
+        Status = 403,
+        Type = FailureType.PermissionDenied,
+        Code = "missing_scope",
+        Message = $"the token lacks the '{scope}' scope this route needs",
+    };
+
+    private static FailureSummary Unauthorized(string code, string message) => new() { Status = 401, Type = FailureType.Authentication, Code = code, Message = message };
+
+    private static string? Presented(IHeaderDictionary headers)
+    {
+        var authorization = headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var t = authorization[7..].Trim();
+            return t.Length > 0 ? t : null;
+        }
+
+        var apiKey = headers["api-key"].ToString();
+        if (apiKey.Length > 0)
+        {
+            return apiKey;
+        }
+
+        var x = headers["x-api-key"].ToString();
+        return x.Length > 0 ? x : null;
+    }
+}

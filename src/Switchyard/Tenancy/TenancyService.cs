@@ -1,0 +1,174 @@
+using Microsoft.Extensions.Logging;
+using Switchyard.Core.Admission;
+using Switchyard.Core.Config;
+using Switchyard.Core.Tenancy;
+
+namespace Switchyard.Tenancy;
+
+/// <summary>
+/// Keys and tenants: loads them from the store into the in-memory directory at start, applies tenants declared in
+/// the config file (the file wins, and says so), and performs admin changes store-first, then in memory.
+/// </summary>
+public sealed partial class TenancyService(IGatewayStore store, TenantDirectory directory, AdmissionController admission, TimeProvider time, ILogger<TenancyService> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public IGatewayStore Store => store;
+
+    public TenantDirectory Directory => directory;
+
+    public async Task LoadAsync(GatewayConfig config, CancellationToken ct)
+    {
+        await store.InitializeAsync(ct);
+        foreach (var t in await store.ListTenantsAsync(ct))
+        {
+            directory.SetTenant(t);
+        }
+
+        foreach (var k in await store.ListKeysAsync(ct))
+        {
+            directory.SetKey(k);
+        }
+
+        await ApplyConfigTenantsAsync(config, ct);
+        admission.BudgetReset += (kind, id, next) => _ = PersistResetAsync(kind, id, next);
+    }
+
+    /// <summary>Declared tenants replace what the admin API set for the same id, keeping their spend.</summary>
+    public async Task ApplyConfigTenantsAsync(GatewayConfig config, CancellationToken ct)
+    {
+        foreach (var declared in config.Tenants)
+        {
+            var existing = directory.FindTenant(declared.TenantId)?.Record;
+            var merged = declared with
+            {
+                Spend = existing?.Spend ?? 0,
+                BudgetResetAt = existing?.BudgetResetAt,
+                CreatedAt = existing?.CreatedAt ?? time.GetUtcNow(),
+            };
+            if (existing is not null && existing.Source == "api" && !SameSettings(existing, merged))
+            {
+                LogConfigWins(logger, declared.TenantId);
+            }
+
+            if (existing is null || !SameSettings(existing, merged) || existing.Source != "config")
+            {
+                await store.UpsertTenantAsync(merged, ct);
+            }
+
+            directory.SetTenant(merged);
+        }
+    }
+
+    public bool IsDeclaredInConfig(string tenantId, GatewayConfig config) => config.Tenants.Any(t => t.TenantId == tenantId);
+
+    public async Task<(string Token, KeyRecord Record)> CreateKeyAsync(KeyRecord template, CancellationToken ct)
+    {
+        var token = TokenHash.NewToken();
+        var record = template with
+        {
+            TokenHash = TokenHash.Of(token).ToHex(),
+            KeyName = TokenHash.Mask(token),
+            CreatedAt = time.GetUtcNow(),
+        };
+        await Locked(async () =>
+        {
+            await store.UpsertKeyAsync(record, ct);
+            directory.SetKey(record);
+        });
+        return (token, record);
+    }
+
+    public async Task<KeyRecord> UpdateKeyAsync(KeyRecord record, CancellationToken ct)
+    {
+        await Locked(async () =>
+        {
+            await store.UpsertKeyAsync(record, ct);
+            directory.SetKey(record);
+        });
+        return record;
+    }
+
+    public async Task<bool> DeleteKeyAsync(string tokenHash, CancellationToken ct)
+    {
+        var deleted = false;
+        await Locked(async () =>
+        {
+            deleted = await store.DeleteKeyAsync(tokenHash, ct);
+            directory.RemoveKey(tokenHash);
+        });
+        return deleted;
+    }
+
+    /// <summary>Issues a new token with the old one's settings; the old one keeps working for the grace period.</summary>
+    public async Task<(string Token, KeyRecord Record)> RotateKeyAsync(KeyRecord old, TimeSpan grace, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var (token, record) = await CreateKeyAsync(old with { RotatedFrom = old.TokenHash, GraceUntil = null, Spend = 0, BudgetResetAt = null }, ct);
+        var retired = grace > TimeSpan.Zero ? old with { GraceUntil = now + grace } : old with { Revoked = true };
+        await UpdateKeyAsync(retired, ct);
+        return (token, record);
+    }
+
+    public async Task<TenantRecord> UpsertTenantAsync(TenantRecord record, CancellationToken ct)
+    {
+        await Locked(async () =>
+        {
+            await store.UpsertTenantAsync(record, ct);
+            directory.SetTenant(record);
+        });
+        return record;
+    }
+
+    public async Task<bool> DeleteTenantAsync(string tenantId, CancellationToken ct)
+    {
+        var deleted = false;
+        await Locked(async () =>
+        {
+            deleted = await store.DeleteTenantAsync(tenantId, ct);
+            directory.RemoveTenant(tenantId);
+        });
+        return deleted;
+    }
+
+    /// <summary>The live spend of a subject (persisted spend plus what the writer has not flushed yet is in memory).</summary>
+    public static decimal LiveSpend(LimitState limits) => limits.Budget.SpentNanos / 1_000_000_000m;
+
+    private async Task PersistResetAsync(string kind, string id, DateTimeOffset next)
+    {
+        try
+        {
+            if (kind is "key" or "tenant")
+            {
+                await store.ResetBudgetAsync(kind, id, next, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogResetFailed(logger, e, kind, id);
+        }
+    }
+
+    private async Task Locked(Func<Task> work)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static bool SameSettings(TenantRecord a, TenantRecord b)
+        => a.Alias == b.Alias && a.Models.SequenceEqual(b.Models) && a.Limits == b.Limits && a.Blocked == b.Blocked && a.MetadataJson == b.MetadataJson
+            && a.AliasLimits.Count == b.AliasLimits.Count && a.AliasLimits.All(kv => b.AliasLimits.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "tenant {TenantId} is declared in the config file; the file's settings replace those set through the admin API")]
+    private static partial void LogConfigWins(ILogger logger, string tenantId);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Error, Message = "persisting the budget reset of {Kind} {Id} failed")]
+    private static partial void LogResetFailed(ILogger logger, Exception e, string kind, string id);
+}

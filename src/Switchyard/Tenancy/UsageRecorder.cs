@@ -1,0 +1,103 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Switchyard.Core.Admission;
+using Switchyard.Core.Config;
+using Switchyard.Core.Requests;
+using Switchyard.Core.Routing;
+using Switchyard.Core.Tenancy;
+using Switchyard.Core.Usage;
+
+namespace Switchyard.Tenancy;
+
+/// <summary>A request's reservation before the call: prompt estimate plus its completion allowance, and their cost at the group's dearest prices.</summary>
+public readonly record struct UsageEstimate(long PromptTokens, long CompletionTokens, long CostNanos)
+{
+    public long Tokens => PromptTokens + CompletionTokens;
+}
+
+/// <summary>
+/// Turns what a call used into limits settled, cost and a spend record: estimates before, real usage after
+/// (the provider's usage block; the estimate when it gave none), and the response headers that tell the caller.
+/// </summary>
+public sealed class UsageRecorder(AdmissionController admission, SpendWriter spend, TimeProvider time)
+{
+    public static UsageEstimate Estimate(ReadOnlySpan<byte> body, RequestInfo info, RouteGroup group)
+    {
+        var prompt = PromptEstimator.EstimatePrompt(body, group.Tokenizer);
+        var completion = info.Operation == OperationKind.Embeddings ? 0 : info.MaxTokens ?? PromptEstimator.DefaultCompletionEstimate;
+        var cost = (prompt * group.MaxInputPrice) + (completion * group.MaxOutputPrice);
+        return new UsageEstimate(prompt, completion, AdmissionController.ToNanos(cost));
+    }
+
+    public decimal Settle(ref AdmissionTicket ticket, CallerIdentity caller, RequestInfo info, DeploymentConfig deployment, Providers.Abstractions.Usage? usage, UsageEstimate estimate, int status, string correlationId, long startedTimestamp)
+    {
+        var prompt = usage?.PromptTokens ?? estimate.PromptTokens;
+        var completion = usage?.CompletionTokens ?? 0;
+        var cost = PriceTable.Cost(deployment, prompt, completion);
+        admission.Complete(ref ticket, prompt + completion, AdmissionController.ToNanos(cost));
+        spend.Enqueue(new SpendRecord
+        {
+            RequestId = Guid.CreateVersion7().ToString("N"),
+            CorrelationId = correlationId,
+            TenantId = caller.TenantId,
+            TokenHash = caller.TokenHash,
+            Alias = info.Model,
+            Deployment = deployment.Id,
+            ProviderFamily = deployment.Family,
+            Model = deployment.Provider + "/" + deployment.Model,
+            PromptTokens = prompt,
+            CompletionTokens = completion,
+            Cost = cost,
+            Status = status,
+            LatencyMs = time.GetElapsedTime(startedTimestamp).TotalMilliseconds,
+            StartTime = time.GetUtcNow() - time.GetElapsedTime(startedTimestamp),
+        });
+        return cost;
+    }
+
+    /// <summary>A request that reached no deployment: logged with zero usage.</summary>
+    public void Record(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, Providers.Abstractions.Usage? usage, int status, string correlationId, long startedTimestamp)
+        => spend.Enqueue(new SpendRecord
+        {
+            RequestId = Guid.CreateVersion7().ToString("N"),
+            CorrelationId = correlationId,
+            TenantId = caller.TenantId,
+            TokenHash = caller.TokenHash,
+            Alias = info.Model,
+            Deployment = deployment?.Id,
+            ProviderFamily = deployment?.Family,
+            PromptTokens = usage?.PromptTokens ?? 0,
+            CompletionTokens = usage?.CompletionTokens ?? 0,
+            Status = status,
+            LatencyMs = time.GetElapsedTime(startedTimestamp).TotalMilliseconds,
+            StartTime = time.GetUtcNow() - time.GetElapsedTime(startedTimestamp),
+        });
+
+    public static void WriteRateLimitHeaders(HttpContext context, in AdmissionTicket ticket)
+    {
+        var h = context.Response.Headers;
+        if (ticket.HasRequestLimit)
+        {
+            h["x-ratelimit-limit-requests"] = ticket.LimitRequests.ToString(CultureInfo.InvariantCulture);
+            h["x-ratelimit-remaining-requests"] = ticket.RemainingRequests.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (ticket.HasTokenLimit)
+        {
+            h["x-ratelimit-limit-tokens"] = ticket.LimitTokens.ToString(CultureInfo.InvariantCulture);
+            h["x-ratelimit-remaining-tokens"] = ticket.RemainingTokens.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    public static void WriteCostHeader(HttpContext context, DeploymentConfig deployment, Providers.Abstractions.Usage? usage)
+    {
+        if (usage is null)
+        {
+            return;
+        }
+
+        var cost = PriceTable.Cost(deployment, usage.PromptTokens, usage.CompletionTokens).ToString("0.##########", CultureInfo.InvariantCulture);
+        context.Response.Headers["x-switchyard-response-cost"] = cost;
+        context.Response.Headers["x-litellm-response-cost"] = cost;
+    }
+}
