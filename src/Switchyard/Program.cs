@@ -4,4 +4,6 @@ using Switchyard.Cli;
 var root = new RootCommand("Switchyard: a self-hosted LLM gateway");
 ServeCommand.Configure(root);
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(AdminCommands.Keys());
+root.Subcommands.Add(AdminCommands.Tenants());
 return await root.Parse(args).InvokeAsync();
