@@ -441,8 +441,8 @@ public static class ConfigLoader
 
     private static AuthSettings ReadAuth(YamlWalker w, YamlNode? general, YamlNode? masterKeys, YamlNode? masterKeyFile, SecretResolver secrets)
     {
-        var keys = new List<string>();
-        void Add(string? raw, string path, YamlNode node)
+        var keys = new List<MasterKey>();
+        void Add(string? raw, DateTimeOffset? validUntil, string path, YamlNode node)
         {
             if (raw is null)
             {
@@ -462,19 +462,52 @@ public static class ConfigLoader
                 return;
             }
 
-            keys.Add(value);
+            keys.Add(new MasterKey(value, validUntil));
         }
 
         foreach (var (k, v, p) in w.Entries(w.Mapping(general, "general_settings"), "general_settings", GeneralKeys, "Switchyard reads only master_key here"))
         {
-            Add(w.String(v, p), p, v);
+            Add(w.String(v, p), null, p, v);
         }
 
-        if (w.StringList(masterKeys, "switchyard.master_keys") is { } list)
+        var seq = masterKeys is YamlScalarNode ? null : w.Sequence(masterKeys, "switchyard.master_keys");
+        for (var i = 0; seq is not null && i < seq.Children.Count; i++)
         {
-            for (var i = 0; i < list.Count; i++)
+            var path = $"switchyard.master_keys[{i}]";
+            var item = seq.Children[i];
+            if (item is YamlMappingNode map)
             {
-                Add(list[i], $"switchyard.master_keys[{i}]", masterKeys!);
+                string? key = null;
+                DateTimeOffset? until = null;
+                foreach (var (k, v, p) in w.Entries(map, path, new HashSet<string> { "key", "valid_until" }))
+                {
+                    if (k == "key")
+                    {
+                        key = w.String(v, p);
+                    }
+                    else if (w.String(v, p) is { } text)
+                    {
+                        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t))
+                        {
+                            until = t;
+                        }
+                        else
+                        {
+                            w.Error(p, v, $"must be an ISO 8601 time such as 2026-12-01T00:00:00Z, got '{text}'");
+                        }
+                    }
+                }
+
+                if (key is null)
+                {
+                    w.Error(path + ".key", item, "is required");
+                }
+
+                Add(key, until, path, item);
+            }
+            else
+            {
+                Add(w.String(item, path), null, path, item);
             }
         }
 
@@ -484,11 +517,11 @@ public static class ConfigLoader
             file = secrets.ResolvePath(f);
             if (keys.Count == 0)
             {
-                keys.Add(MasterKeyFile.ReadOrCreate(file));
+                keys.Add(new MasterKey(MasterKeyFile.ReadOrCreate(file), null));
             }
         }
 
-        return new AuthSettings { MasterKeys = keys.Distinct().ToArray(), MasterKeyFile = file };
+        return new AuthSettings { MasterKeys = keys.DistinctBy(k => k.Value).ToArray(), MasterKeyFile = file };
     }
 
     private static List<DeploymentConfig> ReadModelList(YamlWalker w, YamlNode? node, SecretResolver secrets, RouterSettings router)

@@ -33,5 +33,8 @@ public sealed class GatewaySnapshot(GatewayConfig config, DeploymentStateRegistr
 
     public RouteTable Routes { get; } = new(config, states);
 
-    public byte[][] MasterKeyHashes { get; } = config.Auth.MasterKeys.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k))).ToArray();
+    public byte[][] MasterKeyHashes { get; } = config.Auth.MasterKeys.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Value))).ToArray();
+
+    /// <summary>When each master key (same index as <see cref="MasterKeyHashes"/>) stops working; null = no end.</summary>
+    public DateTimeOffset?[] MasterKeyValidUntil { get; } = config.Auth.MasterKeys.Select(k => k.ValidUntil).ToArray();
 }

@@ -23,14 +23,17 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
 
         var hash = TokenHash.Of(presented);
         var master = false;
+        var snapshot = state.Current;
+        var now = time.GetUtcNow();
         Span<byte> bytes = stackalloc byte[32];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes, hash.A);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], hash.B);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[16..], hash.C);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[24..], hash.D);
-        foreach (var k in state.Current.MasterKeyHashes)
+        for (var i = 0; i < snapshot.MasterKeyHashes.Length; i++)
         {
-            master |= CryptographicOperations.FixedTimeEquals(bytes, k);
+            var matches = CryptographicOperations.FixedTimeEquals(bytes, snapshot.MasterKeyHashes[i]);
+            master |= matches && (snapshot.MasterKeyValidUntil[i] is not { } until || until > now);
         }
 
         if (master)
@@ -45,7 +48,6 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
         }
 
         var record = entry.Record;
-        var now = time.GetUtcNow();
         if (record.Revoked)
         {
             return (null, Unauthorized("token_revoked", "the token was revoked"));
