@@ -45,11 +45,11 @@ internal sealed class AnthropicStreamResponse : UpstreamResponse
             while (await events.MoveNextAsync().ConfigureAwait(false))
             {
                 var item = events.Current;
-                switch (AnthropicStreamTranslator.TypeOf(item))
+                switch (AnthropicStreamEvents.TypeOf(item))
                 {
                     case "ping":
                         continue;
-                    case "message_start" when !AnthropicStreamTranslator.IsValidStart(item.Data):
+                    case "message_start" when !AnthropicStreamEvents.IsValidStart(item.Data):
                         return new UpstreamFailure(FailureKind.InvalidResponse, 200, "sent a message_start event that is not valid");
                     case "message_start":
                         var result = new AnthropicStreamResponse(response, events, cts, idleTimeout, callerToken, translator, item);

@@ -13,9 +13,6 @@ namespace Switchyard.Providers.Anthropic;
 /// </summary>
 internal sealed class AnthropicStreamTranslator(string fallbackModel, long created, bool includeUsage) : IDisposable
 {
-    private static readonly HashSet<string> Known =
-        ["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop", "ping", "error"];
-
     private readonly Dictionary<int, int> _toolCalls = [];
     private AnthropicChunkWriter? _writer;
     private bool _finishWritten;
@@ -25,44 +22,11 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
     /// <summary>Whether message_stop arrived (and [DONE] was written).</summary>
     public bool Finished { get; private set; }
 
-    /// <summary>The event's name; a nameless event is named by its data's <c>type</c>.</summary>
-    public static string TypeOf(SseItem<byte[]> item)
-    {
-        if (item.EventType != SseParser.EventTypeDefault)
-        {
-            return item.EventType;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(item.Data);
-            return AnthropicJson.String(document.RootElement, "type") ?? item.EventType;
-        }
-        catch (JsonException)
-        {
-            return item.EventType;
-        }
-    }
-
-    /// <summary>Whether a message_start event's data is a JSON object holding the message object.</summary>
-    public static bool IsValidStart(byte[] data)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(data);
-            return AnthropicJson.Get(document.RootElement, "message").ValueKind == JsonValueKind.Object;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Translates one event; returns whether anything was written (and so wants a flush).</summary>
     public bool Handle(SseItem<byte[]> item, IBufferWriter<byte> output)
     {
-        var type = TypeOf(item);
-        if (!Known.Contains(type) || type is "ping" or "content_block_stop")
+        var type = AnthropicStreamEvents.TypeOf(item);
+        if (!AnthropicStreamEvents.IsKnown(type) || type is "ping" or "content_block_stop")
         {
             return false; // keep-alives, block ends and event types added after this adapter was written
         }
