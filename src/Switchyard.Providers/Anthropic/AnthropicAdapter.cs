@@ -1,19 +1,115 @@
 using Switchyard.Core.Config;
 using Switchyard.Core.Failures;
+using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;
 using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Http;
 
 namespace Switchyard.Providers.Anthropic;
 
-/// <summary>Anthropic Messages API (placeholder until the translation lands).</summary>
-public sealed class AnthropicAdapter(UpstreamHttp http) : IProviderAdapter
+/// <summary>
+/// Anthropic Messages API (<c>anthropic/</c>): OpenAI chat requests are translated to <c>POST {api_base}/v1/messages</c>
+/// with <c>x-api-key</c> and <c>anthropic-version</c>, and answers (whole or streamed) translated back to OpenAI
+/// shapes. Failures come back classified; upstream bodies never reach the caller.
+/// </summary>
+public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IProviderAdapter
 {
+    private const int MaxResponseBytes = 64 * 1024 * 1024;
+
     public string Family => ProviderFamilies.Anthropic;
 
-    public ValueTask<AttemptResult<UpstreamResponse>> SendAsync(ProviderRequest request, CancellationToken cancellationToken)
+    public async ValueTask<AttemptResult<UpstreamResponse>> SendAsync(ProviderRequest request, CancellationToken cancellationToken)
     {
-        _ = http;
-        return ValueTask.FromResult(AttemptResult<UpstreamResponse>.Fail(new UpstreamFailure(FailureKind.InvalidResponse, null, "anthropic adapter not yet available")));
+        var d = request.Deployment;
+        var info = request.Info;
+        if (info.Operation == OperationKind.Embeddings)
+        {
+            return new UpstreamFailure(FailureKind.CallerError, 400, "Anthropic has no embeddings API; route embeddings to another provider")
+            {
+                UpstreamCode = "embeddings_not_supported",
+                UpstreamParam = "model",
+            };
+        }
+
+        var translated = AnthropicRequestTranslator.Translate(request.Body, d, info.Stream);
+        if (translated.Value is not { } body)
+        {
+            return translated.Failure!;
+        }
+
+        using var message = AnthropicApi.CreateRequest(request, body);
+        var timeout = info.Stream ? d.StreamTimeout : d.Timeout;
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        HttpResponseMessage? response = null;
+        try
+        {
+            try
+            {
+                response = await http.Invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, cancellationToken), timeout, "response headers");
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                return await UpstreamErrors.FromResponseAsync(response, cts.Token).ConfigureAwait(false);
+            }
+
+            var created = time.GetUtcNow().ToUnixTimeSeconds();
+            if (info.Stream)
+            {
+                if (!UpstreamErrors.IsEventStream(response.Content.Headers))
+                {
+                    return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, "answered a stream request without an event stream");
+                }
+
+                var translator = new AnthropicStreamTranslator(d.Model, created, info.IncludeUsage);
+                var stream = await AnthropicStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, translator, cancellationToken).ConfigureAwait(false);
+                if (stream.Value is not null)
+                {
+                    response = null;
+                    cts = null;
+                }
+                else
+                {
+                    translator.Dispose();
+                }
+
+                return stream;
+            }
+
+            return await ReadWholeAsync(response, d.Model, created, timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            response?.Dispose();
+            cts?.Dispose();
+        }
+    }
+
+    private static async ValueTask<AttemptResult<UpstreamResponse>> ReadWholeAsync(HttpResponseMessage response, string model, long created, TimeSpan timeout, CancellationToken token, CancellationToken callerToken)
+    {
+        byte[] payload;
+        try
+        {
+            payload = await UpstreamErrors.ReadPrefixAsync(response.Content, MaxResponseBytes, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            callerToken.ThrowIfCancellationRequested();
+            return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "complete body");
+        }
+
+        var (body, usage, problem) = AnthropicResponseTranslator.Translate(payload, model, created);
+        if (problem is not null)
+        {
+            return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, problem);
+        }
+
+        return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(body!, usage));
     }
 }

@@ -1,0 +1,50 @@
+using System.Net.Http.Headers;
+using Switchyard.Core.Config;
+using Switchyard.Core.Correlation;
+using Switchyard.Providers.Abstractions;
+
+namespace Switchyard.Providers.Anthropic;
+
+/// <summary>Where the Messages API lives and the headers every call carries.</summary>
+internal static class AnthropicApi
+{
+    public const string Version = "2023-06-01";
+    public const string DefaultBase = "https://api.anthropic.com";
+
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    /// <summary><c>{api_base}/v1/messages</c>, without doubling a configured <c>/v1</c>.</summary>
+    public static Uri MessagesUri(DeploymentConfig deployment)
+    {
+        var root = (string.IsNullOrEmpty(deployment.ApiBase) ? DefaultBase : deployment.ApiBase).TrimEnd('/');
+        return new Uri(root.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? root + "/messages" : root + "/v1/messages");
+    }
+
+    public static HttpRequestMessage CreateRequest(ProviderRequest request, byte[] body)
+    {
+        var d = request.Deployment;
+        var message = new HttpRequestMessage(HttpMethod.Post, MessagesUri(d))
+        {
+            Content = new ByteArrayContent(body),
+            Version = System.Net.HttpVersion.Version11,
+        };
+        message.Content.Headers.ContentType = Json;
+        if (!string.IsNullOrEmpty(d.ApiKey))
+        {
+            message.Headers.TryAddWithoutValidation("x-api-key", d.ApiKey);
+        }
+
+        message.Headers.TryAddWithoutValidation("anthropic-version", Version);
+        message.Headers.TryAddWithoutValidation(CorrelationId.HeaderName, request.CorrelationId);
+        if (request.TraceParent is not null)
+        {
+            message.Headers.TryAddWithoutValidation("traceparent", request.TraceParent);
+            if (request.TraceState is not null)
+            {
+                message.Headers.TryAddWithoutValidation("tracestate", request.TraceState);
+            }
+        }
+
+        return message;
+    }
+}

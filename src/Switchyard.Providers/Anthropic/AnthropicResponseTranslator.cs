@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Switchyard.Providers.Abstractions;
+
+namespace Switchyard.Providers.Anthropic;
+
+/// <summary>
+/// A whole Anthropic Messages response -> an OpenAI chat.completion: text blocks joined into content, tool_use
+/// blocks as tool_calls, stop_reason as finish_reason, usage with cache tokens counted as prompt tokens.
+/// Block types with no OpenAI equivalent (thinking, server tools) are left out.
+/// </summary>
+internal static class AnthropicResponseTranslator
+{
+    public static (byte[]? Body, Usage? Usage, string? Problem) Translate(ReadOnlyMemory<byte> payload, string fallbackModel, long created)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(payload);
+        }
+        catch (JsonException)
+        {
+            return (null, null, "answered 200 with a body that is not valid JSON");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null, "answered 200 with a body that is not a JSON object");
+            }
+
+            if (AnthropicJson.String(root, "type") != "message" || AnthropicJson.Get(root, "content").ValueKind != JsonValueKind.Array)
+            {
+                return (null, null, AnthropicJson.String(root, "type") == "error" ? "answered 200 with an error object" : "answered 200 with a body that is not a Messages response");
+            }
+
+            var text = new StringBuilder();
+            var hasText = false;
+            foreach (var block in root.GetProperty("content").EnumerateArray())
+            {
+                var type = AnthropicJson.String(block, "type");
+                if (type == "text")
+                {
+                    text.Append(AnthropicJson.String(block, "text"));
+                    hasText = true;
+                }
+                else if (type == "tool_use" && (AnthropicJson.String(block, "id") is null || AnthropicJson.String(block, "name") is null))
+                {
+                    return (null, null, "answered 200 with a tool_use block lacking its id or name");
+                }
+            }
+
+            var tokens = new AnthropicTokenCounter();
+            tokens.Observe(AnthropicJson.Get(root, "usage"));
+            var buffer = new ArrayBufferWriter<byte>(payload.Length + 256);
+            using (var w = new Utf8JsonWriter(buffer, AnthropicJson.WriterOptions))
+            {
+                Write(w, root, hasText ? text.ToString() : null, fallbackModel, created, tokens);
+            }
+
+            return (buffer.WrittenSpan.ToArray(), tokens.ToUsage(), null);
+        }
+    }
+
+    private static void Write(Utf8JsonWriter w, JsonElement root, string? content, string fallbackModel, long created, AnthropicTokenCounter tokens)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", AnthropicJson.String(root, "id") ?? "msg_unknown");
+        w.WriteString("object", "chat.completion");
+        w.WriteNumber("created", created);
+        w.WriteString("model", AnthropicJson.String(root, "model") ?? fallbackModel);
+        w.WriteStartArray("choices");
+        w.WriteStartObject();
+        w.WriteNumber("index", 0);
+        w.WriteStartObject("message");
+        w.WriteString("role", "assistant");
+        w.WriteString("content", content);
+        var wroteCalls = false;
+        foreach (var block in root.GetProperty("content").EnumerateArray())
+        {
+            if (AnthropicJson.String(block, "type") != "tool_use")
+            {
+                continue;
+            }
+
+            if (!wroteCalls)
+            {
+                w.WriteStartArray("tool_calls");
+                wroteCalls = true;
+            }
+
+            w.WriteStartObject();
+            w.WriteString("id", AnthropicJson.String(block, "id"));
+            w.WriteString("type", "function");
+            w.WriteStartObject("function");
+            w.WriteString("name", AnthropicJson.String(block, "name"));
+            var input = AnthropicJson.Get(block, "input");
+            w.WriteString("arguments", input.ValueKind == JsonValueKind.Undefined ? "{}" : input.GetRawText());
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        if (wroteCalls)
+        {
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+        w.WriteNull("logprobs");
+        w.WriteString("finish_reason", AnthropicFinishReasons.Map(AnthropicJson.String(root, "stop_reason")));
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WritePropertyName("usage");
+        tokens.WriteOpenAIUsage(w);
+        w.WriteEndObject();
+    }
+}

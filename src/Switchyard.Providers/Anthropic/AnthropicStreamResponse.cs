@@ -1,0 +1,148 @@
+using System.IO.Pipelines;
+using System.Net.ServerSentEvents;
+using Switchyard.Core.Failures;
+using Switchyard.Core.Routing;
+using Switchyard.Providers.Abstractions;
+using Switchyard.Providers.Http;
+
+namespace Switchyard.Providers.Anthropic;
+
+/// <summary>
+/// An Anthropic event stream relayed as OpenAI chunks. The stream is read up to message_start before the router
+/// commits, so a stream that never starts (or starts with an error event) can still fall back; after that each
+/// upstream event is translated, written and flushed at once, with an idle timeout that resets on every event.
+/// </summary>
+internal sealed class AnthropicStreamResponse : UpstreamResponse
+{
+    private readonly HttpResponseMessage _response;
+    private readonly IAsyncEnumerator<SseItem<byte[]>> _events;
+    private readonly CancellationTokenSource _cts;
+    private readonly TimeSpan _idleTimeout;
+    private readonly CancellationToken _callerToken;
+    private readonly AnthropicStreamTranslator _translator;
+    private SseItem<byte[]>? _first;
+
+    private AnthropicStreamResponse(HttpResponseMessage response, IAsyncEnumerator<SseItem<byte[]>> events, CancellationTokenSource cts, TimeSpan idleTimeout, CancellationToken callerToken, AnthropicStreamTranslator translator, SseItem<byte[]> first)
+    {
+        _response = response;
+        _events = events;
+        _cts = cts;
+        _idleTimeout = idleTimeout;
+        _callerToken = callerToken;
+        _translator = translator;
+        _first = first;
+        IsStream = true;
+    }
+
+    /// <summary>Reads to message_start (skipping pings) under the first-event timeout already set on <paramref name="cts"/>.</summary>
+    public static async ValueTask<AttemptResult<UpstreamResponse>> OpenAsync(HttpResponseMessage response, CancellationTokenSource cts, TimeSpan idleTimeout, TimeSpan firstEventTimeout, AnthropicStreamTranslator translator, CancellationToken callerToken)
+    {
+        IAsyncEnumerator<SseItem<byte[]>>? events = null;
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false);
+            events = SseParser.Create(stream, static (_, data) => data.ToArray()).EnumerateAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+            while (await events.MoveNextAsync().ConfigureAwait(false))
+            {
+                var item = events.Current;
+                switch (AnthropicStreamEvents.TypeOf(item))
+                {
+                    case "ping":
+                        continue;
+                    case "message_start" when !AnthropicStreamEvents.IsValidStart(item.Data):
+                        return new UpstreamFailure(FailureKind.InvalidResponse, 200, "sent a message_start event that is not valid");
+                    case "message_start":
+                        var result = new AnthropicStreamResponse(response, events, cts, idleTimeout, callerToken, translator, item);
+                        events = null;
+                        return AttemptResult<UpstreamResponse>.Ok(result);
+                    case "error":
+                        return AnthropicStreamErrors.FromEvent(item.Data);
+                    default:
+                        return new UpstreamFailure(FailureKind.InvalidResponse, 200, "sent a stream that does not begin with message_start");
+                }
+            }
+
+            return new UpstreamFailure(FailureKind.InvalidResponse, 200, "closed the stream before its first event");
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            callerToken.ThrowIfCancellationRequested();
+            return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), firstEventTimeout, "first stream event");
+        }
+        finally
+        {
+            if (events is not null)
+            {
+                await events.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override async Task RelayAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        if (_first is { } first)
+        {
+            _first = null;
+            _translator.Handle(first, output);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        while (!_translator.Finished)
+        {
+            bool more;
+            try
+            {
+                _cts.CancelAfter(_idleTimeout);
+                more = await _events.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+            {
+                _callerToken.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
+                Usage = _translator.Tokens.ToUsage();
+                var failure = UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, _callerToken), _idleTimeout, "stream event");
+                throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail });
+            }
+
+            if (!more)
+            {
+                break;
+            }
+
+            bool wrote;
+            try
+            {
+                wrote = _translator.Handle(_events.Current, output);
+            }
+            catch (StreamFailedException)
+            {
+                Usage = _translator.Tokens.ToUsage();
+                throw;
+            }
+
+            if (wrote)
+            {
+                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flush.IsCanceled || flush.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+
+        Usage = _translator.Tokens.ToUsage();
+        if (!_translator.Finished)
+        {
+            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final message_stop event"));
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _events.DisposeAsync().ConfigureAwait(false);
+        _translator.Dispose();
+        _response.Dispose();
+        _cts.Dispose();
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Buffers;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using Switchyard.Core.Failures;
+using Switchyard.Providers.Abstractions;
+
+namespace Switchyard.Providers.Anthropic;
+
+/// <summary>
+/// Anthropic stream events -> OpenAI chunks, one upstream event at a time: message_start gives the role chunk,
+/// text and input_json deltas give content and tool_calls deltas, message_delta the finish reason and output usage,
+/// message_stop the optional usage chunk and [DONE]. Each call writes whole SSE events only.
+/// </summary>
+internal sealed class AnthropicStreamTranslator(string fallbackModel, long created, bool includeUsage) : IDisposable
+{
+    private readonly Dictionary<int, int> _toolCalls = [];
+    private AnthropicChunkWriter? _writer;
+    private bool _finishWritten;
+
+    public AnthropicTokenCounter Tokens { get; } = new();
+
+    /// <summary>Whether message_stop arrived (and [DONE] was written).</summary>
+    public bool Finished { get; private set; }
+
+    /// <summary>Translates one event; returns whether anything was written (and so wants a flush).</summary>
+    public bool Handle(SseItem<byte[]> item, IBufferWriter<byte> output)
+    {
+        var type = AnthropicStreamEvents.TypeOf(item);
+        if (!AnthropicStreamEvents.IsKnown(type) || type is "ping" or "content_block_stop")
+        {
+            return false; // keep-alives, block ends and event types added after this adapter was written
+        }
+
+        if (type == "error")
+        {
+            var failure = AnthropicStreamErrors.FromEvent(item.Data);
+            throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail });
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(item.Data);
+            return Handle(type, document.RootElement, output);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, $"stream broke after it started: sent a {type} event that is not valid"));
+        }
+    }
+
+    public void Dispose() => _writer?.Dispose();
+
+    private bool Handle(string type, JsonElement root, IBufferWriter<byte> output)
+    {
+        switch (type)
+        {
+            case "message_start" when _writer is null:
+                var message = root.GetProperty("message");
+                Tokens.Observe(AnthropicJson.Get(message, "usage"));
+                _writer = new AnthropicChunkWriter(AnthropicJson.String(message, "id") ?? "msg_unknown", AnthropicJson.String(message, "model") ?? fallbackModel, created);
+                _writer.WriteRole(output);
+                return true;
+            case "content_block_start":
+                return BlockStart(root.GetProperty("index").GetInt32(), root.GetProperty("content_block"), output);
+            case "content_block_delta":
+                return BlockDelta(root.GetProperty("index").GetInt32(), root.GetProperty("delta"), output);
+            case "message_delta":
+                Tokens.Observe(AnthropicJson.Get(root, "usage"));
+                if (AnthropicJson.String(AnthropicJson.Get(root, "delta"), "stop_reason") is not { } stop)
+                {
+                    return false;
+                }
+
+                Writer.WriteFinish(output, AnthropicFinishReasons.Map(stop));
+                _finishWritten = true;
+                return true;
+            case "message_stop":
+                if (!_finishWritten)
+                {
+                    Writer.WriteFinish(output, "stop");
+                    _finishWritten = true;
+                }
+
+                if (includeUsage)
+                {
+                    Writer.WriteUsage(output, Tokens);
+                }
+
+                AnthropicChunkWriter.WriteDone(output);
+                Finished = true;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private AnthropicChunkWriter Writer => _writer ?? throw new InvalidOperationException("event before message_start");
+
+    private bool BlockStart(int index, JsonElement block, IBufferWriter<byte> output)
+    {
+        switch (AnthropicJson.String(block, "type"))
+        {
+            case "tool_use":
+                var id = AnthropicJson.String(block, "id") ?? throw new InvalidOperationException("tool_use without id");
+                var name = AnthropicJson.String(block, "name") ?? throw new InvalidOperationException("tool_use without name");
+                var call = _toolCalls.Count;
+                _toolCalls[index] = call;
+                Writer.WriteToolCallStart(output, call, id, name);
+                return true;
+            case "text" when AnthropicJson.String(block, "text") is { Length: > 0 } text:
+                Writer.WriteText(output, text);
+                return true;
+            default:
+                return false; // thinking and server tool blocks have no OpenAI counterpart
+        }
+    }
+
+    private bool BlockDelta(int index, JsonElement delta, IBufferWriter<byte> output)
+    {
+        switch (AnthropicJson.String(delta, "type"))
+        {
+            case "text_delta" when AnthropicJson.String(delta, "text") is { Length: > 0 } text:
+                Writer.WriteText(output, text);
+                return true;
+            case "input_json_delta" when _toolCalls.TryGetValue(index, out var call) && AnthropicJson.String(delta, "partial_json") is { Length: > 0 } json:
+                Writer.WriteToolArguments(output, call, json);
+                return true;
+            default:
+                return false;
+        }
+    }
+}
