@@ -26,12 +26,15 @@ public enum FailureKind
 
     /// <summary>A 2xx whose body is not what the wire format promises.</summary>
     InvalidResponse,
+
+    /// <summary>The deployment's provider cannot do this operation (embeddings on Anthropic): another deployment may; not counted.</summary>
+    Unsupported,
 }
 
 public static class FailureKindExtensions
 {
     public static bool CountsAgainstBreaker(this FailureKind kind)
-        => kind is not (FailureKind.CallerError or FailureKind.ContextWindowExceeded);
+        => kind is not (FailureKind.CallerError or FailureKind.ContextWindowExceeded or FailureKind.Unsupported);
 
     public static bool IsRetryable(this FailureKind kind)
         => kind is FailureKind.RateLimited or FailureKind.ServerError or FailureKind.Timeout

@@ -18,7 +18,10 @@ public static class FailureMapping
             FailureKind.UpstreamAuth => (502, FailureType.UpstreamError, "upstream_auth_failed", $"{where} refused the gateway's provider credentials ({f.UpstreamStatus}); check the deployment's api_key"),
             FailureKind.ContextWindowExceeded => (400, FailureType.InvalidRequest, "context_length_exceeded", $"the prompt is longer than {where} accepts and no context_window_fallbacks could take it"),
             FailureKind.CallerError => (f.UpstreamStatus is >= 400 and < 500 and not 401 and not 403 ? f.UpstreamStatus.Value : 400, FailureType.InvalidRequest, "upstream_rejected",
-                $"{where} rejected the request ({f.UpstreamStatus}{(f.UpstreamCode is null ? "" : " " + f.UpstreamCode)}){(f.UpstreamParam is null ? "" : "; check '" + f.UpstreamParam + "'")}"),
+                $"{where} rejected the request ({f.UpstreamStatus}{(f.UpstreamCode is null ? "" : " " + f.UpstreamCode)})"
+                + (f.Detail.StartsWith("answered HTTP", StringComparison.Ordinal) ? "" : ": " + f.Detail)
+                + (f.UpstreamParam is null ? "" : "; check '" + f.UpstreamParam + "'")),
+            FailureKind.Unsupported => (400, FailureType.InvalidRequest, "operation_not_supported", $"no deployment of this route can do it: {where} {f.Detail}"),
             _ => (502, FailureType.UpstreamError, "upstream_server_error", $"{where} answered {f.UpstreamStatus}{tries}"),
         };
         return new FailureSummary
@@ -27,7 +30,7 @@ public static class FailureMapping
             Type = type,
             Code = code,
             Message = message,
-            Param = f.Kind == FailureKind.CallerError ? f.UpstreamParam : null,
+            Param = f.Kind is FailureKind.CallerError or FailureKind.Unsupported ? f.UpstreamParam : null,
             ProviderFamily = d.Family,
         };
     }

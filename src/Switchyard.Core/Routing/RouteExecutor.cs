@@ -190,9 +190,14 @@ public sealed class RouteExecutor(TimeProvider time)
                 picked.State.CoolDown(time.GetUtcNow() + ra);
             }
 
-            if (failure.Kind is FailureKind.UpstreamAuth)
+            if (failure.Kind is FailureKind.UpstreamAuth or FailureKind.Unsupported)
             {
                 banned[index] = true;
+            }
+
+            if (failure.Kind is FailureKind.Unsupported)
+            {
+                continue; // another deployment of the group may do it; this costs no retry
             }
 
             if (failure.Kind is FailureKind.CallerError or FailureKind.ContextWindowExceeded)

@@ -24,7 +24,7 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         var info = request.Info;
         if (info.Operation == OperationKind.Embeddings)
         {
-            return new UpstreamFailure(FailureKind.CallerError, 400, "Anthropic has no embeddings API; route embeddings to another provider")
+            return new UpstreamFailure(FailureKind.Unsupported, null, "has no embeddings API; route embeddings to another provider")
             {
                 UpstreamCode = "embeddings_not_supported",
                 UpstreamParam = "model",

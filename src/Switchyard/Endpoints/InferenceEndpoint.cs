@@ -196,7 +196,11 @@ public sealed partial class InferenceEndpoint(
         }
         catch (StreamFailedException e)
         {
-            deployment.State.Breaker.RecordFailure(e.Failure.Detail);
+            if (e.Failure.Kind.CountsAgainstBreaker())
+            {
+                deployment.State.Breaker.RecordFailure(e.Failure.Detail);
+            }
+
             LogStreamFailed(logger, info.Model, deployment.Config.Id, e.Failure.Kind, correlationId);
             if (!e.AtEventBoundary)
             {

@@ -225,9 +225,9 @@ public sealed class AnthropicFailureTests
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         var error = Error(body);
-        Assert.Equal("upstream_rejected", error.GetProperty("code").GetString());
+        Assert.Equal("operation_not_supported", error.GetProperty("code").GetString());
         Assert.Equal("anthropic", error.GetProperty("provider_family").GetString());
-        Assert.Contains("embeddings_not_supported", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("no embeddings API", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, upstream.Count);
     }
 
