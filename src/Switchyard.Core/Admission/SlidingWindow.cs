@@ -56,6 +56,17 @@ public sealed class SlidingWindow
         }
     }
 
+    /// <summary>How long until <paramref name="amount"/> more fits under <paramref name="limit"/>; zero when it fits now.</summary>
+    public TimeSpan TimeUntilFits(long amount, long limit, DateTimeOffset now)
+    {
+        var second = now.ToUnixTimeMilliseconds() / 1000;
+        lock (_gate)
+        {
+            var total = Total(second);
+            return total + amount <= limit ? TimeSpan.Zero : UntilFits(second, total, amount, limit, now);
+        }
+    }
+
     public long Current(DateTimeOffset now)
     {
         lock (_gate)

@@ -1,3 +1,4 @@
+using Switchyard.Core.Admission;
 using Switchyard.Core.Config;
 using Switchyard.Core.Resilience;
 
@@ -22,6 +23,46 @@ public sealed class DeploymentState
     public string Id { get; }
 
     public CircuitBreaker Breaker { get; }
+
+    /// <summary>The deployment's own rpm/tpm from model_list (set per config snapshot).</summary>
+    public (int? Rpm, int? Tpm) Limits { get; set; }
+
+    /// <summary>Requests sent to this deployment over the last minute (its rpm).</summary>
+    public SlidingWindow Requests { get; } = new();
+
+    /// <summary>Tokens this deployment used over the last minute (its tpm).</summary>
+    public SlidingWindow Tokens { get; } = new();
+
+    /// <summary>Takes one request slot under the deployment's rpm; false when it is at its limit.</summary>
+    public bool TryTakeRequestSlot(DateTimeOffset now)
+        => Limits.Rpm is not { } rpm || Requests.TryAdd(1, rpm, now, out _, out _);
+
+    public void RecordTokens(long tokens, DateTimeOffset now)
+    {
+        if (Limits.Tpm is not null && tokens > 0)
+        {
+            Tokens.Adjust(tokens, now, now);
+        }
+    }
+
+    /// <summary>When the deployment's own rpm/tpm lets another request through, or null if now.</summary>
+    public DateTimeOffset? LimitedUntil(DateTimeOffset now)
+    {
+        var (rpm, tpm) = Limits;
+        var wait = TimeSpan.Zero;
+        if (rpm is { } r)
+        {
+            wait = Requests.TimeUntilFits(1, r, now);
+        }
+
+        if (tpm is { } t)
+        {
+            var w = Tokens.TimeUntilFits(1, t, now);
+            wait = w > wait ? w : wait;
+        }
+
+        return wait > TimeSpan.Zero ? now + wait : null;
+    }
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
@@ -65,6 +106,11 @@ public sealed class DeploymentState
     {
         var breaker = Breaker.BlockedUntil();
         var cool = CooldownUntil(now);
+        if (LimitedUntil(now) is { } limited && (cool is null || limited > cool))
+        {
+            cool = limited;
+        }
+
         return (breaker, cool) switch
         {
             (null, null) => null,

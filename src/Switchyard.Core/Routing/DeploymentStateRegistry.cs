@@ -13,7 +13,7 @@ public sealed class DeploymentStateRegistry(TimeProvider time)
 
     public TimeProvider Time => time;
 
-    public DeploymentState Get(string id, BreakerSettings settings)
+    public DeploymentState Get(string id, BreakerSettings settings, (int? Rpm, int? Tpm) limits = default)
     {
         var state = _states.GetOrAdd(id, static (key, arg) =>
         {
@@ -26,6 +26,7 @@ public sealed class DeploymentStateRegistry(TimeProvider time)
             state.Breaker.Settings = settings;
         }
 
+        state.Limits = limits;
         return state;
     }
 

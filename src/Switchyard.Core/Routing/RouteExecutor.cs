@@ -131,6 +131,11 @@ public sealed class RouteExecutor(TimeProvider time)
             cancellationToken.ThrowIfCancellationRequested();
             var now = time.GetUtcNow();
             var picked = DeploymentSelector.Pick(group, router.Strategy, now, attemptsById, (d, tried) => !banned[IndexOf(group, d)] && (d.Config.MaxRetries is not { } max || tried <= max));
+            if (picked is not null && !picked.State.TryTakeRequestSlot(now))
+            {
+                continue; // a concurrent request took the deployment's last rpm slot; it is now blocked
+            }
+
             if (picked is null || !picked.State.Breaker.TryAcquire())
             {
                 if (picked is not null)
@@ -144,7 +149,12 @@ public sealed class RouteExecutor(TimeProvider time)
                     return Failed<T>(group, lastDeployment!, lastFailure, attempts, isFallback, earliest is { } e ? e - now : null);
                 }
 
-                return Unavailable<T>(group, earliest is { } t ? t - now : null, attempts, isFallback, "has every deployment open or cooling down");
+                if (group.Deployments.All(d => d.State.Breaker.BlockedUntil() is null && d.State.CooldownUntil(now) is null && d.State.LimitedUntil(now) is not null))
+                {
+                    return RateLimited<T>(group, earliest is { } l ? l - now : null, attempts, isFallback);
+                }
+
+                return Unavailable<T>(group, earliest is { } t ? t - now : null, attempts, isFallback, "has every deployment open, cooling down or at its rpm/tpm limit");
             }
 
             var index = IndexOf(group, picked);
@@ -271,6 +281,24 @@ public sealed class RouteExecutor(TimeProvider time)
                 Type = FailureType.RouteUnavailable,
                 Code = "all_deployments_unavailable",
                 Message = $"model group '{group.Name}' {why}",
+                ProviderFamily = group.Family,
+                RetryAfterMs = retryAfter is { } r ? (long)Math.Ceiling(Math.Max(1, r.TotalMilliseconds)) : null,
+            },
+        };
+
+    private static RouteResult<T> RateLimited<T>(RouteGroup group, TimeSpan? retryAfter, int attempts, bool isFallback)
+        where T : class
+        => new()
+        {
+            Attempts = attempts,
+            FallbackUsed = isFallback,
+            GroupUsed = group.Name,
+            Failure = new FailureSummary
+            {
+                Status = 429,
+                Type = FailureType.RateLimited,
+                Code = "deployment_rate_limited",
+                Message = $"every deployment of model group '{group.Name}' is at its rpm/tpm limit (model_list rpm/tpm)",
                 ProviderFamily = group.Family,
                 RetryAfterMs = retryAfter is { } r ? (long)Math.Ceiling(Math.Max(1, r.TotalMilliseconds)) : null,
             },

@@ -154,8 +154,11 @@ public sealed partial class InferenceEndpoint(
         }
         finally
         {
-            var cost = usage.Settle(ref ticket, caller, info, result.Deployment!.Config, response.Usage, estimate, status, correlation.CorrelationId, started);
-            _ = cost;
+            usage.Settle(ref ticket, caller, info, result.Deployment!.Config, response.Usage, estimate, status, correlation.CorrelationId, started);
+            if (response.Usage is { } used)
+            {
+                result.Deployment.State.RecordTokens(used.TotalTokens, executor.Time.GetUtcNow());
+            }
         }
     }
 
