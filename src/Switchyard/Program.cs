@@ -6,4 +6,5 @@ ServeCommand.Configure(root);
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(AdminCommands.Keys());
 root.Subcommands.Add(AdminCommands.Tenants());
+root.Subcommands.Add(AdminCommands.Reload());
 return await root.Parse(args).InvokeAsync();

@@ -44,7 +44,9 @@ public static class ConfigLoader
 
     private static readonly HashSet<string> LitellmSettingsKeys = ["num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params"];
     private static readonly HashSet<string> GeneralKeys = ["master_key"];
-    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants"];
+    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload"];
+    private static readonly HashSet<string> AlertKeys = ["merge_window", "max_attempts", "retry_base_delay", "sinks"];
+    private static readonly HashSet<string> SinkKeys = ["type", "url", "headers"];
     private static readonly HashSet<string> AuthKeys = ["allow_admin_invoke", "master_key_invoke"];
     private static readonly HashSet<string> StoreKeys = ["sqlite_path"];
     private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size"];
@@ -126,6 +128,12 @@ public static class ConfigLoader
         auth = ReadAuthOptions(w, Sw("auth"), auth);
         var store = ReadStore(w, Sw("store"), Sw("spend"), secrets);
         var tenants = TenantConfigReader.Read(w, Sw("tenants"));
+        var alerts = ReadAlerts(w, Sw("alerts"), secrets);
+        var watch = false;
+        foreach (var (_, v, p) in w.Entries(w.Mapping(Sw("reload"), "switchyard.reload"), "switchyard.reload", new HashSet<string> { "watch" }))
+        {
+            watch = w.Bool(v, p) ?? false;
+        }
 
         Validate(w, deployments, router);
 
@@ -143,6 +151,8 @@ public static class ConfigLoader
             Deployments = deployments,
             Store = store,
             Tenants = tenants,
+            Alerts = alerts,
+            WatchConfigFile = watch,
             Warnings = w.Warnings,
         };
     }
@@ -404,6 +414,65 @@ public static class ConfigLoader
         }
 
         return b;
+    }
+
+    private static Alerts.AlertSettings ReadAlerts(YamlWalker w, YamlNode? node, SecretResolver secrets)
+    {
+        var a = new Alerts.AlertSettings();
+        var sinks = new List<Alerts.AlertSink>();
+        foreach (var (k, v, p) in w.Entries(w.Mapping(node, "switchyard.alerts"), "switchyard.alerts", AlertKeys))
+        {
+            switch (k)
+            {
+                case "merge_window": a = a with { MergeWindow = w.Duration(v, p) is { } d && d > TimeSpan.Zero ? d : a.MergeWindow }; break;
+                case "max_attempts": a = a with { MaxAttempts = w.Int(v, p, 1, 50) ?? a.MaxAttempts }; break;
+                case "retry_base_delay": a = a with { RetryBaseDelay = w.Duration(v, p) ?? a.RetryBaseDelay }; break;
+                case "sinks":
+                    var seq = w.Sequence(v, p);
+                    for (var i = 0; seq is not null && i < seq.Children.Count; i++)
+                    {
+                        var sp = $"{p}[{i}]";
+                        string? type = null, url = null;
+                        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                        foreach (var (sk, sv, spp) in w.Entries(w.Mapping(seq.Children[i], sp), sp, SinkKeys))
+                        {
+                            switch (sk)
+                            {
+                                case "type": type = w.String(sv, spp); break;
+                                case "url": url = Resolve(w, secrets, w.String(sv, spp), spp, sv); break;
+                                default:
+                                    foreach (var (hk, hv, hp) in w.Entries(w.Mapping(sv, spp), spp))
+                                    {
+                                        if (Resolve(w, secrets, w.String(hv, hp), hp, hv) is { } hvalue)
+                                        {
+                                            headers[hk] = hvalue;
+                                        }
+                                    }
+
+                                    break;
+                            }
+                        }
+
+                        if (type is not ("webhook" or "slack"))
+                        {
+                            w.Error(sp + ".type", seq.Children[i], $"must be webhook or slack, got '{type}'");
+                            continue;
+                        }
+
+                        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
+                        {
+                            w.Error(sp + ".url", seq.Children[i], "must be an absolute http(s) URL");
+                            continue;
+                        }
+
+                        sinks.Add(new Alerts.AlertSink(type, url) { Headers = headers });
+                    }
+
+                    break;
+            }
+        }
+
+        return a with { Sinks = sinks };
     }
 
     private static AuthSettings ReadAuthOptions(YamlWalker w, YamlNode? node, AuthSettings auth)

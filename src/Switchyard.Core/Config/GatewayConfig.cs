@@ -9,6 +9,10 @@ public sealed record GatewayConfig
     public BreakerSettings Breaker { get; init; } = new();
     public IReadOnlyList<DeploymentConfig> Deployments { get; init; } = [];
     public StoreSettings Store { get; init; } = new();
+    public Alerts.AlertSettings Alerts { get; init; } = new();
+
+    /// <summary>switchyard.reload.watch: reload when the config file changes (opt-in).</summary>
+    public bool WatchConfigFile { get; init; }
 
     /// <summary>Tenants declared in the file (switchyard.tenants); they win over admin-API changes.</summary>
     public IReadOnlyList<Tenancy.TenantRecord> Tenants { get; init; } = [];

@@ -138,6 +138,31 @@ public static class AdminCommands
         return tenants;
     }
 
+    public static Command Reload()
+    {
+        var reload = new Command("reload", "Reload the running gateway's config file (the old config stays live if the file is invalid)");
+        reload.Options.Add(Url);
+        reload.Options.Add(TokenFile);
+        reload.Options.Add(Json);
+        reload.SetAction((p, ct) => Run(p, ct, async (c, json) =>
+        {
+            var (status, answer) = await c.PostAsync("/config/reload", new JsonObject(), ct);
+            if (status == 422 && !json)
+            {
+                Console.Error.WriteLine("switchyard: reload refused; the previous config stays live:");
+                foreach (var e in answer?["errors"]?.AsArray() ?? [])
+                {
+                    Console.Error.WriteLine($"  error: {e?["path"]}{(e?["line"] is { } l ? $" (line {l})" : "")}: {e?["message"]}");
+                }
+
+                return 1;
+            }
+
+            return Print(status, answer, json, a => $"reloaded: {a["deployments_enabled"]} deployments enabled, {a["warnings"]?.AsArray().Count ?? 0} warnings");
+        }));
+        return reload;
+    }
+
     private static async Task<int> Run(ParseResult p, CancellationToken ct, Func<AdminClient, bool, Task<int>> work)
     {
         try

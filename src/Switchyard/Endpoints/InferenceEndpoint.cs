@@ -24,6 +24,7 @@ public sealed partial class InferenceEndpoint(
     Authenticator authenticator,
     AdmissionController admission,
     UsageRecorder usage,
+    Operations.AlertService alerts,
     ILogger<InferenceEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context, OperationKind operation)
@@ -103,6 +104,11 @@ public sealed partial class InferenceEndpoint(
             if (admission.TryAdmit(ref ticket, caller.Key!.Limits, caller.Tenant?.Limits, aliasLimits, estimate.Tokens, estimate.CostNanos) is { } rejection)
             {
                 UsageRecorder.WriteRateLimitHeaders(context, ticket);
+                if (rejection.Code == LimitCodes.Budget)
+                {
+                    alerts.Publish(Core.Alerts.AlertKinds.BudgetExceeded, rejection.Subject, "warning", rejection.Message, [info.Model]);
+                }
+
                 await FailureResponses.WriteAsync(context, new FailureSummary
                 {
                     Status = 429,
@@ -138,6 +144,15 @@ public sealed partial class InferenceEndpoint(
             admission.Complete(ref ticket, 0, 0);
             usage.Record(caller, info, null, null, failure.Status, correlation.CorrelationId, started);
             LogRouteFailed(logger, info.Model, failure.Code, result.Attempts, correlation.CorrelationId);
+            if (failure.Type == FailureType.RouteUnavailable)
+            {
+                alerts.Publish(Core.Alerts.AlertKinds.RouteUnavailable, info.Model, "critical", failure.Message, [info.Model]);
+            }
+            else if (failure.Status >= 500)
+            {
+                alerts.Publish(Core.Alerts.AlertKinds.UpstreamErrors, info.Model, "warning", $"{failure.Code}: {failure.Message}", [info.Model]);
+            }
+
             await FailureResponses.WriteAsync(context, failure);
             return;
         }

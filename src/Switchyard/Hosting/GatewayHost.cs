@@ -32,6 +32,9 @@ public sealed record GatewayHostOptions
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 
+    /// <summary>The file reloads read (default: the file the config came from).</summary>
+    public string? ConfigPath { get; init; }
+
     /// <summary>Overrides switchyard.store.sqlite_path (tests use a fresh file each).</summary>
     public string? SqlitePath { get; init; }
 }
@@ -85,6 +88,11 @@ public static class GatewayHost
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton<InferenceEndpoint>();
+        services.AddSingleton<Operations.AlertService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Operations.AlertService>());
+        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath });
+        services.AddHostedService(sp => sp.GetRequiredService<Operations.ConfigReloader>());
+        services.AddSingleton<Operations.OperationsEndpoints>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<HealthEndpoints>();
 
@@ -113,6 +121,8 @@ public static class GatewayHost
         app.MapGet("/team/info", admin.TeamInfo);
         app.MapGet("/team/list", admin.ListTeams);
         app.MapGet("/spend/logs", admin.SpendLogs);
+        var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
+        app.MapPost("/config/reload", operations.Reload);
         foreach (var prefix in new[] { "/v1", "" })
         {
             app.MapPost(prefix + "/chat/completions", (HttpContext c) => inference.HandleAsync(c, OperationKind.Chat));

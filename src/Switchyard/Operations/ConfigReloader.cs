@@ -1,0 +1,128 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchyard.Core.Alerts;
+using Switchyard.Core.Config;
+using Switchyard.Hosting;
+using Switchyard.Tenancy;
+
+namespace Switchyard.Operations;
+
+/// <summary>The outcome of a reload: the new config, or every error with its path (the old config stays live).</summary>
+public sealed record ReloadResult(bool Succeeded, IReadOnlyList<ConfigDiagnostic> Errors, IReadOnlyList<ConfigDiagnostic> Warnings, GatewayConfig? Config);
+
+/// <summary>
+/// Swaps the configuration atomically from its file: on SIGHUP, on POST /config/reload, and (opt-in,
+/// switchyard.reload.watch) when the file changes. In-flight requests finish on the snapshot they started with;
+/// breaker, limiter and token state survive by id. A file that fails validation is refused with every error and the
+/// old config stays live. The listening address cannot change without a restart.
+/// </summary>
+public sealed partial class ConfigReloader(GatewayState state, TenancyService tenancy, AlertService alerts, ILogger<ConfigReloader> logger) : IHostedService, IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private PosixSignalRegistration? _sighup;
+    private FileSystemWatcher? _watcher;
+    private Timer? _debounce;
+
+    /// <summary>Where the config is read from on reload (the path it was first loaded from).</summary>
+    public string? ConfigPath { get; set; }
+
+    public async Task<ReloadResult> ReloadAsync(string trigger, CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var current = state.Current.Config;
+            var path = ConfigPath ?? current.SourcePath;
+            if (path is null)
+            {
+                return Fail(trigger, [new ConfigDiagnostic("(file)", "this gateway was not started from a config file; nothing to reload")]);
+            }
+
+            GatewayConfig next;
+            try
+            {
+                next = ConfigLoader.LoadFile(path);
+            }
+            catch (ConfigException e)
+            {
+                return Fail(trigger, e.Errors);
+            }
+
+            if (next.Server.Host != current.Server.Host || next.Server.Port != current.Server.Port)
+            {
+                LogAddressChange(logger);
+            }
+
+            next = next with { Server = current.Server, Store = current.Store };
+            state.Swap(next);
+            await tenancy.ApplyConfigTenantsAsync(next, ct);
+            LogReloaded(logger, trigger, path, next.Deployments.Count(d => d.Enabled), next.Warnings.Count);
+            return new ReloadResult(true, [], next.Warnings, next);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private ReloadResult Fail(string trigger, IReadOnlyList<ConfigDiagnostic> errors)
+    {
+        LogRefused(logger, trigger, errors.Count, string.Join("; ", errors.Take(5)));
+        alerts.Publish(AlertKinds.ConfigReloadFailed, ConfigPath ?? state.Current.Config.SourcePath ?? "config", "critical", $"{errors.Count} error(s): {errors[0]}");
+        return new ReloadResult(false, errors, [], null);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        ConfigPath ??= state.Current.Config.SourcePath;
+        if (!OperatingSystem.IsWindows())
+        {
+            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+            {
+                ctx.Cancel = true;
+                _ = ReloadAsync("SIGHUP");
+            });
+        }
+
+        if (state.Current.Config.WatchConfigFile && ConfigPath is { } path)
+        {
+            _debounce = new Timer(_ => _ = ReloadAsync("file change"));
+            _watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            _watcher.Changed += (_, _) => _debounce.Change(TimeSpan.FromMilliseconds(500), Timeout.InfiniteTimeSpan);
+            _watcher.Created += (_, _) => _debounce.Change(TimeSpan.FromMilliseconds(500), Timeout.InfiniteTimeSpan);
+            _watcher.Renamed += (_, _) => _debounce.Change(TimeSpan.FromMilliseconds(500), Timeout.InfiniteTimeSpan);
+            _watcher.EnableRaisingEvents = true;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _sighup?.Dispose();
+        _sighup = null;
+        _watcher?.Dispose();
+        _watcher = null;
+        _debounce?.Dispose();
+        _debounce = null;
+    }
+
+    [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "config reloaded ({Trigger}) from {Path}: {Enabled} deployments enabled, {Warnings} warnings")]
+    private static partial void LogReloaded(ILogger logger, string trigger, string path, int enabled, int warnings);
+
+    [LoggerMessage(EventId = 61, Level = LogLevel.Error, Message = "config reload ({Trigger}) refused, {Count} error(s); the previous config stays live: {Errors}")]
+    private static partial void LogRefused(ILogger logger, string trigger, int count, string errors);
+
+    [LoggerMessage(EventId = 62, Level = LogLevel.Warning, Message = "the listening address changed in the config; it takes effect only after a restart")]
+    private static partial void LogAddressChange(ILogger logger);
+}

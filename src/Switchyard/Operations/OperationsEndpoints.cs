@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Switchyard.Core.Failures;
+using Switchyard.Core.Tenancy;
+using Switchyard.Http;
+using Switchyard.Tenancy;
+
+namespace Switchyard.Operations;
+
+/// <summary>POST /config/reload (admin): reloads the config file and answers what happened.</summary>
+public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloader reloader)
+{
+    public async Task Reload(HttpContext c)
+    {
+        var (caller, denied) = authenticator.Authenticate(c);
+        if (caller is null)
+        {
+            await FailureResponses.WriteAsync(c, denied!);
+            return;
+        }
+
+        if (!caller.Has(Scopes.Admin))
+        {
+            await FailureResponses.WriteAsync(c, Authenticator.Forbidden(Scopes.Admin));
+            return;
+        }
+
+        var result = await reloader.ReloadAsync("POST /config/reload", c.RequestAborted);
+        c.Response.ContentType = "application/json";
+        if (!result.Succeeded)
+        {
+            c.Response.StatusCode = 422;
+            c.Response.Headers["x-should-retry"] = "false";
+        }
+
+        await using var w = new Utf8JsonWriter(c.Response.Body, FailureSummaryWriter.Options);
+        w.WriteStartObject();
+        if (!result.Succeeded)
+        {
+            var summary = new FailureSummary
+            {
+                Status = 422,
+                Type = FailureType.InvalidRequest,
+                Code = "config_invalid",
+                Message = $"the config file has {result.Errors.Count} error(s); the previous config stays live: {result.Errors[0]}",
+                CorrelationId = c.Features.Get<CorrelationFeature>()?.CorrelationId,
+            };
+            var envelope = FailureSummaryWriter.ToUtf8(summary);
+            using var doc = JsonDocument.Parse(envelope);
+            doc.RootElement.GetProperty("error").WriteTo(w.WritePropertyNameAndReturn("error"));
+        }
+        else
+        {
+            w.WriteString("status", "reloaded");
+            w.WriteNumber("deployments_enabled", result.Config!.Deployments.Count(d => d.Enabled));
+        }
+
+        WriteDiagnostics(w, "errors", result.Errors);
+        WriteDiagnostics(w, "warnings", result.Warnings);
+        w.WriteEndObject();
+    }
+
+    private static void WriteDiagnostics(Utf8JsonWriter w, string name, IReadOnlyList<Core.Config.ConfigDiagnostic> list)
+    {
+        w.WriteStartArray(name);
+        foreach (var d in list)
+        {
+            w.WriteStartObject();
+            w.WriteString("path", d.Path);
+            if (d.Line is { } line)
+            {
+                w.WriteNumber("line", line);
+            }
+            else
+            {
+                w.WriteNull("line");
+            }
+
+            w.WriteString("message", d.Message);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+}
+
+internal static class Utf8JsonWriterExtensions
+{
+    public static Utf8JsonWriter WritePropertyNameAndReturn(this Utf8JsonWriter w, string name)
+    {
+        w.WritePropertyName(name);
+        return w;
+    }
+}
