@@ -44,7 +44,7 @@ public static class ConfigLoader
 
     private static readonly HashSet<string> LitellmSettingsKeys = ["num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params"];
     private static readonly HashSet<string> GeneralKeys = ["master_key"];
-    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload"];
+    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry"];
     private static readonly HashSet<string> AlertKeys = ["merge_window", "max_attempts", "retry_base_delay", "sinks"];
     private static readonly HashSet<string> SinkKeys = ["type", "url", "headers"];
     private static readonly HashSet<string> AuthKeys = ["allow_admin_invoke", "master_key_invoke"];
@@ -129,6 +129,17 @@ public static class ConfigLoader
         var store = ReadStore(w, Sw("store"), Sw("spend"), secrets);
         var tenants = TenantConfigReader.Read(w, Sw("tenants"));
         var alerts = ReadAlerts(w, Sw("alerts"), secrets);
+        var telemetry = new Telemetry.TelemetrySettings();
+        foreach (var (k, v, p) in w.Entries(w.Mapping(Sw("telemetry"), "switchyard.telemetry"), "switchyard.telemetry", new HashSet<string> { "prometheus", "capture_content", "service_name" }))
+        {
+            telemetry = k switch
+            {
+                "prometheus" => telemetry with { Prometheus = w.Bool(v, p) ?? telemetry.Prometheus },
+                "capture_content" => telemetry with { CaptureContent = w.Bool(v, p) ?? false },
+                _ => telemetry with { ServiceName = w.String(v, p) ?? telemetry.ServiceName },
+            };
+        }
+
         var watch = false;
         foreach (var (_, v, p) in w.Entries(w.Mapping(Sw("reload"), "switchyard.reload"), "switchyard.reload", new HashSet<string> { "watch" }))
         {
@@ -152,6 +163,7 @@ public static class ConfigLoader
             Store = store,
             Tenants = tenants,
             Alerts = alerts,
+            Telemetry = telemetry,
             WatchConfigFile = watch,
             Warnings = w.Warnings,
         };

@@ -10,6 +10,7 @@ public sealed record GatewayConfig
     public IReadOnlyList<DeploymentConfig> Deployments { get; init; } = [];
     public StoreSettings Store { get; init; } = new();
     public Alerts.AlertSettings Alerts { get; init; } = new();
+    public Telemetry.TelemetrySettings Telemetry { get; init; } = new();
 
     /// <summary>switchyard.reload.watch: reload when the config file changes (opt-in).</summary>
     public bool WatchConfigFile { get; init; }

@@ -10,6 +10,7 @@ public static class ServeCommand
     public static readonly Option<string?> ConfigOption = new("--config", "-c") { Description = "Config file (default: $SWITCHYARD_CONFIG, else the embedded default)" };
     public static readonly Option<string?> HostOption = new("--host") { Description = "Address to bind (default 127.0.0.1)" };
     public static readonly Option<int?> PortOption = new("--port", "-p") { Description = "Port to bind (default 4000)" };
+    public static readonly Option<string> LogFormatOption = new("--log-format") { Description = "json (default) or text", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SWITCHYARD_LOG_FORMAT") ?? "json" };
 
     public static Command Create()
     {
@@ -23,7 +24,8 @@ public static class ServeCommand
         command.Options.Add(ConfigOption);
         command.Options.Add(HostOption);
         command.Options.Add(PortOption);
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(ConfigOption), parse.GetValue(HostOption), parse.GetValue(PortOption), ct));
+        command.Options.Add(LogFormatOption);
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(ConfigOption), parse.GetValue(HostOption), parse.GetValue(PortOption), parse.GetValue(LogFormatOption)!, ct));
     }
 
     public static string ResolveConfigPath(string? explicitPath)
@@ -31,7 +33,7 @@ public static class ServeCommand
 
     public static string DefaultConfigPath => Path.Combine(AppContext.BaseDirectory, "config", "default.yaml");
 
-    private static async Task<int> RunAsync(string? configPath, string? host, int? port, CancellationToken ct)
+    private static async Task<int> RunAsync(string? configPath, string? host, int? port, string logFormat, CancellationToken ct)
     {
         var path = ResolveConfigPath(configPath);
         GatewayConfig config;
@@ -56,7 +58,7 @@ public static class ServeCommand
             await Console.Error.WriteLineAsync("switchyard: warning: " + w);
         }
 
-        var app = GatewayHost.Build(config);
+        var app = GatewayHost.Build(config, new GatewayHostOptions { LogFormat = logFormat, ConfigPath = path });
         await Console.Error.WriteLineAsync($"switchyard: config {path}; {config.Deployments.Count(d => d.Enabled)} of {config.Deployments.Count} deployments enabled; listening on http://{config.Server.Host}:{config.Server.Port}");
         if (config.Auth.MasterKeyFile is { } keyFile && config.Auth.MasterKeys.Count == 1)
         {

@@ -25,6 +25,7 @@ public sealed partial class InferenceEndpoint(
     AdmissionController admission,
     UsageRecorder usage,
     Operations.AlertService alerts,
+    Core.Telemetry.GatewayTelemetry telemetry,
     ILogger<InferenceEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context, OperationKind operation)
@@ -96,6 +97,9 @@ public sealed partial class InferenceEndpoint(
         }
 
         var correlation = context.Features.Get<CorrelationFeature>()!;
+        using var logScope = logger.BeginScope(new LogFields(info.Model, caller.TenantId));
+        var capture = snapshot.Config.Telemetry.CaptureContent;
+        var span = Telemetry.RequestTelemetry.StartRequest(telemetry, info, correlation, caller.TenantId, capture, body.Span);
         var estimate = UsageRecorder.Estimate(body.Span, info, group);
         var ticket = default(AdmissionTicket);
         if (!caller.IsMaster)
@@ -104,6 +108,13 @@ public sealed partial class InferenceEndpoint(
             if (admission.TryAdmit(ref ticket, caller.Key!.Limits, caller.Tenant?.Limits, aliasLimits, estimate.Tokens, estimate.CostNanos) is { } rejection)
             {
                 UsageRecorder.WriteRateLimitHeaders(context, ticket);
+                if (telemetry.LimiterRejections.Enabled)
+                {
+                    telemetry.LimiterRejections.Add(1, new System.Diagnostics.TagList { { "switchyard.limit", rejection.Code }, { Core.Telemetry.GenAiAttributes.Alias, info.Model } });
+                }
+
+                span?.SetTag(Core.Telemetry.GenAiAttributes.ErrorType, rejection.Code);
+                span?.Dispose();
                 if (rejection.Code == LimitCodes.Budget)
                 {
                     alerts.Publish(Core.Alerts.AlertKinds.BudgetExceeded, rejection.Subject, "warning", rejection.Message, [info.Model]);
@@ -130,11 +141,12 @@ public sealed partial class InferenceEndpoint(
         RouteResult<UpstreamResponse> result;
         try
         {
-            result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, s, ct), context.RequestAborted);
+            result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted);
         }
         catch
         {
             admission.Complete(ref ticket, 0, 0);
+            span?.Dispose();
             throw;
         }
 
@@ -143,6 +155,8 @@ public sealed partial class InferenceEndpoint(
             var failure = result.Failure!;
             admission.Complete(ref ticket, 0, 0);
             usage.Record(caller, info, null, null, failure.Status, correlation.CorrelationId, started);
+            Telemetry.RequestTelemetry.Complete(telemetry, span, info, null, null, failure.Status, failure.Code, executor.Time.GetElapsedTime(started), call.UpstreamTime, null,
+                result.Attempts, result.FallbackUsed, caller.TenantId, 0, false, default);
             LogRouteFailed(logger, info.Model, failure.Code, result.Attempts, correlation.CorrelationId);
             if (failure.Type == FailureType.RouteUnavailable)
             {
@@ -159,21 +173,27 @@ public sealed partial class InferenceEndpoint(
 
         using var lease = result.Lease;
         var status = 200;
+        string? errorType = null;
+        TimeSpan? firstChunk = response.IsStream ? executor.Time.GetElapsedTime(started) : null;
         try
         {
             await RespondAsync(context, result, response, info, correlation);
         }
-        catch (StreamFailedException)
+        catch (StreamFailedException e)
         {
             status = 502;
+            errorType = Telemetry.RequestTelemetry.ErrorType(e.Failure);
         }
         finally
         {
-            usage.Settle(ref ticket, caller, info, result.Deployment!.Config, response.Usage, estimate, status, correlation.CorrelationId, started);
+            var cost = usage.Settle(ref ticket, caller, info, result.Deployment!.Config, response.Usage, estimate, status, correlation.CorrelationId, started);
             if (response.Usage is { } used)
             {
                 result.Deployment.State.RecordTokens(used.TotalTokens, executor.Time.GetUtcNow());
             }
+
+            Telemetry.RequestTelemetry.Complete(telemetry, span, info, result.Deployment.Config, response.Usage, status, errorType, executor.Time.GetElapsedTime(started), call.UpstreamTime,
+                firstChunk, result.Attempts, result.FallbackUsed, caller.TenantId, cost, capture, response.IsStream ? default : response.Body);
         }
     }
 
@@ -255,18 +275,34 @@ public sealed partial class InferenceEndpoint(
         return caller.Has(Core.Tenancy.Scopes.Invoke) ? null : Authenticator.Forbidden(Core.Tenancy.Scopes.Invoke);
     }
 
-    private ValueTask<AttemptResult<UpstreamResponse>> SendAsync(RoutedDeployment deployment, CallState call, CancellationToken ct)
+    private async ValueTask<AttemptResult<UpstreamResponse>> SendAsync(RoutedDeployment deployment, AttemptInfo attempt, CallState call, CancellationToken ct)
     {
+        var span = Telemetry.RequestTelemetry.StartAttempt(telemetry, call.Info, deployment, attempt);
         var request = new ProviderRequest
         {
             Info = call.Info,
             Body = call.Body,
             Deployment = deployment.Config,
             CorrelationId = call.Correlation.CorrelationId,
-            TraceParent = call.Correlation.TraceParent,
-            TraceState = call.Correlation.TraceState,
+            TraceParent = span?.Id ?? call.Correlation.TraceParent,
+            TraceState = span?.TraceStateString ?? call.Correlation.TraceState,
         };
-        return providers.Get(deployment.Config.Family).SendAsync(request, ct);
+        var started = executor.Time.GetTimestamp();
+        try
+        {
+            var result = await providers.Get(deployment.Config.Family).SendAsync(request, ct);
+            Telemetry.RequestTelemetry.EndAttempt(span, result.Failure);
+            return result;
+        }
+        catch
+        {
+            span?.Dispose();
+            throw;
+        }
+        finally
+        {
+            call.UpstreamTime += executor.Time.GetElapsedTime(started);
+        }
     }
 
     private static FailureSummary UnknownModel(RouteTable routes, string model)
@@ -283,7 +319,34 @@ public sealed partial class InferenceEndpoint(
         };
     }
 
-    private sealed record CallState(InferenceEndpoint Endpoint, RequestInfo Info, ReadOnlyMemory<byte> Body, CorrelationFeature Correlation);
+    private sealed class CallState(InferenceEndpoint endpoint, RequestInfo info, ReadOnlyMemory<byte> body, CorrelationFeature correlation)
+    {
+        public InferenceEndpoint Endpoint { get; } = endpoint;
+        public RequestInfo Info { get; } = info;
+        public ReadOnlyMemory<byte> Body { get; } = body;
+        public CorrelationFeature Correlation { get; } = correlation;
+
+        /// <summary>Time spent inside upstream attempts (to the first byte for streams).</summary>
+        public TimeSpan UpstreamTime { get; set; }
+    }
+
+    /// <summary>Log scope fields: every line logged during the request carries the alias and tenant.</summary>
+    private sealed class LogFields(string alias, string? tenantId) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public int Count => 2;
+
+        public KeyValuePair<string, object?> this[int index] => index == 0 ? new("alias", alias) : new("tenant_id", tenantId);
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            yield return this[0];
+            yield return this[1];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"alias={alias} tenant_id={tenantId}";
+    }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "route {Route} failed with {Code} after {Attempts} attempts (correlation_id {CorrelationId})")]
     private static partial void LogRouteFailed(ILogger logger, string route, string? code, int attempts, string correlationId);

@@ -32,6 +32,15 @@ public sealed record GatewayHostOptions
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 
+    /// <summary>Extra trace setup (tests add an in-memory exporter); tracing is on when this is set or OTLP is configured.</summary>
+    public Action<OpenTelemetry.Trace.TracerProviderBuilder>? ConfigureTracing { get; init; }
+
+    /// <summary>Extra metrics setup (tests add an in-memory exporter).</summary>
+    public Action<OpenTelemetry.Metrics.MeterProviderBuilder>? ConfigureMetrics { get; init; }
+
+    /// <summary>"json" (default: structured lines with correlation_id, alias and tenant_id scopes) or "text".</summary>
+    public string LogFormat { get; init; } = "json";
+
     /// <summary>The file reloads read (default: the file the config came from).</summary>
     public string? ConfigPath { get; init; }
 
@@ -53,9 +62,30 @@ public static class GatewayHost
         }
         else
         {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            if (options.LogFormat == "text")
+            {
+                builder.Logging.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.IncludeScopes = true;
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                });
+            }
+            else
+            {
+                builder.Logging.AddJsonConsole(o =>
+                {
+                    o.IncludeScopes = true;
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                });
+            }
+
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+            builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         }
 
         builder.WebHost.UseUrls(options.Url ?? $"http://{config.Server.Host}:{config.Server.Port}");
@@ -77,6 +107,9 @@ public static class GatewayHost
         services.AddSingleton<IProviderAdapter, AnthropicAdapter>();
         services.AddSingleton<IProviderAdapter>(sp => new MockAdapter(options.Time));
         services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton<Core.Telemetry.GatewayTelemetry>();
+        services.AddSingleton<Telemetry.BreakerMetrics>();
+        TelemetrySetup.Add(services, config, options);
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton(sp => new AdmissionController(options.Time));
         services.AddSingleton<IGatewayStore>(sp => new SqliteGatewayStore(options.SqlitePath ?? config.Store.SqlitePath));
@@ -97,7 +130,13 @@ public static class GatewayHost
         services.AddSingleton<HealthEndpoints>();
 
         var app = builder.Build();
+        app.Services.GetRequiredService<Telemetry.BreakerMetrics>();
         app.UseMiddleware<GatewayMiddleware>();
+        if (config.Telemetry.Prometheus)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
+
         Map(app);
         return app;
     }

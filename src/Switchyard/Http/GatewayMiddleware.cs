@@ -18,6 +18,7 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
         var traceState = headers.TraceState.ToString();
         context.Features.Set(new CorrelationFeature(id, TraceContext.IsValidTraceParent(traceParent) ? traceParent : null, traceState.Length > 0 ? traceState : null));
         context.Response.Headers[CorrelationId.HeaderName] = id;
+        using var scope = logger.BeginScope(new CorrelationScope(id));
         try
         {
             await next(context);
@@ -31,6 +32,23 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
             LogUnexpected(logger, e, id);
             await FailureResponses.WriteAsync(context, FailureResponses.Internal());
         }
+    }
+
+    /// <summary>Puts correlation_id on every log line written while the request runs.</summary>
+    private sealed class CorrelationScope(string id) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public int Count => 1;
+
+        public KeyValuePair<string, object?> this[int index] => new("correlation_id", id);
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            yield return this[0];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => "correlation_id=" + id;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "unexpected failure (correlation_id {CorrelationId})")]
