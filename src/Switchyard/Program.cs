@@ -7,4 +7,5 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(AdminCommands.Keys());
 root.Subcommands.Add(AdminCommands.Tenants());
 root.Subcommands.Add(AdminCommands.Reload());
+root.Subcommands.Add(AdminCommands.AliasCommand());
 return await root.Parse(args).InvokeAsync();

@@ -44,7 +44,7 @@ public static class ConfigLoader
 
     private static readonly HashSet<string> LitellmSettingsKeys = ["num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params"];
     private static readonly HashSet<string> GeneralKeys = ["master_key"];
-    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry"];
+    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries"];
     private static readonly HashSet<string> AlertKeys = ["merge_window", "max_attempts", "retry_base_delay", "sinks"];
     private static readonly HashSet<string> SinkKeys = ["type", "url", "headers"];
     private static readonly HashSet<string> AuthKeys = ["allow_admin_invoke", "master_key_invoke"];
@@ -147,6 +147,7 @@ public static class ConfigLoader
         }
 
         Validate(w, deployments, router);
+        var canaries = ReadCanaries(w, Sw("canaries"), deployments, router);
 
         if (w.Errors.Count > 0)
         {
@@ -164,6 +165,7 @@ public static class ConfigLoader
             Tenants = tenants,
             Alerts = alerts,
             Telemetry = telemetry,
+            Canaries = canaries,
             WatchConfigFile = watch,
             Warnings = w.Warnings,
         };
@@ -829,6 +831,50 @@ public static class ConfigLoader
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{group}\n{model}\n{apiBase}"));
         return Convert.ToHexStringLower(hash.AsSpan(0, 8));
+    }
+
+    private static Dictionary<string, CanaryConfig> ReadCanaries(YamlWalker w, YamlNode? node, List<DeploymentConfig> deployments, RouterSettings router)
+    {
+        var result = new Dictionary<string, CanaryConfig>(StringComparer.Ordinal);
+        var groups = deployments.Select(d => d.ModelName).ToHashSet(StringComparer.Ordinal);
+        foreach (var (alias, v, p) in w.Entries(w.Mapping(node, "switchyard.canaries"), "switchyard.canaries"))
+        {
+            string? target = null;
+            double? percent = null;
+            foreach (var (k, cv, cp) in w.Entries(w.Mapping(v, p), p, new HashSet<string> { "target", "percent" }))
+            {
+                if (k == "target")
+                {
+                    target = w.String(cv, cp);
+                }
+                else
+                {
+                    percent = w.Number(cv, cp, 0, 100);
+                }
+            }
+
+            if (!router.ModelGroupAlias.ContainsKey(alias))
+            {
+                w.Error(p, v, $"'{alias}' is not an alias (switchyard.aliases or router_settings.model_group_alias); canaries split an alias between its group and a canary group");
+                continue;
+            }
+
+            if (target is null || !groups.Contains(target))
+            {
+                w.Error(p + ".target", v, $"must name a model_name group{(target is null ? "" : $"; '{target}' is none")}");
+                continue;
+            }
+
+            if (target == router.ModelGroupAlias[alias])
+            {
+                w.Error(p + ".target", v, "is already the alias's primary group");
+                continue;
+            }
+
+            result[alias] = new CanaryConfig(target, percent ?? 5);
+        }
+
+        return result;
     }
 
     private static void Validate(YamlWalker w, List<DeploymentConfig> deployments, RouterSettings router)

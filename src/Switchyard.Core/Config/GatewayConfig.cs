@@ -12,6 +12,9 @@ public sealed record GatewayConfig
     public Alerts.AlertSettings Alerts { get; init; } = new();
     public Telemetry.TelemetrySettings Telemetry { get; init; } = new();
 
+    /// <summary>Aliases that send a share of their traffic to a canary group (switchyard.canaries).</summary>
+    public IReadOnlyDictionary<string, CanaryConfig> Canaries { get; init; } = new Dictionary<string, CanaryConfig>();
+
     /// <summary>switchyard.reload.watch: reload when the config file changes (opt-in).</summary>
     public bool WatchConfigFile { get; init; }
 
@@ -35,3 +38,6 @@ public sealed class ConfigException(IReadOnlyList<ConfigDiagnostic> errors)
 {
     public IReadOnlyList<ConfigDiagnostic> Errors { get; } = errors;
 }
+
+/// <summary>An alias's canary: <see cref="Percent"/> of its requests go to the <see cref="Target"/> group first.</summary>
+public sealed record CanaryConfig(string Target, double Percent);

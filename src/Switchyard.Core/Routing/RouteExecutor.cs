@@ -18,12 +18,25 @@ public sealed class RouteExecutor(TimeProvider time)
         string requested,
         TState state,
         Func<RoutedDeployment, AttemptInfo, TState, CancellationToken, ValueTask<AttemptResult<T>>> send,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        RouteGroup? canary = null)
         where T : class
     {
         var router = table.Config.Router;
         var group = table.Resolve(requested) ?? throw new ArgumentException("unknown route " + requested, nameof(requested));
         var totalAttempts = 0;
+        if (canary is not null)
+        {
+            // The canary goes first; if it fails (but not because the caller's request is wrong) the primary takes over.
+            var c = await RunGroupAsync(table, canary, false, state, send, totalAttempts, cancellationToken).ConfigureAwait(false);
+            if (c.Value is not null || c.Failure?.Code == "upstream_rejected")
+            {
+                return WithRoute(c, requested);
+            }
+
+            totalAttempts = c.Attempts;
+        }
+
         var result = await RunGroupAsync(table, group, false, state, send, totalAttempts, cancellationToken).ConfigureAwait(false);
         if (result.Value is not null || result.Failure?.Code == "upstream_rejected")
         {

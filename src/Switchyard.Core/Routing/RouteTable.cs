@@ -46,6 +46,17 @@ public sealed class RouteTable
 
     public RouteGroup? Resolve(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>The canary group for this request, drawn with the alias's configured percentage; null for the primary.</summary>
+    public RouteGroup? DrawCanary(string name)
+    {
+        if (Config.Canaries.Count == 0 || !Config.Canaries.TryGetValue(name, out var canary))
+        {
+            return null;
+        }
+
+        return Random.Shared.NextDouble() * 100 < canary.Percent ? _byName.GetValueOrDefault(canary.Target) : null;
+    }
+
     public IReadOnlyList<string> Nearest(string name) => AliasSuggestions.Nearest(name, _byName.Keys, 3);
 
     /// <summary>The fallback names for a requested name: its own list, else the wildcard, else default_fallbacks.</summary>

@@ -163,6 +163,23 @@ public static class AdminCommands
         return reload;
     }
 
+    public static Command AliasCommand()
+    {
+        var alias = new Command("alias", "Manage aliases");
+        alias.Options.Add(Url);
+        alias.Options.Add(TokenFile);
+        alias.Options.Add(Json);
+        var name = new Argument<string>("name") { Description = "The alias whose canary becomes its primary" };
+        var promote = new Command("promote", "Make an alias's canary group its primary (rewrites the config file, keeps a backup, reloads)") { name };
+        promote.SetAction((p, ct) => Run(p, ct, async (c, json) =>
+        {
+            var (status, answer) = await c.PostAsync("/alias/promote", new JsonObject { ["alias"] = p.GetValue(name) }, ct);
+            return Print(status, answer, json, a => $"{a["message"]}; previous config saved as {a["backup"]}");
+        }));
+        alias.Subcommands.Add(promote);
+        return alias;
+    }
+
     private static async Task<int> Run(ParseResult p, CancellationToken ct, Func<AdminClient, bool, Task<int>> work)
     {
         try

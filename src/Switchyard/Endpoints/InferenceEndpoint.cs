@@ -141,7 +141,7 @@ public sealed partial class InferenceEndpoint(
         RouteResult<UpstreamResponse> result;
         try
         {
-            result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted);
+            result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model));
         }
         catch
         {
@@ -177,7 +177,7 @@ public sealed partial class InferenceEndpoint(
         TimeSpan? firstChunk = response.IsStream ? executor.Time.GetElapsedTime(started) : null;
         try
         {
-            await RespondAsync(context, result, response, info, correlation);
+            await RespondAsync(context, snapshot, result, response, info, correlation);
         }
         catch (StreamFailedException e)
         {
@@ -197,7 +197,7 @@ public sealed partial class InferenceEndpoint(
         }
     }
 
-    private async Task RespondAsync(HttpContext context, RouteResult<UpstreamResponse> result, UpstreamResponse response, RequestInfo info, CorrelationFeature correlation)
+    private async Task RespondAsync(HttpContext context, GatewaySnapshot snapshot, RouteResult<UpstreamResponse> result, UpstreamResponse response, RequestInfo info, CorrelationFeature correlation)
     {
         await using (response)
         {
@@ -206,6 +206,10 @@ public sealed partial class InferenceEndpoint(
             headers["x-switchyard-route"] = info.Model;
             headers["x-switchyard-deployment"] = deployment.Config.Id;
             headers["x-switchyard-attempts"] = result.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (result.GroupUsed is { } used && snapshot.Config.Canaries.TryGetValue(info.Model, out var canary) && canary.Target == used)
+            {
+                headers["x-switchyard-canary"] = "true";
+            }
             if (!response.IsStream)
             {
                 UsageRecorder.WriteCostHeader(context, result.Deployment!.Config, response.Usage);

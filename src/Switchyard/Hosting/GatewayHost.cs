@@ -162,6 +162,7 @@ public static class GatewayHost
         app.MapGet("/spend/logs", admin.SpendLogs);
         var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
         app.MapPost("/config/reload", operations.Reload);
+        app.MapPost("/alias/promote", operations.Promote);
         foreach (var prefix in new[] { "/v1", "" })
         {
             app.MapPost(prefix + "/chat/completions", (HttpContext c) => inference.HandleAsync(c, OperationKind.Chat));

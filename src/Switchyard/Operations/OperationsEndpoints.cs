@@ -60,6 +60,62 @@ public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloa
         w.WriteEndObject();
     }
 
+    /// <summary>POST /alias/promote {"alias": NAME} (admin): the canary becomes the primary, through validation and reload.</summary>
+    public async Task Promote(HttpContext c)
+    {
+        var (caller, denied) = authenticator.Authenticate(c);
+        if (caller is null)
+        {
+            await FailureResponses.WriteAsync(c, denied!);
+            return;
+        }
+
+        if (!caller.Has(Scopes.Admin))
+        {
+            await FailureResponses.WriteAsync(c, Authenticator.Forbidden(Scopes.Admin));
+            return;
+        }
+
+        string? alias;
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(c.Request.Body, cancellationToken: c.RequestAborted);
+            alias = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("alias", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            alias = null;
+        }
+
+        if (alias is null)
+        {
+            await FailureResponses.WriteAsync(c, FailureSummary.BadRequest("'alias' is required", "alias", "missing_field"));
+            return;
+        }
+
+        if (reloader.ConfigPath is not { } path)
+        {
+            await FailureResponses.WriteAsync(c, FailureSummary.BadRequest("this gateway was not started from a config file", null, "no_config_file"));
+            return;
+        }
+
+        var outcome = CanaryPromotion.Promote(path, alias);
+        if (!outcome.Succeeded)
+        {
+            await FailureResponses.WriteAsync(c, new FailureSummary { Status = 409, Type = FailureType.InvalidRequest, Code = "promotion_refused", Param = "alias", Route = alias, Message = outcome.Message });
+            return;
+        }
+
+        var reload = await reloader.ReloadAsync("alias promote " + alias, c.RequestAborted);
+        c.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(c.Response.Body, FailureSummaryWriter.Options);
+        w.WriteStartObject();
+        w.WriteString("status", reload.Succeeded ? "promoted" : "written_not_reloaded");
+        w.WriteString("message", outcome.Message);
+        w.WriteString("backup", outcome.BackupPath);
+        w.WriteEndObject();
+    }
+
     private static void WriteDiagnostics(Utf8JsonWriter w, string name, IReadOnlyList<Core.Config.ConfigDiagnostic> list)
     {
         w.WriteStartArray(name);

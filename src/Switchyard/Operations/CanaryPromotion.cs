@@ -1,0 +1,86 @@
+using YamlDotNet.RepresentationModel;
+using Switchyard.Core.Config;
+
+namespace Switchyard.Operations;
+
+/// <summary>
+/// Promotes an alias's canary: rewrites the config file so the alias points at the canary group and the canary entry
+/// is gone, validates the result, keeps a backup of the old file, then swaps it in for the normal reload path.
+/// The rewrite goes through YamlDotNet's node model, so comments in the file are not kept (the backup has them).
+/// </summary>
+public static class CanaryPromotion
+{
+    public sealed record Outcome(bool Succeeded, string Message, string? BackupPath);
+
+    public static Outcome Promote(string configPath, string alias)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(configPath))
+        {
+            stream.Load(reader);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            return new Outcome(false, "the config file is empty", null);
+        }
+
+        var switchyard = Child(root, "switchyard");
+        var canaries = switchyard is null ? null : Child(switchyard, "canaries");
+        if (canaries is null || Child(canaries, alias) is not { } canary || Scalar(canary, "target") is not { } target)
+        {
+            return new Outcome(false, $"alias '{alias}' has no canary in switchyard.canaries", null);
+        }
+
+        var aliases = Child(switchyard!, "aliases");
+        var router = Child(root, "router_settings");
+        var groupAlias = router is null ? null : Child(router, "model_group_alias");
+        if (aliases is not null && aliases.Children.ContainsKey(new YamlScalarNode(alias)))
+        {
+            aliases.Children[new YamlScalarNode(alias)] = new YamlScalarNode(target);
+        }
+        else if (groupAlias is not null && groupAlias.Children.TryGetValue(new YamlScalarNode(alias), out var existing))
+        {
+            if (existing is YamlMappingNode m)
+            {
+                m.Children[new YamlScalarNode("model")] = new YamlScalarNode(target);
+            }
+            else
+            {
+                groupAlias.Children[new YamlScalarNode(alias)] = new YamlScalarNode(target);
+            }
+        }
+        else
+        {
+            return new Outcome(false, $"alias '{alias}' is not declared in switchyard.aliases or router_settings.model_group_alias", null);
+        }
+
+        canaries.Children.Remove(new YamlScalarNode(alias));
+        var candidate = configPath + ".promote.tmp";
+        using (var writer = new StreamWriter(candidate))
+        {
+            stream.Save(writer, assignAnchors: false);
+        }
+
+        try
+        {
+            ConfigLoader.LoadFile(candidate);
+        }
+        catch (ConfigException e)
+        {
+            File.Delete(candidate);
+            return new Outcome(false, "the promoted config does not validate: " + string.Join("; ", e.Errors), null);
+        }
+
+        var backup = $"{configPath}.bak-{DateTimeOffset.UtcNow:yyyyMMddHHmmss}";
+        File.Copy(configPath, backup, overwrite: true);
+        File.Move(candidate, configPath, overwrite: true);
+        return new Outcome(true, $"alias '{alias}' now points at '{target}'", backup);
+    }
+
+    private static YamlMappingNode? Child(YamlMappingNode map, string key)
+        => map.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v as YamlMappingNode : null;
+
+    private static string? Scalar(YamlMappingNode map, string key)
+        => map.Children.TryGetValue(new YamlScalarNode(key), out var v) ? (v as YamlScalarNode)?.Value : null;
+}
