@@ -16,8 +16,11 @@ public sealed record FailureSummary
     public long? RetryAfterMs { get; init; }
     public string? CorrelationId { get; init; }
 
-    /// <summary>Whether a client may retry this request as it is (drives <c>x-should-retry</c>).</summary>
-    public bool ShouldRetry => Status is 408 or 409 or 429 or >= 500 && Type != FailureType.Internal;
+    /// <summary>
+    /// Whether a client may retry this request as it is (drives <c>x-should-retry</c>). The gateway's own 409s
+    /// (team_exists, declared_in_config) are permanent, so 409 is not retryable here.
+    /// </summary>
+    public bool ShouldRetry => Status is 408 or 429 or >= 500 && Type != FailureType.Internal;
 
     public static FailureSummary BadRequest(string message, string? param, string code = "invalid_request") => new()
     {

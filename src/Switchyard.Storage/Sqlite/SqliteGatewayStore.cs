@@ -80,6 +80,11 @@ public sealed class SqliteGatewayStore : IGatewayStore
         return list;
     }
 
+    /// <summary>
+    /// Inserts or updates a tenant. On update, spend and budget_reset_at are left alone: they are owned by
+    /// <see cref="AppendSpendAsync"/> and <see cref="ResetBudgetAsync"/>, and the record an admin change carries holds
+    /// the spend as it was loaded, not as it is.
+    /// </summary>
     public Task UpsertTenantAsync(TenantRecord t, CancellationToken ct) => WriteAsync(async (c, tx) =>
     {
         await using var cmd = c.CreateCommand();
@@ -88,8 +93,8 @@ public sealed class SqliteGatewayStore : IGatewayStore
             INSERT INTO tenants (tenant_id, alias, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, alias_limits, spend_nanos, budget_reset_at, metadata, blocked, source, created_at)
             VALUES ($id, $alias, $models, $rpm, $tpm, $par, $max, $soft, $dur, $al, $spend, $reset, $meta, $blocked, $source, $created)
             ON CONFLICT (tenant_id) DO UPDATE SET alias = $alias, models = $models, rpm = $rpm, tpm = $tpm, max_parallel = $par,
-              max_budget_nanos = $max, soft_budget_nanos = $soft, budget_duration = $dur, alias_limits = $al, spend_nanos = $spend,
-              budget_reset_at = $reset, metadata = $meta, blocked = $blocked, source = $source
+              max_budget_nanos = $max, soft_budget_nanos = $soft, budget_duration = $dur, alias_limits = $al,
+              metadata = $meta, blocked = $blocked, source = $source
             """;
         var p = cmd.Parameters;
         p.AddWithValue("$id", t.TenantId);
@@ -141,6 +146,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
         return list;
     }
 
+    /// <summary>Inserts or updates a key; on update, spend and budget_reset_at are left alone (see <see cref="UpsertTenantAsync"/>).</summary>
     public Task UpsertKeyAsync(KeyRecord k, CancellationToken ct) => WriteAsync(async (c, tx) =>
     {
         await using var cmd = c.CreateCommand();
@@ -150,7 +156,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
             VALUES ($id, $name, $alias, $tenant, $models, $scopes, $rpm, $tpm, $par, $max, $soft, $dur, $spend, $reset, $exp, $revoked, $grace, $from, $meta, $created)
             ON CONFLICT (token_hash) DO UPDATE SET key_name = $name, key_alias = $alias, tenant_id = $tenant, models = $models, scopes = $scopes,
               rpm = $rpm, tpm = $tpm, max_parallel = $par, max_budget_nanos = $max, soft_budget_nanos = $soft, budget_duration = $dur,
-              spend_nanos = $spend, budget_reset_at = $reset, expires_at = $exp, revoked = $revoked, grace_until = $grace, rotated_from = $from, metadata = $meta
+              expires_at = $exp, revoked = $revoked, grace_until = $grace, rotated_from = $from, metadata = $meta
             """;
         var p = cmd.Parameters;
         p.AddWithValue("$id", k.TokenHash);

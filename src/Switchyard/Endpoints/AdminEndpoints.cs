@@ -30,7 +30,8 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
     {
         var entry = FindKey(AdminJson.String(body, "key") ?? throw Missing("key"));
         var record = await tenancy.UpdateKeyAsync(ReadKey(body, entry.Record, creating: false), ct);
-        return w => WriteKey(w, record, null);
+        var live = TenancyService.Live(FindKey(record.TokenHash));
+        return w => WriteKey(w, live, null);
     });
 
     public Task DeleteKeys(HttpContext c) => Admin(c, async (body, ct) =>
@@ -87,7 +88,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
             w.WriteString("key", entry.Record.TokenHash);
             w.WritePropertyName("info");
             w.WriteStartObject();
-            WriteKey(w, entry.Record with { Spend = TenancyService.LiveSpend(entry.Limits) }, null);
+            WriteKey(w, TenancyService.Live(entry), null);
             w.WriteEndObject();
         };
     });
@@ -103,7 +104,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
             foreach (var k in keys)
             {
                 w.WriteStartObject();
-                WriteKey(w, k.Record with { Spend = TenancyService.LiveSpend(k.Limits) }, null);
+                WriteKey(w, TenancyService.Live(k), null);
                 w.WriteEndObject();
             }
 
@@ -129,7 +130,8 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         var entry = FindTeam(AdminJson.String(body, "team_id") ?? AdminJson.String(body, "tenant_id") ?? throw Missing("team_id"));
         RefuseDeclared(entry.Record);
         var record = await tenancy.UpsertTenantAsync(ReadTeam(body, entry.Record), ct);
-        return w => WriteTeam(w, record, null);
+        var live = TenancyService.Live(FindTeam(record.TenantId));
+        return w => WriteTeam(w, live, null);
     });
 
     public Task DeleteTeams(HttpContext c) => Admin(c, async (body, ct) =>
@@ -178,13 +180,13 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
             w.WriteString("team_id", entry.Record.TenantId);
             w.WritePropertyName("team_info");
             w.WriteStartObject();
-            WriteTeam(w, entry.Record with { Spend = TenancyService.LiveSpend(entry.Limits) }, null);
+            WriteTeam(w, TenancyService.Live(entry), null);
             w.WriteEndObject();
             w.WriteStartArray("keys");
             foreach (var k in tenancy.Directory.Keys.Where(k => k.Record.TenantId == id))
             {
                 w.WriteStartObject();
-                WriteKey(w, k.Record with { Spend = TenancyService.LiveSpend(k.Limits) }, null);
+                WriteKey(w, TenancyService.Live(k), null);
                 w.WriteEndObject();
             }
 
@@ -202,7 +204,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
             foreach (var t in teams)
             {
                 w.WriteStartObject();
-                WriteTeam(w, t.Record with { Spend = TenancyService.LiveSpend(t.Limits) }, null);
+                WriteTeam(w, TenancyService.Live(t), null);
                 w.WriteEndObject();
             }
 

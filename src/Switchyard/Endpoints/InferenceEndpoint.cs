@@ -267,9 +267,10 @@ public sealed partial class InferenceEndpoint(
             };
         }
 
-        if (caller.Has(Core.Tenancy.Scopes.Admin) && !snapshot.Config.Auth.AllowAdminInvoke)
+        if (caller.Has(Core.Tenancy.Scopes.Admin))
         {
-            return Authenticator.Forbidden(Core.Tenancy.Scopes.Invoke) with
+            // admin covers every other scope (as on /v1/models, /health and usage routes) once inference is allowed to it
+            return snapshot.Config.Auth.AllowAdminInvoke ? null : Authenticator.Forbidden(Core.Tenancy.Scopes.Invoke) with
             {
                 Code = "admin_token_on_inference",
                 Message = "admin tokens may not call inference routes (switchyard.auth.allow_admin_invoke); give agents an invoke token",

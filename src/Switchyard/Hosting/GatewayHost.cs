@@ -88,6 +88,10 @@ public static class GatewayHost
             builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         }
 
+        // Request start/finish lines carry the query string, and LiteLLM-style calls put tokens there
+        // (/key/info?key=, /spend/logs?api_key=): never log them, whatever the logging configuration.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
         builder.WebHost.UseUrls(options.Url ?? $"http://{config.Server.Host}:{config.Server.Port}");
         builder.WebHost.ConfigureKestrel(k =>
         {

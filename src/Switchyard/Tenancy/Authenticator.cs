@@ -50,7 +50,8 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
         var record = entry.Record;
         if (record.Revoked)
         {
-            return (null, Unauthorized("token_revoked", "the token was revoked"));
+            // a revoked token is answered like an unknown one (the failure contract's invalid_token)
+            return (null, Unauthorized("invalid_token", "the token is not valid (revoked)"));
         }
 
         if (record.ExpiresAt is { } exp && exp <= now)
@@ -64,6 +65,12 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
         }
 
         var tenant = directory.FindTenant(record.TenantId);
+        if (record.TenantId is not null && tenant is null)
+        {
+            // fail closed: without its tenant the token would escape the tenant's model list and limits
+            return (null, Unauthorized("invalid_token", "the token is not valid (its tenant no longer exists)"));
+        }
+
         if (tenant?.Record.Blocked == true)
         {
             return (null, new FailureSummary { Status = 403, Type = FailureType.PermissionDenied, Code = "tenant_blocked", Message = $"tenant '{record.TenantId}' is blocked" });

@@ -100,11 +100,21 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
         return deleted;
     }
 
-    /// <summary>Issues a new token with the old one's settings; the old one keeps working for the grace period.</summary>
+    /// <summary>
+    /// Issues a new token with the old one's settings and its spend in the current budget period (rotating a
+    /// credential is no budget reset); the old one keeps working for the grace period.
+    /// </summary>
     public async Task<(string Token, KeyRecord Record)> RotateKeyAsync(KeyRecord old, TimeSpan grace, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var (token, record) = await CreateKeyAsync(old with { RotatedFrom = old.TokenHash, GraceUntil = null, Spend = 0, BudgetResetAt = null }, ct);
+        var live = TokenHash.TryParse(old.TokenHash, out var h) ? directory.FindKey(h)?.Limits : null;
+        var (token, record) = await CreateKeyAsync(old with
+        {
+            RotatedFrom = old.TokenHash,
+            GraceUntil = null,
+            Spend = live is null ? old.Spend : LiveSpend(live),
+            BudgetResetAt = live is null ? old.BudgetResetAt : live.Budget.ResetAt,
+        }, ct);
         var retired = grace > TimeSpan.Zero ? old with { GraceUntil = now + grace } : old with { Revoked = true };
         await UpdateKeyAsync(retired, ct);
         return (token, record);
@@ -120,11 +130,18 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
         return record;
     }
 
+    /// <summary>Deletes a tenant and its keys (as LiteLLM's /team/delete does): a key must not outlive the tenant whose limits and models bound it.</summary>
     public async Task<bool> DeleteTenantAsync(string tenantId, CancellationToken ct)
     {
         var deleted = false;
         await Locked(async () =>
         {
+            foreach (var key in directory.Keys.Where(k => k.Record.TenantId == tenantId).ToArray())
+            {
+                await store.DeleteKeyAsync(key.Record.TokenHash, ct);
+                directory.RemoveKey(key.Record.TokenHash);
+            }
+
             deleted = await store.DeleteTenantAsync(tenantId, ct);
             directory.RemoveTenant(tenantId);
         });
@@ -133,6 +150,12 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
 
     /// <summary>The live spend of a subject (persisted spend plus what the writer has not flushed yet is in memory).</summary>
     public static decimal LiveSpend(LimitState limits) => limits.Budget.SpentNanos / 1_000_000_000m;
+
+    /// <summary>A key as it is now: live spend and budget period (the cached record holds them as loaded).</summary>
+    public static KeyRecord Live(KeyEntry k) => k.Record with { Spend = LiveSpend(k.Limits), BudgetResetAt = k.Limits.Budget.ResetAt };
+
+    /// <summary>A tenant as it is now: live spend and budget period.</summary>
+    public static TenantRecord Live(TenantEntry t) => t.Record with { Spend = LiveSpend(t.Limits), BudgetResetAt = t.Limits.Budget.ResetAt };
 
     private async Task PersistResetAsync(string kind, string id, DateTimeOffset next)
     {

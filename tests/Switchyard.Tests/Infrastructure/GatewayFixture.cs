@@ -17,14 +17,16 @@ public sealed class GatewayFixture : IAsyncDisposable
 {
     public const string MasterKey = "sk-test-master-key-0001";
 
-    private GatewayFixture(WebApplication app, GatewayConfig config, string baseUrl, TestLogSink logs)
+    private GatewayFixture(WebApplication app, GatewayConfig config, string baseUrl, TestLogSink logs, string sqlitePath)
     {
         App = app;
         Config = config;
         BaseUrl = baseUrl;
         Logs = logs;
+        SqlitePath = sqlitePath;
         Http = new HttpClient { BaseAddress = new Uri(baseUrl) };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", MasterKey);
+        Bare = new HttpClient { BaseAddress = new Uri(baseUrl) };
     }
 
     public WebApplication App { get; }
@@ -35,12 +37,24 @@ public sealed class GatewayFixture : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>A client without default headers: each request says which token it presents (or none).</summary>
+    public HttpClient Bare { get; }
+
+    /// <summary>The SQLite file of this gateway (fresh per fixture unless given to <see cref="StartAsync"/>).</summary>
+    public string SqlitePath { get; }
+
     public TestLogSink Logs { get; }
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
-    /// <summary>Starts a gateway. The YAML gets general_settings.master_key appended unless it has general_settings.</summary>
-    public static async Task<GatewayFixture> StartAsync(string yaml, TimeProvider? time = null, IDictionary<string, string>? env = null)
+    /// <summary>A fresh SQLite path under the temp folder (for restarts that reuse one file).</summary>
+    public static string NewSqlitePath() => Path.Combine(Path.GetTempPath(), "switchyard-tests", Guid.NewGuid().ToString("N") + ".db");
+
+    /// <summary>
+    /// Starts a gateway. The YAML gets general_settings.master_key appended unless it has general_settings.
+    /// <paramref name="sqlitePath"/> reuses a store file (a restart); default is a fresh file.
+    /// </summary>
+    public static async Task<GatewayFixture> StartAsync(string yaml, TimeProvider? time = null, IDictionary<string, string>? env = null, string? sqlitePath = null)
     {
         if (!yaml.Contains("general_settings:", StringComparison.Ordinal))
         {
@@ -54,11 +68,11 @@ public sealed class GatewayFixture : IAsyncDisposable
             Url = "http://127.0.0.1:0",
             Time = time ?? TimeProvider.System,
             ConfigureLogging = l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace),
-            SqlitePath = Path.Combine(Path.GetTempPath(), "switchyard-tests", Guid.NewGuid().ToString("N") + ".db"),
+            SqlitePath = sqlitePath ??= NewSqlitePath(),
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GatewayFixture(app, config, address.TrimEnd('/'), logs);
+        return new GatewayFixture(app, config, address.TrimEnd('/'), logs, sqlitePath);
     }
 
     /// <summary>The official OpenAI .NET SDK pointed at the gateway (its own retries off, so tests see each answer).</summary>
@@ -79,6 +93,7 @@ public sealed class GatewayFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Bare.Dispose();
         await App.StopAsync(TimeSpan.FromSeconds(2));
         await App.DisposeAsync();
     }
