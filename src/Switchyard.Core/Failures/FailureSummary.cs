@@ -20,7 +20,9 @@ public sealed record FailureSummary
     /// Whether a client may retry this request as it is (drives <c>x-should-retry</c>). The gateway's own 409s
     /// (team_exists, declared_in_config) are permanent, so 409 is not retryable here.
     /// </summary>
-    public bool ShouldRetry => Status is 408 or 429 or >= 500 && Type != FailureType.Internal;
+    /// <remarks>False when the wait is over a minute (a spent budget, a long cooldown): clients should not sit in a retry loop.</remarks>
+    public bool ShouldRetry => (Status is 408 or 429 or >= 500) && Type != FailureType.Internal && RetryAfterMs is not > 60_000
+        && !(Code == "budget_exceeded" && RetryAfterMs is null);
 
     public static FailureSummary BadRequest(string message, string? param, string code = "invalid_request") => new()
     {

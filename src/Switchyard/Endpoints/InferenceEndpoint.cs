@@ -82,7 +82,7 @@ public sealed partial class InferenceEndpoint(
             return;
         }
 
-        if (!caller.MayUse(info.Model))
+        if (!caller.MayUse(info.Model, group.Name))
         {
             await FailureResponses.WriteAsync(context, new FailureSummary
             {

@@ -33,7 +33,7 @@ public sealed class ModelsEndpoint(GatewayState state, Authenticator authenticat
         w.WriteStartArray("data");
         foreach (var name in snapshot.Routes.PublicNames)
         {
-            if (!caller.MayUse(name))
+            if (!caller.MayUse(name, snapshot.Routes.Resolve(name)?.Name))
             {
                 continue;
             }

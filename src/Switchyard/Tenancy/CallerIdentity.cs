@@ -22,6 +22,10 @@ public sealed class CallerIdentity
     public bool Has(string scope) => IsMaster || (Key?.Scopes.Contains(scope) ?? false);
 
     /// <summary>Whether this caller may call the alias or group: the token's list, then the tenant's (empty = all).</summary>
-    public bool MayUse(string name)
-        => IsMaster || ((Key!.Models.Count == 0 || Key.Models.Contains(name)) && (Tenant is null || Tenant.Models.Count == 0 || Tenant.Models.Contains(name)));
+    /// <remarks>Allowing a model group also allows the aliases that point to it.</remarks>
+    public bool MayUse(string name, string? group = null)
+        => IsMaster || (Allowed(Key!.Models, name, group) && (Tenant is null || Allowed(Tenant.Models, name, group)));
+
+    private static bool Allowed(IReadOnlySet<string> models, string name, string? group)
+        => models.Count == 0 || models.Contains(name) || (group is not null && models.Contains(group));
 }
