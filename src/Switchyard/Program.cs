@@ -8,4 +8,6 @@ root.Subcommands.Add(AdminCommands.Keys());
 root.Subcommands.Add(AdminCommands.Tenants());
 root.Subcommands.Add(AdminCommands.Reload());
 root.Subcommands.Add(AdminCommands.AliasCommand());
+root.Subcommands.Add(DoctorCommand.Create());
+root.Subcommands.Add(SmokeCommand.Create());
 return await root.Parse(args).InvokeAsync();

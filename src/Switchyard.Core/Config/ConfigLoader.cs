@@ -166,6 +166,7 @@ public static class ConfigLoader
             Alerts = alerts,
             Telemetry = telemetry,
             Canaries = canaries,
+            SecretFiles = [.. secrets.FilesRead.Concat(auth.MasterKeyFile is { } mkf ? [mkf] : []).Distinct()],
             WatchConfigFile = watch,
             Warnings = w.Warnings,
         };

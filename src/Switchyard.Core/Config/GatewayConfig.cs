@@ -25,6 +25,9 @@ public sealed record GatewayConfig
     public IReadOnlyList<ConfigDiagnostic> Warnings { get; init; } = [];
 
     public string? SourcePath { get; init; }
+
+    /// <summary>Secret files the config reads (file: references, master_key_file).</summary>
+    public IReadOnlyList<string> SecretFiles { get; init; } = [];
 }
 
 /// <summary>A finding about the config file: where it is and what is wrong.</summary>

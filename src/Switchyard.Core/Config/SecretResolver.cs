@@ -10,6 +10,9 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
     public const string EnvPrefix = "os.environ/";
     public const string FilePrefix = "file:";
 
+    /// <summary>Every secret file the config referred to (for doctor's permission checks).</summary>
+    public List<string> FilesRead { get; } = [];
+
     public static bool IsReference(string value) => value.StartsWith(EnvPrefix, StringComparison.Ordinal) || value.StartsWith(FilePrefix, StringComparison.Ordinal);
 
     /// <summary>Returns the value, or null with a reason when the reference cannot be resolved.</summary>
@@ -32,6 +35,7 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
         if (value.StartsWith(FilePrefix, StringComparison.Ordinal))
         {
             var path = ResolvePath(value[FilePrefix.Length..]);
+            FilesRead.Add(path);
             try
             {
                 var text = File.ReadAllText(path).Trim();
