@@ -1,0 +1,211 @@
+using Switchyard.Cli.Doctor;
+using Switchyard.Tests.Infrastructure;
+
+namespace Switchyard.Tests.Operations;
+
+/// <summary>Doctor findings on purpose-built bad setups.</summary>
+public sealed class DoctorTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sy-doctor-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Config_InvalidFile_ReportsEveryErrorAsSY101()
+    {
+        var path = Write("bad.yaml", """
+            model_list:
+              - model_name: a
+                litellm_params: { model: bedrock/x, timeout: soon }
+            """);
+
+        var (config, findings) = DoctorChecks.Config(path);
+
+        Assert.Null(config);
+        var errors = findings.Where(f => f.Id == "SY101").ToArray();
+        Assert.Equal(2, errors.Length);
+        Assert.All(errors, f => Assert.Equal(Finding.Error, f.Severity));
+        Assert.Contains(errors, f => f.Message.Contains("timeout", StringComparison.Ordinal));
+        Assert.Contains(errors, f => f.Message.Contains("bedrock", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Config_UnsupportedKeys_AreWarningsWithPaths()
+    {
+        var path = Write("unsupported.yaml", """
+            model_list:
+              - model_name: a
+                litellm_params: { model: mock/a, aws_region_name: x }
+            general_settings: { master_key: sk-doctor-1234, database_url: postgres://x }
+            """);
+
+        var (config, findings) = DoctorChecks.Config(path);
+
+        Assert.NotNull(config);
+        var unsupported = findings.Where(f => f.Id == "SY102").Select(f => f.Message).ToArray();
+        Assert.Equal(2, unsupported.Length);
+        Assert.Contains(unsupported, m => m.StartsWith("model_list[0].litellm_params.aws_region_name", StringComparison.Ordinal));
+        Assert.Contains(unsupported, m => m.StartsWith("general_settings.database_url", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Aliases_CaseDriftAndUnreachableAlias_AreReported()
+    {
+        var path = Write("aliases.yaml", """
+            model_list:
+              - model_name: router.default
+                litellm_params: { model: mock/a }
+              - model_name: Router.Default
+                litellm_params: { model: mock/b }
+              - model_name: paid
+                litellm_params: { model: openai/gpt-4o, api_key: os.environ/SY_DOCTOR_MISSING_KEY }
+            router_settings:
+              model_group_alias: { draft.fast: paid }
+            general_settings: { master_key: sk-doctor-1234 }
+            """);
+        var (config, _) = DoctorChecks.Config(path);
+
+        var findings = DoctorChecks.Aliases(config!).ToArray();
+
+        Assert.Contains(findings, f => f.Id == "SY110" && f.Message.Contains("router.default, Router.Default", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Id == "SY111" && f.Severity == Finding.Error && f.Message.Contains("'paid'", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Id == "SY112" && f.Message.Contains("draft.fast", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Aliases_DeploymentWithoutPrice_IsWarned()
+    {
+        var path = Write("price.yaml", """
+            model_list:
+              - model_name: local
+                litellm_params: { model: hosted_vllm/llama-3, api_base: http://127.0.0.1:9 }
+            general_settings: { master_key: sk-doctor-1234 }
+            """);
+        var (config, _) = DoctorChecks.Config(path);
+
+        Assert.Contains(DoctorChecks.Aliases(config!), f => f.Id == "SY113" && f.Message.Contains("hosted_vllm/llama-3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SecretFiles_ReadableByOthers_IsWarned_And0600IsNot()
+    {
+        var loose = Write("loose.key", "sk-provider-loose\n");
+        var tight = Write("tight.key", "sk-provider-tight\n");
+        File.SetUnixFileMode(loose, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(tight, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var path = Write("secrets.yaml", $$"""
+            model_list:
+              - model_name: a
+                litellm_params: { model: openai/gpt-4o, api_key: "file:{{loose}}" }
+              - model_name: b
+                litellm_params: { model: openai/gpt-4o-mini, api_key: "file:{{tight}}" }
+            general_settings: { master_key: sk-doctor-1234 }
+            """);
+        var (config, _) = DoctorChecks.Config(path);
+
+        var findings = DoctorChecks.SecretFiles(config!).ToArray();
+
+        var warning = Assert.Single(findings, f => f.Id == "SY120");
+        Assert.Contains(loose, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("chmod 600", warning.Fix, StringComparison.Ordinal);
+        Assert.DoesNotContain(findings, f => f.Message.Contains(tight, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Port_NothingListening_IsSY130_AndAForeignServerIsSY131()
+    {
+        var (config, _) = DoctorChecks.Config(Write("port.yaml", """
+            model_list:
+              - model_name: a
+                litellm_params: { model: mock/a }
+            general_settings: { master_key: sk-doctor-1234 }
+            """));
+        var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        free.Start();
+        var port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
+        free.Stop();
+
+        var nothing = await DoctorChecks.PortAsync(config!, $"http://127.0.0.1:{port}", CancellationToken.None);
+        await using var foreign = await FakeUpstream.StartAsync();
+        foreign.Handler = (c, _) => c.Response.WriteAsync("nginx");
+        var other = await DoctorChecks.PortAsync(config!, foreign.BaseUrl, CancellationToken.None);
+
+        Assert.Contains(nothing, f => f.Id == "SY130");
+        Assert.Contains(other, f => f.Id == "SY131" && f.Severity == Finding.Error);
+    }
+
+    [Fact]
+    public async Task Port_SwitchyardListening_IsSY132()
+    {
+        await using var gw = await GatewayFixture.StartAsync("""
+            model_list:
+              - model_name: a
+                litellm_params: { model: mock/a }
+            """);
+
+        var findings = await DoctorChecks.PortAsync(gw.Config, gw.BaseUrl, CancellationToken.None);
+
+        Assert.Contains(findings, f => f.Id == "SY132");
+        Assert.DoesNotContain(findings, f => f.Severity == Finding.Error);
+    }
+
+    [Fact]
+    public async Task Store_AdminTokenWithInvoke_IsWarned()
+    {
+        await using var gw = await GatewayFixture.StartAsync("""
+            model_list:
+              - model_name: a
+                litellm_params: { model: mock/a }
+            """);
+        using var created = await gw.Http.PostAsync("/key/generate", new StringContent("""{"key_alias":"ops-and-agent","scopes":["admin","invoke"]}"""));
+        Assert.Equal(System.Net.HttpStatusCode.OK, created.StatusCode);
+        var config = gw.Config with { Store = gw.Config.Store with { SqlitePath = gw.Service<Switchyard.Core.Tenancy.IGatewayStore>() is Switchyard.Storage.Sqlite.SqliteGatewayStore s ? s.Path : "" } };
+
+        var findings = DoctorChecks.Store(config).ToArray();
+
+        Assert.Contains(findings, f => f.Id == "SY142");
+        Assert.Contains(findings, f => f.Id == "SY150" && f.Message.Contains("ops-and-agent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Store_CorruptFile_IsSY141()
+    {
+        var path = Write("corrupt.db", "this is not a database, just text that is long enough to be a header of sorts........");
+        var (config, _) = DoctorChecks.Config(Write("store.yaml", $$"""
+            model_list:
+              - model_name: a
+                litellm_params: { model: mock/a }
+            general_settings: { master_key: sk-doctor-1234 }
+            switchyard: { store: { sqlite_path: "{{path}}" } }
+            """));
+
+        Assert.Contains(DoctorChecks.Store(config!), f => f.Id == "SY141" && f.Severity == Finding.Error);
+    }
+
+    [Fact]
+    public async Task Probe_ProviderRefusingTheKey_IsSY171()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = (c, _) => OpenAIWire.WriteErrorAsync(c, 401, "Incorrect API key provided: sk-...", "invalid_request_error", "invalid_api_key");
+        var (config, _) = DoctorChecks.Config(Write("probe.yaml", $$"""
+            model_list:
+              - model_name: a
+                litellm_params: { model: openai/gpt-4o, api_base: "{{upstream.BaseUrl}}/v1", api_key: sk-wrong }
+            general_settings: { master_key: sk-doctor-1234 }
+            """));
+
+        var findings = (await DoctorChecks.ProbeAsync(config!, CancellationToken.None)).ToArray();
+
+        var finding = Assert.Single(findings);
+        Assert.Equal("SY171", finding.Id);
+        Assert.Equal(Finding.Error, finding.Severity);
+        Assert.Contains("max_tokens\":1", upstream.Requests.Single().Body, StringComparison.Ordinal);
+    }
+}
