@@ -41,7 +41,8 @@ public sealed class TenantDirectory
 
     public IEnumerable<TenantEntry> Tenants => _tenants.Values;
 
-    public KeyEntry SetKey(KeyRecord record)
+    /// <param name="inherit">Counters to share (a rotated token shares its predecessor's, so limits are not doubled during the grace period).</param>
+    public KeyEntry SetKey(KeyRecord record, LimitState? inherit = null)
     {
         if (!TokenHash.TryParse(record.TokenHash, out var hash))
         {
@@ -49,7 +50,7 @@ public sealed class TenantDirectory
         }
 
         var previous = _keys.GetValueOrDefault(hash);
-        var limits = previous?.Limits ?? new LimitState("key", record.TokenHash, record.Limits, AdmissionController.ToNanos(record.Spend), record.BudgetResetAt);
+        var limits = previous?.Limits ?? inherit ?? new LimitState("key", record.TokenHash, record.Limits, AdmissionController.ToNanos(record.Spend), record.BudgetResetAt);
         limits.Limits = record.Limits;
         var entry = new KeyEntry(record, limits, record.Models.ToFrozenSet(StringComparer.Ordinal), record.Scopes.ToFrozenSet(StringComparer.Ordinal));
         _keys[hash] = entry;

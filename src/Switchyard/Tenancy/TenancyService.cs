@@ -62,7 +62,7 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
 
     public bool IsDeclaredInConfig(string tenantId, GatewayConfig config) => config.Tenants.Any(t => t.TenantId == tenantId);
 
-    public async Task<(string Token, KeyRecord Record)> CreateKeyAsync(KeyRecord template, CancellationToken ct)
+    public async Task<(string Token, KeyRecord Record)> CreateKeyAsync(KeyRecord template, CancellationToken ct, LimitState? inherit = null)
     {
         var token = TokenHash.NewToken();
         var record = template with
@@ -74,7 +74,7 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
         await Locked(async () =>
         {
             await store.UpsertKeyAsync(record, ct);
-            directory.SetKey(record);
+            directory.SetKey(record, inherit);
         });
         return (token, record);
     }
@@ -114,7 +114,7 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
             GraceUntil = null,
             Spend = live is null ? old.Spend : LiveSpend(live),
             BudgetResetAt = live is null ? old.BudgetResetAt : live.Budget.ResetAt,
-        }, ct);
+        }, ct, live);
         var retired = grace > TimeSpan.Zero ? old with { GraceUntil = now + grace } : old with { Revoked = true };
         await UpdateKeyAsync(retired, ct);
         return (token, record);
