@@ -25,13 +25,13 @@ public sealed class RouteExecutor(TimeProvider time)
         var group = table.Resolve(requested) ?? throw new ArgumentException("unknown route " + requested, nameof(requested));
         var totalAttempts = 0;
         var result = await RunGroupAsync(table, group, false, state, send, totalAttempts, cancellationToken).ConfigureAwait(false);
-        if (result.Value is not null || result.Failure?.Code == "upstream_rejected")
+        if (result.Value is not null || result.FailureKind == FailureKind.CallerError)
         {
             return WithRoute(result, requested);
         }
 
         totalAttempts = result.Attempts;
-        var contextWindow = result.Failure?.Code == "context_length_exceeded";
+        var contextWindow = result.FailureKind == FailureKind.ContextWindowExceeded;
         var chain = table.FallbacksFor(requested, contextWindow);
         if (chain.Count == 0 && contextWindow)
         {
@@ -63,7 +63,7 @@ public sealed class RouteExecutor(TimeProvider time)
             }
 
             last = Merge(last, r);
-            if (r.Failure?.Code == "upstream_rejected")
+            if (r.FailureKind == FailureKind.CallerError)
             {
                 break;
             }
@@ -77,6 +77,7 @@ public sealed class RouteExecutor(TimeProvider time)
         => r.Failure is null ? r : new RouteResult<T>
         {
             Failure = r.Failure with { Route = requested },
+            FailureKind = r.FailureKind,
             Attempts = r.Attempts,
             FallbackUsed = r.FallbackUsed,
             GroupUsed = r.GroupUsed,
@@ -97,6 +98,7 @@ public sealed class RouteExecutor(TimeProvider time)
         return new RouteResult<T>
         {
             Failure = pick with { RetryAfterMs = retry },
+            FailureKind = ReferenceEquals(pick, a) ? first.FailureKind : next.FailureKind,
             Attempts = next.Attempts,
             FallbackUsed = true,
             GroupUsed = next.GroupUsed,
@@ -282,5 +284,6 @@ public sealed class RouteExecutor(TimeProvider time)
             {
                 RetryAfterMs = retryAfter is { } r && r > TimeSpan.Zero ? (long)Math.Ceiling(r.TotalMilliseconds) : null,
             },
+            FailureKind = f.Kind,
         };
 }
