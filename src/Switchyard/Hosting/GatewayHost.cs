@@ -82,19 +82,42 @@ public static class GatewayHost
         var inference = app.Services.GetRequiredService<InferenceEndpoint>();
         var models = app.Services.GetRequiredService<ModelsEndpoint>();
         var health = app.Services.GetRequiredService<HealthEndpoints>();
-        foreach (var prefix in new[] { "/v1", "" })
+
+        // Every mapped path with its methods, so a known path called with another method answers 405, not 404.
+        var methods = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        void Route(string method, string path, RequestDelegate handler)
         {
-            app.MapPost(prefix + "/chat/completions", (HttpContext c) => inference.HandleAsync(c, OperationKind.Chat));
-            app.MapPost(prefix + "/embeddings", (HttpContext c) => inference.HandleAsync(c, OperationKind.Embeddings));
-            app.MapGet(prefix + "/models", (HttpContext c) => models.HandleAsync(c));
+            app.MapMethods(path, [method], handler);
+            if (!methods.TryGetValue(path, out var list))
+            {
+                methods[path] = list = [];
+            }
+
+            list.Add(method);
         }
 
-        app.MapGet("/health/liveliness", HealthEndpoints.Liveliness);
-        app.MapGet("/health/liveness", HealthEndpoints.Liveliness);
-        app.MapGet("/health/readiness", (HttpContext c) => health.Readiness(c));
-        app.MapGet("/health", (HttpContext c) => health.Deployments(c));
-        app.MapFallback((HttpContext c) => FailureResponses.WriteAsync(c, c.Request.Method is "GET" or "POST" or "HEAD"
-            ? FailureResponses.NotFound(c.Request.Path)
-            : FailureResponses.NotFound(c.Request.Path) with { Status = 405, Code = "method_not_allowed", Message = $"{c.Request.Method} is not allowed on {c.Request.Path}" }));
+        foreach (var prefix in new[] { "/v1", "" })
+        {
+            Route("POST", prefix + "/chat/completions", c => inference.HandleAsync(c, OperationKind.Chat));
+            Route("POST", prefix + "/embeddings", c => inference.HandleAsync(c, OperationKind.Embeddings));
+            Route("GET", prefix + "/models", models.HandleAsync);
+        }
+
+        Route("GET", "/health/liveliness", HealthEndpoints.Liveliness);
+        Route("GET", "/health/liveness", HealthEndpoints.Liveliness);
+        Route("GET", "/health/readiness", health.Readiness);
+        Route("GET", "/health", health.Deployments);
+
+        var allow = methods.ToDictionary(m => m.Key, m => string.Join(", ", m.Value), StringComparer.OrdinalIgnoreCase);
+        app.MapFallback("{*path}", c =>
+        {
+            if (!allow.TryGetValue(c.Request.Path.Value?.TrimEnd('/') ?? "", out var allowed))
+            {
+                return FailureResponses.WriteAsync(c, FailureResponses.NotFound(c.Request.Path));
+            }
+
+            c.Response.Headers.Allow = allowed;
+            return FailureResponses.WriteAsync(c, FailureResponses.MethodNotAllowed(c.Request.Method, c.Request.Path, allowed));
+        });
     }
 }
