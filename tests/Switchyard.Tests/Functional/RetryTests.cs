@@ -93,6 +93,36 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task Retry_AfterRetryAfterAboveMaxDelay_DeploymentCoolsDownAndGatewayAnswers503UntilThen()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = (c, _) => OpenAIWire.WriteErrorAsync(c, 429, "slow down", "requests", "rate_limit_exceeded", retryAfter: TimeSpan.FromSeconds(30));
+        await using var gw = await GatewayFixture.StartAsync(Single(upstream, "num_retries: 3", "max_delay: 2s"), time);
+        using (var first = await gw.ChatAsync("chat"))
+        {
+            Assert.Equal(30_000, (await FailureAssert.ReadAsync(first, 429, "rate_limited", "upstream_rate_limited")).RetryAfterMs);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(12));
+        using (var second = await gw.ChatAsync("chat"))
+        {
+            var s = await FailureAssert.ReadAsync(second, 503, "route_unavailable", "all_deployments_unavailable");
+            Assert.Equal(18_000, s.RetryAfterMs);
+        }
+
+        Assert.Equal(1, upstream.Count);
+        time.Advance(TimeSpan.FromSeconds(18));
+        upstream.Handler = (c, _) => OpenAIWire.WriteCompletionAsync(c, "ok again");
+        using (var third = await gw.ChatAsync("chat"))
+        {
+            Assert.Equal(200, (int)third.StatusCode);
+        }
+
+        Assert.Equal(2, upstream.Count);
+    }
+
+    [Fact]
     public async Task Retry_429ShortRetryAfterSingleDeployment_WaitsAndRetriesSameDeployment()
     {
         await using var upstream = await FakeUpstream.StartAsync();

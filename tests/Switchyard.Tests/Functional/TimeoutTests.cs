@@ -110,6 +110,33 @@ public sealed class TimeoutTests
     }
 
     [Fact]
+    public async Task CallerCancels_UpstreamCallAbortedNotCountedAndNotLeftInFlight()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        upstream.Handler = async (c, _) =>
+        {
+            received.TrySetResult();
+            await OpenAIWire.HangAsync(c);
+            aborted.TrySetResult();
+        };
+        await using var gw = await GatewayFixture.StartAsync(Single(upstream) + "\n  breaker:\n    consecutive_failures: 1\n");
+        using var cts = new CancellationTokenSource();
+
+        var call = gw.Http.PostAsync("/v1/chat/completions", new StringContent(GatewayRequests.ChatBody("chat")), cts.Token);
+        await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var health = System.Text.Json.JsonDocument.Parse(await gw.Http.GetStringAsync("/health"));
+        var d = health.RootElement.GetProperty("deployments")[0];
+        Assert.Equal("closed", d.GetProperty("breaker").GetString());
+        Assert.Equal(0, d.GetProperty("in_flight").GetInt64());
+    }
+
+    [Fact]
     public async Task ConnectionReset_UpstreamAborts_Answers502ConnectionError()
     {
         await using var upstream = await FakeUpstream.StartAsync();
