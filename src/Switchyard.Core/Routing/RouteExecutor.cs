@@ -123,6 +123,11 @@ public sealed class RouteExecutor(TimeProvider time)
         var retries = 0;
         UpstreamFailure? lastFailure = null;
         RoutedDeployment? lastDeployment = null;
+
+        // The instant the last backoff wait was meant to end. Timers may fire a little before the clock reaches it;
+        // picking "as of" this instant keeps a deployment whose Retry-After we just waited out from still looking blocked.
+        var resumeAt = DateTimeOffset.MinValue;
+
         if (count == 0)
         {
             return Unavailable<T>(group, null, attempts, isFallback, "has no enabled deployment (missing provider keys?)");
@@ -132,6 +137,11 @@ public sealed class RouteExecutor(TimeProvider time)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var now = time.GetUtcNow();
+            if (now < resumeAt)
+            {
+                now = resumeAt;
+            }
+
             var picked = DeploymentSelector.Pick(group, router.Strategy, now, attemptsById, (d, tried) => !banned[IndexOf(group, d)] && (d.Config.MaxRetries is not { } max || tried <= max));
             if (picked is null || !picked.State.Breaker.TryAcquire())
             {
@@ -220,6 +230,7 @@ public sealed class RouteExecutor(TimeProvider time)
 
             var delay = Backoff.Delay(retries, router.RetryBaseDelay, router.RetryMaxDelay, router.RetryAfter, retryAfter, Random.Shared.NextDouble());
             retries++;
+            resumeAt = time.GetUtcNow() + delay;
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);

@@ -31,7 +31,7 @@ public sealed class ContractGateway : IAsyncLifetime
         var yaml = new StringBuilder("model_list:\n");
         foreach (var g in new[] { "ok", "ratelimited", "ratelimited-sdk", "broken", "slow", "reset", "garbage", "rejected" })
         {
-            yaml.Append($"  - model_name: {g}\n    litellm_params:\n      model: openai/m-{g}\n      api_base: {Upstream.BaseUrl}/v1\n      timeout: 300ms\n");
+            yaml.Append($"  - model_name: {g}\n    litellm_params:\n      model: openai/m-{g}\n      api_base: {Upstream.BaseUrl}/v1\n      timeout: {(g == "slow" ? "300ms" : "10s")}\n");
         }
 
         yaml.Append("  - model_name: nokeys\n    litellm_params:\n      model: openai/m-nokeys\n      api_key: os.environ/UNSET_KEY_FOR_TESTS\n");

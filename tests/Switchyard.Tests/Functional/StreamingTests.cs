@@ -176,7 +176,7 @@ public sealed class StreamingTests
             await OpenAIWire.WriteRawAsync(c, OpenAIWire.Chunk("Hel"));
             await OpenAIWire.HangAsync(c);
         };
-        await using var gw = await GatewayFixture.StartAsync(Single(upstream, "timeout: 400ms"));
+        await using var gw = await GatewayFixture.StartAsync(Single(upstream, "timeout: 400ms\n      stream_timeout: 10"));
 
         using var response = await gw.PostAsync("/v1/chat/completions", GatewayRequests.ChatBody("chat", stream: true), streamResponse: true);
 
