@@ -160,6 +160,52 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task Retry_ServerErrorWithTwoDeployments_RetryGoesToTheUntriedOne()
+    {
+        await using var a = await FakeUpstream.StartAsync();
+        await using var b = await FakeUpstream.StartAsync();
+        a.Handler = (c, _) => OpenAIWire.WriteErrorAsync(c, 500, "boom");
+        b.Handler = (c, _) => OpenAIWire.WriteErrorAsync(c, 500, "boom");
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: chat
+                litellm_params:
+                  model: openai/gpt-4o-mini
+                  api_base: {{a.BaseUrl}}/v1
+              - model_name: chat
+                litellm_params:
+                  model: openai/gpt-4o-mini
+                  api_base: {{b.BaseUrl}}/v1
+            router_settings:
+              num_retries: 1
+            switchyard:
+              retry:
+                base_delay: 0
+            """);
+
+        using var response = await gw.ChatAsync("chat");
+
+        var s = await FailureAssert.ReadAsync(response, 502, "upstream_error", "upstream_server_error");
+        Assert.Contains("after 2 attempts", s.Message, StringComparison.Ordinal);
+        Assert.Equal((1, 1), (a.Count, b.Count));
+    }
+
+    [Fact]
+    public async Task MaxRetries_PerDeployment_CapsRetriesOnThatDeployment()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = (c, _) => OpenAIWire.WriteErrorAsync(c, 500, "boom");
+        await using var gw = await GatewayFixture.StartAsync(Single(upstream, "num_retries: 4").Replace(
+            "api_base: " + upstream.BaseUrl + "/v1\n", "api_base: " + upstream.BaseUrl + "/v1\n      max_retries: 1\n", StringComparison.Ordinal));
+
+        using var response = await gw.ChatAsync("chat");
+
+        await FailureAssert.ReadAsync(response, 502, "upstream_error", "upstream_server_error");
+        Assert.Equal(1, gw.Config.Deployments[0].MaxRetries);
+        Assert.Equal(2, upstream.Count);
+    }
+
+    [Fact]
     public async Task NumRetries_FromLitellmSettings_Applies()
     {
         await using var upstream = await FakeUpstream.StartAsync();
