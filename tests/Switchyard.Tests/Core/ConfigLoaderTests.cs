@@ -1,5 +1,6 @@
 using Switchyard.Core.Config;
 using Switchyard.Core.Routing;
+using Switchyard.Tests.Infrastructure;
 
 namespace Switchyard.Tests.Core;
 
@@ -396,13 +397,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void Load_EmbeddedDefaultConfig_OfflineEveryAliasServedByMock()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "config", "default.yaml");
-        if (!File.Exists(path))
-        {
-            path = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../config/default.yaml"));
-        }
-
-        var config = ConfigLoader.LoadFile(path, n => n == "SWITCHYARD_MASTER_KEY" ? "sk-default-config-test" : null);
+        var config = ConfigLoader.LoadFile(TestPaths.DefaultConfig, n => n == "SWITCHYARD_MASTER_KEY" ? "sk-default-config-test" : null);
 
         var table = new RouteTable(config, new DeploymentStateRegistry(TimeProvider.System));
         Assert.Equal(["draft.fast", "embed.default", "router.default"], table.PublicNames);

@@ -8,13 +8,7 @@ public sealed class DefaultConfigTests
 {
     private static async Task<GatewayFixture> StartAsync()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "config", "default.yaml");
-        if (!File.Exists(path))
-        {
-            path = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../config/default.yaml"));
-        }
-
-        return await GatewayFixture.StartAsync(await File.ReadAllTextAsync(path), env: new Dictionary<string, string> { ["SWITCHYARD_MASTER_KEY"] = GatewayFixture.MasterKey });
+        return await GatewayFixture.StartAsync(await File.ReadAllTextAsync(TestPaths.DefaultConfig), env: new Dictionary<string, string> { ["SWITCHYARD_MASTER_KEY"] = GatewayFixture.MasterKey });
     }
 
     [Fact]
