@@ -93,6 +93,11 @@ public static class ConfigLoader
         {
             throw new ConfigException([new ConfigDiagnostic("(file)", "not valid YAML: " + e.Message, (int)e.Start.Line)]);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some unterminated flow collections.
+            throw new ConfigException([new ConfigDiagnostic("(file)", "not valid YAML (an unclosed [ or { ?): " + e.Message)]);
+        }
 
         if (root is null)
         {
@@ -220,6 +225,7 @@ public static class ConfigLoader
         if (litellm.Default is not null)
         {
             r = r with { DefaultFallbacks = w.StringList(litellm.Default, "litellm_settings.default_fallbacks") ?? [] };
+            ReferTargets(w, litellm.Default, "litellm_settings.default_fallbacks");
         }
 
         int? allowedFails = null;
@@ -251,7 +257,7 @@ public static class ConfigLoader
                 case "retry_after": r = r with { RetryAfter = w.Duration(v, p) ?? r.RetryAfter }; break;
                 case "fallbacks": r = r with { Fallbacks = ReadFallbacks(w, v, p) }; break;
                 case "context_window_fallbacks": r = r with { ContextWindowFallbacks = ReadFallbacks(w, v, p) }; break;
-                case "default_fallbacks": r = r with { DefaultFallbacks = w.StringList(v, p) ?? [] }; break;
+                case "default_fallbacks": r = r with { DefaultFallbacks = w.StringList(v, p) ?? [] }; ReferTargets(w, v, p); break;
                 case "max_fallbacks": r = r with { MaxFallbacks = w.Int(v, p, 0, 50) ?? r.MaxFallbacks }; break;
                 case "allowed_fails": allowedFails = w.Int(v, p, 0, 1000); break;
                 case "cooldown_time": cooldown = w.Duration(v, p); break;
@@ -291,9 +297,11 @@ public static class ConfigLoader
         {
             foreach (var (k, v, ep) in w.Entries(map, p))
             {
+                w.Refer(NameReferenceKind.FallbackSource, ep, v, k);
                 if (w.StringList(v, ep) is { } targets)
                 {
                     result[k] = targets;
+                    ReferTargets(w, v, ep);
                 }
             }
         }
@@ -316,6 +324,25 @@ public static class ConfigLoader
         return result;
     }
 
+    /// <summary>Records each fallback target name of a list (or single name) with where it was written.</summary>
+    private static void ReferTargets(YamlWalker w, YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { } single } && !YamlWalker.IsNull(node))
+        {
+            w.Refer(NameReferenceKind.FallbackTarget, path, node, single);
+        }
+        else if (node is YamlSequenceNode seq)
+        {
+            for (var i = 0; i < seq.Children.Count; i++)
+            {
+                if (seq.Children[i] is YamlScalarNode { Value: { } name })
+                {
+                    w.Refer(NameReferenceKind.FallbackTarget, $"{path}[{i}]", seq.Children[i], name);
+                }
+            }
+        }
+    }
+
     private static Dictionary<string, string> ReadGroupAliases(YamlWalker w, YamlNode node, string path, out HashSet<string> hidden)
     {
         hidden = new HashSet<string>(StringComparer.Ordinal);
@@ -329,6 +356,7 @@ public static class ConfigLoader
                     if (mk == "model" && w.String(mv, mp) is { } target)
                     {
                         result[k] = target;
+                        w.Refer(NameReferenceKind.Alias, p, mv, k, target);
                     }
                     else if (mk == "hidden" && w.Bool(mv, mp) == true)
                     {
@@ -344,6 +372,7 @@ public static class ConfigLoader
             else if (w.String(v, p) is { } target)
             {
                 result[k] = target;
+                w.Refer(NameReferenceKind.Alias, p, v, k, target);
             }
         }
 
@@ -363,6 +392,7 @@ public static class ConfigLoader
                 }
 
                 result[k] = target;
+                w.Refer(NameReferenceKind.Alias, p, v, k, target);
             }
         }
 
@@ -614,7 +644,11 @@ public static class ConfigLoader
         var seq = w.Sequence(node, "model_list");
         if (seq is null || seq.Children.Count == 0)
         {
-            w.Error("model_list", node, "needs at least one entry");
+            if (seq is not null || node is null || YamlWalker.IsNull(node))
+            {
+                w.Error("model_list", node, "needs at least one entry");
+            }
+
             return list;
         }
 
@@ -706,6 +740,7 @@ public static class ConfigLoader
         }
 
         string? id = null, baseModel = null;
+        YamlNode? idNode = null;
         int? maxInput = null;
         var standby = false;
         var infoPath = path + ".model_info";
@@ -713,7 +748,7 @@ public static class ConfigLoader
         {
             switch (k)
             {
-                case "id": id = w.String(v, p); break;
+                case "id": id = w.String(v, p); idNode = v; break;
                 case "base_model": baseModel = w.String(v, p); break;
                 case "max_input_tokens": maxInput = w.Int(v, p, 1); break;
                 case "max_output_tokens" or "max_tokens": w.Int(v, p, 1); break;
@@ -782,9 +817,11 @@ public static class ConfigLoader
         }
 
         var t = timeout ?? router.Timeout;
+        id ??= DerivedId(modelName ?? "", model, apiBase);
+        w.Refer(NameReferenceKind.DeploymentId, idNode is null ? path : infoPath + ".id", idNode ?? node, id);
         return new DeploymentConfig
         {
-            Id = id ?? DerivedId(modelName ?? "", model, apiBase),
+            Id = id,
             ModelName = modelName ?? "",
             Provider = prefix,
             Family = family,
@@ -878,49 +915,43 @@ public static class ConfigLoader
         return result;
     }
 
+    /// <summary>Checks the names the file refers to (aliases, fallbacks, ids) once every group is known, each at its own path and line.</summary>
     private static void Validate(YamlWalker w, List<DeploymentConfig> deployments, RouterSettings router)
     {
         var groups = deployments.Select(d => d.ModelName).ToHashSet(StringComparer.Ordinal);
-        foreach (var dup in deployments.GroupBy(d => d.Id).Where(g => g.Count() > 1))
-        {
-            w.Error("model_list", null, $"model_info.id '{dup.Key}' is used by {dup.Count()} deployments; ids must be unique");
-        }
-
-        foreach (var (alias, target) in router.ModelGroupAlias)
-        {
-            if (!groups.Contains(target))
-            {
-                w.Error($"aliases.{alias}", null, $"points to '{target}', which is no model_name in model_list{Nearest(target, groups)}");
-            }
-
-            if (groups.Contains(alias))
-            {
-                w.Error($"aliases.{alias}", null, "is also a model_name; an alias must not shadow a group");
-            }
-        }
-
         var names = groups.Concat(router.ModelGroupAlias.Keys).ToHashSet(StringComparer.Ordinal);
-        void CheckTargets(IReadOnlyDictionary<string, IReadOnlyList<string>> map, string what)
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var r in w.References)
         {
-            foreach (var (from, targets) in map)
+            switch (r.Kind)
             {
-                if (!names.Contains(from) && from != "*")
-                {
-                    w.Error($"{what}.{from}", null, $"'{from}' is no model_name or alias{Nearest(from, names)}");
-                }
+                case NameReferenceKind.Alias:
+                    if (!groups.Contains(r.Target!))
+                    {
+                        w.Error(r.Path, r.Node, $"points to '{r.Target}', which is no model_name in model_list{Nearest(r.Target!, groups)}");
+                    }
 
-                foreach (var t in targets.Where(t => !names.Contains(t)))
-                {
-                    w.Error($"{what}.{from}", null, $"fallback target '{t}' is no model_name or alias{Nearest(t, names)}");
-                }
+                    if (groups.Contains(r.Name))
+                    {
+                        w.Error(r.Path, r.Node, "is also a model_name; an alias must not shadow a group");
+                    }
+
+                    break;
+                case NameReferenceKind.FallbackSource when !names.Contains(r.Name) && r.Name != "*":
+                    w.Error(r.Path, r.Node, $"'{r.Name}' is no model_name or alias{Nearest(r.Name, names)}");
+                    break;
+                case NameReferenceKind.FallbackTarget when !names.Contains(r.Name):
+                    w.Error(r.Path, r.Node, $"fallback target '{r.Name}' is no model_name or alias{Nearest(r.Name, names)}");
+                    break;
+                case NameReferenceKind.DeploymentId:
+                    var entry = r.Path.EndsWith(".model_info.id", StringComparison.Ordinal) ? r.Path[..^".model_info.id".Length] : r.Path;
+                    if (!ids.TryAdd(r.Name, entry))
+                    {
+                        w.Error(r.Path, r.Node, $"deployment id '{r.Name}' is also the id of {ids[r.Name]}; ids must be unique (set model_info.id)");
+                    }
+
+                    break;
             }
-        }
-
-        CheckTargets(router.Fallbacks, "router_settings.fallbacks");
-        CheckTargets(router.ContextWindowFallbacks, "router_settings.context_window_fallbacks");
-        foreach (var t in router.DefaultFallbacks.Where(t => !names.Contains(t)))
-        {
-            w.Error("router_settings.default_fallbacks", null, $"'{t}' is no model_name or alias{Nearest(t, names)}");
         }
 
         foreach (var g in groups.Where(g => !deployments.Any(d => d.ModelName == g && d.Enabled)))

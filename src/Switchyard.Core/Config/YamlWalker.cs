@@ -10,6 +10,12 @@ internal sealed class YamlWalker
     public List<ConfigDiagnostic> Errors { get; } = [];
     public List<ConfigDiagnostic> Warnings { get; } = [];
 
+    /// <summary>Names the file refers to, in file order; checked once the whole file is read.</summary>
+    public List<NameReference> References { get; } = [];
+
+    public void Refer(NameReferenceKind kind, string path, YamlNode node, string name, string? target = null)
+        => References.Add(new NameReference(kind, path, node, name, target));
+
     public void Error(string path, YamlNode? node, string message)
         => Errors.Add(new ConfigDiagnostic(path, message, Line(node)));
 

@@ -17,7 +17,7 @@ public static class FailureMapping
             FailureKind.InvalidResponse => (502, FailureType.UpstreamError, "upstream_invalid_response", $"{where}: {f.Detail}{tries}"),
             FailureKind.UpstreamAuth => (502, FailureType.UpstreamError, "upstream_auth_failed", $"{where} refused the gateway's provider credentials ({f.UpstreamStatus}); check the deployment's api_key"),
             FailureKind.ContextWindowExceeded => (400, FailureType.InvalidRequest, "context_length_exceeded", $"the prompt is longer than {where} accepts and no context_window_fallbacks could take it"),
-            FailureKind.CallerError => (f.UpstreamStatus is >= 400 and < 500 and not 401 and not 403 ? f.UpstreamStatus.Value : 400, FailureType.InvalidRequest, "upstream_rejected",
+            FailureKind.CallerError => (f.UpstreamStatus is >= 400 and < 500 and not 401 and not 403 ? f.UpstreamStatus.Value : 400, FailureType.InvalidRequest, f.UpstreamCode ?? "upstream_rejected",
                 $"{where} rejected the request ({f.UpstreamStatus}{(f.UpstreamCode is null ? "" : " " + f.UpstreamCode)})"
                 + (f.Detail.StartsWith("answered HTTP", StringComparison.Ordinal) ? "" : ": " + f.Detail)
                 + (f.UpstreamParam is null ? "" : "; check '" + f.UpstreamParam + "'")),

@@ -29,7 +29,7 @@ public sealed class RouteExecutor(TimeProvider time)
         {
             // The canary goes first; if it fails (but not because the caller's request is wrong) the primary takes over.
             var c = await RunGroupAsync(table, canary, false, state, send, totalAttempts, cancellationToken).ConfigureAwait(false);
-            if (c.Value is not null || c.Failure?.Code == "upstream_rejected")
+            if (c.Value is not null || c.FailureKind == FailureKind.CallerError)
             {
                 return WithRoute(c, requested);
             }
@@ -38,13 +38,13 @@ public sealed class RouteExecutor(TimeProvider time)
         }
 
         var result = await RunGroupAsync(table, group, false, state, send, totalAttempts, cancellationToken).ConfigureAwait(false);
-        if (result.Value is not null || result.Failure?.Code == "upstream_rejected")
+        if (result.Value is not null || result.FailureKind == FailureKind.CallerError)
         {
             return WithRoute(result, requested);
         }
 
         totalAttempts = result.Attempts;
-        var contextWindow = result.Failure?.Code == "context_length_exceeded";
+        var contextWindow = result.FailureKind == FailureKind.ContextWindowExceeded;
         var chain = table.FallbacksFor(requested, contextWindow);
         if (chain.Count == 0 && contextWindow)
         {
@@ -76,7 +76,7 @@ public sealed class RouteExecutor(TimeProvider time)
             }
 
             last = Merge(last, r);
-            if (r.Failure?.Code == "upstream_rejected")
+            if (r.FailureKind == FailureKind.CallerError)
             {
                 break;
             }
@@ -90,6 +90,7 @@ public sealed class RouteExecutor(TimeProvider time)
         => r.Failure is null ? r : new RouteResult<T>
         {
             Failure = r.Failure with { Route = requested },
+            FailureKind = r.FailureKind,
             Attempts = r.Attempts,
             FallbackUsed = r.FallbackUsed,
             GroupUsed = r.GroupUsed,
@@ -110,6 +111,7 @@ public sealed class RouteExecutor(TimeProvider time)
         return new RouteResult<T>
         {
             Failure = pick with { RetryAfterMs = retry },
+            FailureKind = ReferenceEquals(pick, a) ? first.FailureKind : next.FailureKind,
             Attempts = next.Attempts,
             FallbackUsed = true,
             GroupUsed = next.GroupUsed,
@@ -134,6 +136,11 @@ public sealed class RouteExecutor(TimeProvider time)
         var retries = 0;
         UpstreamFailure? lastFailure = null;
         RoutedDeployment? lastDeployment = null;
+
+        // The instant the last backoff wait was meant to end. Timers may fire a little before the clock reaches it;
+        // picking "as of" this instant keeps a deployment whose Retry-After we just waited out from still looking blocked.
+        var resumeAt = DateTimeOffset.MinValue;
+
         if (count == 0)
         {
             return Unavailable<T>(group, null, attempts, isFallback, "has no enabled deployment (missing provider keys?)");
@@ -143,6 +150,11 @@ public sealed class RouteExecutor(TimeProvider time)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var now = time.GetUtcNow();
+            if (now < resumeAt)
+            {
+                now = resumeAt;
+            }
+
             var picked = DeploymentSelector.Pick(group, router.Strategy, now, attemptsById, (d, tried) => !banned[IndexOf(group, d)] && (d.Config.MaxRetries is not { } max || tried <= max));
             if (picked is not null && !picked.State.TryTakeRequestSlot(now))
             {
@@ -246,6 +258,7 @@ public sealed class RouteExecutor(TimeProvider time)
 
             var delay = Backoff.Delay(retries, router.RetryBaseDelay, router.RetryMaxDelay, router.RetryAfter, retryAfter, Random.Shared.NextDouble());
             retries++;
+            resumeAt = time.GetUtcNow() + delay;
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
@@ -328,5 +341,6 @@ public sealed class RouteExecutor(TimeProvider time)
             {
                 RetryAfterMs = retryAfter is { } r && r > TimeSpan.Zero ? (long)Math.Ceiling(r.TotalMilliseconds) : null,
             },
+            FailureKind = f.Kind,
         };
 }

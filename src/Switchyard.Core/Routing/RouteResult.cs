@@ -15,6 +15,9 @@ public sealed class RouteResult<T>
     public int Attempts { get; init; }
     public bool FallbackUsed { get; init; }
     public FailureSummary? Failure { get; init; }
+
+    /// <summary>How the deciding upstream attempt failed; null when no attempt was made (every deployment unavailable).</summary>
+    public FailureKind? FailureKind { get; init; }
     public DeploymentLease Lease { get; init; }
 
     public bool Succeeded => Value is not null;

@@ -57,17 +57,19 @@ public sealed class RouteTable
         return Random.Shared.NextDouble() * 100 < canary.Percent ? _byName.GetValueOrDefault(canary.Target) : null;
     }
 
-    public IReadOnlyList<string> Nearest(string name) => AliasSuggestions.Nearest(name, _byName.Keys, 3);
+    /// <summary>The public names nearest a miss; hidden aliases are never suggested.</summary>
+    public IReadOnlyList<string> Nearest(string name) => AliasSuggestions.Nearest(name, PublicNames, 3);
 
-    /// <summary>The fallback names for a requested name: its own list, else the wildcard, else default_fallbacks.</summary>
+    /// <summary>
+    /// The fallback names for a requested name: its own list, else its group's (an alias shares its group's chain),
+    /// else the wildcard, else default_fallbacks (regular fallbacks only).
+    /// </summary>
     public IReadOnlyList<string> FallbacksFor(string name, bool contextWindow)
     {
         var router = Config.Router;
-        if (contextWindow)
-        {
-            return router.ContextWindowFallbacks.GetValueOrDefault(name) ?? router.ContextWindowFallbacks.GetValueOrDefault("*") ?? [];
-        }
-
-        return router.Fallbacks.GetValueOrDefault(name) ?? router.Fallbacks.GetValueOrDefault("*") ?? router.DefaultFallbacks;
+        var map = contextWindow ? router.ContextWindowFallbacks : router.Fallbacks;
+        var group = Resolve(name)?.Name;
+        var chain = map.GetValueOrDefault(name) ?? (group is null ? null : map.GetValueOrDefault(group)) ?? map.GetValueOrDefault("*");
+        return chain ?? (contextWindow ? [] : router.DefaultFallbacks);
     }
 }

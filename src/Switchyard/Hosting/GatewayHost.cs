@@ -150,36 +150,60 @@ public static class GatewayHost
         var inference = app.Services.GetRequiredService<InferenceEndpoint>();
         var models = app.Services.GetRequiredService<ModelsEndpoint>();
         var health = app.Services.GetRequiredService<HealthEndpoints>();
-        var admin = app.Services.GetRequiredService<AdminEndpoints>();
-        app.MapPost("/key/generate", admin.GenerateKey);
-        app.MapPost("/key/update", admin.UpdateKey);
-        app.MapPost("/key/delete", admin.DeleteKeys);
-        app.MapPost("/key/regenerate", admin.RegenerateKey);
-        app.MapPost("/key/{key}/regenerate", admin.RegenerateKey);
-        app.MapGet("/key/info", admin.KeyInfo);
-        app.MapGet("/key/list", admin.ListKeys);
-        app.MapPost("/team/new", admin.NewTeam);
-        app.MapPost("/team/update", admin.UpdateTeam);
-        app.MapPost("/team/delete", admin.DeleteTeams);
-        app.MapGet("/team/info", admin.TeamInfo);
-        app.MapGet("/team/list", admin.ListTeams);
-        app.MapGet("/spend/logs", admin.SpendLogs);
-        var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
-        app.MapPost("/config/reload", operations.Reload);
-        app.MapPost("/alias/promote", operations.Promote);
-        foreach (var prefix in new[] { "/v1", "" })
+
+        // Every mapped path with its methods, so a known path called with another method answers 405, not 404.
+        var methods = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        void Route(string method, string path, RequestDelegate handler)
         {
-            app.MapPost(prefix + "/chat/completions", (HttpContext c) => inference.HandleAsync(c, OperationKind.Chat));
-            app.MapPost(prefix + "/embeddings", (HttpContext c) => inference.HandleAsync(c, OperationKind.Embeddings));
-            app.MapGet(prefix + "/models", (HttpContext c) => models.HandleAsync(c));
+            app.MapMethods(path, [method], handler);
+            if (!methods.TryGetValue(path, out var list))
+            {
+                methods[path] = list = [];
+            }
+
+            list.Add(method);
         }
 
-        app.MapGet("/health/liveliness", HealthEndpoints.Liveliness);
-        app.MapGet("/health/liveness", HealthEndpoints.Liveliness);
-        app.MapGet("/health/readiness", (HttpContext c) => health.Readiness(c));
-        app.MapGet("/health", (HttpContext c) => health.Deployments(c));
-        app.MapFallback((HttpContext c) => FailureResponses.WriteAsync(c, c.Request.Method is "GET" or "POST" or "HEAD"
-            ? FailureResponses.NotFound(c.Request.Path)
-            : FailureResponses.NotFound(c.Request.Path) with { Status = 405, Code = "method_not_allowed", Message = $"{c.Request.Method} is not allowed on {c.Request.Path}" }));
+        foreach (var prefix in new[] { "/v1", "" })
+        {
+            Route("POST", prefix + "/chat/completions", c => inference.HandleAsync(c, OperationKind.Chat));
+            Route("POST", prefix + "/embeddings", c => inference.HandleAsync(c, OperationKind.Embeddings));
+            Route("GET", prefix + "/models", models.HandleAsync);
+        }
+
+        Route("GET", "/health/liveliness", HealthEndpoints.Liveliness);
+        Route("GET", "/health/liveness", HealthEndpoints.Liveliness);
+        Route("GET", "/health/readiness", health.Readiness);
+        Route("GET", "/health", health.Deployments);
+
+        var admin = app.Services.GetRequiredService<AdminEndpoints>();
+        Route("POST", "/key/generate", admin.GenerateKey);
+        Route("POST", "/key/update", admin.UpdateKey);
+        Route("POST", "/key/delete", admin.DeleteKeys);
+        Route("POST", "/key/regenerate", admin.RegenerateKey);
+        Route("POST", "/key/{key}/regenerate", admin.RegenerateKey);
+        Route("GET", "/key/info", admin.KeyInfo);
+        Route("GET", "/key/list", admin.ListKeys);
+        Route("POST", "/team/new", admin.NewTeam);
+        Route("POST", "/team/update", admin.UpdateTeam);
+        Route("POST", "/team/delete", admin.DeleteTeams);
+        Route("GET", "/team/info", admin.TeamInfo);
+        Route("GET", "/team/list", admin.ListTeams);
+        Route("GET", "/spend/logs", admin.SpendLogs);
+        var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
+        Route("POST", "/config/reload", operations.Reload);
+        Route("POST", "/alias/promote", operations.Promote);
+
+        var allow = methods.ToDictionary(m => m.Key, m => string.Join(", ", m.Value), StringComparer.OrdinalIgnoreCase);
+        app.MapFallback("{*path}", c =>
+        {
+            if (!allow.TryGetValue(c.Request.Path.Value?.TrimEnd('/') ?? "", out var allowed))
+            {
+                return FailureResponses.WriteAsync(c, FailureResponses.NotFound(c.Request.Path));
+            }
+
+            c.Response.Headers.Allow = allowed;
+            return FailureResponses.WriteAsync(c, FailureResponses.MethodNotAllowed(c.Request.Method, c.Request.Path, allowed));
+        });
     }
 }

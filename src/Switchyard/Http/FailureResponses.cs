@@ -40,6 +40,14 @@ public static class FailureResponses
         Message = $"no endpoint at {path}; see /v1/chat/completions, /v1/embeddings, /v1/models, /health",
     };
 
+    public static FailureSummary MethodNotAllowed(string method, string path, string allowed) => new()
+    {
+        Status = 405,
+        Type = FailureType.InvalidRequest,
+        Code = "method_not_allowed",
+        Message = $"{method} is not allowed on {path}; use {allowed}",
+    };
+
     public static FailureSummary Internal() => new()
     {
         Status = 500,

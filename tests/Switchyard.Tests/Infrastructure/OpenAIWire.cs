@@ -35,6 +35,25 @@ public static class OpenAIWire
         return c.Response.WriteAsync(JsonSerializer.Serialize(new { error = new { message, type, param, code } }));
     }
 
+    /// <summary>Never answers: waits until the gateway gives up and closes the connection.</summary>
+    public static async Task HangAsync(HttpContext c)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, c.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>A 200 whose body is not JSON at all.</summary>
+    public static Task WriteGarbageAsync(HttpContext c)
+    {
+        c.Response.ContentType = "application/json";
+        return c.Response.WriteAsync("<html>surprise</html>");
+    }
+
     public static string Chunk(string? content, string? finish = null, string model = "gpt-4o-mini")
         => "data: " + JsonSerializer.Serialize(new
         {

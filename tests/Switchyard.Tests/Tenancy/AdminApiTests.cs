@@ -241,7 +241,7 @@ public sealed class AdminApiTests
         var (key, _) = await gw.GenerateKeyAsync(new { });
         Assert.Equal(200, (await gw.PostAsync("/team/new", new { team_id = "blue" })).Status);
 
-        var r = await gw.PostAsync(path, body.Replace("KEY", key, StringComparison.Ordinal));
+        var r = await gw.PostAsync(path, (object)body.Replace("KEY", key, StringComparison.Ordinal));
 
         Assert.Equal(400, r.Status);
         Assert.Equal("invalid_request_error", r.Error.GetProperty("type").GetString());
@@ -258,9 +258,9 @@ public sealed class AdminApiTests
     public async Task AdminCall_BodyNotJson_400InvalidJson()
     {
         await using var gw = await GatewayFixture.StartAsync(Models);
-        var r = await gw.PostAsync("/key/generate", "{not json");
+        var r = await gw.PostAsync("/key/generate", (object)"{not json");
         Assert.Equal((400, "invalid_json"), (r.Status, r.ErrorCode));
-        var array = await gw.PostAsync("/team/new", "[1]");
+        var array = await gw.PostAsync("/team/new", (object)"[1]");
         Assert.Equal((400, "invalid_json"), (array.Status, array.ErrorCode));
     }
 
