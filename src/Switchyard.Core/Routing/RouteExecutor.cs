@@ -296,23 +296,15 @@ public sealed class RouteExecutor(TimeProvider time)
 
     private static RouteResult<T> Unavailable<T>(RouteGroup group, TimeSpan? retryAfter, int attempts, bool isFallback, string why)
         where T : class
-        => new()
-        {
-            Attempts = attempts,
-            FallbackUsed = isFallback,
-            GroupUsed = group.Name,
-            Failure = new FailureSummary
-            {
-                Status = 503,
-                Type = FailureType.RouteUnavailable,
-                Code = "all_deployments_unavailable",
-                Message = $"model group '{group.Name}' {why}",
-                ProviderFamily = group.Family,
-                RetryAfterMs = retryAfter is { } r ? (long)Math.Ceiling(Math.Max(1, r.TotalMilliseconds)) : null,
-            },
-        };
+        => Blocked<T>(group, retryAfter, attempts, isFallback, 503, FailureType.RouteUnavailable, "all_deployments_unavailable", $"model group '{group.Name}' {why}");
 
     private static RouteResult<T> RateLimited<T>(RouteGroup group, TimeSpan? retryAfter, int attempts, bool isFallback)
+        where T : class
+        => Blocked<T>(group, retryAfter, attempts, isFallback, 429, FailureType.RateLimited, "deployment_rate_limited",
+            $"every deployment of model group '{group.Name}' is at its rpm/tpm limit (model_list rpm/tpm)");
+
+    /// <summary>No deployment of the group may be tried now: answered at once, with the time until one may.</summary>
+    private static RouteResult<T> Blocked<T>(RouteGroup group, TimeSpan? retryAfter, int attempts, bool isFallback, int status, string type, string code, string message)
         where T : class
         => new()
         {
@@ -321,10 +313,10 @@ public sealed class RouteExecutor(TimeProvider time)
             GroupUsed = group.Name,
             Failure = new FailureSummary
             {
-                Status = 429,
-                Type = FailureType.RateLimited,
-                Code = "deployment_rate_limited",
-                Message = $"every deployment of model group '{group.Name}' is at its rpm/tpm limit (model_list rpm/tpm)",
+                Status = status,
+                Type = type,
+                Code = code,
+                Message = message,
                 ProviderFamily = group.Family,
                 RetryAfterMs = retryAfter is { } r ? (long)Math.Ceiling(Math.Max(1, r.TotalMilliseconds)) : null,
             },

@@ -44,19 +44,10 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         HttpResponseMessage? response = null;
         try
         {
-            try
+            (response, var failure) = await UpstreamSend.HeadersAsync(http, message, cts, timeout, cancellationToken).ConfigureAwait(false);
+            if (response is null)
             {
-                response = await http.Invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, cancellationToken), timeout, "response headers");
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                return await UpstreamErrors.FromResponseAsync(response, cts.Token).ConfigureAwait(false);
+                return failure!;
             }
 
             var created = time.GetUtcNow().ToUnixTimeSeconds();

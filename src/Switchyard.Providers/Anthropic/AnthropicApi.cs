@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Switchyard.Core.Config;
 using Switchyard.Core.Correlation;
 using Switchyard.Providers.Abstractions;
+using Switchyard.Providers.Http;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -35,16 +36,7 @@ internal static class AnthropicApi
         }
 
         message.Headers.TryAddWithoutValidation("anthropic-version", Version);
-        message.Headers.TryAddWithoutValidation(CorrelationId.HeaderName, request.CorrelationId);
-        if (request.TraceParent is not null)
-        {
-            message.Headers.TryAddWithoutValidation("traceparent", request.TraceParent);
-            if (request.TraceState is not null)
-            {
-                message.Headers.TryAddWithoutValidation("tracestate", request.TraceState);
-            }
-        }
-
+        UpstreamSend.AddCorrelation(message, request);
         return message;
     }
 }

@@ -37,35 +37,17 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
         };
         message.Content.Headers.ContentType = Json;
         Authenticate(message, d);
-        message.Headers.TryAddWithoutValidation(CorrelationId.HeaderName, request.CorrelationId);
-        if (request.TraceParent is not null)
-        {
-            message.Headers.TryAddWithoutValidation("traceparent", request.TraceParent);
-            if (request.TraceState is not null)
-            {
-                message.Headers.TryAddWithoutValidation("tracestate", request.TraceState);
-            }
-        }
-
+        UpstreamSend.AddCorrelation(message, request);
         var timeout = info.Stream ? d.StreamTimeout : d.Timeout;
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         HttpResponseMessage? response = null;
         try
         {
-            try
+            (response, var failure) = await UpstreamSend.HeadersAsync(http, message, cts, timeout, cancellationToken).ConfigureAwait(false);
+            if (response is null)
             {
-                response = await http.Invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, cancellationToken), timeout, "response headers");
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                return await UpstreamErrors.FromResponseAsync(response, cts.Token).ConfigureAwait(false);
+                return failure!;
             }
 
             if (info.Stream && UpstreamErrors.IsEventStream(response.Content.Headers))

@@ -38,16 +38,8 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
     public async Task Deployments(HttpContext context)
     {
         var snapshot = state.Current;
-        var (caller, denied) = authenticator.Authenticate(context);
-        if (caller is null)
+        if (await authenticator.RequireAsync(context, Scopes.HealthRead) is not { } caller)
         {
-            await FailureResponses.WriteAsync(context, denied!);
-            return;
-        }
-
-        if (!caller.Has(Scopes.HealthRead) && !caller.Has(Scopes.Admin))
-        {
-            await FailureResponses.WriteAsync(context, Authenticator.Forbidden(Scopes.HealthRead));
             return;
         }
 

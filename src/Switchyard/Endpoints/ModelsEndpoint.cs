@@ -13,16 +13,8 @@ public sealed class ModelsEndpoint(GatewayState state, Authenticator authenticat
     public async Task HandleAsync(HttpContext context)
     {
         var snapshot = state.Current;
-        var (caller, denied) = authenticator.Authenticate(context);
-        if (caller is null)
+        if (await authenticator.RequireAsync(context, Scopes.Invoke) is not { } caller)
         {
-            await FailureResponses.WriteAsync(context, denied!);
-            return;
-        }
-
-        if (!caller.Has(Scopes.Invoke) && !caller.Has(Scopes.Admin))
-        {
-            await FailureResponses.WriteAsync(context, Authenticator.Forbidden(Scopes.Invoke));
             return;
         }
 

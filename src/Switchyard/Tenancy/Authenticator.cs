@@ -79,6 +79,28 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
         return (CallerIdentity.ForKey(entry, tenant), null);
     }
 
+    /// <summary>
+    /// Authenticates and checks that the caller has one of <paramref name="scopes"/> (admin always passes); on failure
+    /// writes the summary and returns null.
+    /// </summary>
+    public async ValueTask<CallerIdentity?> RequireAsync(HttpContext context, string scope, string? alternative = null)
+    {
+        var (caller, denied) = Authenticate(context);
+        if (caller is null)
+        {
+            await Http.FailureResponses.WriteAsync(context, denied!);
+            return null;
+        }
+
+        if (caller.Has(scope) || caller.Has(Scopes.Admin) || (alternative is not null && caller.Has(alternative)))
+        {
+            return caller;
+        }
+
+        await Http.FailureResponses.WriteAsync(context, Forbidden(scope));
+        return null;
+    }
+
     public static FailureSummary Forbidden(string scope) => new()
     {
         Status = 403,

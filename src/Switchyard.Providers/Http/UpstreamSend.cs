@@ -1,0 +1,52 @@
+using Switchyard.Core.Correlation;
+using Switchyard.Core.Failures;
+using Switchyard.Providers.Abstractions;
+
+namespace Switchyard.Providers.Http;
+
+/// <summary>What every adapter does around the wire: forward correlation and trace context, send, and classify a failure.</summary>
+public static class UpstreamSend
+{
+    /// <summary>X-Correlation-Id always; W3C traceparent/tracestate when the request carries them.</summary>
+    public static void AddCorrelation(HttpRequestMessage message, ProviderRequest request)
+    {
+        message.Headers.TryAddWithoutValidation(CorrelationId.HeaderName, request.CorrelationId);
+        if (request.TraceParent is not null)
+        {
+            message.Headers.TryAddWithoutValidation("traceparent", request.TraceParent);
+            if (request.TraceState is not null)
+            {
+                message.Headers.TryAddWithoutValidation("tracestate", request.TraceState);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends and waits for the response headers under <paramref name="cts"/> (already set to the timeout). Returns the
+    /// response when its status is a success, else the classified failure (the response is then disposed).
+    /// </summary>
+    public static async ValueTask<(HttpResponseMessage? Response, UpstreamFailure? Failure)> HeadersAsync(
+        UpstreamHttp http, HttpRequestMessage message, CancellationTokenSource cts, TimeSpan timeout, CancellationToken callerToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.Invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            callerToken.ThrowIfCancellationRequested();
+            return (null, UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "response headers"));
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return (response, null);
+        }
+
+        using (response)
+        {
+            return (null, await UpstreamErrors.FromResponseAsync(response, cts.Token).ConfigureAwait(false));
+        }
+    }
+}
