@@ -83,15 +83,22 @@ public static class ConfigLoader
         environment ??= Environment.GetEnvironmentVariable;
         var w = new YamlWalker();
         YamlMappingNode? root;
+        var scanner = new Scanner(new StringReader(yaml));
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
+            stream.Load(new Parser(scanner));
             root = stream.Documents.Count == 0 ? null : w.Mapping(stream.Documents[0].RootNode, "(root)");
         }
         catch (YamlException e)
         {
             throw new ConfigException([new ConfigDiagnostic("(file)", "not valid YAML: " + e.Message, (int)e.Start.Line)]);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) on some malformed input, e.g. an unclosed [ before a
+            // block sequence; it is a broken file all the same, not a crash of the reload or of the start.
+            throw new ConfigException([new ConfigDiagnostic("(file)", $"not valid YAML near line {scanner.CurrentPosition.Line} ({e.Message})", (int)scanner.CurrentPosition.Line)]);
         }
 
         if (root is null)
