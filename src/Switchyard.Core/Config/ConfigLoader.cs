@@ -83,10 +83,11 @@ public static class ConfigLoader
         environment ??= Environment.GetEnvironmentVariable;
         var w = new YamlWalker();
         YamlMappingNode? root;
+        var scanner = new Scanner(new StringReader(yaml));
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
+            stream.Load(new Parser(scanner));
             root = stream.Documents.Count == 0 ? null : w.Mapping(stream.Documents[0].RootNode, "(root)");
         }
         catch (YamlException e)
@@ -95,8 +96,9 @@ public static class ConfigLoader
         }
         catch (InvalidOperationException e)
         {
-            // YamlDotNet's scanner throws this (without a position) on some unterminated flow collections.
-            throw new ConfigException([new ConfigDiagnostic("(file)", "not valid YAML (an unclosed [ or { ?): " + e.Message)]);
+            // YamlDotNet's scanner throws this (not a YamlException) on some malformed input, e.g. an unclosed [ before a
+            // block sequence; it is a broken file all the same, not a crash of the reload or of the start.
+            throw new ConfigException([new ConfigDiagnostic("(file)", $"not valid YAML near line {scanner.CurrentPosition.Line} ({e.Message})", (int)scanner.CurrentPosition.Line)]);
         }
 
         if (root is null)

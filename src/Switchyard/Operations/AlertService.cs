@@ -108,13 +108,11 @@ public sealed partial class AlertService : BackgroundService
     private async Task DeliverAsync(MergedAlert alert, CancellationToken ct)
     {
         var settings = _state.Current.Config.Alerts;
-        var any = false;
-        foreach (var sink in settings.Sinks)
-        {
-            any |= await DeliverToAsync(sink, alert, settings, ct);
-        }
 
-        if (any)
+        // Sinks are independent: one that hangs or keeps failing (up to max_attempts x the 10 s timeout) must not hold
+        // back the others.
+        var delivered = await Task.WhenAll(settings.Sinks.Select(sink => DeliverToAsync(sink, alert, settings, ct)));
+        if (delivered.Contains(true))
         {
             Interlocked.Increment(ref _delivered);
         }

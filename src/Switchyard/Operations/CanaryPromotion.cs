@@ -72,8 +72,15 @@ public static class CanaryPromotion
             return new Outcome(false, "the promoted config does not validate: " + string.Join("; ", e.Errors), null);
         }
 
-        var backup = $"{configPath}.bak-{DateTimeOffset.UtcNow:yyyyMMddHHmmss}";
-        File.Copy(configPath, backup, overwrite: true);
+        // Never overwrite an earlier backup: two promotions within one second would otherwise lose the older file.
+        var stamp = $"{configPath}.bak-{DateTimeOffset.UtcNow:yyyyMMddHHmmss}";
+        var backup = stamp;
+        for (var n = 1; File.Exists(backup); n++)
+        {
+            backup = $"{stamp}-{n}";
+        }
+
+        File.Copy(configPath, backup, overwrite: false);
         File.Move(candidate, configPath, overwrite: true);
         return new Outcome(true, $"alias '{alias}' now points at '{target}'", backup);
     }

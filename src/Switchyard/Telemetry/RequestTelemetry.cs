@@ -26,7 +26,14 @@ public static class RequestTelemetry
             return null;
         }
 
-        ActivityContext.TryParse(correlation.TraceParent, correlation.TraceState, isRemote: true, out var parent);
+        if (!ActivityContext.TryParse(correlation.TraceParent, correlation.TraceState, isRemote: true, out var parent) && Activity.Current is { Recorded: false })
+        {
+            // ASP.NET Core starts an unrecorded activity per request (for log correlation). As the parent of the request
+            // span it would make a parent-based sampler drop the whole trace and leave a parent id no exporter ever sees:
+            // without a caller trace context, the request span starts its own trace.
+            Activity.Current = null;
+        }
+
         var op = OperationName(info.Operation);
         var activity = t.Source.StartActivity($"{op} {info.Model}", ActivityKind.Server, parent);
         if (activity is { IsAllDataRequested: true })

@@ -17,9 +17,10 @@ public sealed class GatewayFixture : IAsyncDisposable
 {
     public const string MasterKey = "sk-test-master-key-0001";
 
-    private GatewayFixture(WebApplication app, GatewayConfig config, string baseUrl, TestLogSink logs, string sqlitePath)
+    private GatewayFixture(WebApplication app, GatewayConfig config, string baseUrl, TestLogSink logs, string sqlitePath, string? configPath = null)
     {
         App = app;
+        ConfigPath = configPath;
         Config = config;
         BaseUrl = baseUrl;
         Logs = logs;
@@ -45,6 +46,9 @@ public sealed class GatewayFixture : IAsyncDisposable
 
     public TestLogSink Logs { get; }
 
+    /// <summary>The config file reloads read (set by <see cref="StartFromFileAsync"/>; null for gateways built from text).</summary>
+    public string? ConfigPath { get; }
+
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <summary>A fresh SQLite path under the temp folder (for restarts that reuse one file).</summary>
@@ -52,16 +56,45 @@ public sealed class GatewayFixture : IAsyncDisposable
 
     /// <summary>
     /// Starts a gateway. The YAML gets general_settings.master_key appended unless it has general_settings.
-    /// <paramref name="sqlitePath"/> reuses a store file (a restart); default is a fresh file.
+    /// <paramref name="sqlitePath"/> reuses a store file (a restart); default is a fresh file. <paramref name="tracing"/> and
+    /// <paramref name="metrics"/> go to <see cref="GatewayHostOptions.ConfigureTracing"/> / <see cref="GatewayHostOptions.ConfigureMetrics"/>.
     /// </summary>
-    public static async Task<GatewayFixture> StartAsync(string yaml, TimeProvider? time = null, IDictionary<string, string>? env = null, string? sqlitePath = null)
+    public static Task<GatewayFixture> StartAsync(string yaml, TimeProvider? time = null, IDictionary<string, string>? env = null, string? sqlitePath = null,
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics = null)
     {
-        if (!yaml.Contains("general_settings:", StringComparison.Ordinal))
-        {
-            yaml += $"\ngeneral_settings:\n  master_key: {MasterKey}\n";
-        }
+        var config = ConfigLoader.Load(WithMasterKey(yaml), Path.GetTempPath(), name => env is not null && env.TryGetValue(name, out var v) ? v : null);
+        return StartCoreAsync(config, null, time, sqlitePath, tracing, metrics);
+    }
 
-        var config = ConfigLoader.Load(yaml, Path.GetTempPath(), name => env is not null && env.TryGetValue(name, out var v) ? v : null);
+    /// <summary>
+    /// Starts a gateway from a real file (a fresh temp folder holding config.yaml), loaded with
+    /// <see cref="ConfigLoader.LoadFile"/> and passed as <see cref="GatewayHostOptions.ConfigPath"/>, so
+    /// POST /config/reload, the file watcher and POST /alias/promote work on it. Rewrite it with <see cref="WriteConfig"/>.
+    /// </summary>
+    public static Task<GatewayFixture> StartFromFileAsync(string yaml, TimeProvider? time = null, string? sqlitePath = null,
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics = null)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "switchyard-tests", "cfg-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "config.yaml");
+        File.WriteAllText(path, WithMasterKey(yaml));
+        var config = ConfigLoader.LoadFile(path);
+        return StartCoreAsync(config, path, time, sqlitePath, tracing, metrics);
+    }
+
+    /// <summary>Replaces the config file's text (with the master key appended as at start); nothing reloads until asked.</summary>
+    public void WriteConfig(string yaml, bool addMasterKey = true)
+    {
+        Assert.NotNull(ConfigPath);
+        File.WriteAllText(ConfigPath, addMasterKey ? WithMasterKey(yaml) : yaml);
+    }
+
+    private static string WithMasterKey(string yaml)
+        => yaml.Contains("general_settings:", StringComparison.Ordinal) ? yaml : yaml + $"\ngeneral_settings:\n  master_key: {MasterKey}\n";
+
+    private static async Task<GatewayFixture> StartCoreAsync(GatewayConfig config, string? configPath, TimeProvider? time, string? sqlitePath,
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics)
+    {
         var logs = new TestLogSink();
         var app = GatewayHost.Build(config, new GatewayHostOptions
         {
@@ -69,10 +102,13 @@ public sealed class GatewayFixture : IAsyncDisposable
             Time = time ?? TimeProvider.System,
             ConfigureLogging = l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace),
             SqlitePath = sqlitePath ??= NewSqlitePath(),
+            ConfigPath = configPath,
+            ConfigureTracing = tracing,
+            ConfigureMetrics = metrics,
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GatewayFixture(app, config, address.TrimEnd('/'), logs, sqlitePath);
+        return new GatewayFixture(app, config, address.TrimEnd('/'), logs, sqlitePath, configPath);
     }
 
     /// <summary>The official OpenAI .NET SDK pointed at the gateway (its own retries off, so tests see each answer).</summary>

@@ -3,14 +3,29 @@ using Microsoft.Extensions.Logging;
 
 namespace Switchyard.Tests.Infrastructure;
 
-/// <summary>Captures every log line the gateway writes (formatted message and exception), for leak checks.</summary>
-public sealed class TestLogSink : ILoggerProvider
+/// <summary>One captured log line with the fields of every logging scope active when it was written.</summary>
+public sealed record LogEntry(LogLevel Level, string Category, EventId EventId, string Message, IReadOnlyDictionary<string, object?> Scopes)
 {
+    public string? Scope(string name) => Scopes.TryGetValue(name, out var v) ? v?.ToString() : null;
+}
+
+/// <summary>
+/// Captures every log line the gateway writes (formatted message and exception), for leak checks, and the same lines
+/// with their scope fields in <see cref="Entries"/> (scopes come from the logger factory: <see cref="ISupportExternalScope"/>).
+/// </summary>
+public sealed class TestLogSink : ILoggerProvider, ISupportExternalScope
+{
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+
     public ConcurrentQueue<string> Lines { get; } = new();
+
+    public ConcurrentQueue<LogEntry> Entries { get; } = new();
 
     public string All => string.Join("\n", Lines);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 
     public void Dispose()
     {
@@ -18,11 +33,26 @@ public sealed class TestLogSink : ILoggerProvider
 
     private sealed class Logger(TestLogSink sink, string category) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => sink._scopes.Push(state);
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => sink.Lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+        {
+            var message = formatter(state, exception);
+            sink.Lines.Enqueue($"{logLevel} {category}: {message} {exception}");
+            var scopes = new Dictionary<string, object?>(StringComparer.Ordinal);
+            sink._scopes.ForEachScope(static (scope, fields) =>
+            {
+                if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+                {
+                    foreach (var (k, v) in pairs)
+                    {
+                        fields[k] = v;
+                    }
+                }
+            }, scopes);
+            sink.Entries.Enqueue(new LogEntry(logLevel, category, eventId, message, scopes));
+        }
     }
 }
