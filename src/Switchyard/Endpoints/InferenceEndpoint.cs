@@ -113,6 +113,12 @@ public sealed partial class InferenceEndpoint(
                     telemetry.LimiterRejections.Add(1, new System.Diagnostics.TagList { { "switchyard.limit", rejection.Code }, { Core.Telemetry.GenAiAttributes.Alias, info.Model } });
                 }
 
+                if (telemetry.Requests.Enabled)
+                {
+                    telemetry.Requests.Add(1, new System.Diagnostics.TagList { { Core.Telemetry.GenAiAttributes.Alias, info.Model }, { Core.Telemetry.GenAiAttributes.Status, 429 } });
+                }
+
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
                 span?.SetTag(Core.Telemetry.GenAiAttributes.ErrorType, rejection.Code);
                 span?.Dispose();
                 if (rejection.Code == LimitCodes.Budget)

@@ -12,16 +12,8 @@ public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloa
 {
     public async Task Reload(HttpContext c)
     {
-        var (caller, denied) = authenticator.Authenticate(c);
-        if (caller is null)
+        if (await authenticator.RequireAsync(c, Scopes.Admin) is null)
         {
-            await FailureResponses.WriteAsync(c, denied!);
-            return;
-        }
-
-        if (!caller.Has(Scopes.Admin))
-        {
-            await FailureResponses.WriteAsync(c, Authenticator.Forbidden(Scopes.Admin));
             return;
         }
 
@@ -63,16 +55,8 @@ public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloa
     /// <summary>POST /alias/promote {"alias": NAME} (admin): the canary becomes the primary, through validation and reload.</summary>
     public async Task Promote(HttpContext c)
     {
-        var (caller, denied) = authenticator.Authenticate(c);
-        if (caller is null)
+        if (await authenticator.RequireAsync(c, Scopes.Admin) is null)
         {
-            await FailureResponses.WriteAsync(c, denied!);
-            return;
-        }
-
-        if (!caller.Has(Scopes.Admin))
-        {
-            await FailureResponses.WriteAsync(c, Authenticator.Forbidden(Scopes.Admin));
             return;
         }
 
