@@ -135,3 +135,22 @@ public class FailureSummaryWriterBenchmarks
     [Benchmark]
     public byte[] ToUtf8() => FailureSummaryWriter.ToUtf8(_summary);
 }
+
+/// <summary>Master-key check on every request: Bearer parsing, SHA-256 (OpenSSL) and a constant-time compare.</summary>
+[MemoryDiagnoser]
+public class MasterKeyAuthBenchmarks
+{
+    private readonly Microsoft.AspNetCore.Http.DefaultHttpContext _context = new();
+    private readonly AuthSettings _auth = new() { MasterKeys = ["sk-bench-master-key-0001"] };
+    private byte[][] _hashes = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _hashes = Switchyard.Auth.MasterKeyAuth.Hashes(_auth);
+        _context.Request.Headers.Authorization = "Bearer sk-bench-master-key-0001";
+    }
+
+    [Benchmark]
+    public bool CheckValidBearer() => Switchyard.Auth.MasterKeyAuth.Check(_context, _auth, _hashes) is null;
+}

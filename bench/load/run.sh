@@ -13,6 +13,10 @@
 #   GATEWAY_GC=        "server" / "workstation" overrides the GC the gateway runs with (DOTNET_gcServer); empty = as built
 #   GATEWAY_ENV=       extra "NAME=value ..." for the gateway process (e.g. DOTNET_TieredPGO=0)
 #   UP_PORT=5055 GW_PORT=5056   SKIP_BUILD=1   LABEL=text (added to the results file name and header)
+#   PERF=0             1 adds a profiled run after the measured ones: perf record (cpu-clock, call graphs) on the gateway
+#                      during ${DURATION}s of non-streaming c=32, with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0
+#                      so JIT frames have names;
+#                      writes bench/load/out/perf-<date>.txt (installs Debian's linux-perf when perf is missing)
 #
 # Measures per scenario: req/s and p50/p99 latency through the gateway and directly against the upstream (added latency =
 # gateway - direct), gateway CPU microseconds per request (/proc/<pid>/stat utime+stime delta / requests), gateway peak
@@ -33,6 +37,7 @@ GATEWAY_ENV=${GATEWAY_ENV:-}
 UP_PORT=${UP_PORT:-5055}
 GW_PORT=${GW_PORT:-5056}
 LABEL=${LABEL:-}
+PERF=${PERF:-0}
 MASTER_KEY=sk-bench-master-key-0001
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -46,6 +51,11 @@ if ! command -v wrk >/dev/null 2>&1; then
     $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
 fi
 command -v curl >/dev/null 2>&1 || { log "curl is required"; exit 1; }
+if [ "$PERF" = 1 ] && ! command -v perf >/dev/null 2>&1; then
+    log "installing perf (Debian package linux-perf)"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq linux-perf >/dev/null
+fi
 
 # ---- build -------------------------------------------------------------------------------------------------------
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -121,6 +131,7 @@ case "$GATEWAY_GC" in
 esac
 # shellcheck disable=SC2206
 [ -n "$GATEWAY_ENV" ] && GW_ENV+=($GATEWAY_ENV)
+[ "$PERF" = 1 ] && GW_ENV+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0) # W^X double-mapping hides JIT code from perf
 env "${GW_ENV[@]}" "${PIN_GW[@]}" dotnet "$GATEWAY_DLL" --config "$WORK/gateway.yaml" --port "$GW_PORT" >"$WORK/gateway.log" 2>&1 &
 GW_PID=$!; PIDS+=("$GW_PID")
 wait_http "http://127.0.0.1:$GW_PORT/health/liveliness"
@@ -187,6 +198,27 @@ for mode in chat stream; do
             "$((gw1 - gw0))" "$((up1 - up0))" "$hwm" >>"$TSV"
     done
 done
+
+if [ "$PERF" = 1 ]; then
+    log "profiled run: perf record on the gateway during non-streaming c=32"
+    perf record -F 999 -g -p "$GW_PID" -o "$WORK/perf.data" -- sleep "$DURATION" >"$WORK/perf.log" 2>&1 &
+    PERF_PID=$!
+    run_wrk "$GW_URL" chat 32 "$DURATION" >"$WORK/perf-wrk.txt"
+    wait "$PERF_PID" || true
+    PERF_OUT=bench/load/out/perf-$(date -u +%Y-%m-%d-%H%M%S)${LABEL:+-$LABEL}.txt
+    mkdir -p bench/load/out
+    {
+        echo "# perf profile of the gateway, non-streaming c=32, ${DURATION}s (cpu-clock, 999 Hz); wrk: $(cat "$WORK/perf-wrk.txt")"
+        echo "## by shared object"
+        perf report -i "$WORK/perf.data" --stdio --no-children --sort dso -g none --percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$'
+        echo "## by symbol (self time)"
+        perf report -i "$WORK/perf.data" --stdio --no-children --sort dso,symbol -g none --percent-limit 0.3 2>/dev/null | grep -v '^#' | grep -v '^$'
+        echo "## by symbol (inclusive time, frame-pointer call graphs)"
+        perf report -i "$WORK/perf.data" --stdio --children --sort symbol -g none --percent-limit 2 2>/dev/null | grep -v '^#' | grep -v '^$'
+    } >"$PERF_OUT"
+    rm -f "/tmp/perf-$GW_PID.map" "/tmp/perfinfo-$GW_PID.map"
+    log "wrote $PERF_OUT"
+fi
 
 PROBE_ROWS=""
 if [ "$PROBE_COUNT" -gt 0 ]; then
