@@ -16,7 +16,8 @@
 #   PERF=0             1 adds a profiled run after the measured ones: perf record (cpu-clock, call graphs) on the gateway
 #                      during ${DURATION}s of non-streaming c=32, with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0
 #                      so JIT frames have names;
-#                      writes bench/load/out/perf-<date>.txt (installs Debian's linux-perf when perf is missing)
+#                      writes bench/load/out/perf-<date>.txt (installs Debian's linux-perf when perf is missing);
+#                      PERF_CONC=32 sets the concurrency of that run
 #
 # Measures per scenario: req/s and p50/p99 latency through the gateway and directly against the upstream (added latency =
 # gateway - direct), gateway CPU microseconds per request (/proc/<pid>/stat utime+stime delta / requests), gateway peak
@@ -38,6 +39,7 @@ UP_PORT=${UP_PORT:-5055}
 GW_PORT=${GW_PORT:-5056}
 LABEL=${LABEL:-}
 PERF=${PERF:-0}
+PERF_CONC=${PERF_CONC:-32}
 MASTER_KEY=sk-bench-master-key-0001
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -87,13 +89,14 @@ if [ "$PIN" = 1 ]; then
     PIN_GW=(taskset -c 0); PIN_CLIENT=(taskset -c 1)
 fi
 
-wait_http() { # url
+wait_http() { # url pid log: up to 60 s (a busy machine starts .NET slowly)
     local i
-    for i in $(seq 1 100); do
+    for i in $(seq 1 300); do
         curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-        sleep 0.1
+        kill -0 "$2" 2>/dev/null || break
+        sleep 0.2
     done
-    log "nothing answered at $1"; return 1
+    log "nothing answered at $1; its log:"; tail -20 "$3" >&2; return 1
 }
 
 for port in "$UP_PORT" "$GW_PORT"; do
@@ -104,7 +107,7 @@ done
 
 "${PIN_CLIENT[@]}" dotnet "$UPSTREAM_DLL" --port "$UP_PORT" --chunks "$CHUNKS" --probe-gap-ms 50 >"$WORK/upstream.log" 2>&1 &
 UP_PID=$!; PIDS+=("$UP_PID")
-wait_http "http://127.0.0.1:$UP_PORT/"
+wait_http "http://127.0.0.1:$UP_PORT/" "$UP_PID" "$WORK/upstream.log"
 
 cat >"$WORK/gateway.yaml" <<YAML
 model_list:
@@ -134,7 +137,7 @@ esac
 [ "$PERF" = 1 ] && GW_ENV+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0) # W^X double-mapping hides JIT code from perf
 env "${GW_ENV[@]}" "${PIN_GW[@]}" dotnet "$GATEWAY_DLL" --config "$WORK/gateway.yaml" --port "$GW_PORT" >"$WORK/gateway.log" 2>&1 &
 GW_PID=$!; PIDS+=("$GW_PID")
-wait_http "http://127.0.0.1:$GW_PORT/health/liveliness"
+wait_http "http://127.0.0.1:$GW_PORT/health/liveliness" "$GW_PID" "$WORK/gateway.log"
 RSS_IDLE_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$GW_PID/status")
 
 # ---- wrk scripts ---------------------------------------------------------------------------------------------------
@@ -200,15 +203,17 @@ for mode in chat stream; do
 done
 
 if [ "$PERF" = 1 ]; then
-    log "profiled run: perf record on the gateway during non-streaming c=32"
+    log "profiled run: perf record on the gateway during non-streaming c=$PERF_CONC"
     perf record -F 999 -g -p "$GW_PID" -o "$WORK/perf.data" -- sleep "$DURATION" >"$WORK/perf.log" 2>&1 &
     PERF_PID=$!
-    run_wrk "$GW_URL" chat 32 "$DURATION" >"$WORK/perf-wrk.txt"
+    gw0=$(cpu_ticks "$GW_PID")
+    run_wrk "$GW_URL" chat "$PERF_CONC" "$DURATION" >"$WORK/perf-wrk.txt"
+    gw1=$(cpu_ticks "$GW_PID")
     wait "$PERF_PID" || true
     PERF_OUT=bench/load/out/perf-$(date -u +%Y-%m-%d-%H%M%S)${LABEL:+-$LABEL}.txt
     mkdir -p bench/load/out
     {
-        echo "# perf profile of the gateway, non-streaming c=32, ${DURATION}s (cpu-clock, 999 Hz); wrk: $(cat "$WORK/perf-wrk.txt")"
+        echo "# perf profile of the gateway, non-streaming c=$PERF_CONC, ${DURATION}s (cpu-clock, 999 Hz); gateway CPU $(( (gw1 - gw0) * 1000000 / CLK_TCK )) µs; wrk: $(cat "$WORK/perf-wrk.txt")"
         echo "## by shared object"
         perf report -i "$WORK/perf.data" --stdio --no-children --sort dso -g none --percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$'
         echo "## by symbol (self time)"
