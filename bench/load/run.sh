@@ -13,6 +13,7 @@
 #   GATEWAY_GC=        "server" / "workstation" overrides the GC the gateway runs with (DOTNET_gcServer); empty = as built
 #   GATEWAY_ENV=       extra "NAME=value ..." for the gateway process (e.g. DOTNET_TieredPGO=0)
 #   UP_PORT=5055 GW_PORT=5056   SKIP_BUILD=1   LABEL=text (added to the results file name and header)
+#   GATEWAY_DLL=path   another build of switchyard.dll (A/B against an older commit built elsewhere)
 #   PERF=0             1 adds a profiled run after the measured ones: perf record (cpu-clock, call graphs) on the gateway
 #                      during ${DURATION}s of non-streaming c=32, with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0
 #                      so JIT frames have names;
@@ -65,7 +66,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     dotnet build src/Switchyard/Switchyard.csproj -c Release -nologo -v q -warnaserror >&2
     dotnet build bench/FakeUpstream/FakeUpstream.csproj -c Release -nologo -v q -warnaserror >&2
 fi
-GATEWAY_DLL=$ROOT/src/Switchyard/bin/Release/net10.0/switchyard.dll
+GATEWAY_DLL=${GATEWAY_DLL:-$ROOT/src/Switchyard/bin/Release/net10.0/switchyard.dll}
 UPSTREAM_DLL=$ROOT/bench/FakeUpstream/bin/Release/net10.0/fake-upstream.dll
 
 # ---- processes -----------------------------------------------------------------------------------------------------
