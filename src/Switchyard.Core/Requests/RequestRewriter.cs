@@ -13,6 +13,12 @@ public static class RequestRewriter
 {
     public static byte[] Rewrite(ReadOnlySpan<byte> body, RequestInfo info, string upstreamModel, IReadOnlyDictionary<string, JsonNode?> defaults, bool requestStreamUsage)
     {
+        var addsStreamUsage = requestStreamUsage && info.Operation == OperationKind.Chat && info.Stream && !info.HasStreamOptions;
+        if (defaults.Count == 0 && !addsStreamUsage && IsPlainModelId(upstreamModel))
+        {
+            return SwapModel(body, info, upstreamModel);
+        }
+
         var buffer = new ArrayBufferWriter<byte>(body.Length + upstreamModel.Length + 64);
         var open = body.IndexOf((byte)'{');
         buffer.Write(body[..(open + 1)]);
@@ -36,7 +42,7 @@ public static class RequestRewriter
             }
         }
 
-        if (requestStreamUsage && info.Operation == OperationKind.Chat && info.Stream && !info.HasStreamOptions)
+        if (addsStreamUsage)
         {
             buffer.Write("\"stream_options\":{\"include_usage\":true},"u8);
             added = true;
@@ -51,6 +57,41 @@ public static class RequestRewriter
 
         buffer.Write(body[(info.ModelValueStart + info.ModelValueLength)..]);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The common case, nothing to add: one exactly sized copy with the model value replaced. Only for ids made of
+    /// characters that JSON writes as they are (letters, digits, - _ . : /), so the bytes equal the general path's.
+    /// </summary>
+    private static byte[] SwapModel(ReadOnlySpan<byte> body, RequestInfo info, string upstreamModel)
+    {
+        var head = body[..info.ModelValueStart];
+        var tail = body[(info.ModelValueStart + info.ModelValueLength)..];
+        var result = new byte[head.Length + upstreamModel.Length + 2 + tail.Length];
+        head.CopyTo(result);
+        var at = head.Length;
+        result[at++] = (byte)'"';
+        for (var i = 0; i < upstreamModel.Length; i++)
+        {
+            result[at++] = (byte)upstreamModel[i];
+        }
+
+        result[at++] = (byte)'"';
+        tail.CopyTo(result.AsSpan(at));
+        return result;
+    }
+
+    private static bool IsPlainModelId(string model)
+    {
+        foreach (var c in model)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.' or ':' or '/'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void WriteProperty(ArrayBufferWriter<byte> buffer, string key, JsonNode? value)

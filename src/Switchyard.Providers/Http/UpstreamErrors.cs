@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -95,18 +96,46 @@ public static class UpstreamErrors
         return null;
     }
 
+    /// <summary>
+    /// Reads the body up to <paramref name="max"/> bytes. The working buffer is pooled and sized from Content-Length
+    /// (else 16 KiB), growing only as the body does: <paramref name="max"/> is a cap, not an allocation size.
+    /// </summary>
     public static async Task<byte[]> ReadPrefixAsync(HttpContent content, int max, CancellationToken ct)
     {
         await using var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        var buffer = new byte[max];
-        var total = 0;
-        int n;
-        while (total < max && (n = await stream.ReadAsync(buffer.AsMemory(total), ct).ConfigureAwait(false)) > 0)
-        {
-            total += n;
-        }
+        var declared = content.Headers.ContentLength;
 
-        return buffer.AsSpan(0, total).ToArray();
+        // One byte over the declared length lets the read that sees the end fit without growing the buffer.
+        var initial = (int)Math.Min(max, declared is { } d and >= 0 ? d + 1 : 16 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 1));
+        var total = 0;
+        try
+        {
+            while (total < max)
+            {
+                if (total == buffer.Length)
+                {
+                    var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min(max, 2L * buffer.Length));
+                    buffer.AsSpan(0, total).CopyTo(grown);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = grown;
+                }
+
+                var n = await stream.ReadAsync(buffer.AsMemory(total, Math.Min(buffer.Length, max) - total), ct).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                total += n;
+            }
+
+            return buffer.AsSpan(0, total).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Reads error.code / error.param / error.type / error.message from OpenAI or Anthropic error bodies.</summary>
