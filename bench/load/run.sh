@@ -124,6 +124,9 @@ model_list:
       api_key: sk-bench-upstream
 general_settings:
   master_key: $MASTER_KEY
+switchyard:
+  store:
+    sqlite_path: $WORK/switchyard.db
 YAML
 
 GW_ENV=()
