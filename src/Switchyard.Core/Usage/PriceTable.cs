@@ -34,7 +34,17 @@ public static class PriceTable
         ["claude-opus-4"] = (15.00m, 75.00m),
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
-    public static (decimal Input, decimal Output) For(DeploymentConfig d)
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeploymentConfig, StrongBox> Cache = new();
+
+    /// <summary>Prices per token for a deployment, looked up once per config snapshot's deployment.</summary>
+    public static (decimal Input, decimal Output) For(DeploymentConfig d) => Cache.GetValue(d, static c => new StrongBox(Lookup(c))).Value;
+
+    private sealed class StrongBox((decimal, decimal) value)
+    {
+        public (decimal Input, decimal Output) Value { get; } = value;
+    }
+
+    private static (decimal Input, decimal Output) Lookup(DeploymentConfig d)
     {
         if (d.InputCostPerToken is not null || d.OutputCostPerToken is not null)
         {

@@ -100,7 +100,8 @@ public sealed partial class InferenceEndpoint(
         using var logScope = logger.BeginScope(new LogFields(info.Model, caller.TenantId));
         var capture = snapshot.Config.Telemetry.CaptureContent;
         var span = Telemetry.RequestTelemetry.StartRequest(telemetry, info, correlation, caller.TenantId, capture, body.Span);
-        var estimate = UsageRecorder.Estimate(body.Span, info, group);
+        // The master key is not admitted against limits, so it needs no tokenizer count (only a fallback for spend logs).
+        var estimate = UsageRecorder.Estimate(body.Span, info, group, exact: !caller.IsMaster);
         var ticket = default(AdmissionTicket);
         if (!caller.IsMaster)
         {

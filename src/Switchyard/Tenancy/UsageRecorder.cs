@@ -21,9 +21,10 @@ public readonly record struct UsageEstimate(long PromptTokens, long CompletionTo
 /// </summary>
 public sealed class UsageRecorder(AdmissionController admission, SpendWriter spend, TimeProvider time)
 {
-    public static UsageEstimate Estimate(ReadOnlySpan<byte> body, RequestInfo info, RouteGroup group)
+    /// <param name="exact">Count with the model's tokenizer (for admission); false uses the 4-bytes-per-token approximation.</param>
+    public static UsageEstimate Estimate(ReadOnlySpan<byte> body, RequestInfo info, RouteGroup group, bool exact = true)
     {
-        var prompt = PromptEstimator.EstimatePrompt(body, group.Tokenizer);
+        var prompt = PromptEstimator.EstimatePrompt(body, exact ? group.Tokenizer : null);
         var completion = info.Operation == OperationKind.Embeddings ? 0 : info.MaxTokens ?? PromptEstimator.DefaultCompletionEstimate;
         var cost = (prompt * group.MaxInputPrice) + (completion * group.MaxOutputPrice);
         return new UsageEstimate(prompt, completion, AdmissionController.ToNanos(cost));
