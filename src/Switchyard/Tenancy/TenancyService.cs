@@ -58,9 +58,17 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
 
             directory.SetTenant(merged);
         }
-    }
 
-    public bool IsDeclaredInConfig(string tenantId, GatewayConfig config) => config.Tenants.Any(t => t.TenantId == tenantId);
+        // A tenant the file no longer declares keeps its settings and spend but becomes the admin API's to manage.
+        var declaredIds = config.Tenants.Select(t => t.TenantId).ToHashSet(StringComparer.Ordinal);
+        foreach (var orphan in directory.Tenants.Select(t => t.Record).Where(t => t.Source == "config" && !declaredIds.Contains(t.TenantId)).ToArray())
+        {
+            var released = orphan with { Source = "api" };
+            await store.UpsertTenantAsync(released, ct);
+            directory.SetTenant(released);
+            LogReleased(logger, orphan.TenantId);
+        }
+    }
 
     public async Task<(string Token, KeyRecord Record)> CreateKeyAsync(KeyRecord template, CancellationToken ct, LimitState? inherit = null)
     {
@@ -191,6 +199,9 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
 
     [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "tenant {TenantId} is declared in the config file; the file's settings replace those set through the admin API")]
     private static partial void LogConfigWins(ILogger logger, string tenantId);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Information, Message = "tenant {TenantId} is no longer declared in the config file; the admin API may now change or delete it")]
+    private static partial void LogReleased(ILogger logger, string tenantId);
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Error, Message = "persisting the budget reset of {Kind} {Id} failed")]
     private static partial void LogResetFailed(ILogger logger, Exception e, string kind, string id);

@@ -356,6 +356,29 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task ConfigDeclaredTeam_RemovedFromTheFile_BecomesManageableThroughTheApi()
+    {
+        var path = GatewayFixture.NewSqlitePath();
+        await using (var first = await GatewayFixture.StartAsync(Models + """
+
+            switchyard:
+              tenants:
+                - tenant_id: acme
+                  rpm_limit: 2
+            """, sqlitePath: path))
+        {
+            Assert.Equal((409, "declared_in_config"), await StatusAndCode(first.PostAsync("/team/update", new { team_id = "acme", rpm_limit = 50 })));
+        }
+
+        await using var second = await GatewayFixture.StartAsync(Models, sqlitePath: path);
+
+        var team = (await second.GetAsync("/team/info?team_id=acme")).Json.GetProperty("team_info");
+        Assert.Equal(("api", 2), (team.GetProperty("source").GetString(), team.GetProperty("rpm_limit").GetInt32()));
+        Assert.Equal(200, (await second.PostAsync("/team/update", new { team_id = "acme", rpm_limit = 50 })).Status);
+        Assert.Equal(200, (await second.PostAsync("/team/delete", new { team_ids = new[] { "acme" } })).Status);
+    }
+
+    [Fact]
     public async Task KeyAndTeamUpdate_AfterSpendWasWritten_PersistedSpendSurvivesRestart()
     {
         var path = GatewayFixture.NewSqlitePath();
