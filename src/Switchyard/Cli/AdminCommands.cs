@@ -26,10 +26,7 @@ public static class AdminCommands
 
     public static Command Keys()
     {
-        var keys = new Command("keys", "Create, list, revoke and rotate scoped tokens");
-        keys.Options.Add(Url);
-        keys.Options.Add(TokenFile);
-        keys.Options.Add(Json);
+        var keys = AdminCommand("keys", "Create, list, revoke and rotate scoped tokens");
 
         var create = new Command("create", "Create a token; it is printed once") { Team, Models, ScopesOption, Alias, Rpm, Tpm, MaxParallel, MaxBudget, BudgetDuration, Duration };
         create.SetAction((p, ct) => Run(p, ct, async (c, json) =>
@@ -83,10 +80,7 @@ public static class AdminCommands
 
     public static Command Tenants()
     {
-        var tenants = new Command("tenants", "Create, list, inspect, update and delete tenants (LiteLLM teams)");
-        tenants.Options.Add(Url);
-        tenants.Options.Add(TokenFile);
-        tenants.Options.Add(Json);
+        var tenants = AdminCommand("tenants", "Create, list, inspect, update and delete tenants (LiteLLM teams)");
         var id = new Argument<string>("tenant_id");
 
         Command Upsert(string name, string path, string description)
@@ -140,10 +134,7 @@ public static class AdminCommands
 
     public static Command Reload()
     {
-        var reload = new Command("reload", "Reload the running gateway's config file (the old config stays live if the file is invalid)");
-        reload.Options.Add(Url);
-        reload.Options.Add(TokenFile);
-        reload.Options.Add(Json);
+        var reload = AdminCommand("reload", "Reload the running gateway's config file (the old config stays live if the file is invalid)");
         reload.SetAction((p, ct) => Run(p, ct, async (c, json) =>
         {
             var (status, answer) = await c.PostAsync("/config/reload", new JsonObject(), ct);
@@ -165,10 +156,7 @@ public static class AdminCommands
 
     public static Command AliasCommand()
     {
-        var alias = new Command("alias", "Manage aliases");
-        alias.Options.Add(Url);
-        alias.Options.Add(TokenFile);
-        alias.Options.Add(Json);
+        var alias = AdminCommand("alias", "Manage aliases");
         var name = new Argument<string>("name") { Description = "The alias whose canary becomes its primary" };
         var promote = new Command("promote", "Make an alias's canary group its primary (rewrites the config file, keeps a backup, reloads)") { name };
         promote.SetAction((p, ct) => Run(p, ct, async (c, json) =>
@@ -178,6 +166,16 @@ public static class AdminCommands
         }));
         alias.Subcommands.Add(promote);
         return alias;
+    }
+
+    /// <summary>A command that talks to the admin API: --url, --token-file and --json apply to it and its subcommands.</summary>
+    private static Command AdminCommand(string name, string description)
+    {
+        var command = new Command(name, description);
+        command.Options.Add(Url);
+        command.Options.Add(TokenFile);
+        command.Options.Add(Json);
+        return command;
     }
 
     private static async Task<int> Run(ParseResult p, CancellationToken ct, Func<AdminClient, bool, Task<int>> work)
