@@ -1,4 +1,3 @@
-using System.Globalization;
 using Switchyard.Core.Tenancy;
 using YamlDotNet.RepresentationModel;
 
@@ -104,7 +103,6 @@ internal static class TenantConfigReader
             });
         }
 
-        _ = CultureInfo.InvariantCulture;
         return list;
     }
 }

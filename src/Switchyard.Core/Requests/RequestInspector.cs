@@ -197,7 +197,7 @@ public static class RequestInspector
         }
 
         var start = (int)r.TokenStartIndex;
-        var length = (r.ValueIsEscaped ? r.ValueSpan.Length : r.ValueSpan.Length) + 2;
+        var length = r.ValueSpan.Length + 2; // the raw (still escaped) bytes between the quotes, plus the quotes
         return (value, start, length);
     }
 

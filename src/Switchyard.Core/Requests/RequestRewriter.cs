@@ -22,7 +22,6 @@ public static class RequestRewriter
         var buffer = new ArrayBufferWriter<byte>(body.Length + upstreamModel.Length + 64);
         var open = body.IndexOf((byte)'{');
         buffer.Write(body[..(open + 1)]);
-        var added = false;
         if (defaults.Count > 0)
         {
             foreach (var (key, value) in defaults)
@@ -38,17 +37,14 @@ public static class RequestRewriter
                 }
 
                 WriteProperty(buffer, key, value);
-                added = true;
             }
         }
 
         if (addsStreamUsage)
         {
             buffer.Write("\"stream_options\":{\"include_usage\":true},"u8);
-            added = true;
         }
 
-        _ = added;
         buffer.Write(body[(open + 1)..info.ModelValueStart]);
         using (var w = new Utf8JsonWriter(buffer))
         {
