@@ -49,7 +49,7 @@ public static class ConfigLoader
     private static readonly HashSet<string> SinkKeys = ["type", "url", "headers"];
     private static readonly HashSet<string> AuthKeys = ["allow_admin_invoke", "master_key_invoke"];
     private static readonly HashSet<string> StoreKeys = ["sqlite_path"];
-    private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size"];
+    private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size", "retention"];
     private static readonly HashSet<string> ServerKeys = ["host", "port", "max_body_bytes"];
     private static readonly HashSet<string> BreakerKeys =
         ["consecutive_failures", "failure_ratio", "window", "minimum_calls", "slow_call_duration", "slow_call_ratio", "open_duration", "half_open_probes"];
@@ -547,9 +547,12 @@ public static class ConfigLoader
 
         foreach (var (k, v, p) in w.Entries(w.Mapping(spend, "switchyard.spend"), "switchyard.spend", SpendKeys))
         {
-            s = k == "flush_interval"
-                ? s with { SpendFlushInterval = w.Duration(v, p) is { } d && d > TimeSpan.Zero ? d : s.SpendFlushInterval }
-                : s with { SpendBatchSize = w.Int(v, p, 1, 100_000) ?? s.SpendBatchSize };
+            s = k switch
+            {
+                "flush_interval" => s with { SpendFlushInterval = w.Duration(v, p) is { } d && d > TimeSpan.Zero ? d : s.SpendFlushInterval },
+                "retention" => s with { SpendRetention = w.Duration(v, p) is { } r && r > TimeSpan.Zero ? r : null },
+                _ => s with { SpendBatchSize = w.Int(v, p, 1, 100_000) ?? s.SpendBatchSize },
+            };
         }
 
         return s;

@@ -10,4 +10,7 @@ public sealed record StoreSettings
     public TimeSpan SpendFlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public int SpendBatchSize { get; init; } = 500;
+
+    /// <summary>Spend log rows older than this are deleted (hourly); null keeps them forever.</summary>
+    public TimeSpan? SpendRetention { get; init; }
 }

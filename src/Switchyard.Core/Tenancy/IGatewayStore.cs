@@ -30,6 +30,9 @@ public interface IGatewayStore : IAsyncDisposable
 
     Task<IReadOnlyList<SpendRecord>> QuerySpendAsync(SpendQuery query, CancellationToken ct);
 
+    /// <summary>Deletes spend log rows that started before <paramref name="before"/>; returns how many.</summary>
+    Task<int> PruneSpendAsync(DateTimeOffset before, CancellationToken ct);
+
     /// <summary>A cheap round trip for health checks.</summary>
     Task<bool> PingAsync(CancellationToken ct);
 }

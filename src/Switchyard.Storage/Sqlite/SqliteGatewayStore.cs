@@ -300,6 +300,9 @@ public sealed class SqliteGatewayStore : IGatewayStore
         return list;
     }
 
+    public Task<int> PruneSpendAsync(DateTimeOffset before, CancellationToken ct) => WriteAsync(
+        (c, tx) => ExecAsync(c, tx, "DELETE FROM spend_logs WHERE start_time < $p0", ct, before.ToUnixTimeMilliseconds()), ct);
+
     public async Task<bool> PingAsync(CancellationToken ct)
     {
         try

@@ -121,6 +121,8 @@ public static class GatewayHost
         services.AddSingleton(sp => new SpendWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, config.Store.SpendBatchSize, sp.GetRequiredService<ILogger<SpendWriter>>()));
         services.AddHostedService(sp => new StoreInitializer(sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<GatewayState>()));
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
+        services.AddSingleton<SpendRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<SpendRetention>());
         services.AddSingleton<Authenticator>();
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<AdminEndpoints>();

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchyard.Core.Tenancy;
+using Switchyard.Hosting;
+
+namespace Switchyard.Tenancy;
+
+/// <summary>Deletes spend log rows older than switchyard.spend.retention, at start and then hourly.</summary>
+public sealed partial class SpendRetention(IGatewayStore store, GatewayState state, TimeProvider time, ILogger<SpendRetention> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+
+    /// <summary>One pass; returns the rows deleted.</summary>
+    public async Task<int> PruneOnceAsync(CancellationToken ct)
+    {
+        if (state.Current.Config.Store.SpendRetention is not { } retention)
+        {
+            return 0;
+        }
+
+        var deleted = await store.PruneSpendAsync(time.GetUtcNow() - retention, ct);
+        if (deleted > 0)
+        {
+            LogPruned(logger, deleted, retention.TotalDays);
+        }
+
+        return deleted;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await PruneOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogFailed(logger, e);
+                }
+
+                await Task.Delay(Interval, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "deleted {Count} spend log rows older than {Days} days (switchyard.spend.retention)")]
+    private static partial void LogPruned(ILogger logger, int count, double days);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Error, Message = "pruning spend logs failed")]
+    private static partial void LogFailed(ILogger logger, Exception e);
+}
