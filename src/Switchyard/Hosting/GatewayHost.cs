@@ -171,6 +171,7 @@ public static class GatewayHost
             Route("POST", prefix + "/chat/completions", c => inference.HandleAsync(c, OperationKind.Chat));
             Route("POST", prefix + "/embeddings", c => inference.HandleAsync(c, OperationKind.Embeddings));
             Route("GET", prefix + "/models", models.HandleAsync);
+            Route("GET", prefix + "/models/{id}", models.HandleOneAsync);
         }
 
         Route("GET", "/health/liveliness", HealthEndpoints.Liveliness);

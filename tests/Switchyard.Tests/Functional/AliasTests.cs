@@ -94,6 +94,24 @@ public sealed class AliasTests
     }
 
     [Fact]
+    public async Task Model_RetrieveThroughSdk_AnswersVisibleNamesAnd404sHiddenOrUnknown()
+    {
+        await using var gw = await GatewayFixture.StartAsync(Yaml);
+        var client = gw.Client().GetOpenAIModelClient();
+
+        var model = await client.GetModelAsync("draft.fast");
+        var hidden = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => client.GetModelAsync("legacy-name"));
+        using var unknown = await gw.Http.GetAsync("/models/Draft.Fast");
+        var error = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+        Assert.Equal(("draft.fast", "switchyard"), (model.Value.Id, model.Value.OwnedBy));
+        Assert.Equal(404, hidden.Status);
+        Assert.Equal(404, (int)unknown.StatusCode);
+        Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+        Assert.Contains("'draft.fast'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Chat_CaseDrift_404SuggestsExactName()
     {
         await using var gw = await GatewayFixture.StartAsync(Yaml);
