@@ -17,7 +17,18 @@ internal static class MasterKeyFile
         }
 
         var key = "sk-sy-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var dir = Path.GetDirectoryName(path)!;
+        if (!Directory.Exists(dir))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(dir);
+            }
+            else
+            {
+                Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

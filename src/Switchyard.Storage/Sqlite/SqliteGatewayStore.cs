@@ -26,7 +26,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
     {
         if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } dir)
         {
-            Directory.CreateDirectory(dir);
+            CreatePrivateDirectory(dir);
         }
 
         await using var c = await OpenAsync(ct);
@@ -43,6 +43,24 @@ public sealed class SqliteGatewayStore : IGatewayStore
             await ExecAsync(c, tx, SqliteMigrations.Steps[v], ct);
             await ExecAsync(c, tx, $"INSERT INTO schema_version (version) VALUES ({v + 1})", ct);
             await tx.CommitAsync(ct);
+        }
+    }
+
+    /// <summary>A new store folder is created 0700: only the service user reads token hashes and spend.</summary>
+    private static void CreatePrivateDirectory(string dir)
+    {
+        if (Directory.Exists(dir))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(dir);
+        }
+        else
+        {
+            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 

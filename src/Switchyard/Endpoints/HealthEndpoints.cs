@@ -50,6 +50,8 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
         await using var w = new Utf8JsonWriter(context.Response.Body);
         w.WriteStartObject();
         int healthy = 0, unhealthy = 0;
+        var healthyIds = new List<(string Model, string Id)>();
+        var unhealthyIds = new List<(string Model, string Id)>();
         w.WriteStartArray("deployments");
         foreach (var d in snapshot.Config.Deployments)
         {
@@ -72,10 +74,12 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
             if (blocked is null)
             {
                 healthy++;
+                healthyIds.Add((d.ModelName, d.Id));
             }
             else
             {
                 unhealthy++;
+                unhealthyIds.Add((d.ModelName, d.Id));
             }
 
             w.WriteString("status", blocked is null ? "healthy" : "unhealthy");
@@ -99,9 +103,26 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
         }
 
         w.WriteEndArray();
+        WriteEndpoints(w, "healthy_endpoints", healthyIds);
+        WriteEndpoints(w, "unhealthy_endpoints", unhealthyIds);
         w.WriteNumber("healthy_count", healthy);
         w.WriteNumber("unhealthy_count", unhealthy);
         w.WriteString("store", storeHealthy ? "healthy" : "unhealthy");
         w.WriteEndObject();
+    }
+
+    /// <summary>LiteLLM's /health lists (model and id; never keys or api_base).</summary>
+    private static void WriteEndpoints(Utf8JsonWriter w, string name, List<(string Model, string Id)> list)
+    {
+        w.WriteStartArray(name);
+        foreach (var (model, id) in list)
+        {
+            w.WriteStartObject();
+            w.WriteString("model", model);
+            w.WriteString("model_id", id);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 }
