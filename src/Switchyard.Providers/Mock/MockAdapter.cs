@@ -87,26 +87,53 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>One deterministic 16-dimension vector per input item; base64 (float32, little-endian) when asked, as OpenAI does.</summary>
     private static byte[] Embedding(ReadOnlySpan<byte> body, string model, long promptTokens)
     {
-        var hash = SHA256.HashData(body);
+        var reader = new Utf8JsonReader(body);
+        using var doc = JsonDocument.ParseValue(ref reader);
+        var root = doc.RootElement;
+        var input = root.GetProperty("input");
+        var items = input.ValueKind == JsonValueKind.Array && input.GetArrayLength() > 0 && input[0].ValueKind != JsonValueKind.Number
+            ? input.EnumerateArray().Select(e => e.GetRawText()).ToArray()
+            : [input.GetRawText()];
+        var base64 = root.TryGetProperty("encoding_format", out var f) && f.ValueKind == JsonValueKind.String && f.ValueEquals("base64");
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
             w.WriteString("object", "list");
             w.WriteStartArray("data");
-            w.WriteStartObject();
-            w.WriteString("object", "embedding");
-            w.WriteNumber("index", 0);
-            w.WriteStartArray("embedding");
-            for (var i = 0; i < 16; i++)
+            for (var n = 0; n < items.Length; n++)
             {
-                w.WriteNumberValue(Math.Round((hash[i] / 127.5) - 1, 4));
+                var hash = SHA256.HashData(Encoding.UTF8.GetBytes(items[n]));
+                var vector = new float[16];
+                for (var i = 0; i < vector.Length; i++)
+                {
+                    vector[i] = (float)Math.Round((hash[i] / 127.5) - 1, 4);
+                }
+
+                w.WriteStartObject();
+                w.WriteString("object", "embedding");
+                w.WriteNumber("index", n);
+                if (base64)
+                {
+                    w.WriteString("embedding", Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan())));
+                }
+                else
+                {
+                    w.WriteStartArray("embedding");
+                    foreach (var v in vector)
+                    {
+                        w.WriteNumberValue(v);
+                    }
+
+                    w.WriteEndArray();
+                }
+
+                w.WriteEndObject();
             }
 
-            w.WriteEndArray();
-            w.WriteEndObject();
             w.WriteEndArray();
             w.WriteString("model", model);
             w.WriteStartObject("usage");
