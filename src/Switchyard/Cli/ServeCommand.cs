@@ -59,7 +59,7 @@ public static class ServeCommand
         }
 
         var app = GatewayHost.Build(config, new GatewayHostOptions { LogFormat = logFormat, ConfigPath = path });
-        await Console.Error.WriteLineAsync($"switchyard: config {path}; {config.Deployments.Count(d => d.Enabled)} of {config.Deployments.Count} deployments enabled; listening on http://{config.Server.Host}:{config.Server.Port}");
+        await Console.Error.WriteLineAsync($"switchyard: config {path}; {config.Deployments.Count(d => d.Enabled)} of {config.Deployments.Count} deployments enabled; starting on http://{config.Server.Host}:{config.Server.Port}");
         if (config.Auth.MasterKeyFile is { } keyFile && config.Auth.MasterKeys.Count == 1)
         {
             await Console.Error.WriteLineAsync($"switchyard: master key is in {keyFile}");
@@ -73,6 +73,11 @@ public static class ServeCommand
         {
             await Console.Error.WriteLineAsync($"switchyard: cannot listen on {config.Server.Host}:{config.Server.Port}: {e.Message}");
             return 3;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            await Console.Error.WriteLineAsync($"switchyard: failed to start: {e.Message}");
+            return 1;
         }
 
         return 0;
