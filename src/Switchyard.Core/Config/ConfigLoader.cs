@@ -831,6 +831,7 @@ public static class ConfigLoader
             Provider = prefix,
             Family = family,
             Model = providerModel,
+            QualifiedModel = prefix + "/" + providerModel,
             ApiBase = apiBase?.TrimEnd('/'),
             ApiKey = apiKey,
             ApiVersion = apiVersion,

@@ -20,6 +20,15 @@ public sealed record DeploymentConfig
     /// <summary>The provider's model id (the part after the first slash); an Azure deployment name for azure/.</summary>
     public required string Model { get; init; }
 
+    /// <summary>"provider/model" as written in litellm_params.model: the name logs, spend rows and summaries show.</summary>
+    public string QualifiedModel
+    {
+        get => _qualifiedModel ??= Provider + "/" + Model;
+        init => _qualifiedModel = value;
+    }
+
+    private string? _qualifiedModel;
+
     public string? ApiBase { get; init; }
     public string? ApiKey { get; init; }
     public string? ApiVersion { get; init; }

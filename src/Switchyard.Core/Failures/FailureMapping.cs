@@ -7,7 +7,7 @@ public static class FailureMapping
 {
     public static FailureSummary ToSummary(UpstreamFailure f, DeploymentConfig d, int attempts)
     {
-        var where = $"{d.Provider}/{d.Model} (deployment {d.Id})";
+        var where = $"{d.QualifiedModel} (deployment {d.Id})";
         var tries = attempts == 1 ? "" : $" after {attempts} attempts";
         var (status, type, code, message) = f.Kind switch
         {

@@ -36,11 +36,7 @@ public static class AdminCommands
             SetList(body, "models", p.GetValue(Models));
             SetList(body, "scopes", p.GetValue(ScopesOption));
             Set(body, "key_alias", p.GetValue(Alias));
-            Set(body, "rpm_limit", p.GetValue(Rpm));
-            Set(body, "tpm_limit", p.GetValue(Tpm));
-            Set(body, "max_parallel_requests", p.GetValue(MaxParallel));
-            Set(body, "max_budget", p.GetValue(MaxBudget));
-            Set(body, "budget_duration", p.GetValue(BudgetDuration));
+            SetLimits(body, p);
             Set(body, "duration", p.GetValue(Duration));
             var (status, answer) = await c.PostAsync("/key/generate", body, ct);
             return Print(status, answer, json, a => $"{a["key"]}\n# token id {a["token"]}; shown once, store it now (e.g. in a 0600 file for SWITCHYARD_TOKEN_FILE)");
@@ -91,12 +87,8 @@ public static class AdminCommands
                 var body = new JsonObject { ["team_id"] = p.GetValue(id) };
                 Set(body, "team_alias", p.GetValue(Alias));
                 SetList(body, "models", p.GetValue(Models));
-                Set(body, "rpm_limit", p.GetValue(Rpm));
-                Set(body, "tpm_limit", p.GetValue(Tpm));
-                Set(body, "max_parallel_requests", p.GetValue(MaxParallel));
-                Set(body, "max_budget", p.GetValue(MaxBudget));
+                SetLimits(body, p);
                 Set(body, "soft_budget", p.GetValue(SoftBudget));
-                Set(body, "budget_duration", p.GetValue(BudgetDuration));
                 var (status, answer) = await c.PostAsync(path, body, ct);
                 return Print(status, answer, json, a => $"{name}d tenant {a["team_id"]}");
             }));
@@ -224,6 +216,16 @@ public static class AdminCommands
         var lines = new List<string> { string.Join("  ", columns.Select((c, i) => c.PadRight(widths[i]))) };
         lines.AddRange(cells.Select(r => string.Join("  ", r.Select((c, i) => c.PadRight(widths[i])))));
         return string.Join("\n", lines);
+    }
+
+    /// <summary>The limit fields keys and tenants share, under LiteLLM's names.</summary>
+    private static void SetLimits(JsonObject body, ParseResult p)
+    {
+        Set(body, "rpm_limit", p.GetValue(Rpm));
+        Set(body, "tpm_limit", p.GetValue(Tpm));
+        Set(body, "max_parallel_requests", p.GetValue(MaxParallel));
+        Set(body, "max_budget", p.GetValue(MaxBudget));
+        Set(body, "budget_duration", p.GetValue(BudgetDuration));
     }
 
     private static void Set<T>(JsonObject body, string name, T? value)

@@ -122,7 +122,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         }
 
         var record = await tenancy.UpsertTenantAsync(ReadTeam(body, new TenantRecord { TenantId = id, CreatedAt = time.GetUtcNow() }), ct);
-        return w => WriteTeam(w, record, null);
+        return w => WriteTeam(w, record);
     });
 
     public Task UpdateTeam(HttpContext c) => Admin(c, async (body, ct) =>
@@ -131,7 +131,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         RefuseDeclared(entry.Record);
         var record = await tenancy.UpsertTenantAsync(ReadTeam(body, entry.Record), ct);
         var live = TenancyService.Live(FindTeam(record.TenantId));
-        return w => WriteTeam(w, live, null);
+        return w => WriteTeam(w, live);
     });
 
     public Task DeleteTeams(HttpContext c) => Admin(c, async (body, ct) =>
@@ -180,7 +180,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
             w.WriteString("team_id", entry.Record.TenantId);
             w.WritePropertyName("team_info");
             w.WriteStartObject();
-            WriteTeam(w, TenancyService.Live(entry), null);
+            WriteTeam(w, TenancyService.Live(entry));
             w.WriteEndObject();
             w.WriteStartArray("keys");
             foreach (var k in tenancy.Directory.Keys.Where(k => k.Record.TenantId == id))
@@ -204,7 +204,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
             foreach (var t in teams)
             {
                 w.WriteStartObject();
-                WriteTeam(w, TenancyService.Live(t), null);
+                WriteTeam(w, TenancyService.Live(t));
                 w.WriteEndObject();
             }
 
@@ -410,7 +410,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         WriteTime(w, "created_at", k.CreatedAt);
     }
 
-    private static void WriteTeam(Utf8JsonWriter w, TenantRecord t, object? _)
+    private static void WriteTeam(Utf8JsonWriter w, TenantRecord t)
     {
         w.WriteString("team_id", t.TenantId);
         w.WriteString("tenant_id", t.TenantId);

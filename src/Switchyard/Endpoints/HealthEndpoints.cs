@@ -58,7 +58,7 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
             w.WriteStartObject();
             w.WriteString("id", d.Id);
             w.WriteString("model_name", d.ModelName);
-            w.WriteString("model", d.Provider + "/" + d.Model);
+            w.WriteString("model", d.QualifiedModel);
             w.WriteString("provider_family", d.Family);
             w.WriteBoolean("enabled", d.Enabled);
             if (!d.Enabled)

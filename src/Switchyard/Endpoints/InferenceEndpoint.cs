@@ -161,7 +161,7 @@ public sealed partial class InferenceEndpoint(
         {
             var failure = result.Failure!;
             admission.Complete(ref ticket, 0, 0);
-            usage.Record(caller, info, null, null, failure.Status, correlation.CorrelationId, started);
+            usage.Record(caller, info, failure.Status, correlation.CorrelationId, started);
             Telemetry.RequestTelemetry.Complete(telemetry, span, info, null, null, failure.Status, failure.Code, executor.Time.GetElapsedTime(started), call.UpstreamTime, null,
                 result.Attempts, result.FallbackUsed, caller.TenantId, 0, false, default);
             LogRouteFailed(logger, info.Model, failure.Code, result.Attempts, correlation.CorrelationId);

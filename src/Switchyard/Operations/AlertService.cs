@@ -184,7 +184,7 @@ public sealed partial class AlertService : BackgroundService
 
         var snapshot = _state.Current;
         var d = snapshot.Config.Deployments.FirstOrDefault(x => x.Id == t.DeploymentId);
-        var subject = d is null ? t.DeploymentId : $"{d.Provider}/{d.Model}";
+        var subject = d is null ? t.DeploymentId : d.QualifiedModel;
         var aliases = d is null ? [] : snapshot.Routes.PublicNames.Where(n => snapshot.Routes.Resolve(n)?.Name == d.ModelName).ToArray();
         Publish(t.To == BreakerState.Open ? AlertKinds.BreakerOpened : AlertKinds.BreakerClosed, subject, t.To == BreakerState.Open ? "critical" : "info", t.Reason, aliases);
     }

@@ -36,29 +36,18 @@ public sealed class UsageRecorder(AdmissionController admission, SpendWriter spe
         var completion = usage?.CompletionTokens ?? 0;
         var cost = PriceTable.Cost(deployment, prompt, completion);
         admission.Complete(ref ticket, prompt + completion, AdmissionController.ToNanos(cost));
-        spend.Enqueue(new SpendRecord
-        {
-            RequestId = Guid.CreateVersion7().ToString("N"),
-            CorrelationId = correlationId,
-            TenantId = caller.TenantId,
-            TokenHash = caller.TokenHash,
-            Alias = info.Model,
-            Deployment = deployment.Id,
-            ProviderFamily = deployment.Family,
-            Model = deployment.Provider + "/" + deployment.Model,
-            PromptTokens = prompt,
-            CompletionTokens = completion,
-            Cost = cost,
-            Status = status,
-            LatencyMs = time.GetElapsedTime(startedTimestamp).TotalMilliseconds,
-            StartTime = time.GetUtcNow() - time.GetElapsedTime(startedTimestamp),
-        });
+        Enqueue(caller, info, deployment, prompt, completion, cost, status, correlationId, startedTimestamp);
         return cost;
     }
 
     /// <summary>A request that reached no deployment: logged with zero usage.</summary>
-    public void Record(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, Providers.Abstractions.Usage? usage, int status, string correlationId, long startedTimestamp)
-        => spend.Enqueue(new SpendRecord
+    public void Record(CallerIdentity caller, RequestInfo info, int status, string correlationId, long startedTimestamp)
+        => Enqueue(caller, info, null, 0, 0, 0, status, correlationId, startedTimestamp);
+
+    private void Enqueue(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, long prompt, long completion, decimal cost, int status, string correlationId, long startedTimestamp)
+    {
+        var elapsed = time.GetElapsedTime(startedTimestamp);
+        spend.Enqueue(new SpendRecord
         {
             RequestId = Guid.CreateVersion7().ToString("N"),
             CorrelationId = correlationId,
@@ -67,12 +56,15 @@ public sealed class UsageRecorder(AdmissionController admission, SpendWriter spe
             Alias = info.Model,
             Deployment = deployment?.Id,
             ProviderFamily = deployment?.Family,
-            PromptTokens = usage?.PromptTokens ?? 0,
-            CompletionTokens = usage?.CompletionTokens ?? 0,
+            Model = deployment?.QualifiedModel,
+            PromptTokens = prompt,
+            CompletionTokens = completion,
+            Cost = cost,
             Status = status,
-            LatencyMs = time.GetElapsedTime(startedTimestamp).TotalMilliseconds,
-            StartTime = time.GetUtcNow() - time.GetElapsedTime(startedTimestamp),
+            LatencyMs = elapsed.TotalMilliseconds,
+            StartTime = time.GetUtcNow() - elapsed,
         });
+    }
 
     public static void WriteRateLimitHeaders(HttpContext context, in AdmissionTicket ticket)
     {

@@ -71,7 +71,7 @@ public static class DoctorChecks
 
         foreach (var d in config.Deployments.Where(d => d.Enabled && d.Family != ProviderFamilies.Mock && Core.Usage.PriceTable.For(d) == (0, 0)))
         {
-            yield return new Finding("SY113", Finding.Warn, $"deployment {d.Id} ({d.Provider}/{d.Model}) has no price; its spend counts as $0",
+            yield return new Finding("SY113", Finding.Warn, $"deployment {d.Id} ({d.QualifiedModel}) has no price; its spend counts as $0",
                 "set model_info.input_cost_per_token and output_cost_per_token so budgets and cost alerts see it");
         }
     }
@@ -248,7 +248,7 @@ public static class DoctorChecks
             if (result.Value is { } ok)
             {
                 await ok.DisposeAsync();
-                findings.Add(new Finding("SY170", Finding.Info, $"{d.Provider}/{d.Model} ({d.Id}) answered in {ms:0} ms", ""));
+                findings.Add(new Finding("SY170", Finding.Info, $"{d.QualifiedModel} ({d.Id}) answered in {ms:0} ms", ""));
                 continue;
             }
 
@@ -260,7 +260,7 @@ public static class DoctorChecks
                 Core.Failures.FailureKind.RateLimited => ("SY173", "the provider is rate limiting this key; lower rpm/tpm or add deployments"),
                 _ => ("SY174", "check the model name and api_version for this provider"),
             };
-            findings.Add(new Finding(id, f.Kind == Core.Failures.FailureKind.RateLimited ? Finding.Warn : Finding.Error, $"{d.Provider}/{d.Model} ({d.Id}): {f.Detail}", fix));
+            findings.Add(new Finding(id, f.Kind == Core.Failures.FailureKind.RateLimited ? Finding.Warn : Finding.Error, $"{d.QualifiedModel} ({d.Id}): {f.Detail}", fix));
         }
 
         return findings;
