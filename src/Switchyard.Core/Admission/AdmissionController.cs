@@ -1,3 +1,4 @@
+using System.Globalization;
 using Switchyard.Core.Tenancy;
 
 namespace Switchyard.Core.Admission;
@@ -9,6 +10,12 @@ namespace Switchyard.Core.Admission;
 /// </summary>
 public sealed class AdmissionController(TimeProvider time)
 {
+    /// <summary>
+    /// The retry hint when only requests in flight stand in the way (their reservations settle when they finish;
+    /// an LLM call takes from a fraction of a second to a few seconds).
+    /// </summary>
+    public static readonly TimeSpan ReservationRetry = TimeSpan.FromSeconds(1);
+
     /// <summary>A budget period rolled over (kind, id, next reset): persist it.</summary>
     public event Action<string, string, DateTimeOffset>? BudgetReset;
 
@@ -91,10 +98,9 @@ public sealed class AdmissionController(TimeProvider time)
                 BudgetReset?.Invoke(s.Kind, s.Id, next);
             }
 
-            if (!s.Budget.TryReserve(cost, ToNanos(max), now, out var budgetRetry))
+            if (s.Budget.TryReserve(cost, ToNanos(max), now) is { } refused)
             {
-                return new AdmissionRejection(LimitCodes.Budget, Describe(s),
-                    $"{Describe(s)} has spent its budget of ${max}" + (limits.BudgetDuration is { } d ? $" for this {d} period" : ""), budgetRetry);
+                return BudgetRejection(s, limits, max, cost, refused);
             }
         }
         else
@@ -146,7 +152,7 @@ public sealed class AdmissionController(TimeProvider time)
                 s.Budget.Settle(cost, 0);
                 ticket.LimitTokens = tpm;
                 ticket.RemainingTokens = remaining;
-                return new AdmissionRejection(LimitCodes.Tpm, Describe(s), $"{Describe(s)} reached its limit of {tpm} tokens per minute (this request reserves about {tokens})", tpmRetry);
+                return TpmRejection(s, now, tpm, tokens, tpmRetry);
             }
 
             if (ticket.LimitTokens == 0 || remaining < ticket.RemainingTokens)
@@ -160,6 +166,7 @@ public sealed class AdmissionController(TimeProvider time)
             s.Tokens.TryAdd(tokens, long.MaxValue, now, out _, out _);
         }
 
+        s.AddTokensInFlight(tokens);
         return null;
     }
 
@@ -169,6 +176,7 @@ public sealed class AdmissionController(TimeProvider time)
         s.InFlight.Exit();
         s.Budget.Settle(ticket.CostReserved, actualCost);
         s.Tokens.Adjust(actualTokens - ticket.TokensReserved, ticket.At, now);
+        s.AddTokensInFlight(-ticket.TokensReserved);
         if (refundRequest)
         {
             s.Requests.Adjust(-1, ticket.At, now);
@@ -180,6 +188,48 @@ public sealed class AdmissionController(TimeProvider time)
             SoftBudgetReached?.Invoke(s, s.Budget.SpentNanos);
         }
     }
+
+    /// <summary>
+    /// A spent budget (budget_exceeded, retry at the reset) or one whose remaining room is held by requests in flight
+    /// (budget_reserved, retry when they settle).
+    /// </summary>
+    private static AdmissionRejection BudgetRejection(LimitState s, Limits limits, decimal max, long cost, BudgetRefusal refused)
+    {
+        var period = limits.BudgetDuration is { } d ? $" for this {d} period" : "";
+        if (refused.Exhausted)
+        {
+            return new AdmissionRejection(LimitCodes.Budget, Describe(s), $"{Describe(s)} has spent its budget of ${max}{period}", refused.UntilReset);
+        }
+
+        // A period reset clears the spend, not the reservations: only their settling frees the room.
+        return new AdmissionRejection(LimitCodes.BudgetReserved, Describe(s),
+            $"{Describe(s)} has ${Dollars(ToNanos(max) - refused.SpentNanos)} of its ${max} budget{period} left, but {refused.Reservations} request(s) in flight "
+            + $"have reserved ${Dollars(refused.ReservedNanos)} of it and this request may cost up to ${Dollars(cost)}; retry when they finish", ReservationRetry);
+    }
+
+    /// <summary>
+    /// A TPM refusal says whether tokens used in the window or reservations of requests in flight fill it; the latter
+    /// settle (usually to less) when those requests finish, so the retry hint is short.
+    /// </summary>
+    private static AdmissionRejection TpmRejection(LimitState s, DateTimeOffset now, long tpm, long tokens, TimeSpan windowRetry)
+    {
+        // Reservations older than the window have left it already, so this undercounts settled use only for requests
+        // in flight for over a minute.
+        var inFlight = s.TokensInFlight;
+        var settled = Math.Max(0, s.Tokens.Current(now) - inFlight);
+        if (inFlight > 0 && settled + tokens <= tpm)
+        {
+            return new AdmissionRejection(LimitCodes.Tpm, Describe(s),
+                $"{Describe(s)} has {tpm} tokens per minute; {settled} were used in the last minute and requests in flight have reserved {inFlight} more "
+                + $"(this request reserves about {tokens}); retry when they finish", windowRetry < ReservationRetry ? windowRetry : ReservationRetry);
+        }
+
+        return new AdmissionRejection(LimitCodes.Tpm, Describe(s),
+            $"{Describe(s)} reached its limit of {tpm} tokens per minute: {settled} used in the last minute, {inFlight} reserved by requests in flight "
+            + $"(this request reserves about {tokens})", windowRetry);
+    }
+
+    private static string Dollars(long nanos) => (Math.Max(0, nanos) / 1_000_000_000m).ToString("0.#########", CultureInfo.InvariantCulture);
 
     public static long ToNanos(decimal dollars) => (long)decimal.Round(dollars * 1_000_000_000m);
 

@@ -10,4 +10,7 @@ public static class LimitCodes
     public const string Tpm = "tpm_limit";
     public const string Concurrency = "concurrency_limit";
     public const string Budget = "budget_exceeded";
+
+    /// <summary>The budget has room, but requests in flight have reserved it: retry shortly.</summary>
+    public const string BudgetReserved = "budget_reserved";
 }

@@ -3,15 +3,17 @@ using Switchyard.Core.Tenancy;
 namespace Switchyard.Core.Admission;
 
 /// <summary>
-/// Spend in the current budget period plus cost reserved by requests in flight (nano-dollars). A request is admitted
-/// while spent + reserved is below the budget; it reserves its estimate and settles to its real cost. The period
-/// resets on its schedule (the reset is reported so it can be persisted).
+/// Spend in the current budget period plus cost reserved by requests in flight (nano-dollars). A request reserves its
+/// estimate (its upper-bound cost) and settles to its real cost. It is admitted while spent + reserved + its estimate
+/// fits the budget, or, when nothing else is reserved, while spent alone is below it (so one request may pass the
+/// budget by at most its own estimate). The period resets on its schedule (the reset is reported so it can be persisted).
 /// </summary>
 public sealed class BudgetMeter(long spentNanos, DateTimeOffset? resetAt)
 {
     private readonly Lock _gate = new();
     private long _spent = spentNanos;
     private long _reserved;
+    private int _reservations;
     private DateTimeOffset? _resetAt = resetAt;
 
     public long SpentNanos
@@ -32,6 +34,18 @@ public sealed class BudgetMeter(long spentNanos, DateTimeOffset? resetAt)
             lock (_gate)
             {
                 return _reserved;
+            }
+        }
+    }
+
+    /// <summary>How many requests hold a reservation now.</summary>
+    public int Reservations
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reservations;
             }
         }
     }
@@ -80,19 +94,27 @@ public sealed class BudgetMeter(long spentNanos, DateTimeOffset? resetAt)
         }
     }
 
-    public bool TryReserve(long estimateNanos, long maxNanos, DateTimeOffset now, out TimeSpan? retryAfter)
+    /// <summary>
+    /// Reserves <paramref name="estimateNanos"/>, or says why not: the budget is spent (<see cref="BudgetRefusal.Exhausted"/>),
+    /// or the spend leaves room but reservations of requests in flight fill it.
+    /// </summary>
+    public BudgetRefusal? TryReserve(long estimateNanos, long maxNanos, DateTimeOffset now)
     {
         lock (_gate)
         {
-            if (_spent + _reserved >= maxNanos)
+            if (_spent >= maxNanos)
             {
-                retryAfter = _resetAt is { } r && r > now ? r - now : null;
-                return false;
+                return new BudgetRefusal(true, _spent, _reserved, _reservations, _resetAt is { } r && r > now ? r - now : null);
+            }
+
+            if (_reserved > 0 && _spent + _reserved + estimateNanos > maxNanos)
+            {
+                return new BudgetRefusal(false, _spent, _reserved, _reservations, _resetAt is { } r && r > now ? r - now : null);
             }
 
             _reserved += estimateNanos;
-            retryAfter = null;
-            return true;
+            _reservations++;
+            return null;
         }
     }
 
@@ -101,6 +123,7 @@ public sealed class BudgetMeter(long spentNanos, DateTimeOffset? resetAt)
         lock (_gate)
         {
             _reserved += estimateNanos;
+            _reservations++;
         }
     }
 
@@ -110,6 +133,7 @@ public sealed class BudgetMeter(long spentNanos, DateTimeOffset? resetAt)
         lock (_gate)
         {
             _reserved = Math.Max(0, _reserved - reservedNanos);
+            _reservations = Math.Max(0, _reservations - 1);
             _spent += actualNanos;
         }
     }

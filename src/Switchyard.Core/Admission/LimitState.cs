@@ -9,6 +9,7 @@ namespace Switchyard.Core.Admission;
 public sealed class LimitState(string kind, string id, Limits limits, long spentNanos, DateTimeOffset? budgetResetAt)
 {
     private Limits _limits = limits;
+    private long _tokensInFlight;
 
     public string Kind { get; } = kind;
 
@@ -27,6 +28,11 @@ public sealed class LimitState(string kind, string id, Limits limits, long spent
     public ConcurrencyCounter InFlight { get; } = new();
 
     public BudgetMeter Budget { get; } = new(spentNanos, budgetResetAt);
+
+    /// <summary>Tokens reserved in <see cref="Tokens"/> by requests not settled yet (their estimates).</summary>
+    public long TokensInFlight => Volatile.Read(ref _tokensInFlight);
+
+    internal void AddTokensInFlight(long delta) => Interlocked.Add(ref _tokensInFlight, delta);
 
     /// <summary>Set once the soft budget alert fired in the current period.</summary>
     public bool SoftBudgetAlerted { get; set; }

@@ -182,6 +182,11 @@ public sealed partial class InferenceEndpoint(
         var status = 200;
         string? errorType = null;
         TimeSpan? firstChunk = response.IsStream ? executor.Time.GetElapsedTime(started) : null;
+        if (!response.IsStream)
+        {
+            usage.SettleAdmission(ref ticket, result.Deployment!.Config, response.Usage, estimate);
+        }
+
         try
         {
             await RespondAsync(context, snapshot, result, response, info, correlation);

@@ -32,12 +32,22 @@ public sealed class UsageRecorder(AdmissionController admission, SpendWriter spe
 
     public decimal Settle(ref AdmissionTicket ticket, CallerIdentity caller, RequestInfo info, DeploymentConfig deployment, Providers.Abstractions.Usage? usage, UsageEstimate estimate, int status, string correlationId, long startedTimestamp)
     {
+        var (prompt, completion, cost) = SettleAdmission(ref ticket, deployment, usage, estimate);
+        Enqueue(caller, info, deployment, prompt, completion, cost, status, correlationId, startedTimestamp);
+        return cost;
+    }
+
+    /// <summary>
+    /// Replaces the request's reservations by what it used (once; a later call is a no-op). Called before a complete
+    /// answer is written, so the caller's next request never meets this one's reservation.
+    /// </summary>
+    public (long Prompt, long Completion, decimal Cost) SettleAdmission(ref AdmissionTicket ticket, DeploymentConfig deployment, Providers.Abstractions.Usage? usage, UsageEstimate estimate)
+    {
         var prompt = usage?.PromptTokens ?? estimate.PromptTokens;
         var completion = usage?.CompletionTokens ?? 0;
         var cost = PriceTable.Cost(deployment, prompt, completion);
         admission.Complete(ref ticket, prompt + completion, AdmissionController.ToNanos(cost));
-        Enqueue(caller, info, deployment, prompt, completion, cost, status, correlationId, startedTimestamp);
-        return cost;
+        return (prompt, completion, cost);
     }
 
     /// <summary>A request that reached no deployment: logged with zero usage.</summary>

@@ -60,23 +60,38 @@ public sealed class BudgetMeterTests
     }
 
     [Fact]
-    public void TryReserve_WhileSpentPlusReservedBelowMax_AdmitsAndThenRefusesWithTimeToReset()
+    public void TryReserve_ReservationsFillTheBudget_RefusesAsHeldByReservationsNotExhausted()
     {
         var m = new BudgetMeter(0, T0.AddSeconds(30));
-        Assert.True(m.TryReserve(400, 1_000, T0, out _));
-        Assert.True(m.TryReserve(400, 1_000, T0, out _));
-        Assert.True(m.TryReserve(400, 1_000, T0, out _));  // 800 < 1000: admitted, may overshoot to 1200
-        Assert.Equal(1_200, m.ReservedNanos);
-        Assert.False(m.TryReserve(1, 1_000, T0.AddSeconds(10), out var retry));
-        Assert.Equal(TimeSpan.FromSeconds(20), retry);
+        Assert.Null(m.TryReserve(400, 1_000, T0));
+        Assert.Null(m.TryReserve(400, 1_000, T0));          // 800 <= 1000
+        var held = m.TryReserve(400, 1_000, T0);            // 1200 > 1000, but nothing is spent
+        Assert.Equal(new BudgetRefusal(false, 0, 800, 2, TimeSpan.FromSeconds(30)), held);
+        Assert.Equal((800L, 2), (m.ReservedNanos, m.Reservations));
+    }
+
+    [Fact]
+    public void TryReserve_NothingElseReserved_AdmitsAnEstimateAboveWhatIsLeft()
+    {
+        var m = new BudgetMeter(900, null);
+        Assert.Null(m.TryReserve(5_000, 1_000, T0));        // one request may pass the budget by its own estimate
+        Assert.Equal(5_000, m.ReservedNanos);
+    }
+
+    [Fact]
+    public void TryReserve_SpendReachedTheBudget_RefusesAsExhaustedWithTimeToReset()
+    {
+        var m = new BudgetMeter(0, T0.AddSeconds(30));
+        Assert.Null(m.TryReserve(400, 1_000, T0));
+        m.Settle(400, 1_000);
+        Assert.Equal(new BudgetRefusal(true, 1_000, 0, 0, TimeSpan.FromSeconds(20)), m.TryReserve(1, 1_000, T0.AddSeconds(10)));
     }
 
     [Fact]
     public void TryReserve_NoResetScheduled_RefusesWithoutRetryAfter()
     {
         var m = new BudgetMeter(1_000, null);
-        Assert.False(m.TryReserve(1, 1_000, T0, out var retry));
-        Assert.Null(retry);
+        Assert.Equal(new BudgetRefusal(true, 1_000, 0, 0, null), m.TryReserve(1, 1_000, T0));
     }
 
     [Fact]
@@ -84,8 +99,9 @@ public sealed class BudgetMeterTests
     {
         var m = new BudgetMeter(100, null);
         m.Reserve(400);
+        Assert.Equal(1, m.Reservations);
         m.Settle(400, 250);
-        Assert.Equal(0, m.ReservedNanos);
+        Assert.Equal((0L, 0), (m.ReservedNanos, m.Reservations));
         Assert.Equal(350, m.SpentNanos);
 
         m.Settle(50, 0);                                    // never below zero reserved

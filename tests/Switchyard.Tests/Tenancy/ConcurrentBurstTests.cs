@@ -92,12 +92,14 @@ public sealed class ConcurrentBurstTests
         var (token, _) = await gw.GenerateKeyAsync(new { tpm_limit = 1000 });
         var limits = KeyLimits(gw, token);
 
-        // 5 reservations of 200 fill the 1000-token window exactly
+        // 5 reservations of 200 fill the 1000-token window exactly; only requests in flight hold it, so the hint is short
         var first = await HeldBurstAsync(gw, time, token, limits, admitted: 5);
         Assert.Equal(5, first.Count(r => r.Status == 200));
         Assert.All(first.Where(r => r.Status != 200), r =>
         {
-            AssertRateLimited(r, "tpm_limit", retryAfterMs: 60_000);
+            AssertRateLimited(r, "tpm_limit", retryAfterMs: 1_000);
+            Assert.Equal("true", r.Header("x-should-retry"));
+            Assert.Contains("requests in flight have reserved 1000 more", r.Error.GetProperty("message").GetString(), StringComparison.Ordinal);
             Assert.Equal("1000", r.Header("x-ratelimit-limit-tokens"));
             Assert.Equal("0", r.Header("x-ratelimit-remaining-tokens"));
         });
@@ -146,15 +148,23 @@ public sealed class ConcurrentBurstTests
         var (token, hash) = await gw.GenerateKeyAsync(new { max_budget = 0.05, budget_duration = "1h" });
         var limits = KeyLimits(gw, token);
 
-        // each reserves $0.02 (200 tokens) and costs $0.0101: admitted while spent + reserved < $0.05 -> 0, 0.02, 0.04
-        var burst = await HeldBurstAsync(gw, time, token, limits, admitted: 3);
-        Assert.Equal(3, burst.Count(r => r.Status == 200));
-        Assert.All(burst.Where(r => r.Status != 200), r => AssertRateLimited(r, "budget_exceeded", retryAfterMs: 3_600_000));
+        // each reserves $0.02 (200 tokens) and costs $0.0101: admitted while spent + reserved + $0.02 <= $0.05 -> 0, 0.02;
+        // the rest find the room held by requests in flight, not spent: budget_reserved with a short retry
+        var burst = await HeldBurstAsync(gw, time, token, limits, admitted: 2);
+        Assert.Equal(2, burst.Count(r => r.Status == 200));
+        Assert.All(burst.Where(r => r.Status != 200), r =>
+        {
+            AssertRateLimited(r, "budget_reserved", retryAfterMs: 1_000);
+            Assert.Equal("true", r.Header("x-should-retry"));
+        });
 
-        // settled: $0.0303 spent; sequential requests pass while spent < $0.05
+        // settled: $0.0202 spent; sequential requests (nothing else reserved) pass while spent < $0.05
         Assert.Equal(200, (await gw.ChatAsync(token, "chat", maxTokens: 100)).Status);
         Assert.Equal(200, (await gw.ChatAsync(token, "chat", maxTokens: 100)).Status);
-        Assert.Equal(429, (await gw.ChatAsync(token, "chat", maxTokens: 100)).Status);
+        Assert.Equal(200, (await gw.ChatAsync(token, "chat", maxTokens: 100)).Status);
+        var spent = await gw.ChatAsync(token, "chat", maxTokens: 100);
+        AssertRateLimited(spent, "budget_exceeded", retryAfterMs: (long)(Start.AddHours(1) - time.GetUtcNow()).TotalMilliseconds);
+        Assert.Equal("false", spent.Header("x-should-retry"));
 
         var spend = (await gw.GetAsync("/key/info?key=" + hash)).Json.GetProperty("info").GetProperty("spend").GetDecimal();
         Assert.Equal(0.0505m, spend);
