@@ -15,26 +15,28 @@ namespace Switchyard.Endpoints;
 /// <summary>
 /// LiteLLM-compatible key and team management (same paths, request and response field names), plus
 /// <c>scopes</c> on keys. Needs the admin scope; <c>/key/info</c> and <c>/spend/logs</c> also answer usage:read tokens
-/// about themselves and their own tenant.
+/// about themselves and their own tenant. A global admin reaches everything; a tenant admin (an admin token bound to
+/// a tenant) only its tenant's keys and spend, and its own tenant read-only. A key out of the caller's reach is
+/// answered exactly like a key that does not exist.
 /// </summary>
 public sealed class AdminEndpoints(GatewayState state, Authenticator authenticator, TenancyService tenancy, SpendWriter spend, TimeProvider time)
 {
-    public Task GenerateKey(HttpContext c) => Admin(c, async (body, ct) =>
+    public Task GenerateKey(HttpContext c) => Admin(c, async (caller, body, ct) =>
     {
-        var template = ReadKey(body, new KeyRecord { TokenHash = "", KeyName = "" }, creating: true);
+        var template = ReadKey(caller, body, new KeyRecord { TokenHash = "", KeyName = "" }, creating: true);
         var (token, record) = await tenancy.CreateKeyAsync(template, ct);
         return w => WriteKey(w, record, token);
     });
 
-    public Task UpdateKey(HttpContext c) => Admin(c, async (body, ct) =>
+    public Task UpdateKey(HttpContext c) => Admin(c, async (caller, body, ct) =>
     {
-        var entry = FindKey(AdminJson.String(body, "key") ?? throw Missing("key"));
-        var record = await tenancy.UpdateKeyAsync(ReadKey(body, entry.Record, creating: false), ct);
-        var live = TenancyService.Live(FindKey(record.TokenHash));
+        var entry = FindKey(AdminJson.String(body, "key") ?? throw Missing("key"), caller.MayManage);
+        var record = await tenancy.UpdateKeyAsync(ReadKey(caller, body, entry.Record, creating: false), ct);
+        var live = TenancyService.Live(FindKey(record.TokenHash, _ => true));
         return w => WriteKey(w, live, null);
     });
 
-    public Task DeleteKeys(HttpContext c) => Admin(c, async (body, ct) =>
+    public Task DeleteKeys(HttpContext c) => Admin(c, async (caller, body, ct) =>
     {
         var keys = AdminJson.Strings(body, "keys") ?? [];
         var aliases = AdminJson.Strings(body, "key_aliases") ?? [];
@@ -43,8 +45,9 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
             throw Missing("keys");
         }
 
-        var targets = keys.Select(k => FindKey(k).Record)
-            .Concat(aliases.Select(a => tenancy.Directory.Keys.FirstOrDefault(k => k.Record.KeyAlias == a)?.Record ?? throw NotFound("key_aliases", $"no key with alias '{a}'")))
+        var targets = keys.Select(k => FindKey(k, caller.MayManage).Record)
+            .Concat(aliases.Select(a => tenancy.Directory.Keys.FirstOrDefault(k => k.Record.KeyAlias == a && caller.MayManage(k.Record))?.Record
+                ?? throw NotFound("key_aliases", $"no key with alias '{a}'")))
             .ToArray();
         foreach (var t in targets)
         {
@@ -63,10 +66,10 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         };
     });
 
-    public Task RegenerateKey(HttpContext c) => Admin(c, async (body, ct) =>
+    public Task RegenerateKey(HttpContext c) => Admin(c, async (caller, body, ct) =>
     {
         var given = c.Request.RouteValues.TryGetValue("key", out var routeKey) && routeKey is string rk ? rk : AdminJson.String(body, "key") ?? throw Missing("key");
-        var entry = FindKey(given);
+        var entry = FindKey(given, caller.MayManage);
         var grace = AdminJson.Duration(body, "grace_period");
         var now = time.GetUtcNow();
         var (token, record) = await tenancy.RotateKeyAsync(entry.Record, grace is { } g ? g.Next(now) - now : TimeSpan.Zero, ct);
@@ -76,12 +79,8 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
     public Task KeyInfo(HttpContext c) => Authorized(c, Scopes.UsageRead, async (caller, ct) =>
     {
         var given = c.Request.Query["key"].ToString();
-        var entry = given.Length == 0 ? caller.Key ?? throw Missing("key") : FindKey(given);
-        if (!caller.Has(Scopes.Admin) && entry.Record.TokenHash != caller.TokenHash)
-        {
-            throw new AdminFailure(Authenticator.Forbidden(Scopes.Admin) with { Message = "a usage:read token may read only its own key" });
-        }
-
+        // any key but the caller's own and those it administers is answered like one that does not exist
+        var entry = given.Length == 0 ? caller.Key ?? throw Missing("key") : FindKey(given, k => caller.MayManage(k) || k.TokenHash == caller.TokenHash);
         await Task.CompletedTask;
         return w =>
         {
@@ -93,11 +92,11 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         };
     });
 
-    public Task ListKeys(HttpContext c) => Admin(c, async (_, ct) =>
+    public Task ListKeys(HttpContext c) => Admin(c, async (caller, _, ct) =>
     {
         await Task.CompletedTask;
-        var tenant = c.Request.Query["team_id"].ToString();
-        var keys = tenancy.Directory.Keys.Where(k => tenant.Length == 0 || k.Record.TenantId == tenant).OrderBy(k => k.Record.CreatedAt).ToArray();
+        var tenant = ConfineTeam(caller, c.Request.Query["team_id"].ToString() is { Length: > 0 } t ? t : null);
+        var keys = tenancy.Directory.Keys.Where(k => (tenant is null || k.Record.TenantId == tenant) && caller.MayManage(k.Record)).OrderBy(k => k.Record.CreatedAt).ToArray();
         return w =>
         {
             w.WriteStartArray("keys");
@@ -113,7 +112,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         };
     }, readOnly: true);
 
-    public Task NewTeam(HttpContext c) => Admin(c, async (body, ct) =>
+    public Task NewTeam(HttpContext c) => Admin(c, async (_, body, ct) =>
     {
         var id = AdminJson.String(body, "team_id") ?? AdminJson.String(body, "tenant_id") ?? "team-" + Guid.CreateVersion7().ToString("N")[..12];
         if (tenancy.Directory.FindTenant(id) is not null)
@@ -123,18 +122,18 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
 
         var record = await tenancy.UpsertTenantAsync(ReadTeam(body, new TenantRecord { TenantId = id, CreatedAt = time.GetUtcNow() }), ct);
         return w => WriteTeam(w, record);
-    });
+    }, globalOnly: "creating a team");
 
-    public Task UpdateTeam(HttpContext c) => Admin(c, async (body, ct) =>
+    public Task UpdateTeam(HttpContext c) => Admin(c, async (_, body, ct) =>
     {
         var entry = FindTeam(AdminJson.String(body, "team_id") ?? AdminJson.String(body, "tenant_id") ?? throw Missing("team_id"));
         RefuseDeclared(entry.Record);
         var record = await tenancy.UpsertTenantAsync(ReadTeam(body, entry.Record), ct);
         var live = TenancyService.Live(FindTeam(record.TenantId));
         return w => WriteTeam(w, live);
-    });
+    }, globalOnly: "changing a team (its limits, budget and models bound its admins too)");
 
-    public Task DeleteTeams(HttpContext c) => Admin(c, async (body, ct) =>
+    public Task DeleteTeams(HttpContext c) => Admin(c, async (_, body, ct) =>
     {
         var ids = AdminJson.Strings(body, "team_ids") ?? throw Missing("team_ids");
         var entries = ids.Select(FindTeam).ToArray();
@@ -158,7 +157,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
 
             w.WriteEndArray();
         };
-    });
+    }, globalOnly: "deleting a team");
 
     public Task TeamInfo(HttpContext c) => Authorized(c, Scopes.UsageRead, async (caller, ct) =>
     {
@@ -168,9 +167,11 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
             id = caller.TenantId ?? throw Missing("team_id");
         }
 
-        if (!caller.Has(Scopes.Admin) && caller.TenantId != id)
+        if (!caller.IsGlobalAdmin && caller.TenantId != id)
         {
-            throw new AdminFailure(Authenticator.Forbidden(Scopes.Admin) with { Message = "a usage:read token may read only its own team" });
+            throw new AdminFailure(caller.Has(Scopes.Admin)
+                ? AdminDenials.OutsideTenant(caller, "team_id")
+                : Authenticator.Forbidden(Scopes.Admin) with { Message = "a usage:read token may read only its own team" });
         }
 
         var entry = FindTeam(id);
@@ -194,10 +195,10 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         };
     });
 
-    public Task ListTeams(HttpContext c) => Admin(c, async (_, ct) =>
+    public Task ListTeams(HttpContext c) => Admin(c, async (caller, _, ct) =>
     {
         await Task.CompletedTask;
-        var teams = tenancy.Directory.Tenants.OrderBy(t => t.Record.TenantId, StringComparer.Ordinal).ToArray();
+        var teams = tenancy.Directory.Tenants.Where(t => caller.IsGlobalAdmin || t.Record.TenantId == caller.AdminTenantId).OrderBy(t => t.Record.TenantId, StringComparer.Ordinal).ToArray();
         return w =>
         {
             w.WriteStartArray("teams");
@@ -216,8 +217,8 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
     {
         var q = c.Request.Query;
         var team = q["team_id"].ToString() is { Length: > 0 } t ? t : null;
-        var key = q["api_key"].ToString() is { Length: > 0 } k ? FindKey(k).Record.TokenHash : null;
-        if (!caller.Has(Scopes.Admin))
+        var key = q["api_key"].ToString() is { Length: > 0 } k ? FindKey(k, caller.MayReadSpendOf).Record.TokenHash : null;
+        if (!caller.IsGlobalAdmin)
         {
             if (caller.TenantId is null)
             {
@@ -226,7 +227,9 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
             }
             else if (team is not null && team != caller.TenantId)
             {
-                throw new AdminFailure(Authenticator.Forbidden(Scopes.Admin) with { Message = "a usage:read token may read only its own team's spend" });
+                throw new AdminFailure(caller.Has(Scopes.Admin)
+                    ? AdminDenials.OutsideTenant(caller, "team_id")
+                    : Authenticator.Forbidden(Scopes.Admin) with { Message = "a usage:read token may read only its own team's spend" });
             }
             else
             {
@@ -274,7 +277,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
     };
     }, wrapInObject: false);
 
-    private KeyRecord ReadKey(JsonObject body, KeyRecord record, bool creating)
+    private KeyRecord ReadKey(CallerIdentity caller, JsonObject body, KeyRecord record, bool creating)
     {
         var scopes = AdminJson.Strings(body, "scopes");
         if (scopes is not null && scopes.FirstOrDefault(s => !Scopes.IsKnown(s)) is { } unknown)
@@ -283,6 +286,12 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         }
 
         var team = AdminJson.String(body, "team_id") ?? AdminJson.String(body, "tenant_id");
+        if (team is not null || creating)
+        {
+            // a tenant admin's keys stay in its tenant: created there by default, never created or moved elsewhere
+            team = ConfineTeam(caller, team);
+        }
+
         if (team is not null && tenancy.Directory.FindTenant(team) is null)
         {
             throw NotFound("team_id", $"no team '{team}'; create it with /team/new first");
@@ -377,10 +386,25 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         }
     }
 
-    private KeyEntry FindKey(string given)
+    /// <summary>The key by clear token or hash, if <paramref name="visible"/> to the caller; otherwise the same 404 as an unknown key.</summary>
+    private KeyEntry FindKey(string given, Func<KeyRecord, bool> visible)
     {
         var hash = given.Length == 64 && TokenHash.TryParse(given, out var h) ? h : TokenHash.Of(given);
-        return tenancy.Directory.FindKey(hash) ?? throw NotFound("key", "no such key");
+        return tenancy.Directory.FindKey(hash) is { } entry && visible(entry.Record) ? entry : throw NotFound("key", "no such key");
+    }
+
+    /// <summary>
+    /// For a tenant admin: the team it may name (its own, also when <paramref name="requested"/> is null); any other is
+    /// refused before it is looked up. Global admins get <paramref name="requested"/> back.
+    /// </summary>
+    private static string? ConfineTeam(CallerIdentity caller, string? requested)
+    {
+        if (caller.IsGlobalAdmin || caller.AdminTenantId is not { } own)
+        {
+            return requested;
+        }
+
+        return requested is null || requested == own ? own : throw new AdminFailure(AdminDenials.OutsideTenant(caller, "team_id"));
     }
 
     private TenantEntry FindTeam(string id) => tenancy.Directory.FindTenant(id) ?? throw NotFound("team_id", $"no team '{id}'");
@@ -528,9 +552,15 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
 
     private static AdminFailure NotFound(string param, string message) => new(new FailureSummary { Status = 404, Type = FailureType.NotFound, Code = "not_found", Param = param, Message = message });
 
-    private Task Admin(HttpContext c, Func<JsonObject, CancellationToken, Task<Action<Utf8JsonWriter>>> work, bool readOnly = false)
-        => Authorized(c, Scopes.Admin, async (_, ct) =>
+    /// <param name="globalOnly">What the route does, when only a global admin may do it (a tenant admin is refused before the body is read).</param>
+    private Task Admin(HttpContext c, Func<CallerIdentity, JsonObject, CancellationToken, Task<Action<Utf8JsonWriter>>> work, bool readOnly = false, string? globalOnly = null)
+        => Authorized(c, Scopes.Admin, async (caller, ct) =>
         {
+            if (globalOnly is not null && !caller.IsGlobalAdmin)
+            {
+                throw new AdminFailure(AdminDenials.GlobalAdminRequired(caller, globalOnly));
+            }
+
             JsonObject body;
             if (readOnly)
             {
@@ -554,7 +584,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
                 }
             }
 
-            return await work(body, ct);
+            return await work(caller, body, ct);
         });
 
     private async Task Authorized(HttpContext c, string scope, Func<CallerIdentity, CancellationToken, Task<Action<Utf8JsonWriter>>> work, bool wrapInObject = true)

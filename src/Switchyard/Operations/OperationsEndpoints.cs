@@ -7,12 +7,12 @@ using Switchyard.Tenancy;
 
 namespace Switchyard.Operations;
 
-/// <summary>POST /config/reload (admin): reloads the config file and answers what happened.</summary>
+/// <summary>POST /config/reload (global admin): reloads the config file and answers what happened.</summary>
 public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloader reloader)
 {
     public async Task Reload(HttpContext c)
     {
-        if (await authenticator.RequireAsync(c, Scopes.Admin) is null)
+        if (!await RequireGlobalAdminAsync(c, "reloading the config"))
         {
             return;
         }
@@ -52,10 +52,10 @@ public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloa
         w.WriteEndObject();
     }
 
-    /// <summary>POST /alias/promote {"alias": NAME} (admin): the canary becomes the primary, through validation and reload.</summary>
+    /// <summary>POST /alias/promote {"alias": NAME} (global admin): the canary becomes the primary, through validation and reload.</summary>
     public async Task Promote(HttpContext c)
     {
-        if (await authenticator.RequireAsync(c, Scopes.Admin) is null)
+        if (!await RequireGlobalAdminAsync(c, "promoting a canary"))
         {
             return;
         }
@@ -98,6 +98,23 @@ public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloa
         w.WriteString("message", outcome.Message);
         w.WriteString("backup", outcome.BackupPath);
         w.WriteEndObject();
+    }
+
+    /// <summary>These routes change the whole gateway: a tenant admin (an admin token bound to a tenant) may not call them.</summary>
+    private async ValueTask<bool> RequireGlobalAdminAsync(HttpContext c, string what)
+    {
+        if (await authenticator.RequireAsync(c, Scopes.Admin) is not { } caller)
+        {
+            return false;
+        }
+
+        if (caller.IsGlobalAdmin)
+        {
+            return true;
+        }
+
+        await FailureResponses.WriteAsync(c, AdminDenials.GlobalAdminRequired(caller, what));
+        return false;
     }
 
     private static void WriteDiagnostics(Utf8JsonWriter w, string name, IReadOnlyList<Core.Config.ConfigDiagnostic> list)

@@ -2,7 +2,11 @@ using Switchyard.Core.Tenancy;
 
 namespace Switchyard.Tenancy;
 
-/// <summary>Who is calling: the master key, or a token (with its tenant). Resolved from memory only.</summary>
+/// <summary>
+/// Who is calling: the master key, or a token (with its tenant). Resolved from memory only. On admin routes the master
+/// key and admin tokens without a tenant are global admins; an admin token bound to a tenant administers that tenant
+/// only (see docs/tenancy.md, "Global and tenant admins").
+/// </summary>
 public sealed class CallerIdentity
 {
     public static readonly CallerIdentity Master = new() { IsMaster = true };
@@ -20,6 +24,19 @@ public sealed class CallerIdentity
     public static CallerIdentity ForKey(KeyEntry key, TenantEntry? tenant) => new() { Key = key, Tenant = tenant };
 
     public bool Has(string scope) => IsMaster || (Key?.Scopes.Contains(scope) ?? false);
+
+    /// <summary>An admin over the whole gateway: the master key, or an admin token bound to no tenant.</summary>
+    public bool IsGlobalAdmin => IsMaster || (TenantId is null && Has(Scopes.Admin));
+
+    /// <summary>The tenant an admin token bound to one administers (null for global admins and tokens without admin).</summary>
+    public string? AdminTenantId => !IsMaster && Has(Scopes.Admin) ? TenantId : null;
+
+    /// <summary>Whether this caller may see and change the key: a global admin any key, a tenant admin its tenant's keys.</summary>
+    public bool MayManage(KeyRecord key) => IsGlobalAdmin || (AdminTenantId is { } t && key.TenantId == t);
+
+    /// <summary>Whether this caller may read the key's spend: what it may manage, its tenant's keys, and itself.</summary>
+    public bool MayReadSpendOf(KeyRecord key)
+        => MayManage(key) || (TenantId is { } t && key.TenantId == t) || key.TokenHash == TokenHash;
 
     /// <summary>Whether this caller may call the alias or group: the token's list, then the tenant's (empty = all).</summary>
     /// <remarks>Allowing a model group also allows the aliases that point to it.</remarks>

@@ -169,8 +169,8 @@ public sealed class ScopeEnforcementTests
         Assert.Equal(200, ownByToken.Status);
         foreach (var other in new[] { acmeHash, globexHash })
         {
-            var r = await gw.GetAsync("/key/info?key=" + other, usage);
-            Assert.Equal((403, "missing_scope"), (r.Status, r.ErrorCode));
+            var r = await gw.GetAsync("/key/info?key=" + other, usage); // as if it did not exist (see TenantAdminTests)
+            Assert.Equal((404, "not_found"), (r.Status, r.ErrorCode));
         }
 
         Assert.Equal(200, (await gw.GetAsync("/team/info", usage)).Status);
@@ -186,8 +186,9 @@ public sealed class ScopeEnforcementTests
         var foreign = await gw.GetAsync("/spend/logs?team_id=globex", usage);
         Assert.Equal((403, "missing_scope"), (foreign.Status, foreign.ErrorCode));
         var foreignKey = await gw.GetAsync("/spend/logs?api_key=" + globexHash, usage);
-        Assert.Equal(200, foreignKey.Status);
-        Assert.Empty(foreignKey.Json.EnumerateArray()); // the tenant filter still applies
+        Assert.Equal((404, "not_found"), (foreignKey.Status, foreignKey.ErrorCode)); // as if it did not exist
+        var tenantKey = await gw.GetAsync("/spend/logs?api_key=" + acmeHash, usage);
+        Assert.Equal(2, tenantKey.Json.GetArrayLength());
 
         var all = await gw.GetAsync("/spend/logs", GatewayFixture.MasterKey);
         Assert.Equal(3, all.Json.GetArrayLength());
