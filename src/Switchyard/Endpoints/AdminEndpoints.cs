@@ -65,7 +65,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
 
     public Task RegenerateKey(HttpContext c) => Admin(c, async (body, ct) =>
     {
-        var given = c.Request.RouteValues.TryGetValue("key", out var routeKey) && routeKey is string rk ? rk : AdminJson.String(body, "key") ?? throw Missing("key");
+        var given = RequestSecrets.PathKey(c) ?? AdminJson.String(body, "key") ?? throw Missing("key");
         var entry = FindKey(given);
         var grace = AdminJson.Duration(body, "grace_period");
         var now = time.GetUtcNow();
@@ -75,7 +75,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
 
     public Task KeyInfo(HttpContext c) => Authorized(c, Scopes.UsageRead, async (caller, ct) =>
     {
-        var given = c.Request.Query["key"].ToString();
+        var given = RequestSecrets.QueryValue(c, "key");
         var entry = given.Length == 0 ? caller.Key ?? throw Missing("key") : FindKey(given);
         if (!caller.Has(Scopes.Admin) && entry.Record.TokenHash != caller.TokenHash)
         {
@@ -216,7 +216,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
     {
         var q = c.Request.Query;
         var team = q["team_id"].ToString() is { Length: > 0 } t ? t : null;
-        var key = q["api_key"].ToString() is { Length: > 0 } k ? FindKey(k).Record.TokenHash : null;
+        var key = RequestSecrets.QueryValue(c, "api_key") is { Length: > 0 } k ? FindKey(k).Record.TokenHash : null;
         if (!caller.Has(Scopes.Admin))
         {
             if (caller.TenantId is null)

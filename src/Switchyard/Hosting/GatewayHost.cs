@@ -89,8 +89,8 @@ public static class GatewayHost
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical); // start failures are reported by serve in one line
         }
 
-        // Request start/finish lines carry the query string, and LiteLLM-style calls put tokens there
-        // (/key/info?key=, /spend/logs?api_key=): never log them, whatever the logging configuration.
+        // Request start/finish lines are noise at Information. (They carried tokens from LiteLLM-style query strings
+        // once; now SecretTargetServer takes tokens out of every request target before anything can log it.)
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         builder.WebHost.UseUrls(options.Url ?? $"http://{config.Server.Host}:{config.Server.Port}");
@@ -135,6 +135,12 @@ public static class GatewayHost
         services.AddSingleton<Operations.OperationsEndpoints>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<HealthEndpoints>();
+
+        // Clear tokens leave the request target before the host, routing, logs or traces see it (RequestSecrets).
+        var server = services.LastOrDefault(d => d.ServiceType == typeof(Microsoft.AspNetCore.Hosting.Server.IServer) && d.ImplementationType is not null)
+            ?? throw new InvalidOperationException("no server registered");
+        services.AddSingleton(server.ImplementationType!);
+        services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer>(sp => new SecretTargetServer((Microsoft.AspNetCore.Hosting.Server.IServer)sp.GetRequiredService(server.ImplementationType!)));
 
         var app = builder.Build();
         app.Services.GetRequiredService<Telemetry.BreakerMetrics>();
