@@ -44,6 +44,15 @@ public sealed record GatewayHostOptions
     /// <summary>The file reloads read (default: the file the config came from).</summary>
     public string? ConfigPath { get; init; }
 
+    /// <summary>
+    /// The command line's --host / --port, already applied to the config; reloads apply them to the new file too, so a
+    /// file whose address is overridden does not count as an address change.
+    /// </summary>
+    public string? HostOverride { get; init; }
+
+    /// <inheritdoc cref="HostOverride"/>
+    public int? PortOverride { get; init; }
+
     /// <summary>Overrides switchyard.store.sqlite_path (tests use a fresh file each).</summary>
     public string? SqlitePath { get; init; }
 }
@@ -130,7 +139,7 @@ public static class GatewayHost
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<Operations.AlertService>();
         services.AddHostedService(sp => sp.GetRequiredService<Operations.AlertService>());
-        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath });
+        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath, HostOverride = options.HostOverride, PortOverride = options.PortOverride });
         services.AddHostedService(sp => sp.GetRequiredService<Operations.ConfigReloader>());
         services.AddSingleton<Operations.OperationsEndpoints>();
         services.AddSingleton<ModelsEndpoint>();
