@@ -10,4 +10,17 @@ root.Subcommands.Add(AdminCommands.Reload());
 root.Subcommands.Add(AdminCommands.AliasCommand());
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(SmokeCommand.Create());
-return await root.Parse(args).InvokeAsync();
+
+// Commands turn ordinary mistakes into one line and an exit code; this is the net for anything they missed:
+// still one line (the stack trace only with SWITCHYARD_DEBUG=1), never a wall of frames.
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    await Console.Error.WriteLineAsync(Environment.GetEnvironmentVariable("SWITCHYARD_DEBUG") is { Length: > 0 }
+        ? "switchyard: " + e
+        : $"switchyard: {e.Message} ({e.GetType().Name}; set SWITCHYARD_DEBUG=1 for the stack trace)");
+    return 70;
+}

@@ -5,6 +5,13 @@ namespace Switchyard.Core.Failures;
 /// <summary>Turns a classified upstream failure into the caller-facing summary: status, type, code and a short message.</summary>
 public static class FailureMapping
 {
+    /// <summary>
+    /// retry_after_ms of a 502/504 when neither the provider nor the deployments' cooldowns name a wait: the gateway has
+    /// already retried within the request, so an immediate retry mostly finds the same fault; a second is about twice the
+    /// OpenAI SDKs' first backoff and short enough not to stall an agent (docs/failure-contract.md).
+    /// </summary>
+    public const long UpstreamRetryHintMs = 1_000;
+
     public static FailureSummary ToSummary(UpstreamFailure f, DeploymentConfig d, int attempts)
     {
         var where = $"{d.QualifiedModel} (deployment {d.Id})";

@@ -322,17 +322,23 @@ public sealed class RouteExecutor(TimeProvider time)
             },
         };
 
+    /// <summary>
+    /// The answer for a failed attempt. retry_after_ms is the given wait (the provider's Retry-After, or the soonest
+    /// reopening when every deployment is open or cooling down); a 502/504 without one gets the short default hint.
+    /// </summary>
     private static RouteResult<T> Failed<T>(RouteGroup group, RoutedDeployment d, UpstreamFailure f, int attempts, bool isFallback, TimeSpan? retryAfter)
         where T : class
-        => new()
+    {
+        var summary = FailureMapping.ToSummary(f, d.Config, attempts);
+        long? retryAfterMs = retryAfter is { } r && r > TimeSpan.Zero ? (long)Math.Ceiling(r.TotalMilliseconds)
+            : summary.Status is 502 or 504 ? FailureMapping.UpstreamRetryHintMs : null;
+        return new()
         {
             Attempts = attempts,
             FallbackUsed = isFallback,
             GroupUsed = group.Name,
-            Failure = FailureMapping.ToSummary(f, d.Config, attempts) with
-            {
-                RetryAfterMs = retryAfter is { } r && r > TimeSpan.Zero ? (long)Math.Ceiling(r.TotalMilliseconds) : null,
-            },
+            Failure = summary with { RetryAfterMs = retryAfterMs },
             FailureKind = f.Kind,
         };
+    }
 }

@@ -6,41 +6,50 @@ using System.Text.Json.Nodes;
 namespace Switchyard.Cli;
 
 /// <summary>
-/// The CLI's way to a running gateway's admin API. The token comes from --token-file, SWITCHYARD_TOKEN_FILE,
-/// SWITCHYARD_TOKEN, or ~/.switchyard/master.key, in that order; it is sent as a bearer header and never printed.
+/// The CLI's way to a running gateway's admin API (URL from <see cref="GatewayUrl"/>, token from
+/// <see cref="AdminToken"/>); the token is sent as a bearer header and never printed.
 /// </summary>
 public sealed class AdminClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public AdminClient(string? url, string? tokenFile)
+    private AdminClient(Uri url, string? token)
     {
-        BaseUrl = (url ?? Environment.GetEnvironmentVariable("SWITCHYARD_URL") ?? "http://127.0.0.1:4000").TrimEnd('/');
-        _http = new HttpClient { BaseAddress = new Uri(BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
-        var token = ReadToken(tokenFile);
+        BaseUrl = url.ToString().TrimEnd('/');
+        Token = token;
+        _http = new HttpClient { BaseAddress = new Uri(BaseUrl + "/"), Timeout = Timeout };
         if (token is not null)
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
     }
 
+    /// <summary>How long one admin call may take.</summary>
+    public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(30);
+
     public string BaseUrl { get; }
 
-    public static string? ReadToken(string? tokenFile)
+    /// <summary>The token the client presents (null when none is configured).</summary>
+    public string? Token { get; }
+
+    /// <summary>A client, or null after writing the one-line reason (bad URL, unreadable token file) to <paramref name="stderr"/>.</summary>
+    public static AdminClient? Create(string? url, string? tokenFile, TextWriter stderr)
     {
-        var file = tokenFile ?? Environment.GetEnvironmentVariable("SWITCHYARD_TOKEN_FILE");
-        if (file is { Length: > 0 })
+        var (uri, urlError) = GatewayUrl.Resolve(url);
+        if (uri is null)
         {
-            return File.ReadAllText(file).Trim().Split('\n')[0].Trim();
+            stderr.WriteLine("switchyard: " + urlError);
+            return null;
         }
 
-        if (Environment.GetEnvironmentVariable("SWITCHYARD_TOKEN") is { Length: > 0 } env)
+        var (token, tokenError) = AdminToken.Resolve(tokenFile, stderr);
+        if (tokenError is not null)
         {
-            return env.Trim();
+            stderr.WriteLine("switchyard: " + tokenError);
+            return null;
         }
 
-        var fallback = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".switchyard", "master.key");
-        return File.Exists(fallback) ? File.ReadAllText(fallback).Trim() : null;
+        return new AdminClient(uri, token);
     }
 
     public Task<(int Status, JsonNode? Body)> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, ct);

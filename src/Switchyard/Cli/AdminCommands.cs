@@ -170,22 +170,28 @@ public static class AdminCommands
         return command;
     }
 
+    /// <summary>Runs one admin call; ordinary mistakes (bad URL, unreadable token file, no gateway) are one line on stderr and exit 2 or 3.</summary>
     private static async Task<int> Run(ParseResult p, CancellationToken ct, Func<AdminClient, bool, Task<int>> work)
     {
+        using var client = AdminClient.Create(p.GetValue(Url), p.GetValue(TokenFile), Console.Error);
+        if (client is null)
+        {
+            return 2;
+        }
+
         try
         {
-            using var client = new AdminClient(p.GetValue(Url), p.GetValue(TokenFile));
             return await work(client, p.GetValue(Json));
         }
         catch (HttpRequestException e)
         {
-            await Console.Error.WriteLineAsync($"switchyard: cannot reach the gateway ({e.Message}); is it running? (--url, SWITCHYARD_URL)");
+            await Console.Error.WriteLineAsync($"switchyard: cannot reach the gateway at {client.BaseUrl} ({e.Message}); is it running? (--url, SWITCHYARD_URL)");
             return 3;
         }
-        catch (IOException e)
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            await Console.Error.WriteLineAsync("switchyard: cannot read the token file: " + e.Message);
-            return 2;
+            await Console.Error.WriteLineAsync($"switchyard: the gateway at {client.BaseUrl} did not answer within {AdminClient.Timeout.TotalSeconds:0} s");
+            return 3;
         }
     }
 

@@ -22,7 +22,7 @@ public static class DoctorCommand
             {
                 findings.AddRange(DoctorChecks.Aliases(loaded));
                 findings.AddRange(DoctorChecks.SecretFiles(loaded));
-                findings.AddRange(await DoctorChecks.PortAsync(loaded, p.GetValue(url) ?? Environment.GetEnvironmentVariable("SWITCHYARD_URL"), ct));
+                findings.AddRange(await DoctorChecks.PortAsync(loaded, p.GetValue(url), ct));
                 findings.AddRange(DoctorChecks.Store(loaded));
                 if (p.GetValue(probe))
                 {

@@ -58,7 +58,7 @@ public static class ServeCommand
             await Console.Error.WriteLineAsync("switchyard: warning: " + w);
         }
 
-        var app = GatewayHost.Build(config, new GatewayHostOptions { LogFormat = logFormat, ConfigPath = path });
+        var app = GatewayHost.Build(config, new GatewayHostOptions { LogFormat = logFormat, ConfigPath = path, HostOverride = host, PortOverride = port });
         await Console.Error.WriteLineAsync($"switchyard: config {path}; {config.Deployments.Count(d => d.Enabled)} of {config.Deployments.Count} deployments enabled; starting on http://{config.Server.Host}:{config.Server.Port}");
         if (config.Auth.MasterKeyFile is { } keyFile && config.Auth.MasterKeys.Count == 1)
         {

@@ -20,8 +20,13 @@ public static class SmokeCommand
         var command = new Command("smoke", "Call each alias with a tiny prompt and confirm throttling returns 429 summaries") { url, tokenFile, skipThrottle };
         command.SetAction(async (p, ct) =>
         {
-            using var admin = new AdminClient(p.GetValue(url), p.GetValue(tokenFile));
-            var token = AdminClient.ReadToken(p.GetValue(tokenFile));
+            using var admin = AdminClient.Create(p.GetValue(url), p.GetValue(tokenFile), Console.Error);
+            if (admin is null)
+            {
+                return 2;
+            }
+
+            var token = admin.Token;
             using var http = new HttpClient { BaseAddress = new Uri(admin.BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(60) };
             http.DefaultRequestHeaders.Authorization = token is null ? null : new AuthenticationHeaderValue("Bearer", token);
             var rows = new List<string[]>();
@@ -54,6 +59,11 @@ public static class SmokeCommand
             catch (HttpRequestException e)
             {
                 Console.Error.WriteLine($"switchyard: cannot reach the gateway at {admin.BaseUrl} ({e.Message})");
+                return 3;
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                Console.Error.WriteLine($"switchyard: the gateway at {admin.BaseUrl} did not answer in time");
                 return 3;
             }
 

@@ -68,7 +68,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
 
     public Task RegenerateKey(HttpContext c) => Admin(c, async (caller, body, ct) =>
     {
-        var given = c.Request.RouteValues.TryGetValue("key", out var routeKey) && routeKey is string rk ? rk : AdminJson.String(body, "key") ?? throw Missing("key");
+        var given = RequestSecrets.PathKey(c) ?? AdminJson.String(body, "key") ?? throw Missing("key");
         var entry = FindKey(given, caller.MayManage);
         var grace = AdminJson.Duration(body, "grace_period");
         var now = time.GetUtcNow();
@@ -78,7 +78,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
 
     public Task KeyInfo(HttpContext c) => Authorized(c, Scopes.UsageRead, async (caller, ct) =>
     {
-        var given = c.Request.Query["key"].ToString();
+        var given = RequestSecrets.QueryValue(c, "key");
         // any key but the caller's own and those it administers is answered like one that does not exist
         var entry = given.Length == 0 ? caller.Key ?? throw Missing("key") : FindKey(given, k => caller.MayManage(k) || k.TokenHash == caller.TokenHash);
         await Task.CompletedTask;
@@ -217,7 +217,7 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
     {
         var q = c.Request.Query;
         var team = q["team_id"].ToString() is { Length: > 0 } t ? t : null;
-        var key = q["api_key"].ToString() is { Length: > 0 } k ? FindKey(k, caller.MayReadSpendOf).Record.TokenHash : null;
+        var key = RequestSecrets.QueryValue(c, "api_key") is { Length: > 0 } k ? FindKey(k, caller.MayReadSpendOf).Record.TokenHash : null;
         if (!caller.IsGlobalAdmin)
         {
             if (caller.TenantId is null)

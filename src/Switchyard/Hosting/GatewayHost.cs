@@ -44,6 +44,15 @@ public sealed record GatewayHostOptions
     /// <summary>The file reloads read (default: the file the config came from).</summary>
     public string? ConfigPath { get; init; }
 
+    /// <summary>
+    /// The command line's --host / --port, already applied to the config; reloads apply them to the new file too, so a
+    /// file whose address is overridden does not count as an address change.
+    /// </summary>
+    public string? HostOverride { get; init; }
+
+    /// <inheritdoc cref="HostOverride"/>
+    public int? PortOverride { get; init; }
+
     /// <summary>Overrides switchyard.store.sqlite_path (tests use a fresh file each).</summary>
     public string? SqlitePath { get; init; }
 }
@@ -89,8 +98,8 @@ public static class GatewayHost
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical); // start failures are reported by serve in one line
         }
 
-        // Request start/finish lines carry the query string, and LiteLLM-style calls put tokens there
-        // (/key/info?key=, /spend/logs?api_key=): never log them, whatever the logging configuration.
+        // Request start/finish lines are noise at Information. (They carried tokens from LiteLLM-style query strings
+        // once; now SecretTargetServer takes tokens out of every request target before anything can log it.)
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         builder.WebHost.UseUrls(options.Url ?? $"http://{config.Server.Host}:{config.Server.Port}");
@@ -130,11 +139,17 @@ public static class GatewayHost
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<Operations.AlertService>();
         services.AddHostedService(sp => sp.GetRequiredService<Operations.AlertService>());
-        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath });
+        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath, HostOverride = options.HostOverride, PortOverride = options.PortOverride });
         services.AddHostedService(sp => sp.GetRequiredService<Operations.ConfigReloader>());
         services.AddSingleton<Operations.OperationsEndpoints>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<HealthEndpoints>();
+
+        // Clear tokens leave the request target before the host, routing, logs or traces see it (RequestSecrets).
+        var server = services.LastOrDefault(d => d.ServiceType == typeof(Microsoft.AspNetCore.Hosting.Server.IServer) && d.ImplementationType is not null)
+            ?? throw new InvalidOperationException("no server registered");
+        services.AddSingleton(server.ImplementationType!);
+        services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer>(sp => new SecretTargetServer((Microsoft.AspNetCore.Hosting.Server.IServer)sp.GetRequiredService(server.ImplementationType!)));
 
         var app = builder.Build();
         app.Services.GetRequiredService<Telemetry.BreakerMetrics>();

@@ -27,6 +27,12 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
     /// <summary>Where the config is read from on reload (the path it was first loaded from).</summary>
     public string? ConfigPath { get; set; }
 
+    /// <summary>The command line's --host, which wins over every file's (so a file's host is no address change).</summary>
+    public string? HostOverride { get; init; }
+
+    /// <summary>The command line's --port, which wins over every file's.</summary>
+    public int? PortOverride { get; init; }
+
     public async Task<ReloadResult> ReloadAsync(string trigger, CancellationToken ct = default)
     {
         await _gate.WaitAsync(ct);
@@ -49,7 +55,7 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
                 return Fail(trigger, e.Errors);
             }
 
-            if (next.Server.Host != current.Server.Host || next.Server.Port != current.Server.Port)
+            if ((HostOverride ?? next.Server.Host) != current.Server.Host || (PortOverride ?? next.Server.Port) != current.Server.Port)
             {
                 LogAddressChange(logger);
             }

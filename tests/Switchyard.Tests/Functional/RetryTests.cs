@@ -325,4 +325,56 @@ public sealed class RetryTests
         Assert.DoesNotContain("Incorrect API key", s.Message, StringComparison.Ordinal);
         Assert.Equal(1, upstream.Count);
     }
+
+    [Fact]
+    public async Task Retry_EveryDeploymentCoolingDownAfter5xx_502HintIsTheSoonestReopening()
+    {
+        await using var a = await FakeUpstream.StartAsync();
+        await using var b = await FakeUpstream.StartAsync();
+        a.Handler = (c, _) => OpenAIWire.WriteErrorAsync(c, 500, "boom", retryAfter: TimeSpan.FromSeconds(40));
+        b.Handler = (c, _) => OpenAIWire.WriteErrorAsync(c, 500, "boom", retryAfter: TimeSpan.FromSeconds(20));
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: chat
+                litellm_params:
+                  model: openai/gpt-4o-mini
+                  api_base: {{a.BaseUrl}}/v1
+                model_info:
+                  id: a
+              - model_name: chat
+                litellm_params:
+                  model: openai/gpt-4o-mini
+                  api_base: {{b.BaseUrl}}/v1
+                model_info:
+                  id: b
+            router_settings:
+              num_retries: 1
+            switchyard:
+              retry:
+                base_delay: 0
+            """);
+
+        using var response = await gw.ChatAsync("chat");
+
+        var s = await FailureAssert.ReadAsync(response, 502, "upstream_error", "upstream_server_error");
+        Assert.Equal(1, a.Count);
+        Assert.Equal(1, b.Count);
+        Assert.InRange(s.RetryAfterMs!.Value, 10_000, 20_000); // b's cooldown (the sooner), less the time the request took
+    }
+
+    [Fact]
+    public async Task Retry_5xxWithoutRetryAfterAndNoCooldown_502CarriesTheShortHint()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = (c, _) => OpenAIWire.WriteErrorAsync(c, 500, "boom");
+        await using var gw = await GatewayFixture.StartAsync(Single(upstream, "num_retries: 1"));
+
+        using var response = await gw.ChatAsync("chat");
+
+        var s = await FailureAssert.ReadAsync(response, 502, "upstream_error", "upstream_server_error");
+        Assert.Equal(1_000, s.RetryAfterMs);
+        Assert.Equal("1", response.Headers.RetryAfter?.ToString());
+        Assert.Equal("1000", response.Headers.GetValues("retry-after-ms").Single());
+        Assert.Equal("true", response.Headers.GetValues("x-should-retry").Single());
+    }
 }

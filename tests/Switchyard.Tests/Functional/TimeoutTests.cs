@@ -151,7 +151,7 @@ public sealed class TimeoutTests
 
         var s = await FailureAssert.ReadAsync(response, 502, "upstream_error", "upstream_connection_error");
         Assert.Equal("chat", s.Route);
-        Assert.Null(s.RetryAfterMs);
+        Assert.Equal(1_000, s.RetryAfterMs);
         Assert.Equal(1, upstream.Count);
     }
 

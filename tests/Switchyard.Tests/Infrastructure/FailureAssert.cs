@@ -32,6 +32,11 @@ public static class FailureAssert
         Assert.True(response.Headers.TryGetValues("x-should-retry", out var shouldRetry), "x-should-retry header missing");
         var expectRetry = status is 408 or 409 or 429 or >= 500 && type != "internal_error";
         Assert.Equal(expectRetry ? "true" : "false", Assert.Single(shouldRetry));
+        if (status is 502 or 504 && expectRetry)
+        {
+            Assert.True(summary.RetryAfterMs is > 0, "a retryable 502/504 without a retry hint");
+        }
+
         if (summary.RetryAfterMs is { } ms)
         {
             Assert.Equal(Math.Max(1, (long)Math.Ceiling(ms / 1000.0)).ToString(CultureInfo.InvariantCulture), Assert.Single(response.Headers.GetValues("Retry-After")));

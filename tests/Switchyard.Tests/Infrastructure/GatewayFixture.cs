@@ -71,15 +71,17 @@ public sealed class GatewayFixture : IAsyncDisposable
     /// <see cref="ConfigLoader.LoadFile"/> and passed as <see cref="GatewayHostOptions.ConfigPath"/>, so
     /// POST /config/reload, the file watcher and POST /alias/promote work on it. Rewrite it with <see cref="WriteConfig"/>.
     /// </summary>
+    /// <paramref name="everyCategory"/> captures every category at Trace, overriding the gateway's own category filters
+    /// (as an operator's provider-specific logging configuration can).
     public static Task<GatewayFixture> StartFromFileAsync(string yaml, TimeProvider? time = null, string? sqlitePath = null,
-        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics = null)
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics = null, bool everyCategory = false)
     {
         var folder = Path.Combine(Path.GetTempPath(), "switchyard-tests", "cfg-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, "config.yaml");
         File.WriteAllText(path, WithMasterKey(yaml));
         var config = ConfigLoader.LoadFile(path);
-        return StartCoreAsync(config, path, time, sqlitePath, tracing, metrics);
+        return StartCoreAsync(config, path, time, sqlitePath, tracing, metrics, everyCategory);
     }
 
     /// <summary>Replaces the config file's text (with the master key appended as at start); nothing reloads until asked.</summary>
@@ -93,14 +95,21 @@ public sealed class GatewayFixture : IAsyncDisposable
         => yaml.Contains("general_settings:", StringComparison.Ordinal) ? yaml : yaml + $"\ngeneral_settings:\n  master_key: {MasterKey}\n";
 
     private static async Task<GatewayFixture> StartCoreAsync(GatewayConfig config, string? configPath, TimeProvider? time, string? sqlitePath,
-        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics)
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics, bool everyCategory = false)
     {
         var logs = new TestLogSink();
         var app = GatewayHost.Build(config, new GatewayHostOptions
         {
             Url = "http://127.0.0.1:0",
             Time = time ?? TimeProvider.System,
-            ConfigureLogging = l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace),
+            ConfigureLogging = l =>
+            {
+                l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+                if (everyCategory)
+                {
+                    l.AddFilter<TestLogSink>(null, LogLevel.Trace);
+                }
+            },
             SqlitePath = sqlitePath ??= NewSqlitePath(),
             ConfigPath = configPath,
             ConfigureTracing = tracing,

@@ -23,6 +23,12 @@ public sealed class TestLogSink : ILoggerProvider, ISupportExternalScope
 
     public string All => string.Join("\n", Lines);
 
+    /// <summary>
+    /// Every line with everything that could reach a log sink: category, event name, message, the exception's full text
+    /// and every field (and the text form) of every scope active when it was written. For secret-leak checks.
+    /// </summary>
+    public ConcurrentQueue<string> FullLines { get; } = new();
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
@@ -42,17 +48,29 @@ public sealed class TestLogSink : ILoggerProvider, ISupportExternalScope
             var message = formatter(state, exception);
             sink.Lines.Enqueue($"{logLevel} {category}: {message} {exception}");
             var scopes = new Dictionary<string, object?>(StringComparer.Ordinal);
+            var full = new System.Text.StringBuilder($"{logLevel} {category} [{eventId.Id} {eventId.Name}]: {message} {exception}");
+            if (state is IEnumerable<KeyValuePair<string, object?>> stateFields)
+            {
+                foreach (var (k, v) in stateFields)
+                {
+                    full.Append($" | {k}={v}");
+                }
+            }
+
             sink._scopes.ForEachScope(static (scope, fields) =>
             {
+                fields.Full.Append(" | scope: ").Append(scope);
                 if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
                 {
                     foreach (var (k, v) in pairs)
                     {
-                        fields[k] = v;
+                        fields.Scopes[k] = v;
+                        fields.Full.Append($" | {k}={v}");
                     }
                 }
-            }, scopes);
+            }, (Scopes: scopes, Full: full));
             sink.Entries.Enqueue(new LogEntry(logLevel, category, eventId, message, scopes));
+            sink.FullLines.Enqueue(full.ToString());
         }
     }
 }

@@ -108,9 +108,18 @@ public static class DoctorChecks
 
     public static async Task<IEnumerable<Finding>> PortAsync(GatewayConfig config, string? url, CancellationToken ct)
     {
-        var target = url ?? $"http://{config.Server.Host}:{config.Server.Port}";
+        var env = Environment.GetEnvironmentVariable(GatewayUrl.EnvironmentVariable);
+        var (text, source) = url is not null ? (url, "--url") : env is not null ? (env, "$" + GatewayUrl.EnvironmentVariable) : ($"http://{config.Server.Host}:{config.Server.Port}", "the config's host and port");
         var findings = new List<Finding>();
-        var uri = new Uri(target);
+        var (parsed, error) = GatewayUrl.Parse(text, source);
+        if (parsed is null)
+        {
+            findings.Add(new Finding("SY133", Finding.Error, error!, $"give an absolute URL, e.g. {GatewayUrl.Default}"));
+            return findings;
+        }
+
+        var uri = parsed;
+        var target = text.Trim();
         using (var tcp = new TcpClient())
         {
             try
