@@ -21,6 +21,8 @@
 #   PROBE_COUNT=200    sequential streaming requests per side for the chunk-delay probe (0 skips it)
 #   PIN=0              1 pins the gateway to CPU 0 and the upstream + wrk to CPU 1 (taskset); see docs/performance.md
 #   GATEWAY_GC=        "server" / "workstation" overrides the GC the gateway runs with (DOTNET_gcServer); empty = as built
+#   GATEWAY_YAML=      extra lines for the switchyard: section of the generated config (indented two spaces)
+#   BARE_DLL=path      a bare forwarder built earlier (skips its build)
 #   GATEWAY_ENV=       extra "NAME=value ..." for the gateway process (e.g. DOTNET_TieredPGO=0)
 #   UP_PORT=5055 GW_PORT=5056   SKIP_BUILD=1   LABEL=text (added to the results file name and header)
 #   GATEWAY_DLL=path   another build of switchyard.dll (A/B against an older commit built elsewhere)
@@ -42,7 +44,7 @@ DURATION=${DURATION:-8}
 WARMUP=${WARMUP:-3}
 CONCURRENCY=${CONCURRENCY:-"1 32"}
 SCENARIOS=${SCENARIOS:-"chat-200B chat-48KB stream-200B"}
-SCOPED_SCENARIOS=${SCOPED_SCENARIOS:-"chat-200B chat-48KB"}
+SCOPED_SCENARIOS=${SCOPED_SCENARIOS-"chat-200B chat-48KB"}   # set it empty to skip the scoped token
 BARE=${BARE:-1}
 BARE_DIR=${BARE_DIR:-../shared/bench/bare-forwarder}
 BARE_PORT=4000
@@ -87,8 +89,8 @@ UPSTREAM_DLL=$ROOT/bench/FakeUpstream/bin/Release/net10.0/fake-upstream.dll
 
 # ---- processes -----------------------------------------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/switchyard-load.XXXXXX)
-BARE_DLL=""
-if [ "$BARE" = 1 ]; then
+BARE_DLL=${BARE_DLL:-}
+if [ "$BARE" = 1 ] && [ -z "$BARE_DLL" ]; then
     # from a linked worktree, ../shared is beside the main checkout rather than beside this one
     [ -f "$BARE_DIR/Program.cs" ] || BARE_DIR=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null)/../../shared/bench/bare-forwarder
     [ -f "$BARE_DIR/Program.cs" ] || { log "no bare forwarder at $BARE_DIR (set BARE_DIR, or BARE=0)"; exit 1; }
@@ -138,7 +140,7 @@ UP_PID=$!; PIDS+=("$UP_PID")
 wait_http "http://127.0.0.1:$UP_PORT/" "$UP_PID" "$WORK/upstream.log"
 
 BARE_PID=""
-if [ -n "$BARE_DLL" ]; then
+if [ "$BARE" = 1 ] && [ -n "$BARE_DLL" ]; then
     BENCH_UPSTREAM=http://127.0.0.1:$UP_PORT/v1 BENCH_UPSTREAM_SSE=http://127.0.0.1:$UP_PORT/v1 SWITCHYARD_STREAM_MODEL=bench-none \
         "${PIN_GW[@]}" dotnet "$BARE_DLL" >"$WORK/bare.log" 2>&1 &
     BARE_PID=$!; PIDS+=("$BARE_PID")
@@ -166,6 +168,7 @@ general_settings:
 switchyard:
   store:
     sqlite_path: $WORK/switchyard.db
+${GATEWAY_YAML:-}
 YAML
 
 GW_ENV=()
