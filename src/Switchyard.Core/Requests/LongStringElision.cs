@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Unicode;
 
 namespace Switchyard.Core.Requests;
 
@@ -11,7 +12,8 @@ namespace Switchyard.Core.Requests;
 /// <remarks>
 /// The placeholder keeps every verdict the gate can reach on such a string: it is a valid string, too long for a model
 /// id (256 characters), not a role, not "function", and not empty. A body whose long strings are not valid JSON
-/// strings (bad escape, control character, unterminated) is not compacted, so the reader reports it as before; callers
+/// strings (bad escape, control character, unterminated) or whose value is not valid Unicode (invalid UTF-8, a lone
+/// surrogate escape) is not compacted, so the reader reports it as before; callers
 /// also re-inspect the original body when the compact one fails, so errors and their positions are the original's.
 /// </remarks>
 internal sealed class LongStringElision : IDisposable
@@ -68,9 +70,10 @@ internal sealed class LongStringElision : IDisposable
 
             if (close - open - 1 >= MinLength)
             {
-                if (body[(open + 1)..close].IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0)
+                var content = body[(open + 1)..close];
+                if (content.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0 || !Utf8.IsValid(content))
                 {
-                    return null; // an unescaped control character: invalid, the reader says where
+                    return null; // an unescaped control character or invalid UTF-8: the reader and the gate judge the original
                 }
 
                 (ranges ??= []).Add(open);
@@ -147,7 +150,22 @@ internal sealed class LongStringElision : IDisposable
                 case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
                     j += 2;
                     break;
-                case (byte)'u' when j + 5 < body.Length && IsHex(body[j + 2]) && IsHex(body[j + 3]) && IsHex(body[j + 4]) && IsHex(body[j + 5]):
+                case (byte)'u' when Hex4(body, j + 2) is >= 0 and var unit:
+                    if (unit is >= 0xDC00 and <= 0xDFFF)
+                    {
+                        return -1; // a lone low surrogate: left to the reader on the original body
+                    }
+
+                    if (unit is >= 0xD800 and <= 0xDBFF)
+                    {
+                        if (j + 7 >= body.Length || body[j + 6] != '\\' || body[j + 7] != 'u' || Hex4(body, j + 8) is not (>= 0xDC00 and <= 0xDFFF))
+                        {
+                            return -1; // a high surrogate without its low half
+                        }
+
+                        j += 6;
+                    }
+
                     j += 6;
                     break;
                 default:
@@ -156,7 +174,29 @@ internal sealed class LongStringElision : IDisposable
         }
     }
 
-    private static bool IsHex(byte b) => char.IsAsciiHexDigit((char)b);
+    /// <summary>The UTF-16 unit of four hex digits at <paramref name="at"/>, or -1.</summary>
+    private static int Hex4(ReadOnlySpan<byte> body, int at)
+    {
+        if (at + 4 > body.Length)
+        {
+            return -1;
+        }
+
+        var value = 0;
+        for (var k = at; k < at + 4; k++)
+        {
+            var b = body[k];
+            var digit = b is >= (byte)'0' and <= (byte)'9' ? b - '0' : (b | 0x20) is >= 'a' and <= 'f' ? (b | 0x20) - 'a' + 10 : -1;
+            if (digit < 0)
+            {
+                return -1;
+            }
+
+            value = (value << 4) | digit;
+        }
+
+        return value;
+    }
 
     private static byte[] BuildPlaceholder()
     {

@@ -59,6 +59,31 @@ public sealed class LongStringElisionTests
     public void TryCreate_NothingLongOrInvalid_ReturnsNull(string json)
         => Assert.Null(LongStringElisionProbe(Encoding.UTF8.GetBytes(json + new string(' ', 3000))));
 
+    [Theory]
+    [InlineData("\\ud800 alone")]
+    [InlineData("\\udc00 alone")]
+    [InlineData("\\ud800\\u0041 not a low half")]
+    public void TryCreate_LongStringWithLoneSurrogate_LeavesTheBodyToTheReader(string escape)
+    {
+        var body = Encoding.UTF8.GetBytes($$$"""{"model":"m","messages":[{"role":"user","content":"{{{Long}}}{{{escape}}}"}]}""");
+
+        Assert.Null(LongStringElisionProbe(body));
+        Assert.Equal(Outcome(() => RequestInspector.InspectOnce(body, OperationKind.Chat)), Outcome(() => RequestInspector.Inspect(body, OperationKind.Chat)));
+    }
+
+    [Fact]
+    public void TryCreate_LongStringWithInvalidUtf8_LeavesTheBodyToTheReader()
+    {
+        var text = Encoding.UTF8.GetBytes($$$"""{"model":"m","messages":[{"role":"user","content":"{{{Long}}}#"}]}""");
+        text[Array.IndexOf(text, (byte)'#')] = 0xFF;
+
+        Assert.Null(LongStringElisionProbe(text));
+    }
+
+    [Fact]
+    public void TryCreate_LongStringWithSurrogatePair_IsElided()
+        => Assert.NotNull(LongStringElisionProbe(Encoding.UTF8.GetBytes($$$"""{"model":"m","messages":[{"role":"user","content":"{{{Long}}}\ud83d\ude00"}]}""")));
+
     private static int? LongStringElisionProbe(byte[] body)
     {
         using var compact = LongStringElision.TryCreate(body);
