@@ -1,36 +1,53 @@
 #!/usr/bin/env bash
-# Whole-process load benchmark: wrk -> switchyard (Release) -> bench/FakeUpstream, compared with wrk -> FakeUpstream.
+# Whole-process load benchmark: wrk -> switchyard (Release) -> bench/FakeUpstream, side by side with wrk -> a bare .NET
+# forwarder (../shared/bench/bare-forwarder: Kestrel in, SocketsHttpHandler out, no logic) -> the same upstream, and
+# wrk -> the upstream directly. Every gateway figure is also printed as a ratio to the bare forwarder's in the same run.
 #
-#   bench/load/run.sh                  # build, run everything, print the tables, write bench/load/out/results-<date>.md
+#   bench/load/run.sh                  # build, run everything, print the table, write bench/load/out/results-<date>.md
+#
+# Scenarios: chat-200B (a 200-byte chat request), chat-48KB (agent-sized: a 35 KB English system prompt, 12 tools with
+# long descriptions, a few turns), stream-200B (the small request streamed). Each runs against direct, bare and the
+# gateway with the master key; the SCOPED_SCENARIOS also with a scoped token created through /key/generate with
+# rpm/tpm limits far above what the run sends (admission and the prompt estimate run, nothing is rejected).
 #
 # Knobs (environment):
-#   DURATION=10        seconds per measured wrk run (each scenario runs once direct and once through the gateway)
-#   WARMUP=5           seconds of warm-up per mode before measuring (JIT tiering, connection pools)
-#   CONCURRENCY="1 32 128"
+#   DURATION=8         seconds per measured wrk run
+#   WARMUP=3           seconds of warm-up per scenario and target (c=32) before measuring (JIT tiering, pools)
+#   CONCURRENCY="1 32"
+#   SCENARIOS="chat-200B chat-48KB stream-200B"   SCOPED_SCENARIOS="chat-200B chat-48KB"
+#   BARE=1             0 skips the bare forwarder (it listens on 127.0.0.1:4000, fixed in its source)
+#   BARE_DIR=../shared/bench/bare-forwarder (relative to the repository root); copied to a temp dir and built there
 #   CHUNKS=10          chunks per streamed answer
 #   PROBE_COUNT=200    sequential streaming requests per side for the chunk-delay probe (0 skips it)
 #   PIN=0              1 pins the gateway to CPU 0 and the upstream + wrk to CPU 1 (taskset); see docs/performance.md
 #   GATEWAY_GC=        "server" / "workstation" overrides the GC the gateway runs with (DOTNET_gcServer); empty = as built
+#   GATEWAY_YAML=      extra lines for the switchyard: section of the generated config (indented two spaces)
+#   BARE_DLL=path      a bare forwarder built earlier (skips its build)
 #   GATEWAY_ENV=       extra "NAME=value ..." for the gateway process (e.g. DOTNET_TieredPGO=0)
 #   UP_PORT=5055 GW_PORT=5056   SKIP_BUILD=1   LABEL=text (added to the results file name and header)
 #   GATEWAY_DLL=path   another build of switchyard.dll (A/B against an older commit built elsewhere)
 #   PERF=0             1 adds a profiled run after the measured ones: perf record (cpu-clock, call graphs) on the gateway
-#                      during ${DURATION}s of non-streaming c=32, with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0
-#                      so JIT frames have names;
+#                      during ${DURATION}s of PERF_SCENARIO (chat-48KB) at PERF_CONC (32) with PERF_KEY (master|scoped),
+#                      with DOTNET_PerfMapEnabled=1 and DOTNET_EnableWriteXorExecute=0 so JIT frames have names;
 #                      writes bench/load/out/perf-<date>.txt (installs Debian's linux-perf when perf is missing);
-#                      PERF_CONC=32 sets the concurrency of that run
+#                      PERF_KEEP=1 keeps perf.data and the perf map next to it
 #
-# Measures per scenario: req/s and p50/p99 latency through the gateway and directly against the upstream (added latency =
-# gateway - direct), gateway CPU microseconds per request (/proc/<pid>/stat utime+stime delta / requests), gateway peak
-# RSS (VmHWM from /proc/<pid>/status, reset before each scenario via /proc/<pid>/clear_refs) and, for streams, the delay
-# the gateway adds between the upstream writing a chunk and the client receiving it (fake-upstream probe).
+# Measures per scenario and target: req/s and p50/p99 latency; CPU microseconds per request of the process under test
+# (/proc/<pid>/stat utime+stime delta / requests: the upstream for direct, the forwarder, the gateway); its peak RSS
+# (VmHWM from /proc/<pid>/status, reset before each run via /proc/<pid>/clear_refs); for streams, the delay the gateway
+# adds between the upstream writing a chunk and the client receiving it (fake-upstream probe).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
-DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-5}
-CONCURRENCY=${CONCURRENCY:-"1 32 128"}
+DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-3}
+CONCURRENCY=${CONCURRENCY:-"1 32"}
+SCENARIOS=${SCENARIOS:-"chat-200B chat-48KB stream-200B"}
+SCOPED_SCENARIOS=${SCOPED_SCENARIOS-"chat-200B chat-48KB"}   # set it empty to skip the scoped token
+BARE=${BARE:-1}
+BARE_DIR=${BARE_DIR:-../shared/bench/bare-forwarder}
+BARE_PORT=4000
 CHUNKS=${CHUNKS:-10}
 PROBE_COUNT=${PROBE_COUNT:-200}
 PIN=${PIN:-0}
@@ -41,6 +58,7 @@ GW_PORT=${GW_PORT:-5056}
 LABEL=${LABEL:-}
 PERF=${PERF:-0}
 PERF_CONC=${PERF_CONC:-32}
+PERF_SCENARIO=${PERF_SCENARIO:-chat-48KB}
 MASTER_KEY=sk-bench-master-key-0001
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -71,6 +89,17 @@ UPSTREAM_DLL=$ROOT/bench/FakeUpstream/bin/Release/net10.0/fake-upstream.dll
 
 # ---- processes -----------------------------------------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/switchyard-load.XXXXXX)
+BARE_DLL=${BARE_DLL:-}
+if [ "$BARE" = 1 ] && [ -z "$BARE_DLL" ]; then
+    # from a linked worktree, ../shared is beside the main checkout rather than beside this one
+    [ -f "$BARE_DIR/Program.cs" ] || BARE_DIR=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null)/../../shared/bench/bare-forwarder
+    [ -f "$BARE_DIR/Program.cs" ] || { log "no bare forwarder at $BARE_DIR (set BARE_DIR, or BARE=0)"; exit 1; }
+    # A calibration peer, not product code: built from a copy outside the repository (no Directory.Build.props).
+    log "building the bare forwarder from $BARE_DIR"
+    mkdir -p "$WORK/bare" && cp "$BARE_DIR"/*.cs "$BARE_DIR"/*.csproj "$WORK/bare/"
+    dotnet build "$WORK/bare" -c Release -nologo -v q -o "$WORK/bare/out" >&2
+    BARE_DLL=$WORK/bare/out/BareForwarder.dll
+fi
 PIDS=()
 cleanup() {
     local pid
@@ -100,7 +129,7 @@ wait_http() { # url pid log: up to 60 s (a busy machine starts .NET slowly)
     log "nothing answered at $1; its log:"; tail -20 "$3" >&2; return 1
 }
 
-for port in "$UP_PORT" "$GW_PORT"; do
+for port in "$UP_PORT" "$GW_PORT" $([ "$BARE" = 1 ] && echo "$BARE_PORT"); do
     if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
         log "port $port is already in use; set UP_PORT/GW_PORT"; exit 1
     fi
@@ -109,6 +138,18 @@ done
 "${PIN_CLIENT[@]}" dotnet "$UPSTREAM_DLL" --port "$UP_PORT" --chunks "$CHUNKS" --probe-gap-ms 50 >"$WORK/upstream.log" 2>&1 &
 UP_PID=$!; PIDS+=("$UP_PID")
 wait_http "http://127.0.0.1:$UP_PORT/" "$UP_PID" "$WORK/upstream.log"
+
+BARE_PID=""
+if [ "$BARE" = 1 ] && [ -n "$BARE_DLL" ]; then
+    BENCH_UPSTREAM=http://127.0.0.1:$UP_PORT/v1 BENCH_UPSTREAM_SSE=http://127.0.0.1:$UP_PORT/v1 SWITCHYARD_STREAM_MODEL=bench-none \
+        "${PIN_GW[@]}" dotnet "$BARE_DLL" >"$WORK/bare.log" 2>&1 &
+    BARE_PID=$!; PIDS+=("$BARE_PID")
+    for i in $(seq 1 300); do  # it has no GET route: any HTTP answer means it is up
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BARE_PORT/" 2>/dev/null)" != 000 ] && break
+        kill -0 "$BARE_PID" 2>/dev/null || { log "bare forwarder exited:"; tail -20 "$WORK/bare.log" >&2; exit 1; }
+        sleep 0.2
+    done
+fi
 
 cat >"$WORK/gateway.yaml" <<YAML
 model_list:
@@ -127,6 +168,7 @@ general_settings:
 switchyard:
   store:
     sqlite_path: $WORK/switchyard.db
+${GATEWAY_YAML:-}
 YAML
 
 GW_ENV=()
@@ -144,16 +186,29 @@ GW_PID=$!; PIDS+=("$GW_PID")
 wait_http "http://127.0.0.1:$GW_PORT/health/liveliness" "$GW_PID" "$WORK/gateway.log"
 RSS_IDLE_KB=$(awk '/^VmRSS:/ {print $2}' "/proc/$GW_PID/status")
 
-# ---- wrk scripts ---------------------------------------------------------------------------------------------------
-CHAT_BODY='{"model":"bench.chat","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Say hello."}],"max_tokens":32}'
-STREAM_BODY='{"model":"bench.chat","stream":true,"messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Say hello."}],"max_tokens":32}'
-for mode in chat stream; do
-    body=$CHAT_BODY; [ "$mode" = stream ] && body=$STREAM_BODY
-    cat >"$WORK/$mode.lua" <<LUA
+# ---- scoped token (limits high enough never to reject during the run) ----------------------------------------------
+SCOPED_KEY=$(curl -fsS -X POST "http://127.0.0.1:$GW_PORT/key/generate" -H "Authorization: Bearer $MASTER_KEY" \
+    -H 'Content-Type: application/json' -d '{"key_alias":"bench-scoped","rpm_limit":1000000000,"tpm_limit":2000000000}' |
+    sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
+[ -n "$SCOPED_KEY" ] || { log "could not create the scoped token"; exit 1; }
+
+# ---- bodies and wrk scripts ----------------------------------------------------------------------------------------
+# scenario -> body: chat-200B (a 200-byte chat request), chat-48KB (agent-sized: 35 KB system prompt, 12 tools, a few
+# turns), stream-200B (the 200-byte request with "stream":true).
+dotnet "$UPSTREAM_DLL" body --kind small --out "$WORK/chat-200B.json"
+dotnet "$UPSTREAM_DLL" body --kind agent --out "$WORK/chat-48KB.json"
+dotnet "$UPSTREAM_DLL" body --kind stream --out "$WORK/stream-200B.json"
+for scenario in $SCENARIOS; do
+    [ -f "$WORK/$scenario.json" ] || { log "unknown scenario $scenario (chat-200B, chat-48KB, stream-200B)"; exit 1; }
+    for caller in master scoped; do
+        key=$MASTER_KEY; [ "$caller" = scoped ] && key=$SCOPED_KEY
+        cat >"$WORK/$scenario-$caller.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $MASTER_KEY"
-wrk.body = '$body'
+wrk.headers["Authorization"] = "Bearer $key"
+local f = assert(io.open("$WORK/$scenario.json", "rb"))
+wrk.body = f:read("*a")
+f:close()
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT requests=%d duration_us=%d p50_us=%.1f p99_us=%.1f errors=%d non2xx=%d\n",
@@ -161,13 +216,14 @@ function done(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout, e.status))
 end
 LUA
+    done
 done
 
 CLK_TCK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 field() { sed -n "s/.*[[:space:]]$2=\([^[:space:]]*\).*/\1/p" <<<"$1"; }
 
-run_wrk() { # url mode concurrency seconds -> RESULT line
+run_wrk() { # url script concurrency seconds -> RESULT line
     local threads=$(( $3 < 2 ? 1 : 2 ))
     "${PIN_CLIENT[@]}" wrk -t"$threads" -c"$3" -d"$4"s --latency --timeout 10s -s "$WORK/$2.lua" "$1" >"$WORK/wrk.out" 2>&1 || {
         log "wrk failed:"; cat "$WORK/wrk.out" >&2; return 1; }
@@ -176,48 +232,60 @@ run_wrk() { # url mode concurrency seconds -> RESULT line
 
 GW_URL=http://127.0.0.1:$GW_PORT/v1/chat/completions
 UP_URL=http://127.0.0.1:$UP_PORT/v1/chat/completions
+BARE_URL=http://127.0.0.1:$BARE_PORT/v1/chat/completions
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-log "warm-up ${WARMUP}s per mode"
-for mode in chat stream; do
-    run_wrk "$UP_URL" "$mode" 32 "$WARMUP" >/dev/null
-    run_wrk "$GW_URL" "$mode" 32 "$WARMUP" >/dev/null
+target_url() { case $1 in direct) echo "$UP_URL" ;; bare) echo "$BARE_URL" ;; *) echo "$GW_URL" ;; esac; }
+target_pid() { case $1 in direct) echo "$UP_PID" ;; bare) echo "$BARE_PID" ;; *) echo "$GW_PID" ;; esac; }
+targets_for() { # scenario -> the targets measured for it, interleaved in this order
+    local t="direct"
+    [ -n "$BARE_PID" ] && t+=" bare"
+    t+=" gateway"
+    case " $SCOPED_SCENARIOS " in *" $1 "*) t+=" gateway-scoped" ;; esac
+    echo "$t"
+}
+
+log "warm-up ${WARMUP}s per scenario and target"
+for scenario in $SCENARIOS; do
+    for target in $(targets_for "$scenario"); do
+        caller=master; [ "$target" = gateway-scoped ] && caller=scoped
+        run_wrk "$(target_url "$target")" "$scenario-$caller" 32 "$WARMUP" >/dev/null
+    done
 done
 
-ROWS=()
 TSV=$WORK/results.tsv
 : >"$TSV"
-for mode in chat stream; do
+for scenario in $SCENARIOS; do
     for c in $CONCURRENCY; do
-        log "$mode c=$c: direct"
-        d=$(run_wrk "$UP_URL" "$mode" "$c" "$DURATION")
-        log "$mode c=$c: gateway"
-        echo 5 >"/proc/$GW_PID/clear_refs" 2>/dev/null || true   # reset VmHWM so the peak is this scenario's
-        gw0=$(cpu_ticks "$GW_PID"); up0=$(cpu_ticks "$UP_PID")
-        g=$(run_wrk "$GW_URL" "$mode" "$c" "$DURATION")
-        gw1=$(cpu_ticks "$GW_PID"); up1=$(cpu_ticks "$UP_PID")
-        hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$GW_PID/status")
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$c" \
-            "$(field "$g" requests)" "$(field "$g" duration_us)" "$(field "$g" p50_us)" "$(field "$g" p99_us)" \
-            "$(( $(field "$g" errors) + $(field "$g" non2xx) ))" \
-            "$(field "$d" requests)" "$(field "$d" duration_us)" "$(field "$d" p50_us)" "$(field "$d" p99_us)" \
-            "$(( $(field "$d" errors) + $(field "$d" non2xx) ))" \
-            "$((gw1 - gw0))" "$((up1 - up0))" "$hwm" >>"$TSV"
+        for target in $(targets_for "$scenario"); do
+            caller=master; [ "$target" = gateway-scoped ] && caller=scoped
+            pid=$(target_pid "$target")
+            log "$scenario c=$c: $target"
+            echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true   # reset VmHWM so the peak is this scenario's
+            t0=$(cpu_ticks "$pid")
+            r=$(run_wrk "$(target_url "$target")" "$scenario-$caller" "$c" "$DURATION")
+            t1=$(cpu_ticks "$pid")
+            hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$c" "$target" \
+                "$(field "$r" requests)" "$(field "$r" duration_us)" "$(field "$r" p50_us)" "$(field "$r" p99_us)" \
+                "$(( $(field "$r" errors) + $(field "$r" non2xx) ))" "$((t1 - t0))" "$hwm" >>"$TSV"
+        done
     done
 done
 
 if [ "$PERF" = 1 ]; then
-    log "profiled run: perf record on the gateway during non-streaming c=$PERF_CONC"
+    perf_caller=${PERF_KEY:-master}
+    log "profiled run: perf record on the gateway during $PERF_SCENARIO c=$PERF_CONC ($perf_caller key)"
     perf record -F 999 -g -p "$GW_PID" -o "$WORK/perf.data" -- sleep "$DURATION" >"$WORK/perf.log" 2>&1 &
     PERF_PID=$!
     gw0=$(cpu_ticks "$GW_PID")
-    run_wrk "$GW_URL" chat "$PERF_CONC" "$DURATION" >"$WORK/perf-wrk.txt"
+    run_wrk "$GW_URL" "$PERF_SCENARIO-$perf_caller" "$PERF_CONC" "$DURATION" >"$WORK/perf-wrk.txt"
     gw1=$(cpu_ticks "$GW_PID")
     wait "$PERF_PID" || true
     PERF_OUT=bench/load/out/perf-$(date -u +%Y-%m-%d-%H%M%S)${LABEL:+-$LABEL}.txt
     mkdir -p bench/load/out
     {
-        echo "# perf profile of the gateway, non-streaming c=$PERF_CONC, ${DURATION}s (cpu-clock, 999 Hz); gateway CPU $(( (gw1 - gw0) * 1000000 / CLK_TCK )) µs; wrk: $(cat "$WORK/perf-wrk.txt")"
+        echo "# perf profile of the gateway, $PERF_SCENARIO c=$PERF_CONC ($perf_caller key), ${DURATION}s (cpu-clock, 999 Hz); gateway CPU $(( (gw1 - gw0) * 1000000 / CLK_TCK )) µs; wrk: $(cat "$WORK/perf-wrk.txt")"
         echo "## by shared object"
         perf report -i "$WORK/perf.data" --stdio --no-children --sort dso -g none --percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$'
         echo "## by symbol (self time)"
@@ -225,6 +293,7 @@ if [ "$PERF" = 1 ]; then
         echo "## by symbol (inclusive time, frame-pointer call graphs)"
         perf report -i "$WORK/perf.data" --stdio --children --sort symbol -g none --percent-limit 2 2>/dev/null | grep -v '^#' | grep -v '^$'
     } >"$PERF_OUT"
+    [ "${PERF_KEEP:-0}" = 1 ] && cp "$WORK/perf.data" "${PERF_OUT%.txt}.data" && cp "/tmp/perf-$GW_PID.map" bench/load/out/ 2>/dev/null
     rm -f "/tmp/perf-$GW_PID.map" "/tmp/perfinfo-$GW_PID.map"
     log "wrote $PERF_OUT"
 fi
@@ -237,8 +306,12 @@ if [ "$PROBE_COUNT" -gt 0 ]; then
     PROBE_ROWS+=$("${PROBE[@]}" --url "$GW_URL" --model bench.probe --label gateway)$'\n'
 fi
 
-# VmHWM is reset per scenario, so the run's peak is the largest of the per-scenario peaks and the last reading.
-PEAK_KB=$(awk -F'\t' -v last="$(awk '/^VmHWM:/ {print $2}' "/proc/$GW_PID/status")" 'BEGIN {m = last} $15 > m {m = $15} END {print m}' "$TSV")
+# VmHWM is reset per run, so a process's peak is the largest of its per-run peaks and its last reading.
+peak_of() { # target -> MB
+    local pid; pid=$(target_pid "$1")
+    awk -F'\t' -v t="$1" -v last="$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)" \
+        'BEGIN {m = last} ($3 == t || (t == "gateway" && $3 == "gateway-scoped")) && $10 > m {m = $10} END {printf "%.0f", m / 1024}' "$TSV"
+}
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 GW_ALIVE=yes; kill -0 "$GW_PID" 2>/dev/null || GW_ALIVE=no
 
@@ -250,19 +323,23 @@ OUT=bench/load/out/results-$STAMP${LABEL:+-$LABEL}.md
     echo "# Switchyard load benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')${LABEL:+ ($LABEL)}"
     echo
     echo "- commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)'); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); .NET $(dotnet --list-runtimes | awk '/NETCore.App/ {v=$2} END {print v}'); wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}')"
-    echo "- ${DURATION}s per run, ${WARMUP}s warm-up per mode, $CHUNKS chunks per stream; pinning: $([ "$PIN" = 1 ] && echo 'gateway CPU 0, upstream+wrk CPU 1' || echo none); gateway GC: ${GATEWAY_GC:-as built}${GATEWAY_ENV:+; env $GATEWAY_ENV}"
+    echo "- ${DURATION}s per run, ${WARMUP}s warm-up per scenario and target, $CHUNKS chunks per stream; pinning: $([ "$PIN" = 1 ] && echo 'gateway and forwarder CPU 0, upstream+wrk CPU 1' || echo none); gateway GC: ${GATEWAY_GC:-as built}${GATEWAY_ENV:+; env $GATEWAY_ENV}"
+    echo "- bodies: chat-200B $(wc -c <"$WORK/chat-200B.json") B, chat-48KB $(wc -c <"$WORK/chat-48KB.json") B; scoped token: rpm_limit 1e9, tpm_limit 2e9"
     echo "- load average before: $LOAD_BEFORE, after: $LOAD_AFTER (other work on the machine makes figures noisy)"
-    echo "- gateway RSS idle after start: $((RSS_IDLE_KB / 1024)) MB; peak RSS over the whole run (VmHWM): $((PEAK_KB / 1024)) MB (per-scenario peaks in the table)"
+    echo "- peak RSS over the run (VmHWM): gateway $(peak_of gateway) MB (idle after start $((RSS_IDLE_KB / 1024)) MB)$([ -n "$BARE_PID" ] && echo ", bare forwarder $(peak_of bare) MB"), upstream $(peak_of direct) MB"
     echo
-    echo "| mode | conc | gateway req/s | direct req/s | gateway p50 ms | direct p50 ms | added p50 ms | gateway p99 ms | direct p99 ms | added p99 ms | gateway CPU µs/req | upstream CPU µs/req | gateway peak RSS MB | errors gw/direct |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    awk -F'\t' -v tck="$CLK_TCK" '{
-        grps = $3 / ($4 / 1e6); drps = $8 / ($9 / 1e6);
-        printf "| %s | %d | %.0f | %.0f | %.3f | %.3f | %+.3f | %.3f | %.3f | %+.3f | %.0f | %.0f | %.0f | %d/%d |\n",
-            ($1 == "chat" ? "non-streaming" : "streaming"), $2, grps, drps,
-            $5 / 1000, $10 / 1000, ($5 - $10) / 1000, $6 / 1000, $11 / 1000, ($6 - $11) / 1000,
-            $13 * 1e6 / tck / $3, $14 * 1e6 / tck / $3, $15 / 1024, $7, $12
-    }' "$TSV"
+    echo "CPU and RSS are those of the process under test (direct: the fake upstream). x bare = gateway / bare forwarder in the same scenario (for req/s, higher is better; for the rest, lower)."
+    echo
+    echo "| scenario | conc | target | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MB | errors | req/s x bare | CPU x bare | p50 x bare | p99 x bare | RSS x bare |"
+    echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    awk -F'\t' -v tck="$CLK_TCK" '
+        { rps = $4 / ($5 / 1e6); cpu = $9 * 1e6 / tck / ($4 > 0 ? $4 : 1); k = $1 SUBSEP $2
+          if ($3 == "bare") { brps[k] = rps; bcpu[k] = cpu; b50[k] = $6; b99[k] = $7; brss[k] = $10 }
+          line = sprintf("| %s | %d | %s | %.0f | %.3f | %.3f | %.0f | %.0f | %d", $1, $2, $3, rps, $6 / 1000, $7 / 1000, cpu, $10 / 1024, $8)
+          if ((k in brps) && $3 != "direct" && $3 != "bare")
+              line = line sprintf(" | %.2f | %.2f | %.2f | %.2f | %.2f |", rps / brps[k], cpu / bcpu[k], $6 / b50[k], $7 / b99[k], $10 / brss[k])
+          else line = line " | | | | | |"
+          print line }' "$TSV"
     if [ -n "$PROBE_ROWS" ]; then
         echo
         echo "Streaming chunk delay (sequential streams; upstream writes chunk 1, waits 50 ms, writes chunk 2; delay = client receipt - upstream write, same monotonic clock):"
@@ -276,21 +353,24 @@ OUT=bench/load/out/results-$STAMP${LABEL:+-$LABEL}.md
                   v["gateway", 4] - v["direct", 4], v["gateway", 5] - v["direct", 5], v["gateway", 8] - v["direct", 8], v["gateway", 9] - v["direct", 9] }' <<<"$PROBE_ROWS"
     fi
     echo
-    echo "Targets (issue; informational):"
+    echo "Targets (issues; informational):"
     echo
-    awk -F'\t' -v tck="$CLK_TCK" -v peak="$PEAK_KB" -v probe="$PROBE_ROWS" '
+    awk -F'\t' -v tck="$CLK_TCK" '
         function verdict(ok) { return ok ? "met" : "MISSED" }
-        $1 == "chat" && $2 == 1 { a50 = ($5 - $10) / 1000; a99 = ($6 - $11) / 1000; c1 = 1 }
-        $1 == "chat" && $2 == 32 { rps = $3 / ($4 / 1e6); p99 = $6 / 1000; c32 = 1 }
-        $1 == "chat" { cpu = cpu sep sprintf("c=%d %.0f µs (%s)", $2, $13 * 1e6 / tck / $3, verdict($13 * 1e6 / tck / $3 <= 100)); sep = ", " }
+        { k = $1 SUBSEP $2 SUBSEP $3; cpu[k] = $9 * 1e6 / tck / ($4 > 0 ? $4 : 1); p99[k] = $7 / 1000; rps[k] = $4 / ($5 / 1e6) }
         END {
-            if (c1) printf "- non-streaming added latency at c=1: p50 %.3f ms (<= 0.2: %s), p99 %.3f ms (<= 1: %s)\n", a50, verdict(a50 <= 0.2), a99, verdict(a99 <= 1)
-            if (c32) printf "- non-streaming at c=32: %.0f req/s (>= 10000: %s), p99 %.3f ms (<= 10: %s)\n", rps, verdict(rps >= 10000), p99, verdict(p99 <= 10)
-            printf "- gateway CPU per non-streaming request (<= 100 µs): %s\n", cpu
-            printf "- gateway peak RSS: %.0f MB (<= 200: %s)\n", peak / 1024, verdict(peak / 1024 <= 200)
-            n = split(probe, lines, "\n")
-            for (i = 1; i <= n; i++) { split(lines[i], f, "|"); gsub(/ /, "", f[2]); if (f[2] == "gateway") { g50 = f[8] + 0; g99 = f[9] + 0 } if (f[2] == "direct") { d50 = f[8] + 0; d99 = f[9] + 0 } }
-            if (n > 1) printf "- streaming buffering: a mid-stream chunk reaches the client %.3f ms (p50) / %.3f ms (p99) after the upstream wrote it through the gateway, %.3f / %.3f ms direct; within 1 ms: p50 %s, p99 %s\n", g50, g99, d50, d99, verdict(g50 <= 1), verdict(g99 <= 1)
+            for (c = 1; c <= 128; c *= 2) {
+                g = "chat-48KB" SUBSEP c SUBSEP "gateway"; s = "chat-48KB" SUBSEP c SUBSEP "gateway-scoped"
+                if ((g in cpu) && (s in cpu))
+                    printf "- chat-48KB c=%d: scoped token CPU %.0f µs vs master key %.0f µs per request = %.2fx (<= 1.20: %s)\n", c, cpu[s], cpu[g], cpu[s] / cpu[g], verdict(cpu[s] <= 1.2 * cpu[g])
+                g = "chat-200B" SUBSEP c SUBSEP "gateway"; b = "chat-200B" SUBSEP c SUBSEP "bare"
+                if (c == 32 && (g in p99) && (b in p99))
+                    printf "- chat-200B c=32: gateway p99 %.3f ms vs bare forwarder %.3f ms = %.2fx (<= 2: %s)\n", p99[g], p99[b], p99[g] / p99[b], verdict(p99[g] <= 2 * p99[b])
+                g48 = "chat-48KB" SUBSEP c SUBSEP "gateway"; g2 = "chat-200B" SUBSEP c SUBSEP "gateway"
+                b48 = "chat-48KB" SUBSEP c SUBSEP "bare"; b2 = "chat-200B" SUBSEP c SUBSEP "bare"
+                if ((g48 in cpu) && (g2 in cpu) && (b48 in cpu) && (b2 in cpu))
+                    printf "- c=%d: CPU the 48 KB body adds over the 200-byte one: gateway %+.0f µs, bare forwarder %+.0f µs\n", c, cpu[g48] - cpu[g2], cpu[b48] - cpu[b2]
+            }
         }' "$TSV"
     [ "$GW_ALIVE" = yes ] || echo "- WARNING: the gateway process exited during the run; see its log"
 } | tee "$OUT"

@@ -7,7 +7,7 @@ public enum OperationKind
 }
 
 /// <summary>What routing needs from a request body, found in one pass; the body itself is passed through.</summary>
-public sealed class RequestInfo
+public sealed record RequestInfo
 {
     public required OperationKind Operation { get; init; }
     public required string Model { get; init; }

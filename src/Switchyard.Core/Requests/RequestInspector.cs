@@ -13,6 +13,29 @@ public static class RequestInspector
 
     public static RequestInfo Inspect(ReadOnlySpan<byte> body, OperationKind operation)
     {
+        // Long strings (system prompts, tool results) are checked with vectorized searches and not fed to the reader;
+        // if the compact body fails, the original is inspected so that errors read exactly as before.
+        using (var compact = LongStringElision.TryCreate(body))
+        {
+            if (compact is not null)
+            {
+                try
+                {
+                    var info = InspectOnce(compact.Span, operation);
+                    return info with { ModelValueStart = compact.ToOriginal(info.ModelValueStart) };
+                }
+                catch (Exception e) when (e is JsonException or RequestValidationException or InvalidOperationException or ArgumentException)
+                {
+                }
+            }
+        }
+
+        return InspectOnce(body, operation);
+    }
+
+    /// <summary>The schema gate over the body as it is (no elision); what <see cref="Inspect"/> must equal.</summary>
+    internal static RequestInfo InspectOnce(ReadOnlySpan<byte> body, OperationKind operation)
+    {
         try
         {
             return operation == OperationKind.Chat ? InspectChat(body) : InspectEmbeddings(body);
