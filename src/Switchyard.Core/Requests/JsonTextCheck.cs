@@ -34,7 +34,12 @@ public static class JsonTextCheck
             // Each backslash found here starts an escape: the previous escape was consumed whole, so a "\\" pair
             // never leaves its second backslash behind. Broken escapes are left to the JSON reader to report.
             i += k;
-            if (i + 1 >= body.Length || body[i + 1] != (byte)'u')
+            if (i + 1 >= body.Length)
+            {
+                return;
+            }
+
+            if (body[i + 1] != (byte)'u')
             {
                 i += 2;
                 continue;
