@@ -98,5 +98,5 @@ public sealed class SseRelayFuzzTests
 
             Assert.Equal(wholeDone, splitDone);
             Assert.Equal(whole.Usage, split.Usage);
-        }, cases: 2000);
+        }, cases: 2000, describe: p => System.Text.Encoding.UTF8.GetString(p.SelectMany(x => x).ToArray()).Replace("\n", "\\n", StringComparison.Ordinal) + $" ({p.Length} pieces)");
 }
