@@ -94,10 +94,11 @@ public static class ConfigLoader
         {
             throw new ConfigException([new ConfigDiagnostic("(file)", "not valid YAML: " + e.Message, (int)e.Start.Line)]);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet's scanner throws this (not a YamlException) on some malformed input, e.g. an unclosed [ before a
-            // block sequence; it is a broken file all the same, not a crash of the reload or of the start.
+            // block sequence, and ArgumentException on a malformed tag ("Global tags must be valid URIs"); it is a broken
+            // file all the same, not a crash of the reload or of the start.
             throw new ConfigException([new ConfigDiagnostic("(file)", $"not valid YAML near line {scanner.CurrentPosition.Line} ({e.Message})", (int)scanner.CurrentPosition.Line)]);
         }
 

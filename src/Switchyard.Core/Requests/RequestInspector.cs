@@ -9,6 +9,12 @@ namespace Switchyard.Core.Requests;
 /// </summary>
 public static class RequestInspector
 {
+    /// <summary>
+    /// The deepest nesting accepted, as System.Text.Json's default: every later reader (the estimator, translators,
+    /// JsonDocument, JsonSerializer) then sees only what it can read with its defaults.
+    /// </summary>
+    public const int MaxDepth = 64;
+
     private static readonly string[] Roles = ["system", "user", "assistant", "tool", "developer", "function"];
 
     public static RequestInfo Inspect(ReadOnlySpan<byte> body, OperationKind operation)
@@ -36,9 +42,16 @@ public static class RequestInspector
     /// <summary>The schema gate over the body as it is (no elision); what <see cref="Inspect"/> must equal.</summary>
     internal static RequestInfo InspectOnce(ReadOnlySpan<byte> body, OperationKind operation)
     {
+        JsonTextCheck.Validate(body); // on the compact body too: the long strings elided from it were checked already
+        var r = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
         try
         {
-            return operation == OperationKind.Chat ? InspectChat(body) : InspectEmbeddings(body);
+            return operation == OperationKind.Chat ? InspectChat(ref r) : InspectEmbeddings(ref r);
+        }
+        catch (JsonException e) when (r.CurrentDepth >= MaxDepth - 1 && r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            throw new RequestValidationException(
+                $"the body nests deeper than {MaxDepth} levels (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})", null, "json_too_deep");
         }
         catch (JsonException e)
         {
@@ -47,9 +60,8 @@ public static class RequestInspector
         }
     }
 
-    private static RequestInfo InspectChat(ReadOnlySpan<byte> body)
+    private static RequestInfo InspectChat(ref Utf8JsonReader r)
     {
-        var r = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 128 });
         ExpectObjectStart(ref r);
         string? model = null;
         int modelStart = 0, modelLength = 0, messages = -1, tools = 0;
@@ -129,9 +141,8 @@ public static class RequestInspector
         };
     }
 
-    private static RequestInfo InspectEmbeddings(ReadOnlySpan<byte> body)
+    private static RequestInfo InspectEmbeddings(ref Utf8JsonReader r)
     {
-        var r = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 128 });
         ExpectObjectStart(ref r);
         string? model = null;
         int modelStart = 0, modelLength = 0;

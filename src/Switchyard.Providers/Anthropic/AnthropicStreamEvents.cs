@@ -25,8 +25,9 @@ internal static class AnthropicStreamEvents
             using var document = JsonDocument.Parse(item.Data);
             return AnthropicJson.String(document.RootElement, "type") ?? item.EventType;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string the reader cannot decode (a lone surrogate escape)
             return item.EventType;
         }
     }
@@ -39,8 +40,9 @@ internal static class AnthropicStreamEvents
             using var document = JsonDocument.Parse(data);
             return AnthropicJson.Get(document.RootElement, "message").ValueKind == JsonValueKind.Object;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string the reader cannot decode (a lone surrogate escape)
             return false;
         }
     }

@@ -45,8 +45,9 @@ public static class ResponseInspector
 
             return hasPayload ? (null, usage) : ($"answered 200 without '{(operation == OperationKind.Chat ? "choices" : "data")}'", null);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a name the reader cannot decode (a lone surrogate escape)
             return ("answered 200 with a body that is not valid JSON", null);
         }
     }

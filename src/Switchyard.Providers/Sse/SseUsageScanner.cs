@@ -85,8 +85,9 @@ public sealed class SseUsageScanner
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // not JSON, or text that cannot be decoded (a lone surrogate escape in a name): no usage on this line
         }
     }
 }

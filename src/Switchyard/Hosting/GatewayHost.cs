@@ -55,6 +55,9 @@ public sealed record GatewayHostOptions
 
     /// <summary>Overrides switchyard.store.sqlite_path (tests use a fresh file each).</summary>
     public string? SqlitePath { get; init; }
+
+    /// <summary>Runs after the gateway's own Kestrel settings (tests shorten the data-rate grace and header timeouts).</summary>
+    public Action<KestrelServerOptions>? ConfigureKestrel { get; init; }
 }
 
 /// <summary>Builds the ASP.NET Core host around the core: a thin shell of endpoints over routing and providers.</summary>
@@ -108,6 +111,12 @@ public static class GatewayHost
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = null; // the gateway enforces max_body_bytes itself, with a 413 summary
             k.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(10));
+            ProtocolLimits.Apply(k.Limits); // the gateway enforces the usual limits itself, with 414/431 summaries
+
+            // Header values are read as Latin-1, so any byte above 0x7F is accepted instead of an empty 400 from
+            // Kestrel; the gateway reads only ASCII headers (tokens, correlation id, trace context) and validates them.
+            k.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+            options.ConfigureKestrel?.Invoke(k);
         });
 
         var services = builder.Services;

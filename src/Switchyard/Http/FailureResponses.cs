@@ -48,6 +48,35 @@ public static class FailureResponses
         Message = $"{method} is not allowed on {path}; use {allowed}",
     };
 
+    /// <summary>
+    /// The summary for a request Kestrel refused while the application read it (broken chunked framing, a body shorter
+    /// than its Content-Length, a body slower than the minimum data rate); Kestrel's status is kept.
+    /// </summary>
+    public static FailureSummary BadRequest(BadHttpRequestException e) => e.StatusCode switch
+    {
+        408 => new FailureSummary
+        {
+            Status = 408,
+            Type = FailureType.InvalidRequest,
+            Code = "body_timeout",
+            Message = "the request body arrived slower than the gateway's minimum data rate; send it without pauses",
+        },
+        413 => new FailureSummary
+        {
+            Status = 413,
+            Type = FailureType.PayloadTooLarge,
+            Code = "body_too_large",
+            Message = "the request body is larger than the gateway accepts",
+        },
+        _ => new FailureSummary
+        {
+            Status = e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400,
+            Type = FailureType.InvalidRequest,
+            Code = "malformed_body",
+            Message = $"the request body could not be read: {e.Message.TrimEnd('.')}",
+        },
+    };
+
     public static FailureSummary Internal() => new()
     {
         Status = 500,

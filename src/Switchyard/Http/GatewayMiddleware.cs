@@ -6,7 +6,8 @@ namespace Switchyard.Http;
 
 /// <summary>
 /// First in the pipeline: assigns the correlation id (kept from the caller when valid), returns it on every
-/// response, continues W3C trace context, and turns anything unexpected into a 500 failure summary.
+/// response, continues W3C trace context, enforces the request-line and header limits (<see cref="ProtocolLimits"/>),
+/// answers a body Kestrel refused mid-read with its 4xx, and turns anything unexpected into a 500 failure summary.
 /// </summary>
 public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider time, ILogger<GatewayMiddleware> logger)
 {
@@ -19,6 +20,13 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
         context.Features.Set(new CorrelationFeature(id, TraceContext.IsValidTraceParent(traceParent) ? traceParent : null, traceState.Length > 0 ? traceState : null));
         context.Response.Headers[CorrelationId.HeaderName] = id;
         using var scope = logger.BeginScope(new CorrelationScope(id));
+        if (ProtocolLimits.Check(context) is { } overLimit)
+        {
+            LogRefused(logger, overLimit.Status, overLimit.Code, id);
+            await FailureResponses.WriteAsync(context, overLimit);
+            return;
+        }
+
         try
         {
             await next(context);
@@ -26,6 +34,13 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // the caller went away; nothing to answer
+        }
+        catch (BadHttpRequestException e)
+        {
+            // the caller's bytes, not a gateway fault: one Warning line, no stack trace
+            var summary = FailureResponses.BadRequest(e);
+            LogRefused(logger, summary.Status, summary.Code, id);
+            await FailureResponses.WriteAsync(context, summary);
         }
         catch (Exception e)
         {
@@ -50,6 +65,9 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
 
         public override string ToString() => "correlation_id=" + id;
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "refused a malformed request with {Status} {Code} (correlation_id {CorrelationId})")]
+    private static partial void LogRefused(ILogger logger, int status, string? code, string correlationId);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "unexpected failure (correlation_id {CorrelationId})")]
     private static partial void LogUnexpected(ILogger logger, Exception e, string correlationId);

@@ -633,4 +633,13 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(path, e.Path);
         Assert.Contains("cannot read config file", e.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>Found by the config fuzzer: YamlDotNet throws ArgumentException (not YamlException) for a malformed tag.</summary>
+    [Fact]
+    public void Load_MalformedYamlTag_RefusedWithConfigError()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load("!!bi[[[[nary", Path.GetTempPath(), _ => null));
+
+        Assert.Contains("not valid YAML", e.Errors.Single().Message, StringComparison.Ordinal);
+    }
 }

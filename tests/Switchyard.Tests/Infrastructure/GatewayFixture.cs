@@ -60,10 +60,11 @@ public sealed class GatewayFixture : IAsyncDisposable
     /// <paramref name="metrics"/> go to <see cref="GatewayHostOptions.ConfigureTracing"/> / <see cref="GatewayHostOptions.ConfigureMetrics"/>.
     /// </summary>
     public static Task<GatewayFixture> StartAsync(string yaml, TimeProvider? time = null, IDictionary<string, string>? env = null, string? sqlitePath = null,
-        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics = null)
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics = null,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
     {
         var config = ConfigLoader.Load(WithMasterKey(yaml), Path.GetTempPath(), name => env is not null && env.TryGetValue(name, out var v) ? v : null);
-        return StartCoreAsync(config, null, time, sqlitePath, tracing, metrics);
+        return StartCoreAsync(config, null, time, sqlitePath, tracing, metrics, kestrel: kestrel);
     }
 
     /// <summary>
@@ -95,7 +96,8 @@ public sealed class GatewayFixture : IAsyncDisposable
         => yaml.Contains("general_settings:", StringComparison.Ordinal) ? yaml : yaml + $"\ngeneral_settings:\n  master_key: {MasterKey}\n";
 
     private static async Task<GatewayFixture> StartCoreAsync(GatewayConfig config, string? configPath, TimeProvider? time, string? sqlitePath,
-        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics, bool everyCategory = false)
+        Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics, bool everyCategory = false,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
     {
         var logs = new TestLogSink();
         var app = GatewayHost.Build(config, new GatewayHostOptions
@@ -114,6 +116,7 @@ public sealed class GatewayFixture : IAsyncDisposable
             ConfigPath = configPath,
             ConfigureTracing = tracing,
             ConfigureMetrics = metrics,
+            ConfigureKestrel = kestrel,
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
