@@ -100,8 +100,8 @@ public sealed partial class InferenceEndpoint(
         using var logScope = logger.BeginScope(new LogFields(info.Model, caller.TenantId));
         var capture = snapshot.Config.Telemetry.CaptureContent;
         var span = Telemetry.RequestTelemetry.StartRequest(telemetry, info, correlation, caller.TenantId, capture, body.Span);
-        // The master key is not admitted against limits, so it needs no tokenizer count (only a fallback for spend logs).
-        var estimate = UsageRecorder.Estimate(body.Span, info, group, exact: !caller.IsMaster);
+        // The master key is not admitted against limits, so it needs no estimate (only a fallback for spend logs).
+        var estimate = UsageRecorder.Estimate(body.Span, info, group, bounded: !caller.IsMaster, context.RequestAborted);
         var ticket = default(AdmissionTicket);
         if (!caller.IsMaster)
         {
