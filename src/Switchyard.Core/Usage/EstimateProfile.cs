@@ -8,7 +8,7 @@ namespace Switchyard.Core.Usage;
 /// figure over its deployments, so the estimate bounds whichever deployment serves the request.
 /// </summary>
 /// <param name="FactorThousandths">Multiplier (x1000) on text and framing: 1000 where the bound was calibrated (OpenAI encodings).</param>
-/// <param name="PerMessage">Tokens a provider adds around each chat message (OpenAI: 3, plus 1 for a name, counted with the text).</param>
+/// <param name="PerMessage">Tokens a provider adds around each chat message (OpenAI bills 3, and 1 more for a name: 4).</param>
 /// <param name="ReplyPriming">Tokens added once per chat request to open the reply (OpenAI: 3).</param>
 /// <param name="PerTool">Tokens added per tool definition beyond its names, descriptions and schema text.</param>
 /// <param name="ToolsBlock">Tokens added once when a request has tools (OpenAI's namespace header; Anthropic's tool-use system prompt).</param>
