@@ -18,6 +18,15 @@ public static class Bodies
     /// </summary>
     public static readonly byte[] OpenClawLike = BuildAgentBody(targetBytes: 60 * 1024, tools: 12);
 
+    /// <summary>
+    /// An agent-shaped body of about <paramref name="bytes"/>: the OpenClaw-like shape from 16 KB up (system prompt,
+    /// 12 tools, turns until the size is reached); below that, a system prompt and a question.
+    /// </summary>
+    public static byte[] Agent(int bytes) => bytes >= 32 * 1024
+        ? BuildAgentBody(bytes, tools: 12)
+        : Encoding.UTF8.GetBytes("{\"model\":\"router.default\",\"messages\":[{\"role\":\"system\",\"content\":" + JsonSerializer.Serialize(Prose(bytes - 160, 1))
+            + "},{\"role\":\"user\",\"content\":\"Which file holds the config?\"}],\"max_tokens\":256}");
+
     private static byte[] BuildAgentBody(int targetBytes, int tools)
     {
         var buffer = new ArrayBufferWriter<byte>(targetBytes + 4096);

@@ -5,15 +5,12 @@ namespace Switchyard.Core.Routing;
 /// <summary>A model_name group: its enabled deployments (with their state) ordered by priority.</summary>
 public sealed class RouteGroup
 {
-    private readonly Lazy<Microsoft.ML.Tokenizers.Tokenizer?> _tokenizer;
-
     public RouteGroup(string name, IReadOnlyList<RoutedDeployment> deployments)
     {
         Name = name;
         Deployments = deployments;
         Families = deployments.Select(d => d.Config.Family).Distinct().ToArray();
-        var first = deployments.Count > 0 ? deployments[0].Config : null;
-        _tokenizer = new Lazy<Microsoft.ML.Tokenizers.Tokenizer?>(() => first is null ? null : Usage.PromptEstimator.TokenizerFor(first.BaseModel ?? first.Model));
+        EstimateProfile = Usage.EstimateProfile.Combine(deployments.Select(d => Usage.EstimateProfile.For(d.Config)));
         foreach (var d in deployments)
         {
             var (input, output) = Usage.PriceTable.For(d.Config);
@@ -22,9 +19,8 @@ public sealed class RouteGroup
         }
     }
 
-    /// <summary>The tokenizer of the group's first deployment's model, when known (prompt estimates).</summary>
-    /// <remarks>Loaded on first use: an encoding's vocabulary takes tens of MB, needed only when a limit needs an estimate.</remarks>
-    public Microsoft.ML.Tokenizers.Tokenizer? Tokenizer => _tokenizer.Value;
+    /// <summary>How the group's deployments bill a prompt (framing, safety factor), for prompt estimates.</summary>
+    public Usage.EstimateProfile EstimateProfile { get; }
 
     /// <summary>Highest per-token prices in the group: budget reservations assume the dearest deployment.</summary>
     public decimal MaxInputPrice { get; }

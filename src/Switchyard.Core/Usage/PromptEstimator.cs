@@ -1,113 +1,185 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.ML.Tokenizers;
+using Switchyard.Core.Requests;
 
 namespace Switchyard.Core.Usage;
 
+/// <summary>A request's prompt estimate and the number of completions it asks for (chat <c>n</c>, default 1).</summary>
+public readonly record struct PromptEstimate(long PromptTokens, int Choices);
+
 /// <summary>
-/// Estimates a request's prompt tokens before the call, for TPM reservations and budget estimates.
-/// OpenAI models with a known encoding (o200k_base: gpt-4o, gpt-4.1, gpt-5, o-series; cl100k_base: gpt-4, gpt-3.5,
-/// text-embedding-3) are counted with the real tokenizer over every string in messages, tools and input, plus 3 tokens
-/// per message; other models use the documented approximation of one token per 4 bytes of body.
-/// The estimate is settled to the provider's reported usage after the call.
+/// Estimates a request's prompt tokens before the call, for TPM and budget reservations: an upper bound of what the
+/// provider will bill, settled to the provider's reported usage afterwards. One forward pass over the body: the JSON
+/// reader finds the billed text (chat <c>messages</c>' strings; <c>tools</c>, <c>functions</c>, <c>response_format</c> and
+/// <c>tool_choice</c> as their whole JSON; embeddings <c>input</c>, token ids one each) and <see cref="TextTokenBound"/>
+/// bounds it in place, without decoding or allocating. Framing comes from the group's <see cref="EstimateProfile"/>.
 /// </summary>
+/// <remarks>
+/// Work is linear in the body and capped: at most <see cref="MaxScannedBytes"/> of text are classified, the rest is
+/// charged one token per byte (the hard bound) without being read. The caller's cancellation is checked every 64 KB of
+/// text and every 4,096 JSON tokens, so a request whose client has gone stops being counted.
+/// </remarks>
 public static class PromptEstimator
 {
-    /// <summary>Completion tokens assumed when the request sets no max_tokens / max_completion_tokens.</summary>
+    /// <summary>Completion tokens assumed per choice when the request sets no max_tokens / max_completion_tokens.</summary>
     public const int DefaultCompletionEstimate = 256;
 
-    private static readonly ConcurrentDictionary<string, Tokenizer?> Tokenizers = new(StringComparer.Ordinal);
+    /// <summary>The most text bytes classified per request.</summary>
+    public const int MaxScannedBytes = 16 * 1024 * 1024;
 
-    public static Tokenizer? TokenizerFor(string? model)
+    public static PromptEstimate Estimate(ReadOnlySpan<byte> body, OperationKind operation, EstimateProfile profile, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(model))
+        var walk = new Walk(cancellationToken);
+        var choices = 1;
+        var r = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 256 });
+        if (r.Read() && r.TokenType == JsonTokenType.StartObject)
         {
-            return null;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (operation == OperationKind.Embeddings)
+                {
+                    if (r.ValueTextEquals("input"u8))
+                    {
+                        r.Read();
+                        walk.Value(ref r, numbersAreTokens: true, out _);
+                    }
+                    else
+                    {
+                        r.Read();
+                        r.Skip();
+                    }
+                }
+                else if (r.ValueTextEquals("messages"u8))
+                {
+                    r.Read();
+                    walk.Value(ref r, numbersAreTokens: false, out var messages);
+                    walk.Framing += (messages * (long)profile.PerMessage) + profile.ReplyPriming;
+                }
+                else if (r.ValueTextEquals("tools"u8) || r.ValueTextEquals("functions"u8) || r.ValueTextEquals("response_format"u8) || r.ValueTextEquals("tool_choice"u8))
+                {
+                    // providers render tool schemas into the prompt in their own syntax: the JSON as sent (names, keys,
+                    // punctuation) bounds that rendering, plus a per-tool and per-request allowance for the wrapping
+                    var isTools = r.ValueTextEquals("tools"u8) || r.ValueTextEquals("functions"u8);
+                    r.Read();
+                    var start = (int)r.TokenStartIndex;
+                    var tools = r.TokenType == JsonTokenType.StartArray ? CountObjects(ref r) : Skip(ref r);
+                    walk.Raw(body[start..(int)r.BytesConsumed]);
+                    walk.Framing += isTools && tools > 0 ? (tools * (long)profile.PerTool) + profile.ToolsBlock : 0;
+                }
+                else if (r.ValueTextEquals("n"u8))
+                {
+                    r.Read();
+                    if (r.TokenType == JsonTokenType.Number && r.TryGetInt32(out var n) && n > 1)
+                    {
+                        choices = n;
+                    }
+                }
+                else
+                {
+                    r.Read();
+                    r.Skip();
+                }
+            }
         }
 
-        var encoding = EncodingFor(model);
-        return encoding is null ? null : Tokenizers.GetOrAdd(encoding, static e =>
+        static long Skip(ref Utf8JsonReader r)
         {
-            try
+            r.Skip();
+            return 0;
+        }
+
+        static long CountObjects(ref Utf8JsonReader r)
+        {
+            var depth = r.CurrentDepth;
+            long objects = 0;
+            while (r.Read() && r.CurrentDepth > depth)
             {
-                return TiktokenTokenizer.CreateForEncoding(e);
+                if (r.TokenType == JsonTokenType.StartObject)
+                {
+                    objects++;
+                    r.Skip();
+                }
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException or FileNotFoundException)
-            {
-                return null;
-            }
-        });
+
+            return objects;
+        }
+
+        var tokens = ((walk.Text + walk.Framing) * profile.FactorThousandths + 999) / 1000;
+        if (profile.BytesPerTokenFloor is { } perToken)
+        {
+            tokens = Math.Max(tokens, body.Length / perToken);
+        }
+
+        return new PromptEstimate(Math.Max(1, tokens), choices);
     }
 
-    public static string? EncodingFor(string model)
+    /// <summary>The running sums of one estimate.</summary>
+    private ref struct Walk(CancellationToken cancellationToken)
     {
-        var m = model[(model.LastIndexOf('/') + 1)..].ToLowerInvariant();
-        if (m.StartsWith("gpt-4o", StringComparison.Ordinal) || m.StartsWith("gpt-4.1", StringComparison.Ordinal) || m.StartsWith("gpt-5", StringComparison.Ordinal)
-            || m.StartsWith("o1", StringComparison.Ordinal) || m.StartsWith("o3", StringComparison.Ordinal) || m.StartsWith("o4", StringComparison.Ordinal))
-        {
-            return "o200k_base";
-        }
+        private readonly CancellationToken _cancellationToken = cancellationToken;
+        private long _scanned;
+        private int _sinceCheck;
 
-        if (m.StartsWith("gpt-4", StringComparison.Ordinal) || m.StartsWith("gpt-3.5", StringComparison.Ordinal) || m.StartsWith("text-embedding-3", StringComparison.Ordinal)
-            || m.StartsWith("text-embedding-ada", StringComparison.Ordinal))
-        {
-            return "cl100k_base";
-        }
+        public long Text;
+        public long Framing;
 
-        return null;
-    }
-
-    public static long EstimatePrompt(ReadOnlySpan<byte> body, Tokenizer? tokenizer)
-    {
-        if (tokenizer is null)
+        /// <summary>
+        /// Counts the value the reader is on (a string, number or a whole object/array); <paramref name="items"/> is the
+        /// number of objects directly inside it when it is an array (messages, tools).
+        /// </summary>
+        public void Value(ref Utf8JsonReader r, bool numbersAreTokens, out long items)
         {
-            return Math.Max(1, body.Length / 4);
-        }
-
-        long tokens = 3;
-        var r = new Utf8JsonReader(body);
-        var depth = 0;
-        var inCounted = false;
-        var countedDepth = 0;
-        while (r.Read())
-        {
-            switch (r.TokenType)
+            items = 0;
+            if (r.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
             {
-                case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                    depth++;
-                    if (inCounted && depth == countedDepth + 2 && r.TokenType == JsonTokenType.StartObject)
-                    {
-                        tokens += 3; // per message / per tool
-                    }
+                Leaf(ref r, numbersAreTokens);
+                return;
+            }
 
-                    break;
-                case JsonTokenType.EndObject or JsonTokenType.EndArray:
-                    depth--;
-                    if (inCounted && depth == countedDepth)
-                    {
-                        inCounted = false;
-                    }
+            var depth = r.CurrentDepth;
+            var isArray = r.TokenType == JsonTokenType.StartArray;
+            while (r.Read() && r.CurrentDepth > depth)
+            {
+                if (++_sinceCheck == 4096)
+                {
+                    _sinceCheck = 0;
+                    _cancellationToken.ThrowIfCancellationRequested();
+                }
 
-                    break;
-                case JsonTokenType.PropertyName when depth == 1:
-                    if (r.ValueTextEquals("messages"u8) || r.ValueTextEquals("tools"u8) || r.ValueTextEquals("input"u8))
-                    {
-                        inCounted = true;
-                        countedDepth = depth;
-                    }
-
-                    break;
-                case JsonTokenType.String when inCounted:
-                    tokens += tokenizer.CountTokens(r.GetString()!);
-                    if (depth == countedDepth)
-                    {
-                        inCounted = false; // input: "a string"
-                    }
-
-                    break;
+                switch (r.TokenType)
+                {
+                    case JsonTokenType.StartObject when isArray && r.CurrentDepth == depth + 1:
+                        items++;
+                        break;
+                    case JsonTokenType.String or JsonTokenType.Number:
+                        Leaf(ref r, numbersAreTokens);
+                        break;
+                }
             }
         }
 
-        return tokens;
+        /// <summary>Bounds a stretch of the body as text, JSON syntax included.</summary>
+        public void Raw(ReadOnlySpan<byte> json)
+        {
+            var room = Math.Max(0, MaxScannedBytes - _scanned);
+            var scan = (int)Math.Min(json.Length, room);
+            Text += TextTokenBound.Count(json[..scan], _cancellationToken) + (json.Length - scan);
+            _scanned += scan;
+        }
+
+        private void Leaf(ref Utf8JsonReader r, bool numbersAreTokens)
+        {
+            if (r.TokenType == JsonTokenType.Number && numbersAreTokens)
+            {
+                Text++; // embeddings input given as token ids
+                return;
+            }
+
+            if (r.TokenType is not (JsonTokenType.String or JsonTokenType.Number))
+            {
+                return;
+            }
+
+            Raw(r.ValueSpan);
+        }
     }
 }

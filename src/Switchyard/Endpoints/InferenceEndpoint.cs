@@ -99,9 +99,10 @@ public sealed partial class InferenceEndpoint(
         var correlation = context.Features.Get<CorrelationFeature>()!;
         using var logScope = logger.BeginScope(new LogFields(info.Model, caller.TenantId));
         var capture = snapshot.Config.Telemetry.CaptureContent;
+        // The master key is not admitted against limits, so it needs no estimate (only a fallback for spend logs);
+        // estimated before the span starts, so a client that leaves mid-estimate leaves no span open.
+        var estimate = UsageRecorder.Estimate(body.Span, info, group, bounded: !caller.IsMaster, context.RequestAborted);
         var span = Telemetry.RequestTelemetry.StartRequest(telemetry, info, correlation, caller.TenantId, capture, body.Span);
-        // The master key is not admitted against limits, so it needs no tokenizer count (only a fallback for spend logs).
-        var estimate = UsageRecorder.Estimate(body.Span, info, group, exact: !caller.IsMaster);
         var ticket = default(AdmissionTicket);
         if (!caller.IsMaster)
         {

@@ -21,11 +21,19 @@ public readonly record struct UsageEstimate(long PromptTokens, long CompletionTo
 /// </summary>
 public sealed class UsageRecorder(AdmissionController admission, SpendWriter spend, TimeProvider time)
 {
-    /// <param name="exact">Count with the model's tokenizer (for admission); false uses the 4-bytes-per-token approximation.</param>
-    public static UsageEstimate Estimate(ReadOnlySpan<byte> body, RequestInfo info, RouteGroup group, bool exact = true)
+    /// <summary>
+    /// The reservation for a request: the prompt's upper-bound estimate (with the group's framing) plus its completion
+    /// cap per choice (max_tokens / max_completion_tokens, else <see cref="PromptEstimator.DefaultCompletionEstimate"/>),
+    /// priced at the group's dearest input and output prices.
+    /// </summary>
+    /// <param name="bounded">Estimate from the text (for admission); false takes one token per 4 bytes of body, only a
+    /// fallback for spend logs when the provider reports no usage (the master key is not admitted).</param>
+    public static UsageEstimate Estimate(ReadOnlySpan<byte> body, RequestInfo info, RouteGroup group, bool bounded, CancellationToken cancellationToken)
     {
-        var prompt = PromptEstimator.EstimatePrompt(body, exact ? group.Tokenizer : null);
-        var completion = info.Operation == OperationKind.Embeddings ? 0 : info.MaxTokens ?? PromptEstimator.DefaultCompletionEstimate;
+        var (prompt, choices) = bounded
+            ? PromptEstimator.Estimate(body, info.Operation, group.EstimateProfile, cancellationToken)
+            : new PromptEstimate(Math.Max(1, body.Length / 4), 1);
+        var completion = info.Operation == OperationKind.Embeddings ? 0 : (long)(info.MaxTokens ?? PromptEstimator.DefaultCompletionEstimate) * choices;
         var cost = (prompt * group.MaxInputPrice) + (completion * group.MaxOutputPrice);
         return new UsageEstimate(prompt, completion, AdmissionController.ToNanos(cost));
     }
