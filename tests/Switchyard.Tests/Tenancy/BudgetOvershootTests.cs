@@ -50,7 +50,17 @@ public sealed class BudgetOvershootTests
             await gate.WaitAsync();
             try
             {
-                return await gw.SendAsync(HttpMethod.Post, "/v1/chat/completions", token, body);
+                // a client that honours x-should-retry: a refusal caused only by reservations in flight is retried
+                for (var attempt = 0; ; attempt++)
+                {
+                    var r = await gw.SendAsync(HttpMethod.Post, "/v1/chat/completions", token, body);
+                    if (r.Status != 429 || r.ErrorCode != "budget_reserved" || attempt == 200)
+                    {
+                        return r;
+                    }
+
+                    await Task.Delay(10);
+                }
             }
             finally
             {
