@@ -148,7 +148,7 @@ public sealed partial class InferenceEndpoint(
         RouteResult<UpstreamResponse> result;
         try
         {
-            result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model));
+            result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, executor.Random));
         }
         catch
         {

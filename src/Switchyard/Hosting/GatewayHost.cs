@@ -30,6 +30,11 @@ public sealed record GatewayHostOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Randomness for routing (weighted choice, jitter, canary split); must be thread-safe. Tests pass a seeded one.</summary>
+#pragma warning disable RS0030 // the composition root is where the process-wide random source is chosen
+    public Random Random { get; init; } = Random.Shared;
+#pragma warning restore RS0030
+
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 
     /// <summary>Extra trace setup (tests add an in-memory exporter); tracing is on when this is set or OTLP is configured.</summary>
@@ -105,8 +110,8 @@ public static class GatewayHost
         services.AddSingleton(options.Time);
         services.AddSingleton(sp => new DeploymentStateRegistry(options.Time));
         services.AddSingleton(sp => new GatewayState(config, sp.GetRequiredService<DeploymentStateRegistry>()));
-        services.AddSingleton(sp => new RouteExecutor(options.Time));
-        services.AddSingleton<UpstreamHttp>();
+        services.AddSingleton(sp => new RouteExecutor(options.Time, options.Random));
+        services.AddSingleton(sp => new UpstreamHttp(options.Time));
         services.AddSingleton<IProviderAdapter, OpenAIAdapter>();
         services.AddSingleton<IProviderAdapter, AzureOpenAIAdapter>();
         services.AddSingleton<IProviderAdapter, AnthropicAdapter>();
@@ -119,7 +124,7 @@ public static class GatewayHost
         services.AddSingleton(sp => new AdmissionController(options.Time));
         services.AddSingleton<IGatewayStore>(sp => new SqliteGatewayStore(options.SqlitePath ?? config.Store.SqlitePath));
         services.AddSingleton<TenancyService>();
-        services.AddSingleton(sp => new SpendWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, config.Store.SpendBatchSize, sp.GetRequiredService<ILogger<SpendWriter>>()));
+        services.AddSingleton(sp => new SpendWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, config.Store.SpendBatchSize, options.Time, sp.GetRequiredService<ILogger<SpendWriter>>()));
         services.AddHostedService(sp => new StoreInitializer(sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<GatewayState>()));
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
         services.AddSingleton<SpendRetention>();
@@ -130,7 +135,7 @@ public static class GatewayHost
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<Operations.AlertService>();
         services.AddHostedService(sp => sp.GetRequiredService<Operations.AlertService>());
-        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath });
+        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), options.Time, sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath });
         services.AddHostedService(sp => sp.GetRequiredService<Operations.ConfigReloader>());
         services.AddSingleton<Operations.OperationsEndpoints>();
         services.AddSingleton<ModelsEndpoint>();

@@ -17,12 +17,12 @@ public sealed record ReloadResult(bool Succeeded, IReadOnlyList<ConfigDiagnostic
 /// breaker, limiter and token state survive by id. A file that fails validation is refused with every error and the
 /// old config stays live. The listening address cannot change without a restart.
 /// </summary>
-public sealed partial class ConfigReloader(GatewayState state, TenancyService tenancy, AlertService alerts, ILogger<ConfigReloader> logger) : IHostedService, IDisposable
+public sealed partial class ConfigReloader(GatewayState state, TenancyService tenancy, AlertService alerts, TimeProvider time, ILogger<ConfigReloader> logger) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private PosixSignalRegistration? _sighup;
     private FileSystemWatcher? _watcher;
-    private Timer? _debounce;
+    private ITimer? _debounce;
 
     /// <summary>Where the config is read from on reload (the path it was first loaded from).</summary>
     public string? ConfigPath { get; set; }
@@ -87,7 +87,7 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
 
         if (state.Current.Config.WatchConfigFile && ConfigPath is { } path)
         {
-            _debounce = new Timer(_ => _ = ReloadAsync("file change"));
+            _debounce = time.CreateTimer(_ => _ = ReloadAsync("file change"), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
             {
                 NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
