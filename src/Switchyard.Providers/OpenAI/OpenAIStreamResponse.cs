@@ -62,7 +62,9 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
             return new UpstreamFailure(FailureKind.InvalidResponse, 200, n == 0 ? "closed the stream before its first event" : "sent a stream that is not server-sent events");
         }
 
+#pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
         var result = new OpenAIStreamResponse(response, stream, cts, idleTimeout, callerToken, first, n, stripUsage);
+#pragma warning restore CA2000
         return AttemptResult<UpstreamResponse>.Ok(result);
     }
 

@@ -57,7 +57,9 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
             next = next with { Server = current.Server, Store = current.Store };
             state.Swap(next);
             await tenancy.ApplyConfigTenantsAsync(next, ct);
+#pragma warning disable CA1873 // once per reload, and Information is on in every shipped configuration
             LogReloaded(logger, trigger, path, next.Deployments.Count(d => d.Enabled), next.Warnings.Count);
+#pragma warning restore CA1873
             return new ReloadResult(true, [], next.Warnings, next);
         }
         finally
