@@ -1,5 +1,3 @@
-using Switchyard.Core.Tenancy;
-
 namespace Switchyard.Core.Admission;
 
 /// <summary>

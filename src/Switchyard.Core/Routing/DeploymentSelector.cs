@@ -15,7 +15,7 @@ public static class DeploymentSelector
         RoutedDeployment? best = null;
         var bestTier = int.MaxValue;
         var bestTried = int.MaxValue;
-        double bestScore = double.MaxValue;
+        var bestScore = double.MaxValue;
         double weightSum = 0;
         for (var i = 0; i < deployments.Count; i++)
         {

@@ -107,7 +107,7 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
         var a = first.Failure!;
         var b = next.Failure!;
         var pick = b.Type == FailureType.RouteUnavailable && a.Type != FailureType.RouteUnavailable ? a : b;
-        long? retry = (a.RetryAfterMs, b.RetryAfterMs) switch
+        var retry = (a.RetryAfterMs, b.RetryAfterMs) switch
         {
             (null, _) or (_, null) => pick.RetryAfterMs,
             ({ } x, { } y) => Math.Min(x, y),

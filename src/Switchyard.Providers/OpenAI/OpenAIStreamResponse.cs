@@ -23,7 +23,7 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
     private readonly SseUsageScanner _scanner = new();
     private readonly bool _stripUsage;
     private byte[]? _first;
-    private int _firstLength;
+    private readonly int _firstLength;
 
     private OpenAIStreamResponse(HttpResponseMessage response, Stream stream, CancellationTokenSource cts, TimeSpan idleTimeout, CancellationToken callerToken, byte[] first, int firstLength, bool stripUsage)
     {

@@ -170,7 +170,7 @@ public static class AdminCommands
         return command;
     }
 
-    private static async Task<int> Run(ParseResult p, CancellationToken ct, Func<AdminClient, bool, Task<int>> work)
+    private static async Task<int> Run(ParseResult p, CancellationToken _, Func<AdminClient, bool, Task<int>> work)
     {
         try
         {

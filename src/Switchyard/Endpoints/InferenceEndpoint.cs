@@ -1,7 +1,5 @@
 using System.Buffers;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
 using Switchyard.Core.Admission;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Requests;

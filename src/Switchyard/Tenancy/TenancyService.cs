@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Switchyard.Core.Admission;
 using Switchyard.Core.Config;
 using Switchyard.Core.Tenancy;
