@@ -85,10 +85,10 @@ public class DeploymentSelectorBenchmarks
     public void Setup() => _group = BenchConfig.Group(3);
 
     [Benchmark]
-    public RoutedDeployment? PickShuffle() => DeploymentSelector.Pick(_group, RoutingStrategy.SimpleShuffle, DateTimeOffset.UtcNow, _attempts, Allowed);
+    public RoutedDeployment? PickShuffle() => DeploymentSelector.Pick(_group, RoutingStrategy.SimpleShuffle, DateTimeOffset.UtcNow, _attempts, Allowed, Random.Shared);
 
     [Benchmark]
-    public RoutedDeployment? PickLeastBusy() => DeploymentSelector.Pick(_group, RoutingStrategy.LeastBusy, DateTimeOffset.UtcNow, _attempts, Allowed);
+    public RoutedDeployment? PickLeastBusy() => DeploymentSelector.Pick(_group, RoutingStrategy.LeastBusy, DateTimeOffset.UtcNow, _attempts, Allowed, Random.Shared);
 }
 
 /// <summary>The breaker's per-attempt cost on the success path: acquire, then record a success.</summary>

@@ -83,8 +83,8 @@ public static class CorrelationId
 
     private static (ulong Hi, ulong Lo) Read(ReadOnlySpan<byte> b)
     {
-        ulong hi = (ulong)b[0] << 8 | b[1];
-        ulong lo = BitConverter.ToUInt64(b[2..]);
+        var hi = (ulong)b[0] << 8 | b[1];
+        var lo = BitConverter.ToUInt64(b[2..]);
         return (hi, lo);
     }
 }

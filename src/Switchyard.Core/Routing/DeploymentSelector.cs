@@ -5,16 +5,17 @@ namespace Switchyard.Core.Routing;
 /// <summary>
 /// Picks one deployment of a group: lowest order tier with an available deployment, then the strategy
 /// (weighted shuffle, least busy, lowest latency). Deployments already tried in this request come last.
+/// The weighted shuffle draws from the injected <c>random</c>, so a seeded one makes the choice reproducible.
 /// </summary>
 public static class DeploymentSelector
 {
-    public static RoutedDeployment? Pick(RouteGroup group, RoutingStrategy strategy, DateTimeOffset now, ReadOnlySpan<int> attemptsById, Func<RoutedDeployment, int, bool> allowed)
+    public static RoutedDeployment? Pick(RouteGroup group, RoutingStrategy strategy, DateTimeOffset now, ReadOnlySpan<int> attemptsById, Func<RoutedDeployment, int, bool> allowed, Random random)
     {
         var deployments = group.Deployments;
         RoutedDeployment? best = null;
         var bestTier = int.MaxValue;
         var bestTried = int.MaxValue;
-        double bestScore = double.MaxValue;
+        var bestScore = double.MaxValue;
         double weightSum = 0;
         for (var i = 0; i < deployments.Count; i++)
         {
@@ -65,7 +66,9 @@ public static class DeploymentSelector
                     // Weighted reservoir choice: keeps each candidate with probability weight / running sum.
                     var w = Math.Max(d.Config.Weight, 0.000001);
                     weightSum += w;
-                    if (best is null || Random.Shared.NextDouble() * weightSum < w)
+#pragma warning disable CA5394 // a load-balancing draw, not a secret: System.Random is right here
+                    if (best is null || random.NextDouble() * weightSum < w)
+#pragma warning restore CA5394
                     {
                         best = d;
                     }

@@ -8,10 +8,14 @@ namespace Switchyard.Core.Routing;
 /// Runs one request through its route: picks deployments, retries with backoff (honouring Retry-After),
 /// feeds breakers, and walks fallback chains bounded by max_fallbacks. Never waits on a route whose
 /// deployments are all open or cooling down: it answers at once with the time until the earliest may be tried.
+/// The clock and the randomness (weighted choice, backoff jitter, canary split) are injected; <paramref name="random"/>
+/// is shared by concurrent requests, so it must be thread-safe (the host passes Random.Shared).
 /// </summary>
-public sealed class RouteExecutor(TimeProvider time)
+public sealed class RouteExecutor(TimeProvider time, Random random)
 {
     public TimeProvider Time => time;
+
+    public Random Random => random;
 
     public async ValueTask<RouteResult<T>> ExecuteAsync<T, TState>(
         RouteTable table,
@@ -103,7 +107,7 @@ public sealed class RouteExecutor(TimeProvider time)
         var a = first.Failure!;
         var b = next.Failure!;
         var pick = b.Type == FailureType.RouteUnavailable && a.Type != FailureType.RouteUnavailable ? a : b;
-        long? retry = (a.RetryAfterMs, b.RetryAfterMs) switch
+        var retry = (a.RetryAfterMs, b.RetryAfterMs) switch
         {
             (null, _) or (_, null) => pick.RetryAfterMs,
             ({ } x, { } y) => Math.Min(x, y),
@@ -155,7 +159,7 @@ public sealed class RouteExecutor(TimeProvider time)
                 now = resumeAt;
             }
 
-            var picked = DeploymentSelector.Pick(group, router.Strategy, now, attemptsById, (d, tried) => !banned[IndexOf(group, d)] && (d.Config.MaxRetries is not { } max || tried <= max));
+            var picked = DeploymentSelector.Pick(group, router.Strategy, now, attemptsById, (d, tried) => !banned[IndexOf(group, d)] && (d.Config.MaxRetries is not { } max || tried <= max), random);
             if (picked is not null && !picked.State.TryTakeRequestSlot(now))
             {
                 continue; // a concurrent request took the deployment's last rpm slot; it is now blocked
@@ -256,7 +260,9 @@ public sealed class RouteExecutor(TimeProvider time)
                 return Failed<T>(group, picked, failure, attempts, isFallback, retryAfter);
             }
 
-            var delay = Backoff.Delay(retries, router.RetryBaseDelay, router.RetryMaxDelay, router.RetryAfter, retryAfter, Random.Shared.NextDouble());
+#pragma warning disable CA5394 // backoff jitter, not a secret: System.Random is right here
+            var delay = Backoff.Delay(retries, router.RetryBaseDelay, router.RetryMaxDelay, router.RetryAfter, retryAfter, random.NextDouble());
+#pragma warning restore CA5394
             retries++;
             resumeAt = time.GetUtcNow() + delay;
             if (delay > TimeSpan.Zero)

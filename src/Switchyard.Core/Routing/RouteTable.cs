@@ -47,14 +47,16 @@ public sealed class RouteTable
     public RouteGroup? Resolve(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>The canary group for this request, drawn with the alias's configured percentage; null for the primary.</summary>
-    public RouteGroup? DrawCanary(string name)
+    public RouteGroup? DrawCanary(string name, Random random)
     {
         if (Config.Canaries.Count == 0 || !Config.Canaries.TryGetValue(name, out var canary))
         {
             return null;
         }
 
-        return Random.Shared.NextDouble() * 100 < canary.Percent ? _byName.GetValueOrDefault(canary.Target) : null;
+#pragma warning disable CA5394 // a traffic split, not a secret: System.Random is right here
+        return random.NextDouble() * 100 < canary.Percent ? _byName.GetValueOrDefault(canary.Target) : null;
+#pragma warning restore CA5394
     }
 
     /// <summary>The public names nearest a miss; hidden aliases are never suggested.</summary>

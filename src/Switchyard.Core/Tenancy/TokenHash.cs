@@ -10,7 +10,7 @@ public readonly record struct TokenHash(ulong A, ulong B, ulong C, ulong D)
     public static TokenHash Of(ReadOnlySpan<char> token)
     {
         var max = Encoding.UTF8.GetMaxByteCount(token.Length);
-        Span<byte> raw = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        var raw = max <= 1024 ? stackalloc byte[max] : new byte[max];
         var n = Encoding.UTF8.GetBytes(token, raw);
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(raw[..n], hash);

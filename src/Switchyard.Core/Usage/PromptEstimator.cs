@@ -52,7 +52,7 @@ public static class PromptEstimator
                 {
                     r.Read();
                     walk.Value(ref r, numbersAreTokens: false, out var messages);
-                    walk.Framing += (messages * (long)profile.PerMessage) + profile.ReplyPriming;
+                    walk.Framing += (messages * profile.PerMessage) + profile.ReplyPriming;
                 }
                 else if (r.ValueTextEquals("tools"u8) || r.ValueTextEquals("functions"u8) || r.ValueTextEquals("response_format"u8) || r.ValueTextEquals("tool_choice"u8))
                 {
@@ -63,7 +63,7 @@ public static class PromptEstimator
                     var start = (int)r.TokenStartIndex;
                     var tools = r.TokenType == JsonTokenType.StartArray ? CountObjects(ref r) : Skip(ref r);
                     walk.Raw(body[start..(int)r.BytesConsumed]);
-                    walk.Framing += isTools && tools > 0 ? (tools * (long)profile.PerTool) + profile.ToolsBlock : 0;
+                    walk.Framing += isTools && tools > 0 ? (tools * profile.PerTool) + profile.ToolsBlock : 0;
                 }
                 else if (r.ValueTextEquals("n"u8))
                 {

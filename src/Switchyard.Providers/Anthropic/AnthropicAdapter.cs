@@ -101,6 +101,8 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
             return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, problem);
         }
 
-        return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(body!, usage));
+#pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
+        return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(body, usage));
+#pragma warning restore CA2000
     }
 }

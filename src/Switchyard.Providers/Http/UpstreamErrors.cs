@@ -13,10 +13,10 @@ public static class UpstreamErrors
 {
     private const int MaxErrorBody = 64 * 1024;
 
-    public static async ValueTask<UpstreamFailure> FromResponseAsync(HttpResponseMessage response, CancellationToken ct)
+    public static async ValueTask<UpstreamFailure> FromResponseAsync(HttpResponseMessage response, TimeProvider time, CancellationToken ct)
     {
         var status = (int)response.StatusCode;
-        var retryAfter = RetryAfter(response.Headers);
+        var retryAfter = RetryAfter(response.Headers, time.GetUtcNow());
         byte[] body;
         try
         {
@@ -72,7 +72,7 @@ public static class UpstreamErrors
     public static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.##} s" : $"{t.TotalMilliseconds:0} ms";
 
     /// <summary>Retry-After (seconds or HTTP date) and the OpenAI-style retry-after-ms header.</summary>
-    public static TimeSpan? RetryAfter(HttpResponseHeaders headers)
+    public static TimeSpan? RetryAfter(HttpResponseHeaders headers, DateTimeOffset now)
     {
         if (headers.TryGetValues("retry-after-ms", out var ms) && double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && m >= 0)
         {
@@ -88,7 +88,7 @@ public static class UpstreamErrors
 
             if (ra.Date is { } date)
             {
-                var delta = date - DateTimeOffset.UtcNow;
+                var delta = date - now;
                 return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
             }
         }

@@ -8,8 +8,9 @@ namespace Switchyard.Providers.Http;
 /// </summary>
 public sealed class UpstreamHttp : IDisposable
 {
-    public UpstreamHttp()
+    public UpstreamHttp(TimeProvider time)
     {
+        Time = time;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -27,6 +28,9 @@ public sealed class UpstreamHttp : IDisposable
     }
 
     public HttpMessageInvoker Invoker { get; }
+
+    /// <summary>The clock HTTP-date headers (Retry-After) are read against.</summary>
+    public TimeProvider Time { get; }
 
     public void Dispose() => Invoker.Dispose();
 }

@@ -46,7 +46,7 @@ public static class UpstreamSend
 
         using (response)
         {
-            return (null, await UpstreamErrors.FromResponseAsync(response, cts.Token).ConfigureAwait(false));
+            return (null, await UpstreamErrors.FromResponseAsync(response, http.Time, cts.Token).ConfigureAwait(false));
         }
     }
 }

@@ -46,7 +46,9 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
         var promptTokens = Math.Max(1, body.Length / 4);
         if (request.Info.Operation == OperationKind.Embeddings)
         {
+#pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
             return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(Embedding(body, d.Model, promptTokens), new Usage(promptTokens, 0)));
+#pragma warning restore CA2000
         }
 
         var reply = mock.Response ?? $"This is a mock response from {d.Model} to: {Truncate(LastUserText(body), 120)}";
@@ -54,10 +56,14 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
         var usage = new Usage(promptTokens, words.Length);
         if (request.Info.Stream)
         {
+#pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
             return AttemptResult<UpstreamResponse>.Ok(new MockStream(id, created, d.Model, words, usage, request.Info.IncludeUsage));
+#pragma warning restore CA2000
         }
 
+#pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
         return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(Completion(id, created, d.Model, reply, usage), usage));
+#pragma warning restore CA2000
     }
 
     private static byte[] Completion(string id, long created, string model, string reply, Usage usage)

@@ -23,7 +23,7 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
     private readonly SseUsageScanner _scanner = new();
     private readonly bool _stripUsage;
     private byte[]? _first;
-    private int _firstLength;
+    private readonly int _firstLength;
 
     private OpenAIStreamResponse(HttpResponseMessage response, Stream stream, CancellationTokenSource cts, TimeSpan idleTimeout, CancellationToken callerToken, byte[] first, int firstLength, bool stripUsage)
     {
@@ -62,7 +62,9 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
             return new UpstreamFailure(FailureKind.InvalidResponse, 200, n == 0 ? "closed the stream before its first event" : "sent a stream that is not server-sent events");
         }
 
+#pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
         var result = new OpenAIStreamResponse(response, stream, cts, idleTimeout, callerToken, first, n, stripUsage);
+#pragma warning restore CA2000
         return AttemptResult<UpstreamResponse>.Ok(result);
     }
 

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using Switchyard.Core.Config;
-using Switchyard.Core.Correlation;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;

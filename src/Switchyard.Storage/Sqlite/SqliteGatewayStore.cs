@@ -198,6 +198,8 @@ public sealed class SqliteGatewayStore : IGatewayStore
     public Task<bool> DeleteKeyAsync(string tokenHash, CancellationToken ct) => WriteAsync(async (c, tx) =>
         await ExecAsync(c, tx, "DELETE FROM keys WHERE token_hash = $p0", ct, tokenHash) > 0, ct);
 
+    private static readonly string[] SpendParameters = ["$rid", "$cid", "$tenant", "$token", "$alias", "$dep", "$fam", "$model", "$pt", "$ct", "$cost", "$status", "$lat", "$start"];
+
     public Task AppendSpendAsync(IReadOnlyList<SpendRecord> batch, CancellationToken ct) => WriteAsync(async (c, tx) =>
     {
         await using var insert = c.CreateCommand();
@@ -206,8 +208,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
             INSERT OR IGNORE INTO spend_logs (request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time)
             VALUES ($rid, $cid, $tenant, $token, $alias, $dep, $fam, $model, $pt, $ct, $cost, $status, $lat, $start)
             """;
-        var names = new[] { "$rid", "$cid", "$tenant", "$token", "$alias", "$dep", "$fam", "$model", "$pt", "$ct", "$cost", "$status", "$lat", "$start" };
-        foreach (var n in names)
+        foreach (var n in SpendParameters)
         {
             insert.Parameters.Add(new SqliteParameter(n, null));
         }
@@ -397,9 +398,9 @@ public sealed class SqliteGatewayStore : IGatewayStore
 
     private static void AddLimits(SqliteParameterCollection p, Limits l)
     {
-        p.AddWithValue("$rpm", (object?)l.Rpm ?? DBNull.Value);
-        p.AddWithValue("$tpm", (object?)l.Tpm ?? DBNull.Value);
-        p.AddWithValue("$par", (object?)l.MaxParallelRequests ?? DBNull.Value);
+        p.AddWithValue("$rpm", l.Rpm is { } rpm ? rpm : DBNull.Value);
+        p.AddWithValue("$tpm", l.Tpm is { } tpm ? tpm : DBNull.Value);
+        p.AddWithValue("$par", l.MaxParallelRequests is { } par ? par : DBNull.Value);
         p.AddWithValue("$max", l.MaxBudget is { } m ? Money.ToNanos(m) : DBNull.Value);
         p.AddWithValue("$soft", l.SoftBudget is { } s ? Money.ToNanos(s) : DBNull.Value);
         p.AddWithValue("$dur", (object?)l.BudgetDuration?.ToString() ?? DBNull.Value);

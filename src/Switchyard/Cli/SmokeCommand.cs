@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -125,10 +124,10 @@ public static class SmokeCommand
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        var watch = Stopwatch.StartNew();
+        var started = TimeProvider.System.GetTimestamp();
         using var response = await http.SendAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
-        watch.Stop();
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
         var deployment = response.Headers.TryGetValues("x-switchyard-deployment", out var d) ? d.First() : null;
         string detail;
         if (response.IsSuccessStatusCode)
@@ -148,7 +147,7 @@ public static class SmokeCommand
             }
         }
 
-        return ((int)response.StatusCode, deployment, watch.Elapsed.TotalMilliseconds, detail);
+        return ((int)response.StatusCode, deployment, elapsed.TotalMilliseconds, detail);
     }
 
     private static void Print(List<string[]> rows)

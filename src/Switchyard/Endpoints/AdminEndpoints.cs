@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Requests;
 using Switchyard.Core.Tenancy;

@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Switchyard.Core.Tenancy;
 using Switchyard.Hosting;
-using Switchyard.Http;
 using Switchyard.Tenancy;
 
 namespace Switchyard.Endpoints;

@@ -1,7 +1,5 @@
 using System.Buffers;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
 using Switchyard.Core.Admission;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Requests;
@@ -149,7 +147,7 @@ public sealed partial class InferenceEndpoint(
         RouteResult<UpstreamResponse> result;
         try
         {
-            result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model));
+            result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, executor.Random));
         }
         catch
         {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Tenancy;
 using Switchyard.Hosting;

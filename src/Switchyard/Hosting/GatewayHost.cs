@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Switchyard.Core.Config;
 using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;
@@ -29,6 +24,11 @@ public sealed record GatewayHostOptions
     public string? Url { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Randomness for routing (weighted choice, jitter, canary split); must be thread-safe. Tests pass a seeded one.</summary>
+#pragma warning disable RS0030 // the composition root is where the process-wide random source is chosen
+    public Random Random { get; init; } = Random.Shared;
+#pragma warning restore RS0030
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 
@@ -123,8 +123,8 @@ public static class GatewayHost
         services.AddSingleton(options.Time);
         services.AddSingleton(sp => new DeploymentStateRegistry(options.Time));
         services.AddSingleton(sp => new GatewayState(config, sp.GetRequiredService<DeploymentStateRegistry>()));
-        services.AddSingleton(sp => new RouteExecutor(options.Time));
-        services.AddSingleton<UpstreamHttp>();
+        services.AddSingleton(sp => new RouteExecutor(options.Time, options.Random));
+        services.AddSingleton(sp => new UpstreamHttp(options.Time));
         services.AddSingleton<IProviderAdapter, OpenAIAdapter>();
         services.AddSingleton<IProviderAdapter, AzureOpenAIAdapter>();
         services.AddSingleton<IProviderAdapter, AnthropicAdapter>();
@@ -137,7 +137,7 @@ public static class GatewayHost
         services.AddSingleton(sp => new AdmissionController(options.Time));
         services.AddSingleton<IGatewayStore>(sp => new SqliteGatewayStore(options.SqlitePath ?? config.Store.SqlitePath));
         services.AddSingleton<TenancyService>();
-        services.AddSingleton(sp => new SpendWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, config.Store.SpendBatchSize, sp.GetRequiredService<ILogger<SpendWriter>>()));
+        services.AddSingleton(sp => new SpendWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, config.Store.SpendBatchSize, options.Time, sp.GetRequiredService<ILogger<SpendWriter>>()));
         services.AddHostedService(sp => new StoreInitializer(sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<GatewayState>()));
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
         services.AddSingleton<SpendRetention>();
@@ -148,7 +148,7 @@ public static class GatewayHost
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<Operations.AlertService>();
         services.AddHostedService(sp => sp.GetRequiredService<Operations.AlertService>());
-        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath, HostOverride = options.HostOverride, PortOverride = options.PortOverride });
+        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), options.Time, sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath, HostOverride = options.HostOverride, PortOverride = options.PortOverride });
         services.AddHostedService(sp => sp.GetRequiredService<Operations.ConfigReloader>());
         services.AddSingleton<Operations.OperationsEndpoints>();
         services.AddSingleton<ModelsEndpoint>();

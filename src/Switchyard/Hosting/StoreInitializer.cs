@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Switchyard.Tenancy;
 
 namespace Switchyard.Hosting;

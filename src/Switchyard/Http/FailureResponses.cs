@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http;
 using Switchyard.Core.Failures;
 
 namespace Switchyard.Http;

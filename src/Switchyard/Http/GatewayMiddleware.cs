@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Switchyard.Core.Correlation;
 
 namespace Switchyard.Http;

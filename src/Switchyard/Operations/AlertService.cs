@@ -1,8 +1,5 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Switchyard.Core.Admission;
 using Switchyard.Core.Alerts;
 using Switchyard.Core.Resilience;

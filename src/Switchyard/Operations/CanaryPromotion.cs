@@ -12,7 +12,7 @@ public static class CanaryPromotion
 {
     public sealed record Outcome(bool Succeeded, string Message, string? BackupPath);
 
-    public static Outcome Promote(string configPath, string alias)
+    public static Outcome Promote(string configPath, string alias, DateTimeOffset now)
     {
         var stream = new YamlStream();
         using (var reader = new StreamReader(configPath))
@@ -73,7 +73,7 @@ public static class CanaryPromotion
         }
 
         // Never overwrite an earlier backup: two promotions within one second would otherwise lose the older file.
-        var stamp = $"{configPath}.bak-{DateTimeOffset.UtcNow:yyyyMMddHHmmss}";
+        var stamp = $"{configPath}.bak-{now:yyyyMMddHHmmss}";
         var backup = stamp;
         for (var n = 1; File.Exists(backup); n++)
         {

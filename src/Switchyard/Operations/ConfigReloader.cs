@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Switchyard.Core.Alerts;
 using Switchyard.Core.Config;
 using Switchyard.Hosting;
@@ -17,12 +15,12 @@ public sealed record ReloadResult(bool Succeeded, IReadOnlyList<ConfigDiagnostic
 /// breaker, limiter and token state survive by id. A file that fails validation is refused with every error and the
 /// old config stays live. The listening address cannot change without a restart.
 /// </summary>
-public sealed partial class ConfigReloader(GatewayState state, TenancyService tenancy, AlertService alerts, ILogger<ConfigReloader> logger) : IHostedService, IDisposable
+public sealed partial class ConfigReloader(GatewayState state, TenancyService tenancy, AlertService alerts, TimeProvider time, ILogger<ConfigReloader> logger) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private PosixSignalRegistration? _sighup;
     private FileSystemWatcher? _watcher;
-    private Timer? _debounce;
+    private ITimer? _debounce;
 
     /// <summary>Where the config is read from on reload (the path it was first loaded from).</summary>
     public string? ConfigPath { get; set; }
@@ -63,7 +61,9 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
             next = next with { Server = current.Server, Store = current.Store };
             state.Swap(next);
             await tenancy.ApplyConfigTenantsAsync(next, ct);
+#pragma warning disable CA1873 // once per reload, and Information is on in every shipped configuration
             LogReloaded(logger, trigger, path, next.Deployments.Count(d => d.Enabled), next.Warnings.Count);
+#pragma warning restore CA1873
             return new ReloadResult(true, [], next.Warnings, next);
         }
         finally
@@ -93,7 +93,7 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
 
         if (state.Current.Config.WatchConfigFile && ConfigPath is { } path)
         {
-            _debounce = new Timer(_ => _ = ReloadAsync("file change"));
+            _debounce = time.CreateTimer(_ => _ = ReloadAsync("file change"), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
             {
                 NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,

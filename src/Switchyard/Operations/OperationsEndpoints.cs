@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Tenancy;
 using Switchyard.Http;
@@ -8,7 +7,7 @@ using Switchyard.Tenancy;
 namespace Switchyard.Operations;
 
 /// <summary>POST /config/reload (global admin): reloads the config file and answers what happened.</summary>
-public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloader reloader)
+public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloader reloader, TimeProvider time)
 {
     public async Task Reload(HttpContext c)
     {
@@ -83,7 +82,7 @@ public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloa
             return;
         }
 
-        var outcome = CanaryPromotion.Promote(path, alias);
+        var outcome = CanaryPromotion.Promote(path, alias, time.GetUtcNow());
         if (!outcome.Succeeded)
         {
             await FailureResponses.WriteAsync(c, new FailureSummary { Status = 409, Type = FailureType.InvalidRequest, Code = "promotion_refused", Param = "alias", Route = alias, Message = outcome.Message });

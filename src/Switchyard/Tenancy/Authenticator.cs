@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Http;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Tenancy;
 using Switchyard.Hosting;
@@ -80,7 +79,7 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
     }
 
     /// <summary>
-    /// Authenticates and checks that the caller has one of <paramref name="scopes"/> (admin always passes); on failure
+    /// Authenticates and checks that the caller has <paramref name="scope"/> or <paramref name="alternative"/> (admin always passes); on failure
     /// writes the summary and returns null.
     /// </summary>
     public async ValueTask<CallerIdentity?> RequireAsync(HttpContext context, string scope, string? alternative = null)

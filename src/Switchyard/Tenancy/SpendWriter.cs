@@ -1,6 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Switchyard.Core.Tenancy;
 
 namespace Switchyard.Tenancy;
@@ -10,7 +8,7 @@ namespace Switchyard.Tenancy;
 /// one flush interval apart. Stopping drains the queue, so a clean shutdown loses nothing; a crash loses at most the
 /// records of the last flush interval.
 /// </summary>
-public sealed partial class SpendWriter(IGatewayStore store, TimeSpan flushInterval, int batchSize, ILogger<SpendWriter> logger) : BackgroundService
+public sealed partial class SpendWriter(IGatewayStore store, TimeSpan flushInterval, int batchSize, TimeProvider time, ILogger<SpendWriter> logger) : BackgroundService
 {
     private readonly Channel<SpendRecord> _queue = Channel.CreateUnbounded<SpendRecord>(new UnboundedChannelOptions { SingleReader = true });
     private long _written;
@@ -27,7 +25,7 @@ public sealed partial class SpendWriter(IGatewayStore store, TimeSpan flushInter
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _queue.Reader.WaitToReadAsync(stoppingToken);
-                await Task.Delay(flushInterval, stoppingToken);
+                await Task.Delay(flushInterval, time, stoppingToken);
                 await DrainAsync(batch, CancellationToken.None);
             }
         }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Switchyard.Core.Admission;
 using Switchyard.Core.Config;
 using Switchyard.Core.Tenancy;
@@ -9,9 +8,11 @@ namespace Switchyard.Tenancy;
 /// Keys and tenants: loads them from the store into the in-memory directory at start, applies tenants declared in
 /// the config file (the file wins, and says so), and performs admin changes store-first, then in memory.
 /// </summary>
-public sealed partial class TenancyService(IGatewayStore store, TenantDirectory directory, AdmissionController admission, TimeProvider time, ILogger<TenancyService> logger)
+public sealed partial class TenancyService(IGatewayStore store, TenantDirectory directory, AdmissionController admission, TimeProvider time, ILogger<TenancyService> logger) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public void Dispose() => _gate.Dispose();
 
     public IGatewayStore Store => store;
 

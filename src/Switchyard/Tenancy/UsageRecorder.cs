@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http;
 using Switchyard.Core.Admission;
 using Switchyard.Core.Config;
 using Switchyard.Core.Requests;

@@ -40,7 +40,7 @@ public sealed class CircuitBreakerTests
         return true;
     }
 
-    private void Open(CircuitBreaker b)
+    private static void Open(CircuitBreaker b)
     {
         for (var i = 0; i < 3; i++)
         {

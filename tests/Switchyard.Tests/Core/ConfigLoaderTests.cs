@@ -130,9 +130,9 @@ public sealed class ConfigLoaderTests : IDisposable
             """);
 
         Assert.Equal(2, errors.Count);
-        Assert.Equal(("switchyard.aliases.draft.fast", (int?)7), (errors[0].Path, errors[0].Line));
+        Assert.Equal(("switchyard.aliases.draft.fast", 7), (errors[0].Path, errors[0].Line));
         Assert.Contains("'chatt'", errors[0].Message, StringComparison.Ordinal);
-        Assert.Equal(("switchyard.aliases.chat", (int?)8), (errors[1].Path, errors[1].Line));
+        Assert.Equal(("switchyard.aliases.chat", 8), (errors[1].Path, errors[1].Line));
         Assert.Contains("shadow", errors[1].Message, StringComparison.Ordinal);
     }
 
@@ -205,7 +205,7 @@ public sealed class ConfigLoaderTests : IDisposable
     {
         var e = Assert.Single(Errors("model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\ngeneral_settings:\n  master_key: short\n"));
 
-        Assert.Equal(("general_settings.master_key", (int?)6), (e.Path, e.Line));
+        Assert.Equal(("general_settings.master_key", 6), (e.Path, e.Line));
         Assert.DoesNotContain("short", e.Message, StringComparison.Ordinal);
     }
 
@@ -333,7 +333,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal([false, true], config.Deployments.Select(d => d.Enabled).ToArray());
         Assert.Equal("environment variable OPENAI_API_KEY is not set", config.Deployments[0].DisabledReason);
         var w = Assert.Single(config.Warnings);
-        Assert.Equal(("model_list[0].litellm_params.api_key", (int?)5), (w.Path, w.Line));
+        Assert.Equal(("model_list[0].litellm_params.api_key", 5), (w.Path, w.Line));
         Assert.Contains("deployment disabled", w.Message, StringComparison.Ordinal);
         var table = new RouteTable(config, new DeploymentStateRegistry(TimeProvider.System));
         Assert.Equal("gpt-4o-mini", Assert.Single(table.Resolve("chat")!.Deployments).Config.Model);
@@ -599,7 +599,7 @@ public sealed class ConfigLoaderTests : IDisposable
             """);
 
         var e = Assert.Single(errors);
-        Assert.Equal(("model_list[1]", (int?)5), (e.Path, e.Line));
+        Assert.Equal(("model_list[1]", 5), (e.Path, e.Line));
         Assert.Contains("model_list[0]", e.Message, StringComparison.Ordinal);
     }
 

@@ -49,7 +49,7 @@ public sealed class RouteExecutorTests
         var log = new List<string>();
         var limited = new UpstreamFailure(FailureKind.RateLimited, 429, "answered HTTP 429") { RetryAfter = TimeSpan.FromMilliseconds(80) };
 
-        var result = await new RouteExecutor(time).ExecuteAsync(table, "a", log, Script(limited), CancellationToken.None);
+        var result = await new RouteExecutor(time, Random.Shared).ExecuteAsync(table, "a", log, Script(limited), CancellationToken.None);
 
         Assert.Equal("ok from a1", result.Value);
         Assert.Equal(["1:a1:primary", "2:a1:primary"], log);
@@ -62,7 +62,7 @@ public sealed class RouteExecutorTests
         var log = new List<string>();
         var rejected = new UpstreamFailure(FailureKind.CallerError, 400, "answered HTTP 400") { UpstreamCode = "invalid_value", UpstreamParam = "tools[0]" };
 
-        var result = await new RouteExecutor(TimeProvider.System).ExecuteAsync(table, "a", log, Script(rejected), CancellationToken.None);
+        var result = await new RouteExecutor(TimeProvider.System, Random.Shared).ExecuteAsync(table, "a", log, Script(rejected), CancellationToken.None);
 
         Assert.Null(result.Value);
         Assert.Equal(FailureKind.CallerError, result.FailureKind);
@@ -77,7 +77,7 @@ public sealed class RouteExecutorTests
         var log = new List<string>();
         var boom = new UpstreamFailure(FailureKind.ServerError, 500, "answered HTTP 500");
 
-        var result = await new RouteExecutor(TimeProvider.System).ExecuteAsync(table, "a", log, Script(boom, boom, boom), CancellationToken.None);
+        var result = await new RouteExecutor(TimeProvider.System, Random.Shared).ExecuteAsync(table, "a", log, Script(boom, boom, boom), CancellationToken.None);
 
         Assert.Equal("ok from b1", result.Value);
         Assert.Equal(4, result.Attempts);

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Switchyard.Core.Tenancy;
 using Switchyard.Storage.Sqlite;
 using Switchyard.Tests.Infrastructure;

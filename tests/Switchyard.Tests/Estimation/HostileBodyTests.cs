@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.AspNetCore.Http;
 using Switchyard.Tests.Infrastructure;
 
 namespace Switchyard.Tests.Estimation;

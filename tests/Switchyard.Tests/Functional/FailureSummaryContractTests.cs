@@ -67,7 +67,7 @@ public sealed class FailureSummaryContractTests(ContractGateway fixture) : IClas
         Assert.Equal(family, s.ProviderFamily);
         var routed = family is not null || scenario == "nokeys";
         Assert.Equal(routed ? scenario : null, s.Route);
-        Assert.Equal(scenario switch { "ratelimited" => 42_000, _ when status is 502 or 504 => 1_000, _ => (long?)null }, s.RetryAfterMs);
+        Assert.Equal(scenario switch { "ratelimited" => 42_000, _ when status is 502 or 504 => 1_000, _ => null }, s.RetryAfterMs);
         var body = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain("secret words", body, StringComparison.Ordinal);
         Assert.DoesNotContain("The server had an error", body, StringComparison.Ordinal);

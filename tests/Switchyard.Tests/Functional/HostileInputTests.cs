@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Switchyard.Tests.Infrastructure;
 
 namespace Switchyard.Tests.Functional;

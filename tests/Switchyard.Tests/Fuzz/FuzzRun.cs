@@ -49,7 +49,7 @@ public static class FuzzRun
             {
                 var caseSeed = master.Next64();
                 var pcg = new PCG(1, caseSeed);
-                var value = gen.Generate(pcg, null!, out _);
+                var value = gen.Generate(pcg, null, out _);
                 try
                 {
                     var run = offThread ? Task.Run(() => property(value)) : property(value);
@@ -80,7 +80,7 @@ public static class FuzzRun
         var text = describe?.Invoke(value) ?? value switch
         {
             byte[] b => Convert.ToBase64String(b),
-            _ => value?.ToString() ?? "null",
+            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null",
         };
         return text.Length > 2000 ? text[..2000] + "…" : text;
     }

@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
 using CsCheck;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Switchyard.Providers.Sse;
 using Switchyard.Tests.Infrastructure;
 

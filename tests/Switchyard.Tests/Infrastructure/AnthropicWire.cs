@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 
 namespace Switchyard.Tests.Infrastructure;
 

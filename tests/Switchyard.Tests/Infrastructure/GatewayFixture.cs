@@ -1,10 +1,7 @@
 using System.ClientModel;
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Chat;
 using Switchyard.Core.Config;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Switchyard.Operations;
 using Switchyard.Tests.Infrastructure;
 

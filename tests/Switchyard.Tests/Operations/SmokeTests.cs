@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Switchyard.Cli;
 using Switchyard.Tests.Infrastructure;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Switchyard.Tests.Infrastructure;
 
 namespace Switchyard.Tests.Operations;

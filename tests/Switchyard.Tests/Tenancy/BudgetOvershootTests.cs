@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Switchyard.Core.Requests;
 using Switchyard.Core.Usage;
 using Switchyard.Tests.Infrastructure;

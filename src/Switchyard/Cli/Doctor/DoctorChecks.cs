@@ -149,9 +149,12 @@ public static class DoctorChecks
             else
             {
                 findings.Add(new Finding("SY132", Finding.Info, $"Switchyard answers on {target}", ""));
-                if (response.Headers.Date is { } date && Math.Abs((date - DateTimeOffset.UtcNow).TotalSeconds) > 5)
+#pragma warning disable RS0030 // the CLI compares the gateway's clock with this machine's wall clock
+                var skew = response.Headers.Date is { } date ? (date - DateTimeOffset.UtcNow).TotalSeconds : 0;
+#pragma warning restore RS0030
+                if (Math.Abs(skew) > 5)
                 {
-                    findings.Add(new Finding("SY160", Finding.Warn, $"the gateway's clock differs from this machine's by {(date - DateTimeOffset.UtcNow).TotalSeconds:0} s",
+                    findings.Add(new Finding("SY160", Finding.Warn, $"the gateway's clock differs from this machine's by {skew:0} s",
                         "sync clocks (NTP): budgets, token expiry and rate windows depend on them"));
                 }
             }
@@ -233,7 +236,9 @@ public static class DoctorChecks
 
     public static IEnumerable<Finding> Clock()
     {
+#pragma warning disable RS0030 // the CLI checks this machine's wall clock itself
         var now = DateTimeOffset.UtcNow;
+#pragma warning restore RS0030
         if (now.Year < 2025 || now.Year > 2100)
         {
             yield return new Finding("SY161", Finding.Error, $"the system clock says {now:u}", "set the clock (NTP); token expiry, budgets and rate windows depend on it");
@@ -244,16 +249,16 @@ public static class DoctorChecks
     public static async Task<IEnumerable<Finding>> ProbeAsync(GatewayConfig config, CancellationToken ct)
     {
         var findings = new List<Finding>();
-        using var http = new UpstreamHttp();
+        using var http = new UpstreamHttp(TimeProvider.System);
         var providers = new ProviderRegistry([new OpenAIAdapter(http), new AzureOpenAIAdapter(http), new AnthropicAdapter(http, TimeProvider.System), new MockAdapter(TimeProvider.System)]);
         var body = Encoding.UTF8.GetBytes("""{"model":"probe","max_tokens":1,"messages":[{"role":"user","content":"ping"}]}""");
         var info = RequestInspector.Inspect(body, OperationKind.Chat);
         foreach (var d in config.Deployments.Where(d => d.Enabled && d.Family != ProviderFamilies.Mock && d.Mock is null))
         {
             var probe = d with { Timeout = TimeSpan.FromSeconds(10), StreamTimeout = TimeSpan.FromSeconds(10) };
-            var started = DateTimeOffset.UtcNow;
+            var started = TimeProvider.System.GetTimestamp();
             var result = await providers.Get(d.Family).SendAsync(new ProviderRequest { Info = info, Body = body, Deployment = probe, CorrelationId = "doctor-probe" }, ct);
-            var ms = (DateTimeOffset.UtcNow - started).TotalMilliseconds;
+            var ms = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
             if (result.Value is { } ok)
             {
                 await ok.DisposeAsync();

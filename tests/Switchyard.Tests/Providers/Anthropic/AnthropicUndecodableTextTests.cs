@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Switchyard.Tests.Infrastructure;
 
 namespace Switchyard.Tests.Providers.Anthropic;
