@@ -35,6 +35,10 @@ public class EstimatorBenchmarks
     [Benchmark(Baseline = true)]
     public long Bounded() => PromptEstimator.Estimate(_body, OperationKind.Chat, EstimateProfile.OpenAI, CancellationToken.None).PromptTokens;
 
+    /// <summary>The byte-class bound alone over the whole body (no JSON walk): the floor of what the estimate costs.</summary>
+    [Benchmark]
+    public long ClassifyOnly() => TextTokenBound.Count(_body, CancellationToken.None);
+
     [Benchmark]
     public long Tokenizer()
     {

@@ -22,4 +22,17 @@ public sealed record RequestInfo
     public int? MaxTokens { get; init; }
     public int MessageCount { get; init; }
     public int ToolCount { get; init; }
+
+    /// <summary>Legacy <c>functions</c> declared (billed like tools).</summary>
+    public int FunctionCount { get; init; }
+
+    /// <summary>Completions asked for (chat <c>n</c>, default 1).</summary>
+    public int Choices { get; init; } = 1;
+
+    /// <summary>
+    /// Where the text the provider bills sits in the body, as start and end offsets in pairs: chat <c>messages</c>,
+    /// <c>tools</c>, <c>functions</c>, <c>response_format</c>, <c>tool_choice</c>; embeddings <c>input</c>. The prompt
+    /// estimate bounds these stretches without reading the body again.
+    /// </summary>
+    public IReadOnlyList<int> BilledRanges { get; init; } = [];
 }

@@ -28,7 +28,7 @@ public static class RequestInspector
                 try
                 {
                     var info = InspectOnce(compact.Span, operation);
-                    return info with { ModelValueStart = compact.ToOriginal(info.ModelValueStart) };
+                    return info with { ModelValueStart = compact.ToOriginal(info.ModelValueStart), BilledRanges = [.. info.BilledRanges.Select(compact.ToOriginal)] };
                 }
                 catch (Exception e) when (e is JsonException or RequestValidationException or InvalidOperationException or ArgumentException)
                 {
@@ -64,11 +64,13 @@ public static class RequestInspector
     {
         ExpectObjectStart(ref r);
         string? model = null;
-        int modelStart = 0, modelLength = 0, messages = -1, tools = 0;
+        int modelStart = 0, modelLength = 0, messages = -1, tools = 0, functions = 0, choices = 1;
         bool stream = false, includeUsage = false, hasStreamOptions = false;
         int? maxTokens = null;
+        var billed = new List<int>(4);
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
+            var from = (int)r.BytesConsumed;
             if (r.ValueTextEquals("model"u8))
             {
                 (model, modelStart, modelLength) = ReadModel(ref r);
@@ -76,6 +78,8 @@ public static class RequestInspector
             else if (r.ValueTextEquals("messages"u8))
             {
                 messages = ReadMessages(ref r);
+                billed.Add(from);
+                billed.Add((int)r.BytesConsumed);
             }
             else if (r.ValueTextEquals("stream"u8))
             {
@@ -93,7 +97,7 @@ public static class RequestInspector
             }
             else if (r.ValueTextEquals("n"u8))
             {
-                ReadPositiveInt(ref r, "n");
+                choices = ReadPositiveInt(ref r, "n") ?? 1;
             }
             else if (r.ValueTextEquals("temperature"u8) || r.ValueTextEquals("top_p"u8) || r.ValueTextEquals("presence_penalty"u8) || r.ValueTextEquals("frequency_penalty"u8))
             {
@@ -107,6 +111,18 @@ public static class RequestInspector
             else if (r.ValueTextEquals("tools"u8))
             {
                 tools = ReadTools(ref r);
+                billed.Add(from);
+                billed.Add((int)r.BytesConsumed);
+            }
+            else if (r.ValueTextEquals("functions"u8) || r.ValueTextEquals("response_format"u8) || r.ValueTextEquals("tool_choice"u8))
+            {
+                // billed as the provider renders them into the prompt: the JSON as sent bounds that rendering
+                var isFunctions = r.ValueTextEquals("functions"u8);
+                r.Read();
+                functions += isFunctions ? CountObjects(ref r) : 0;
+                r.Skip();
+                billed.Add(from);
+                billed.Add((int)r.BytesConsumed);
             }
             else
             {
@@ -138,6 +154,9 @@ public static class RequestInspector
             MaxTokens = maxTokens,
             MessageCount = messages,
             ToolCount = tools,
+            FunctionCount = functions,
+            Choices = choices,
+            BilledRanges = billed,
         };
     }
 
@@ -147,8 +166,10 @@ public static class RequestInspector
         string? model = null;
         int modelStart = 0, modelLength = 0;
         var hasInput = false;
+        var billed = new List<int>(2);
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
+            var from = (int)r.BytesConsumed;
             if (r.ValueTextEquals("model"u8))
             {
                 (model, modelStart, modelLength) = ReadModel(ref r);
@@ -174,6 +195,9 @@ public static class RequestInspector
                 {
                     throw new RequestValidationException("'input' must be a string or an array", "input", "invalid_type");
                 }
+
+                billed.Add(from);
+                billed.Add((int)r.BytesConsumed);
             }
             else if (r.ValueTextEquals("dimensions"u8))
             {
@@ -197,7 +221,7 @@ public static class RequestInspector
             throw new RequestValidationException("'input' is required", "input", "missing_field");
         }
 
-        return new RequestInfo { Operation = OperationKind.Embeddings, Model = model, ModelValueStart = modelStart, ModelValueLength = modelLength };
+        return new RequestInfo { Operation = OperationKind.Embeddings, Model = model, ModelValueStart = modelStart, ModelValueLength = modelLength, BilledRanges = billed };
     }
 
     private static void ExpectObjectStart(ref Utf8JsonReader r)
@@ -296,6 +320,29 @@ public static class RequestInspector
         }
 
         return include;
+    }
+
+    /// <summary>Objects directly inside the array the reader is on (0 for anything else); the reader stays where it is.</summary>
+    private static int CountObjects(ref Utf8JsonReader r)
+    {
+        if (r.TokenType != JsonTokenType.StartArray)
+        {
+            return 0;
+        }
+
+        var copy = r;
+        var depth = copy.CurrentDepth;
+        var objects = 0;
+        while (copy.Read() && copy.CurrentDepth > depth)
+        {
+            if (copy.TokenType == JsonTokenType.StartObject)
+            {
+                objects++;
+                copy.Skip();
+            }
+        }
+
+        return objects;
     }
 
     private static int ReadMessages(ref Utf8JsonReader r)

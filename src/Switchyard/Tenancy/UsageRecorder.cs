@@ -30,7 +30,7 @@ public sealed class UsageRecorder(AdmissionController admission, SpendWriter spe
     public static UsageEstimate Estimate(ReadOnlySpan<byte> body, RequestInfo info, RouteGroup group, bool bounded, CancellationToken cancellationToken)
     {
         var (prompt, choices) = bounded
-            ? PromptEstimator.Estimate(body, info.Operation, group.EstimateProfile, cancellationToken)
+            ? PromptEstimator.Estimate(body, info, group.EstimateProfile, cancellationToken)
             : new PromptEstimate(Math.Max(1, body.Length / 4), 1);
         var completion = info.Operation == OperationKind.Embeddings ? 0 : (long)(info.MaxTokens ?? PromptEstimator.DefaultCompletionEstimate) * choices;
         var cost = (prompt * group.MaxInputPrice) + (completion * group.MaxOutputPrice);

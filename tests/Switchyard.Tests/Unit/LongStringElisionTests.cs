@@ -94,7 +94,8 @@ public sealed class LongStringElisionTests
     {
         try
         {
-            return inspect().ToString();
+            var info = inspect();
+            return (info with { BilledRanges = [] }).ToString() + " billed at " + string.Join(",", info.BilledRanges); // ranges mapped back to the original body
         }
         catch (Exception e)
         {
