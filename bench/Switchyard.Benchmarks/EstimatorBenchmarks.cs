@@ -8,7 +8,7 @@ namespace Switchyard.Benchmarks;
 
 /// <summary>
 /// The prompt estimate a scoped token's admission pays per request, on agent-shaped bodies (system prompt, 12 tools,
-/// turns; see <see cref="Bodies"/>) and on one unbroken word, at 1 KB, 64 KB and 1 MB; <c>Tokenizer</c> is the
+/// turns; see <see cref="Bodies"/>; the schema gate has already run, as in the gateway) and on one unbroken word, at 1 KB, 64 KB and 1 MB; <c>Tokenizer</c> is the
 /// estimator before issue 7 (Tiktoken o200k over every string), kept for comparison where it finishes.
 /// Run: <c>dotnet run -c Release --project bench/Switchyard.Benchmarks -- --filter *EstimatorBenchmarks* --job short</c>
 /// </summary>
@@ -17,6 +17,7 @@ public class EstimatorBenchmarks
 {
     private byte[] _body = [];
     private Tokenizer _tokenizer = null!;
+    private RequestInfo _info = null!;
 
     [Params("agent", "word")]
     public string Shape { get; set; } = "agent";
@@ -30,14 +31,11 @@ public class EstimatorBenchmarks
         _body = Shape == "agent" ? Bodies.Agent(Bytes) : Encoding.UTF8.GetBytes(
             "{\"model\":\"router.default\",\"messages\":[{\"role\":\"user\",\"content\":\"" + new string('a', Bytes - 70) + "\"}]}");
         _tokenizer = TiktokenTokenizer.CreateForEncoding("o200k_base");
+        _info = RequestInspector.Inspect(_body, OperationKind.Chat);
     }
 
     [Benchmark(Baseline = true)]
-    public long Bounded() => PromptEstimator.Estimate(_body, OperationKind.Chat, EstimateProfile.OpenAI, CancellationToken.None).PromptTokens;
-
-    /// <summary>The byte-class bound alone over the whole body (no JSON walk): the floor of what the estimate costs.</summary>
-    [Benchmark]
-    public long ClassifyOnly() => TextTokenBound.Count(_body, CancellationToken.None);
+    public long Bounded() => PromptEstimator.Estimate(_body, _info, EstimateProfile.OpenAI, CancellationToken.None).PromptTokens;
 
     [Benchmark]
     public long Tokenizer()
