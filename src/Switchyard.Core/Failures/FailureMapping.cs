@@ -39,6 +39,7 @@ public static class FailureMapping
             Message = message,
             Param = f.Kind is FailureKind.CallerError or FailureKind.Unsupported ? f.UpstreamParam : null,
             ProviderFamily = d.Family,
+            RetryAfterMs = status is 502 or 504 ? UpstreamRetryHintMs : null,
         };
     }
 }

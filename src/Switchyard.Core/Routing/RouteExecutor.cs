@@ -330,20 +330,18 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
 
     /// <summary>
     /// The answer for a failed attempt. retry_after_ms is the given wait (the provider's Retry-After, or the soonest
-    /// reopening when every deployment is open or cooling down); a 502/504 without one gets the short default hint.
+    /// reopening when every deployment is open or cooling down), else the summary's own default (502/504: a short hint).
     /// </summary>
     private static RouteResult<T> Failed<T>(RouteGroup group, RoutedDeployment d, UpstreamFailure f, int attempts, bool isFallback, TimeSpan? retryAfter)
         where T : class
     {
         var summary = FailureMapping.ToSummary(f, d.Config, attempts);
-        long? retryAfterMs = retryAfter is { } r && r > TimeSpan.Zero ? (long)Math.Ceiling(r.TotalMilliseconds)
-            : summary.Status is 502 or 504 ? FailureMapping.UpstreamRetryHintMs : null;
         return new()
         {
             Attempts = attempts,
             FallbackUsed = isFallback,
             GroupUsed = group.Name,
-            Failure = summary with { RetryAfterMs = retryAfterMs },
+            Failure = retryAfter is { } r && r > TimeSpan.Zero ? summary with { RetryAfterMs = (long)Math.Ceiling(r.TotalMilliseconds) } : summary,
             FailureKind = f.Kind,
         };
     }

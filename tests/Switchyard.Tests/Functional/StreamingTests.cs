@@ -55,7 +55,7 @@ public sealed class StreamingTests
         Assert.Equal("chat", s.Route);
         Assert.Equal("openai", s.ProviderFamily);
         Assert.Null(s.Param);
-        Assert.Null(s.RetryAfterMs);
+        Assert.Equal(Switchyard.Core.Failures.FailureMapping.UpstreamRetryHintMs, s.RetryAfterMs); // a broken stream is retryable: the same short hint as a 502/504 answer
         Assert.Equal(correlationId, s.CorrelationId);
     }
 
