@@ -34,8 +34,10 @@ public static class ProtocolLimits
     public static FailureSummary? Check(HttpContext context)
     {
         var request = context.Request;
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "";
-        var line = request.Method.Length + 1 + target.Length + 1 + request.Protocol.Length + 2;
+        // the target as sent: a redacted token (SecretTargetApplication) is shorter than the one the client sent
+        var target = context.Features.Get<RequestSecrets>()?.OriginalTargetLength
+            ?? (context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "").Length;
+        var line = request.Method.Length + 1 + target + 1 + request.Protocol.Length + 2;
         if (line > MaxRequestLineBytes)
         {
             return new FailureSummary
@@ -53,13 +55,19 @@ public static class ProtocolLimits
             return HeadersTooLarge($"{headers.Count} header fields; the gateway accepts at most {MaxHeaderCount}");
         }
 
-        var total = 0;
+        int total = 0, fields = 0;
         foreach (var (name, values) in headers)
         {
             foreach (var value in values)
             {
+                fields++; // a repeated header is one field per line, as Kestrel counts them
                 total += name.Length + 4 + (value?.Length ?? 0); // "name: value\r\n"
             }
+        }
+
+        if (fields > MaxHeaderCount)
+        {
+            return HeadersTooLarge($"{fields} header fields; the gateway accepts at most {MaxHeaderCount}");
         }
 
         return total > MaxHeaderBytes ? HeadersTooLarge($"{total} bytes of headers; the gateway accepts at most {MaxHeaderBytes}") : null;

@@ -13,6 +13,9 @@ internal sealed class RequestSecrets
     /// <summary>Secret query parameters by name (case-insensitive), values decoded; repeated names joined with commas.</summary>
     public IReadOnlyDictionary<string, string>? Query { get; init; }
 
+    /// <summary>Length of the request target as the client sent it (the redacted one is shorter), for the request-line limit.</summary>
+    public int OriginalTargetLength { get; init; }
+
     /// <summary>The token given in the path form of a key route, if any.</summary>
     public static string? PathKey(HttpContext c) => c.Features.Get<RequestSecrets>()?.KeySegment;
 

@@ -18,8 +18,9 @@ internal sealed class SecretTargetApplication<TContext>(IHttpApplication<TContex
         {
             request.Path = redacted.Path;
             request.QueryString = redacted.QueryString;
+            var originalLength = request.RawTarget.Length;
             request.RawTarget = request.PathBase + redacted.Path + redacted.QueryString;
-            secrets = redacted.Secrets;
+            secrets = new RequestSecrets { KeySegment = redacted.Secrets.KeySegment, Query = redacted.Secrets.Query, OriginalTargetLength = originalLength };
         }
 
         contextFeatures.Set(secrets); // also clears what an earlier request on this connection left

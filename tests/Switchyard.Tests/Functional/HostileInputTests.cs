@@ -115,7 +115,14 @@ public sealed class HostileInputTests : IAsyncLifetime
 
         var r = await RawHttp.SendAsync(_gw.BaseUrl, head + "{\"model\":\"chat\"", halfClose: true);
 
-        Assert.Equal(0, r.Status);
+        // Kestrel aborts the connection when it sees the FIN; if the body read fails first, the gateway may still get a
+        // typed answer out before the abort. Either is right; a 5xx or an untyped answer is not.
+        if (r.Status != 0)
+        {
+            Assert.InRange(r.Status, 400, 499);
+            Assert.NotNull(FailureAssert.Parse(r.Body).CorrelationId);
+        }
+
         AssertQuietLogs();
     }
 
@@ -164,6 +171,27 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task Get_TooManyHeaders_431WithSummary()
     {
         var headers = string.Concat(Enumerable.Range(0, 150).Select(i => $"X-H{i}: v\r\n"));
+
+        var r = await RawHttp.SendAsync(_gw.BaseUrl, "GET /v1/models HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n");
+
+        AssertSummary(r, 431, "invalid_request_error", "headers_too_large");
+        AssertQuietLogs();
+    }
+
+    [Fact]
+    public async Task Get_SecretQueryOverGatewayLimit_414AlthoughTheRedactedTargetIsShort()
+    {
+        // the redacted target ("key=[redacted]") is short; the limit is on what the client sent
+        var r = await RawHttp.SendAsync(_gw.BaseUrl, "GET /key/info?key=" + new string('k', 10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        AssertSummary(r, 414, "invalid_request_error", "uri_too_long");
+        AssertQuietLogs();
+    }
+
+    [Fact]
+    public async Task Get_OneHeaderRepeatedPastTheFieldLimit_431WithSummary()
+    {
+        var headers = string.Concat(Enumerable.Range(0, 150).Select(_ => "X-Same: v\r\n"));
 
         var r = await RawHttp.SendAsync(_gw.BaseUrl, "GET /v1/models HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n");
 
