@@ -28,7 +28,13 @@ public static class RequestInspector
                 try
                 {
                     var info = InspectOnce(compact.Span, operation);
-                    return info with { ModelValueStart = compact.ToOriginal(info.ModelValueStart), BilledRanges = [.. info.BilledRanges.Select(compact.ToOriginal)] };
+                    var billed = (List<int>)info.BilledRanges; // the inspector's own list: mapped in place
+                    for (var i = 0; i < billed.Count; i++)
+                    {
+                        billed[i] = compact.ToOriginal(billed[i]);
+                    }
+
+                    return info with { ModelValueStart = compact.ToOriginal(info.ModelValueStart) };
                 }
                 catch (Exception e) when (e is JsonException or RequestValidationException or InvalidOperationException or ArgumentException)
                 {
