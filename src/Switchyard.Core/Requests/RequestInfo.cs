@@ -1,9 +1,19 @@
 namespace Switchyard.Core.Requests;
 
+/// <summary>The protocol a request came in with; also the wire format a deployment is sent when it speaks it natively.</summary>
 public enum OperationKind
 {
+    /// <summary>OpenAI Chat Completions (<c>POST /v1/chat/completions</c>): the gateway's canonical format.</summary>
     Chat,
+
+    /// <summary>OpenAI Embeddings (<c>POST /v1/embeddings</c>).</summary>
     Embeddings,
+
+    /// <summary>Anthropic Messages (<c>POST /v1/messages</c>).</summary>
+    Messages,
+
+    /// <summary>OpenAI Responses (<c>POST /v1/responses</c>).</summary>
+    Responses,
 }
 
 /// <summary>What routing needs from a request body, found in one pass; the body itself is passed through.</summary>

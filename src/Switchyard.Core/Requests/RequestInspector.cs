@@ -7,7 +7,7 @@ namespace Switchyard.Core.Requests;
 /// fields the gateway and the OpenAI schema care about and records where the model value sits. Unknown
 /// fields pass through untouched.
 /// </summary>
-public static class RequestInspector
+public static partial class RequestInspector
 {
     /// <summary>
     /// The deepest nesting accepted, as System.Text.Json's default: every later reader (the estimator, translators,
@@ -52,7 +52,13 @@ public static class RequestInspector
         var r = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
         try
         {
-            return operation == OperationKind.Chat ? InspectChat(ref r) : InspectEmbeddings(ref r);
+            return operation switch
+            {
+                OperationKind.Chat => InspectChat(ref r),
+                OperationKind.Embeddings => InspectEmbeddings(ref r),
+                OperationKind.Messages => InspectMessages(ref r),
+                _ => InspectResponses(ref r),
+            };
         }
         catch (JsonException e) when (r.CurrentDepth >= MaxDepth - 1 && r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
         {

@@ -1,3 +1,5 @@
+using Switchyard.Core.Config;
+using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;
 
 namespace Switchyard.Providers.Abstractions;
@@ -16,4 +18,11 @@ public interface IProviderAdapter
     /// back before anything reached the caller) or with a failure.
     /// </summary>
     ValueTask<AttemptResult<UpstreamResponse>> SendAsync(ProviderRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="deployment"/> takes <paramref name="operation"/>'s wire format as it is (then
+    /// <see cref="ProviderRequest.Body"/> is in that format and the answer goes back untranslated). Every adapter
+    /// speaks Chat Completions (translating it if need be); Embeddings where the provider has them.
+    /// </summary>
+    bool SpeaksNatively(OperationKind operation, DeploymentConfig deployment) => operation is OperationKind.Chat or OperationKind.Embeddings;
 }
