@@ -45,4 +45,10 @@ public sealed record RequestInfo
     /// estimate bounds these stretches without reading the body again.
     /// </summary>
     public IReadOnlyList<int> BilledRanges { get; init; } = [];
+
+    /// <summary>Responses <c>store</c> (default true): the gateway keeps the answer for <c>previous_response_id</c> and GET.</summary>
+    public bool Store { get; init; } = true;
+
+    /// <summary>Responses <c>previous_response_id</c>: the stored conversation this request continues.</summary>
+    public string? PreviousResponseId { get; init; }
 }
