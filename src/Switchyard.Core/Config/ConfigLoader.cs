@@ -20,7 +20,7 @@ public static class ConfigLoader
     [
         "model", "api_base", "base_url", "api_key", "api_version", "timeout", "stream_timeout", "max_retries", "rpm", "tpm",
         "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "mock_response", "mock_latency_ms",
-        "mock_fail_status",
+        "mock_fail_status", "responses",
     ];
 
     /// <summary>litellm_params keys taken as request defaults (added when the caller did not send them).</summary>
@@ -702,7 +702,8 @@ public static class ConfigLoader
             return null;
         }
 
-        string? model = null, apiBase = null, apiKeyRaw = null, apiVersion = null, region = null, mockResponse = null;
+        string? model = null, apiBase = null, apiKeyRaw = null, apiVersion = null, region = null, mockResponse = null, responses = null;
+        YamlNode? responsesNode = null;
         TimeSpan? timeout = null, streamTimeout = null, mockLatency = null;
         int? maxRetries = null, rpm = null, tpm = null, order = null, mockFail = null;
         double? weight = null;
@@ -742,6 +743,7 @@ public static class ConfigLoader
                 case "mock_response": mockResponse = w.String(v, p); break;
                 case "mock_latency_ms": mockLatency = w.Int(v, p, 0, 600_000) is { } ms ? TimeSpan.FromMilliseconds(ms) : null; break;
                 case "mock_fail_status": mockFail = w.Int(v, p, 400, 599); break;
+                case "responses": responses = w.String(v, p); responsesNode = v; break;
             }
         }
 
@@ -822,6 +824,23 @@ public static class ConfigLoader
             w.Error(paramsPath + ".api_base", pm, $"'{apiBase}' is not an absolute http(s) URL");
         }
 
+        var nativeResponses = responses switch
+        {
+            // OpenAI itself speaks Responses; OpenAI-compatible servers mostly do not, so they get Chat Completions unless told.
+            null => family == ProviderFamilies.OpenAI && apiBase is not null && Uri.TryCreate(apiBase, UriKind.Absolute, out var rb) && rb.Host == "api.openai.com",
+            "native" => true,
+            "chat" => false,
+            _ => false,
+        };
+        if (responses is not null and not ("native" or "chat"))
+        {
+            w.Error(paramsPath + ".responses", responsesNode, $"'{responses}' is not one of native, chat");
+        }
+        else if (responses == "native" && family != ProviderFamilies.OpenAI)
+        {
+            w.Error(paramsPath + ".responses", responsesNode, $"native Responses pass-through is supported for openai/ deployments only; {prefix}/ deployments are sent Chat Completions");
+        }
+
         var t = timeout ?? router.Timeout;
         id ??= DerivedId(modelName ?? "", model, apiBase);
         w.Refer(NameReferenceKind.DeploymentId, idNode is null ? path : infoPath + ".id", idNode ?? node, id);
@@ -850,6 +869,7 @@ public static class ConfigLoader
             InputCostPerToken = inCost,
             OutputCostPerToken = outCost,
             OfflineStandby = standby,
+            NativeResponses = nativeResponses,
             Enabled = enabled,
             DisabledReason = disabledReason,
             Mock = family == ProviderFamilies.Mock ? new MockSettings { Response = mockResponse, Latency = mockLatency ?? TimeSpan.Zero, FailStatus = mockFail } : null,

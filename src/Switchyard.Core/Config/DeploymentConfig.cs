@@ -52,6 +52,12 @@ public sealed record DeploymentConfig
     /// <summary>Used only when no other deployment of its group is enabled (offline default config).</summary>
     public bool OfflineStandby { get; init; }
 
+    /// <summary>
+    /// Whether <c>POST /v1/responses</c> goes to this deployment as it is (its <c>/responses</c> endpoint) rather than
+    /// translated to Chat Completions: <c>litellm_params.responses: native|chat</c>, native by default for api.openai.com.
+    /// </summary>
+    public bool NativeResponses { get; init; }
+
     /// <summary>False when a secret it needs is missing; the reason is in <see cref="DisabledReason"/>.</summary>
     public bool Enabled { get; init; } = true;
     public string? DisabledReason { get; init; }

@@ -16,9 +16,18 @@ public sealed class OpenAIAdapter(UpstreamHttp http) : OpenAIWireAdapter(http)
 
     protected override Uri BuildUri(DeploymentConfig deployment, OperationKind operation)
     {
-        var uris = Uris.GetValue(deployment, static d => [new(d.ApiBase + "/chat/completions"), new(d.ApiBase + "/embeddings")]);
-        return operation == OperationKind.Chat ? uris[0] : uris[1];
+        var uris = Uris.GetValue(deployment, static d => [new(d.ApiBase + "/chat/completions"), new(d.ApiBase + "/embeddings"), new(d.ApiBase + "/responses")]);
+        return operation switch
+        {
+            OperationKind.Chat => uris[0],
+            OperationKind.Responses => uris[2],
+            _ => uris[1],
+        };
     }
+
+    /// <summary>Responses too, where the deployment speaks it (<see cref="DeploymentConfig.NativeResponses"/>: api.openai.com, or <c>responses: native</c>).</summary>
+    public override bool SpeaksNatively(OperationKind operation, DeploymentConfig deployment)
+        => operation is OperationKind.Chat or OperationKind.Embeddings || (operation == OperationKind.Responses && deployment.NativeResponses);
 
     protected override void Authenticate(HttpRequestMessage message, DeploymentConfig deployment)
     {

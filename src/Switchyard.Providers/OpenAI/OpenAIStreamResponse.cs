@@ -13,20 +13,21 @@ namespace Switchyard.Providers.OpenAI;
 /// timeout that resets on progress. The first read happens before the router commits, so a stream that never
 /// starts can still fall back. Usage is picked out of the passing events without holding them back.
 /// </summary>
-public sealed class OpenAIStreamResponse : UpstreamResponse
+public sealed class OpenAIStreamResponse : UpstreamResponse, Responses.IResponsesCapture
 {
     private readonly HttpResponseMessage _response;
     private readonly Stream _stream;
     private readonly CancellationTokenSource _cts;
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationToken _callerToken;
-    private readonly SseUsageScanner _scanner = new();
+    private readonly SseUsageScanner _scanner;
     private readonly bool _stripUsage;
     private byte[]? _first;
     private readonly int _firstLength;
 
-    private OpenAIStreamResponse(HttpResponseMessage response, Stream stream, CancellationTokenSource cts, TimeSpan idleTimeout, CancellationToken callerToken, byte[] first, int firstLength, bool stripUsage)
+    private OpenAIStreamResponse(HttpResponseMessage response, Stream stream, CancellationTokenSource cts, TimeSpan idleTimeout, CancellationToken callerToken, byte[] first, int firstLength, bool stripUsage, bool responses)
     {
+        _scanner = new SseUsageScanner(responses);
         _stripUsage = stripUsage;
         _response = response;
         _stream = stream;
@@ -39,7 +40,8 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
     }
 
     /// <param name="stripUsage">The gateway asked upstream for usage the caller did not ask for: drop the usage-only chunk.</param>
-    public static async ValueTask<AttemptResult<UpstreamResponse>> OpenAsync(HttpResponseMessage response, CancellationTokenSource cts, TimeSpan idleTimeout, TimeSpan firstByteTimeout, bool stripUsage, CancellationToken callerToken)
+    /// <param name="responses">An OpenAI Responses event stream: it ends with response.completed (or incomplete/failed), not [DONE].</param>
+    public static async ValueTask<AttemptResult<UpstreamResponse>> OpenAsync(HttpResponseMessage response, CancellationTokenSource cts, TimeSpan idleTimeout, TimeSpan firstByteTimeout, bool stripUsage, CancellationToken callerToken, bool responses = false)
     {
         Stream stream;
         var first = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -63,10 +65,13 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
         }
 
 #pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
-        var result = new OpenAIStreamResponse(response, stream, cts, idleTimeout, callerToken, first, n, stripUsage);
+        var result = new OpenAIStreamResponse(response, stream, cts, idleTimeout, callerToken, first, n, stripUsage, responses);
 #pragma warning restore CA2000
         return AttemptResult<UpstreamResponse>.Ok(result);
     }
+
+    /// <inheritdoc/>
+    public ReadOnlyMemory<byte>? CompletedResponse => _scanner.CompletedResponse;
 
     public override Task RelayAsync(PipeWriter output, CancellationToken cancellationToken)
         => _stripUsage ? RelayByEventAsync(output, cancellationToken) : RelayBytesAsync(output, cancellationToken);
@@ -122,7 +127,7 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
         Usage = _scanner.Usage;
         if (!sawDone)
         {
-            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final [DONE] event"))
+            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, _scanner.EndMarker))
             {
                 AtEventBoundary = boundary.AtBoundary,
             };
@@ -187,7 +192,7 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
         Usage = _scanner.Usage;
         if (!sawDone)
         {
-            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final [DONE] event"));
+            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, _scanner.EndMarker));
         }
     }
 

@@ -24,11 +24,14 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
 
     protected abstract void Authenticate(HttpRequestMessage message, DeploymentConfig deployment);
 
+    /// <inheritdoc/>
+    public virtual bool SpeaksNatively(OperationKind operation, DeploymentConfig deployment) => operation is OperationKind.Chat or OperationKind.Embeddings;
+
     public async ValueTask<AttemptResult<UpstreamResponse>> SendAsync(ProviderRequest request, CancellationToken cancellationToken)
     {
         var d = request.Deployment;
         var info = request.Info;
-        var body = RequestRewriter.Rewrite(request.Body.Span, info, d.Model, d.Defaults, requestStreamUsage: true);
+        var body = RequestRewriter.Rewrite(request.Body.Span, info, d.Model, info.Operation == OperationKind.Responses ? ResponsesDefaults(d) : d.Defaults, requestStreamUsage: true);
         var message = new HttpRequestMessage(HttpMethod.Post, BuildUri(d, info.Operation))
         {
             Content = new ByteArrayContent(body),
@@ -51,7 +54,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
 
             if (info.Stream && UpstreamErrors.IsEventStream(response.Content.Headers))
             {
-                var stream = await OpenAIStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, stripUsage: !info.HasStreamOptions, cancellationToken).ConfigureAwait(false);
+                var stream = await OpenAIStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, stripUsage: info.Operation == OperationKind.Chat && !info.HasStreamOptions, cancellationToken, responses: info.Operation == OperationKind.Responses).ConfigureAwait(false);
                 if (stream.Value is not null)
                 {
                     response = null;
@@ -91,5 +94,34 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
             cts?.Dispose();
             message.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The deployment's request defaults that Responses shares with Chat Completions, under their Responses names
+    /// (max_tokens and max_completion_tokens as max_output_tokens); chat-only ones (response_format, stop, n, penalties,
+    /// seed, logit_bias, reasoning_effort) have other shapes or none in Responses and are not added.
+    /// </summary>
+    private static IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> ResponsesDefaults(DeploymentConfig d)
+    {
+        if (d.Defaults.Count == 0)
+        {
+            return d.Defaults;
+        }
+
+        var result = new Dictionary<string, System.Text.Json.Nodes.JsonNode?>(StringComparer.Ordinal);
+        foreach (var (key, value) in d.Defaults)
+        {
+            switch (key)
+            {
+                case "temperature" or "top_p" or "user" or "parallel_tool_calls" or "service_tier":
+                    result[key] = value?.DeepClone();
+                    break;
+                case "max_tokens" or "max_completion_tokens":
+                    result["max_output_tokens"] = value?.DeepClone();
+                    break;
+            }
+        }
+
+        return result;
     }
 }

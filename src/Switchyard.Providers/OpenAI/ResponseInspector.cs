@@ -21,7 +21,7 @@ public static class ResponseInspector
             Usage? usage = null;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                if (r.ValueTextEquals(operation == OperationKind.Chat ? "choices"u8 : "data"u8))
+                if (r.ValueTextEquals(Payload(operation)))
                 {
                     r.Read();
                     hasPayload = r.TokenType == JsonTokenType.StartArray;
@@ -43,7 +43,7 @@ public static class ResponseInspector
                 }
             }
 
-            return hasPayload ? (null, usage) : ($"answered 200 without '{(operation == OperationKind.Chat ? "choices" : "data")}'", null);
+            return hasPayload ? (null, usage) : ($"answered 200 without '{System.Text.Encoding.UTF8.GetString(Payload(operation))}'", null);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -52,7 +52,14 @@ public static class ResponseInspector
         }
     }
 
-    /// <summary>Reads an OpenAI usage object (the reader sits on its StartObject or on null).</summary>
+    private static ReadOnlySpan<byte> Payload(OperationKind operation) => operation switch
+    {
+        OperationKind.Chat => "choices"u8,
+        OperationKind.Responses => "output"u8,
+        _ => "data"u8,
+    };
+
+    /// <summary>Reads an OpenAI usage object (chat and embeddings prompt/completion tokens, Responses input/output tokens) (the reader sits on its StartObject or on null).</summary>
     public static Usage? ReadUsage(ref Utf8JsonReader r)
     {
         if (r.TokenType != JsonTokenType.StartObject)
@@ -64,12 +71,12 @@ public static class ResponseInspector
         long prompt = 0, completion = 0;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            if (r.ValueTextEquals("prompt_tokens"u8))
+            if (r.ValueTextEquals("prompt_tokens"u8) || r.ValueTextEquals("input_tokens"u8))
             {
                 r.Read();
                 r.TryGetInt64(out prompt);
             }
-            else if (r.ValueTextEquals("completion_tokens"u8))
+            else if (r.ValueTextEquals("completion_tokens"u8) || r.ValueTextEquals("output_tokens"u8))
             {
                 r.Read();
                 r.TryGetInt64(out completion);
