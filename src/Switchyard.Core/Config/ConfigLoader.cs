@@ -44,7 +44,8 @@ public static class ConfigLoader
 
     private static readonly HashSet<string> LitellmSettingsKeys = ["num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params"];
     private static readonly HashSet<string> GeneralKeys = ["master_key"];
-    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries"];
+    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries", "responses"];
+    private static readonly HashSet<string> ResponsesKeys = ["retention"];
     private static readonly HashSet<string> AlertKeys = ["merge_window", "max_attempts", "retry_base_delay", "sinks"];
     private static readonly HashSet<string> SinkKeys = ["type", "url", "headers"];
     private static readonly HashSet<string> AuthKeys = ["allow_admin_invoke", "master_key_invoke"];
@@ -135,6 +136,21 @@ public static class ConfigLoader
         var auth = ReadAuth(w, Section("general_settings"), Sw("master_keys"), Sw("master_key_file"), secrets);
         auth = ReadAuthOptions(w, Sw("auth"), auth);
         var store = ReadStore(w, Sw("store"), Sw("spend"), secrets);
+        foreach (var (_, v, p) in w.Entries(w.Mapping(Sw("responses"), "switchyard.responses"), "switchyard.responses", ResponsesKeys))
+        {
+            if (w.Duration(v, p) is { } keep)
+            {
+                if (keep > TimeSpan.Zero)
+                {
+                    store = store with { ResponsesRetention = keep };
+                }
+                else
+                {
+                    w.Error(p, v, "must be longer than zero (send store: false to keep nothing)");
+                }
+            }
+        }
+
         var tenants = TenantConfigReader.Read(w, Sw("tenants"));
         var alerts = ReadAlerts(w, Sw("alerts"), secrets);
         var telemetry = new Telemetry.TelemetrySettings();

@@ -33,6 +33,18 @@ public interface IGatewayStore : IAsyncDisposable
     /// <summary>Deletes spend log rows that started before <paramref name="before"/>; returns how many.</summary>
     Task<int> PruneSpendAsync(DateTimeOffset before, CancellationToken ct);
 
+    /// <summary>Keeps (or replaces) a Responses answer.</summary>
+    Task SaveResponseAsync(StoredResponse response, CancellationToken ct);
+
+    /// <summary>The tenant's stored response with this id, unless it expired by <paramref name="now"/>; null otherwise.</summary>
+    Task<StoredResponse?> GetResponseAsync(string tenantId, string id, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Deletes the tenant's stored response; false when it had none with this id.</summary>
+    Task<bool> DeleteResponseAsync(string tenantId, string id, CancellationToken ct);
+
+    /// <summary>Deletes stored responses that expired by <paramref name="now"/>; returns how many.</summary>
+    Task<int> PruneResponsesAsync(DateTimeOffset now, CancellationToken ct);
+
     /// <summary>A cheap round trip for health checks.</summary>
     Task<bool> PingAsync(CancellationToken ct);
 }

@@ -322,6 +322,41 @@ public sealed class SqliteGatewayStore : IGatewayStore
     public Task<int> PruneSpendAsync(DateTimeOffset before, CancellationToken ct) => WriteAsync(
         (c, tx) => ExecAsync(c, tx, "DELETE FROM spend_logs WHERE start_time < $p0", ct, before.ToUnixTimeMilliseconds()), ct);
 
+    public Task SaveResponseAsync(StoredResponse response, CancellationToken ct) => WriteAsync(
+        (c, tx) => ExecAsync(c, tx, "INSERT OR REPLACE INTO responses (tenant_id, response_id, created_at, expires_at, response, conversation) VALUES ($p0, $p1, $p2, $p3, $p4, $p5)", ct,
+            response.TenantId, response.Id, response.CreatedAt.ToUnixTimeMilliseconds(), response.ExpiresAt.ToUnixTimeMilliseconds(), response.Response, response.Conversation), ct);
+
+    public async Task<StoredResponse?> GetResponseAsync(string tenantId, string id, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT created_at, expires_at, response, conversation FROM responses WHERE tenant_id = $t AND response_id = $id AND expires_at > $now";
+        cmd.Parameters.AddWithValue("$t", tenantId);
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct))
+        {
+            return null;
+        }
+
+        return new StoredResponse
+        {
+            Id = id,
+            TenantId = tenantId,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)),
+            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
+            Response = (byte[])r.GetValue(2),
+            Conversation = (byte[])r.GetValue(3),
+        };
+    }
+
+    public async Task<bool> DeleteResponseAsync(string tenantId, string id, CancellationToken ct) => await WriteAsync(
+        (c, tx) => ExecAsync(c, tx, "DELETE FROM responses WHERE tenant_id = $p0 AND response_id = $p1", ct, tenantId, id), ct) > 0;
+
+    public Task<int> PruneResponsesAsync(DateTimeOffset now, CancellationToken ct) => WriteAsync(
+        (c, tx) => ExecAsync(c, tx, "DELETE FROM responses WHERE expires_at <= $p0", ct, now.ToUnixTimeMilliseconds()), ct);
+
     public async Task<bool> PingAsync(CancellationToken ct)
     {
         try

@@ -59,5 +59,19 @@ internal static class SqliteMigrations
         CREATE INDEX ix_spend_tenant_time ON spend_logs (tenant_id, start_time);
         CREATE INDEX ix_spend_token_time ON spend_logs (token_hash, start_time);
         """,
+
+        // v2: Responses answers kept for previous_response_id and GET /v1/responses/{id}, per tenant, until they expire
+        """
+        CREATE TABLE responses (
+            tenant_id TEXT NOT NULL,
+            response_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            response BLOB NOT NULL,
+            conversation BLOB NOT NULL,
+            PRIMARY KEY (tenant_id, response_id)
+        );
+        CREATE INDEX ix_responses_expiry ON responses (expires_at);
+        """,
     ];
 }

@@ -28,6 +28,7 @@ public sealed partial class InferenceEndpoint(
     Operations.AlertService alerts,
     Core.Telemetry.GatewayTelemetry telemetry,
     IngressCodecs codecs,
+    ResponseStore responseStore,
     ILogger<InferenceEndpoint> logger)
 {
     /// <summary>Caller headers a native deployment receives as sent (protocol versions and opt-in betas).</summary>
@@ -114,6 +115,19 @@ public sealed partial class InferenceEndpoint(
             return;
         }
 
+        if (info.PreviousResponseId is { } previous && operation == OperationKind.Responses)
+        {
+            // expanded here, before the estimate and routing, so limits see the whole conversation and any deployment can serve it
+            var expanded = await responseStore.ExpandAsync(body, info, ResponseStore.Scope(caller.TenantId), context.RequestAborted);
+            if (expanded is not { } e)
+            {
+                await FailureResponses.WriteAsync(context, ResponseStore.NotFound(previous, "previous_response_id") with { Route = info.Model });
+                return;
+            }
+
+            (body, info) = (e.Body, e.Info);
+        }
+
         var correlation = context.Features.Get<CorrelationFeature>()!;
         using var logScope = logger.BeginScope(new LogFields(info.Model, caller.TenantId));
         var capture = snapshot.Config.Telemetry.CaptureContent;
@@ -163,7 +177,7 @@ public sealed partial class InferenceEndpoint(
         }
 
         var started = executor.Time.GetTimestamp();
-        var call = new CallState(this, info, body, correlation, codec, ForwardedHeaders(context));
+        var call = new CallState(this, info, body, correlation, codec, ForwardedHeaders(context)) { TenantScope = ResponseStore.Scope(caller.TenantId) };
         RouteResult<UpstreamResponse> result;
         try
         {
@@ -255,6 +269,12 @@ public sealed partial class InferenceEndpoint(
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/json";
                 var answer = call.Translated ? call.Codec!.FromChat(response.Body.Span, info) : response.Body;
+                if (info.Operation == OperationKind.Responses && info.Store)
+                {
+                    // kept before the answer goes out, so a continuation sent the moment it arrives finds it
+                    await responseStore.SaveAsync(call.TenantScope, call.Body, answer, context.RequestAborted);
+                }
+
                 context.Response.ContentLength = answer.Length;
                 await context.Response.Body.WriteAsync(answer, context.RequestAborted);
                 return;
@@ -284,6 +304,13 @@ public sealed partial class InferenceEndpoint(
                 transcoder.Done(output);
                 await output.FlushAsync(context.RequestAborted);
             }
+
+            if (info.Operation == OperationKind.Responses && info.Store
+                && ((transcoder as Providers.OpenAI.Responses.IResponsesCapture) ?? (response as Providers.OpenAI.Responses.IResponsesCapture))?.CompletedResponse is { } completed)
+            {
+                // before the body ends: a client reads to the end of the stream before it can send the continuation
+                await responseStore.SaveAsync(call.TenantScope, call.Body, completed, context.RequestAborted);
+            }
         }
         catch (StreamFailedException e)
         {
@@ -305,7 +332,7 @@ public sealed partial class InferenceEndpoint(
         }
     }
 
-    private static FailureSummary? InvokeDenied(CallerIdentity caller, GatewaySnapshot snapshot)
+    internal static FailureSummary? InvokeDenied(CallerIdentity caller, GatewaySnapshot snapshot)
     {
         if (caller.IsMaster)
         {
@@ -419,6 +446,9 @@ public sealed partial class InferenceEndpoint(
         public IIngressCodec? Codec { get; } = codec;
 
         public IReadOnlyList<KeyValuePair<string, string>> ForwardHeaders { get; } = forwardHeaders;
+
+        /// <summary>The caller's tenant scope in the Responses store.</summary>
+        public string TenantScope { get; init; } = "";
 
         /// <summary>The request as Chat Completions, made on the first deployment that does not speak the protocol.</summary>
         public AttemptResult<ChatTranslation>? Translation { get; set; }

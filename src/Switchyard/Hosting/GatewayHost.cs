@@ -151,6 +151,9 @@ public static class GatewayHost
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton<Ingress.IngressCodecs>();
+        services.AddSingleton<Providers.Abstractions.IIngressCodec>(sp => new Providers.OpenAI.Responses.ResponsesCodec(options.Time));
+        services.AddSingleton<Ingress.ResponseStore>();
+        services.AddSingleton<ResponsesEndpoints>();
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<Operations.AlertService>();
         services.AddHostedService(sp => sp.GetRequiredService<Operations.AlertService>());
@@ -182,6 +185,7 @@ public static class GatewayHost
     {
         var inference = app.Services.GetRequiredService<InferenceEndpoint>();
         var models = app.Services.GetRequiredService<ModelsEndpoint>();
+        var storedResponses = app.Services.GetRequiredService<ResponsesEndpoints>();
         var health = app.Services.GetRequiredService<HealthEndpoints>();
 
         // Every mapped path with its methods, so a known path called with another method answers 405, not 404.
@@ -203,6 +207,8 @@ public static class GatewayHost
             Route("POST", prefix + "/embeddings", c => inference.HandleAsync(c, OperationKind.Embeddings));
             Route("POST", prefix + "/messages", c => inference.HandleAsync(c, OperationKind.Messages));
             Route("POST", prefix + "/responses", c => inference.HandleAsync(c, OperationKind.Responses));
+            Route("GET", prefix + "/responses/{id}", storedResponses.GetAsync);
+            Route("DELETE", prefix + "/responses/{id}", storedResponses.DeleteAsync);
             Route("GET", prefix + "/models", models.HandleAsync);
             Route("GET", prefix + "/models/{id}", models.HandleOneAsync);
         }

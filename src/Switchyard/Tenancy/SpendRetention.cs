@@ -3,7 +3,10 @@ using Switchyard.Hosting;
 
 namespace Switchyard.Tenancy;
 
-/// <summary>Deletes spend log rows older than switchyard.spend.retention, at start and then hourly.</summary>
+/// <summary>
+/// Deletes spend log rows older than switchyard.spend.retention and stored Responses answers past
+/// switchyard.responses.retention, at start and then hourly.
+/// </summary>
 public sealed partial class SpendRetention(IGatewayStore store, GatewayState state, TimeProvider time, ILogger<SpendRetention> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
@@ -11,6 +14,12 @@ public sealed partial class SpendRetention(IGatewayStore store, GatewayState sta
     /// <summary>One pass; returns the rows deleted.</summary>
     public async Task<int> PruneOnceAsync(CancellationToken ct)
     {
+        var responses = await store.PruneResponsesAsync(time.GetUtcNow(), ct);
+        if (responses > 0)
+        {
+            LogResponsesPruned(logger, responses);
+        }
+
         if (state.Current.Config.Store.SpendRetention is not { } retention)
         {
             return 0;
@@ -50,6 +59,9 @@ public sealed partial class SpendRetention(IGatewayStore store, GatewayState sta
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "deleted {Count} spend log rows older than {Days} days (switchyard.spend.retention)")]
     private static partial void LogPruned(ILogger logger, int count, double days);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "deleted {Count} stored Responses answers past switchyard.responses.retention")]
+    private static partial void LogResponsesPruned(ILogger logger, int count);
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Error, Message = "pruning spend logs failed")]
     private static partial void LogFailed(ILogger logger, Exception e);

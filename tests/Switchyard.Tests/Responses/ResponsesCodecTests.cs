@@ -73,6 +73,7 @@ public sealed class ResponsesCodecTests
         var messages = chat["messages"]!.AsArray();
         Assert.Equal(["system", "developer", "user", "assistant", "tool", "tool"], messages.Select(m => (string?)m!["role"]));
         Assert.Equal("be brief", (string?)messages[0]!["content"]);
+        Assert.Equal("hi", (string?)messages[2]!["content"]![0]!["text"]);
         Assert.Equal("image_url", (string?)messages[2]!["content"]![1]!["type"]);
         Assert.Equal("https://x/y.png", (string?)messages[2]!["content"]![1]!["image_url"]!["url"]);
         Assert.Equal("calling", (string?)messages[3]!["content"]);
@@ -90,6 +91,7 @@ public sealed class ResponsesCodecTests
         var chat = ToChat("""{"model":"m","input":"hello","text":{"format":{"type":"json_object"}}}""");
 
         var message = Assert.Single(chat["messages"]!.AsArray());
+        Assert.Equal("{\"role\":\"user\",\"content\":\"hello\"}", message!.ToJsonString());
         Assert.Equal("user", (string?)message!["role"]);
         Assert.Equal("hello", (string?)message["content"]);
         Assert.Null(chat["stream"]);

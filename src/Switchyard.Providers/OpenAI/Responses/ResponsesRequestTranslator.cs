@@ -242,8 +242,8 @@ internal static class ResponsesRequestTranslator
             throw Unsupported($"input[{i}].content", $"only text can be sent in {role} messages to deployments that do not speak the Responses API");
         }
 
-        // Chat takes parts in user messages; other roles read most portably as one string.
-        message["content"] = role == "user" ? parts : (refusal is not null && text.Length == 0 ? null : text.ToString());
+        // Text alone reads most portably as one string (every provider and translator takes it); images and files need parts.
+        message["content"] = !textOnly ? parts : (refusal is not null && text.Length == 0 ? null : text.ToString());
         if (refusal is not null)
         {
             message["refusal"] = refusal;
