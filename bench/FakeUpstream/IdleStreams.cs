@@ -64,7 +64,7 @@ internal static class IdleStreams
             await Console.Error.WriteLineAsync($"idle: only {Volatile.Read(ref open)} of {count} streams opened");
             if (all.IsFaulted)
             {
-                await Console.Error.WriteLineAsync(all.Exception!.InnerExceptions[0].ToString());
+                await Console.Error.WriteLineAsync(all.Exception.InnerExceptions[0].ToString());
             }
 
             return 1;
