@@ -74,10 +74,10 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
         return AttemptResult<UpstreamResponse>.Ok(result);
     }
 
-    public override Task RelayAsync(PipeWriter output, CancellationToken cancellationToken)
+    public override ValueTask<RelayOutcome> RelayAsync(PipeWriter output, CancellationToken cancellationToken)
         => _stripUsage ? RelayByEventAsync(output, cancellationToken) : RelayBytesAsync(output, cancellationToken);
 
-    private async Task RelayBytesAsync(PipeWriter output, CancellationToken cancellationToken)
+    private async ValueTask<RelayOutcome> RelayBytesAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         var boundary = new SseFraming();
         var sawDone = false;
@@ -89,7 +89,10 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
             sawDone = _scanner.Scan(span);
             ArrayPool<byte>.Shared.Return(first);
             _first = null;
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
+            {
+                return RelayOutcome.ClientGone;
+            }
         }
 
         while (true)
@@ -105,10 +108,12 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
             {
-                _callerToken.ThrowIfCancellationRequested();
-                cancellationToken.ThrowIfCancellationRequested();
-                var failure = UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, _callerToken), _idleTimeout, "stream event");
-                throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail }) { AtEventBoundary = boundary.AtBoundary };
+                if (_callerToken.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+                {
+                    return RelayOutcome.ClientGone;
+                }
+
+                return Broke(e, boundary.AtBoundary);
             }
 
             if (n == 0)
@@ -120,28 +125,21 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
             boundary.Observe(written);
             sawDone |= _scanner.Scan(written);
             output.Advance(n);
-            var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (flush.IsCanceled || flush.IsCompleted)
+            if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
             {
-                return;
+                return RelayOutcome.ClientGone;
             }
         }
 
         Usage = _scanner.Usage;
-        if (!sawDone)
-        {
-            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final [DONE] event"))
-            {
-                AtEventBoundary = boundary.AtBoundary,
-            };
-        }
+        return sawDone ? RelayOutcome.Completed : EndedEarly(boundary.AtBoundary);
     }
 
     /// <summary>
     /// Event-at-a-time relay: each complete event is written and flushed as soon as its blank line arrives; the
     /// usage-only chunk the gateway asked for on the caller's behalf is dropped (its usage is still recorded).
     /// </summary>
-    private async Task RelayByEventAsync(PipeWriter output, CancellationToken cancellationToken)
+    private async ValueTask<RelayOutcome> RelayByEventAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         var pending = new ArrayBufferWriter<byte>(1024);
         var sawDone = false;
@@ -154,7 +152,10 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
                 ArrayPool<byte>.Shared.Return(first);
                 _first = null;
                 sawDone |= WriteCompleteEvents(pending, output);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
+                {
+                    return RelayOutcome.ClientGone;
+                }
             }
 
             while (true)
@@ -169,10 +170,12 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
                 }
                 catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
                 {
-                    _callerToken.ThrowIfCancellationRequested();
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var failure = UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, _callerToken), _idleTimeout, "stream event");
-                    throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail });
+                    if (_callerToken.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+                    {
+                        return RelayOutcome.ClientGone;
+                    }
+
+                    return Broke(e, atEventBoundary: true); // only whole events are written
                 }
 
                 if (n == 0)
@@ -184,10 +187,9 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
                 ArrayPool<byte>.Shared.Return(read); // held only while bytes are there to read, not while the stream idles
                 read = null;
                 sawDone |= WriteCompleteEvents(pending, output);
-                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (flush.IsCanceled || flush.IsCompleted)
+                if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
                 {
-                    return;
+                    return RelayOutcome.ClientGone;
                 }
             }
         }
@@ -200,11 +202,17 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
         }
 
         Usage = _scanner.Usage;
-        if (!sawDone)
-        {
-            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final [DONE] event"));
-        }
+        return sawDone ? RelayOutcome.Completed : EndedEarly(atEventBoundary: true);
     }
+
+    private RelayOutcome Broke(Exception e, bool atEventBoundary)
+    {
+        var failure = UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, _callerToken), _idleTimeout, "stream event");
+        return RelayOutcome.UpstreamFailed(failure with { Detail = "stream broke after it started: " + failure.Detail }, atEventBoundary);
+    }
+
+    private static RelayOutcome EndedEarly(bool atEventBoundary)
+        => RelayOutcome.UpstreamFailed(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final [DONE] event"), atEventBoundary);
 
     /// <summary>
     /// A zero-byte read: completes when the upstream has bytes to read (or at its end) without holding a buffer, so

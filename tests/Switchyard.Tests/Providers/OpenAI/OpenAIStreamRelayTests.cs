@@ -22,8 +22,9 @@ public sealed class OpenAIStreamRelayTests
         await using var response = await Open(upstream, stripUsage);
         var pipe = new Pipe();
 
-        await response.RelayAsync(pipe.Writer, CancellationToken.None);
+        var outcome = await response.RelayAsync(pipe.Writer, CancellationToken.None);
 
+        Assert.Equal(RelayOutcome.Completed, outcome);
         await pipe.Writer.CompleteAsync();
         var relayed = await ReadAll(pipe.Reader);
         Assert.Equal(stripUsage ? Chunk1 + Chunk2 + Done : Chunk1 + Chunk2 + UsageChunk + Done, relayed);
@@ -38,6 +39,49 @@ public sealed class OpenAIStreamRelayTests
                 Assert.True(i > 0 && reads[i - 1] == 0, $"read {i} of {reads[i]} bytes was not preceded by a zero-byte read: [{string.Join(", ", reads)}]");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(false, "data: {\"choices\":[]", false)]
+    [InlineData(false, "", true)]
+    [InlineData(true, "data: {\"choices\":[]", true)]
+    public async Task Relay_UpstreamEndsWithoutDone_ReturnsUpstreamFailedWithTheBoundary(bool stripUsage, string tail, bool atBoundary)
+    {
+        await using var response = await Open(new ScriptedStream(Chunk1, Chunk2, tail), stripUsage);
+        var pipe = new Pipe();
+
+        var outcome = await response.RelayAsync(pipe.Writer, CancellationToken.None);
+
+        Assert.Equal(RelayStatus.UpstreamFailed, outcome.Status);
+        Assert.Equal((Switchyard.Core.Failures.FailureKind.InvalidResponse, "stream ended without its final [DONE] event", atBoundary),
+            (outcome.Failure!.Kind, outcome.Failure.Detail, outcome.AtEventBoundary));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Relay_CallerGone_ReturnsClientGoneWithoutThrowing(bool stripUsage)
+    {
+        await using var response = await Open(new ScriptedStream(Chunk1, Chunk2, Done), stripUsage);
+        var pipe = new Pipe();
+        await pipe.Reader.CompleteAsync(); // the caller's side is closed: every flush reports it
+
+        var outcome = await response.RelayAsync(pipe.Writer, CancellationToken.None);
+
+        Assert.Equal(RelayOutcome.ClientGone, outcome);
+        Assert.Null(outcome.Failure);
+    }
+
+    [Fact]
+    public async Task Relay_CallerTokenCancelled_ReturnsClientGone()
+    {
+        await using var response = await Open(new ScriptedStream(Chunk1, Chunk2, Done), stripUsage: false);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var outcome = await response.RelayAsync(new Pipe().Writer, cts.Token);
+
+        Assert.Equal(RelayStatus.ClientGone, outcome.Status);
     }
 
     private static async Task<UpstreamResponse> Open(Stream upstream, bool stripUsage)
