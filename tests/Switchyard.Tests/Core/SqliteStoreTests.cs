@@ -7,19 +7,19 @@ namespace Switchyard.Tests.Core;
 public sealed class SqliteStoreTests
 {
     [Fact]
-    public async Task InitializeAsync_FreshFile_CreatesSchemaVersion1WithAllTables()
+    public async Task InitializeAsync_FreshFile_CreatesSchemaVersion2WithAllTables()
     {
         var path = GatewayFixture.NewSqlitePath();
         await using (var store = new SqliteGatewayStore(path))
         {
             await store.InitializeAsync(CancellationToken.None);
-            Assert.Equal(1, await store.SchemaVersionAsync(CancellationToken.None));
+            Assert.Equal(2, await store.SchemaVersionAsync(CancellationToken.None));
             Assert.True(await store.PingAsync(CancellationToken.None));
         }
 
         using var c = GatewayApi.OpenSqlite(path);
-        Assert.Equal(1, c.Scalar("SELECT COUNT(*) FROM schema_version"));
-        foreach (var table in new[] { "tenants", "keys", "spend_logs" })
+        Assert.Equal(2, c.Scalar("SELECT COUNT(*) FROM schema_version")); // one row per migration
+        foreach (var table in new[] { "tenants", "keys", "spend_logs", "responses" })
         {
             Assert.Equal(1, c.Scalar($"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'"));
         }
@@ -46,7 +46,7 @@ public sealed class SqliteStoreTests
         {
             await again.InitializeAsync(CancellationToken.None);
             await again.InitializeAsync(CancellationToken.None);
-            Assert.Equal(1, await again.SchemaVersionAsync(CancellationToken.None));
+            Assert.Equal(2, await again.SchemaVersionAsync(CancellationToken.None));
             var tenant = Assert.Single(await again.ListTenantsAsync(CancellationToken.None));
             Assert.Equal((5, 0.5m), (tenant.Limits.Rpm, tenant.Spend));
             Assert.Equal(0.5m, Assert.Single(await again.ListKeysAsync(CancellationToken.None)).Spend);
@@ -54,7 +54,7 @@ public sealed class SqliteStoreTests
         }
 
         using var c = GatewayApi.OpenSqlite(path);
-        Assert.Equal(1, c.Scalar("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(2, c.Scalar("SELECT COUNT(*) FROM schema_version")); // one row per migration
     }
 
     [Fact]
@@ -69,16 +69,16 @@ public sealed class SqliteStoreTests
         using (var c = GatewayApi.OpenSqlite(path, readOnly: false))
         {
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "INSERT INTO schema_version (version) VALUES (2); CREATE TABLE from_the_future (x INTEGER);";
+            cmd.CommandText = "INSERT INTO schema_version (version) VALUES (3); CREATE TABLE from_the_future (x INTEGER);";
             cmd.ExecuteNonQuery();
         }
 
         await using var newer = new SqliteGatewayStore(path);
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => newer.InitializeAsync(CancellationToken.None));
-        Assert.Contains("schema version 2", e.Message, StringComparison.Ordinal);
-        Assert.Contains("newer than this Switchyard knows (1)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("newer than this Switchyard knows (2)", e.Message, StringComparison.Ordinal);
         Assert.Contains(Path.GetFullPath(path), e.Message, StringComparison.Ordinal);
-        Assert.Equal(2, await newer.SchemaVersionAsync(CancellationToken.None)); // left as it was
+        Assert.Equal(3, await newer.SchemaVersionAsync(CancellationToken.None)); // left as it was
     }
 
     [Fact]
