@@ -329,4 +329,32 @@ public sealed class ResponsesGatewayTests
         Assert.Equal("This is a mock response from router-default to: ping", whole.GetOutputText());
         Assert.Equal("This is a mock response from draft-fast to: ping", streamed);
     }
+
+    [Fact]
+    public async Task TranslatedStream_BreaksAfterFirstByte_TypedErrorEventThenFailedTransfer_SdkThrows()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = async (c, _) =>
+        {
+            await OpenAIWire.StartStreamAsync(c);
+            await OpenAIWire.WriteRawAsync(c, OpenAIWire.Chunk("Hel"));
+            await Task.Delay(50); // as StreamingTests: let the first event reach the gateway before the reset
+            c.Abort();
+        };
+        await using var gw = await StartAsync(upstream);
+
+        using var response = await gw.PostAsync("/v1/responses", """{"model":"gpt","input":"hi","stream":true}""", streamResponse: true);
+        var text = await GatewayRequests.ReadAbandonedAsync(response);
+
+        Assert.Contains("event: response.output_text.delta\n", text, StringComparison.Ordinal);
+        Assert.Contains("event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_connection_error\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("response.completed", text, StringComparison.Ordinal);
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var update in await Client(gw).CreateResponseStreamingAsync("gpt", "hi"))
+            {
+                _ = update;
+            }
+        });
+    }
 }
