@@ -102,7 +102,7 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         }
 
 #pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
-        return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(body, usage));
+        return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(body, usage) { RequestId = UpstreamRequestId.From(response) });
 #pragma warning restore CA2000
     }
 }

@@ -245,6 +245,13 @@ public sealed partial class InferenceEndpoint(
             headers["x-switchyard-route"] = info.Model;
             headers["x-switchyard-deployment"] = deployment.Config.Id;
             headers["x-switchyard-attempts"] = result.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (response.RequestId is { } requestId)
+            {
+                // OpenAI SDKs expose x-request-id; Anthropic's own request-id is kept under its name as well
+                headers[Providers.Http.UpstreamRequestId.StandardHeader] = requestId.Value;
+                headers[requestId.HeaderName] = requestId.Value;
+            }
+
             if (result.GroupUsed is { } used && snapshot.Config.Canaries.TryGetValue(info.Model, out var canary) && canary.Target == used)
             {
                 headers["x-switchyard-canary"] = "true";
