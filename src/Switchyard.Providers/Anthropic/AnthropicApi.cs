@@ -20,10 +20,13 @@ internal static class AnthropicApi
         return new Uri(root.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? root + "/messages" : root + "/v1/messages");
     }
 
-    public static HttpRequestMessage CreateRequest(ProviderRequest request, byte[] body)
+    /// <summary><c>{api_base}/v1/messages/count_tokens</c>.</summary>
+    public static Uri CountTokensUri(DeploymentConfig deployment) => new(MessagesUri(deployment) + "/count_tokens");
+
+    public static HttpRequestMessage CreateRequest(ProviderRequest request, byte[] body, Uri? uri = null)
     {
         var d = request.Deployment;
-        var message = new HttpRequestMessage(HttpMethod.Post, MessagesUri(d))
+        var message = new HttpRequestMessage(HttpMethod.Post, uri ?? MessagesUri(d))
         {
             Content = new ByteArrayContent(body),
             Version = System.Net.HttpVersion.Version11,
