@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Switchyard.Core.Config;
+using Switchyard.Core.Requests;
 using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Http;
 
@@ -37,7 +38,25 @@ internal static class AnthropicApi
             message.Headers.TryAddWithoutValidation("x-api-key", d.ApiKey);
         }
 
-        message.Headers.TryAddWithoutValidation("anthropic-version", Version);
+        // A Messages caller's own anthropic-version and anthropic-beta go through (the body is theirs too); a translated
+        // chat request always speaks the version its translation was written for.
+        var version = Version;
+        if (request.Info.Operation == OperationKind.Messages)
+        {
+            foreach (var (name, value) in request.ForwardHeaders)
+            {
+                if (name.Equals("anthropic-version", StringComparison.OrdinalIgnoreCase))
+                {
+                    version = value;
+                }
+                else if (name.Equals("anthropic-beta", StringComparison.OrdinalIgnoreCase))
+                {
+                    message.Headers.TryAddWithoutValidation("anthropic-beta", value);
+                }
+            }
+        }
+
+        message.Headers.TryAddWithoutValidation("anthropic-version", version);
         UpstreamSend.AddCorrelation(message, request);
         return message;
     }
