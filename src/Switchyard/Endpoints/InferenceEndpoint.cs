@@ -208,12 +208,12 @@ public sealed partial class InferenceEndpoint(
 
         try
         {
-            await RespondAsync(context, snapshot, result, response, call);
-        }
-        catch (StreamFailedException e)
-        {
-            status = 502;
-            errorType = Telemetry.RequestTelemetry.ErrorType(e.Failure);
+            var outcome = await RespondAsync(context, snapshot, result, response, call);
+            if (outcome.Failure is { } broke)
+            {
+                status = 502;
+                errorType = Telemetry.RequestTelemetry.ErrorType(broke);
+            }
         }
         finally
         {
@@ -235,7 +235,7 @@ public sealed partial class InferenceEndpoint(
         }
     }
 
-    private async Task RespondAsync(HttpContext context, GatewaySnapshot snapshot, RouteResult<UpstreamResponse> result, UpstreamResponse response, CallState call)
+    private async Task<RelayOutcome> RespondAsync(HttpContext context, GatewaySnapshot snapshot, RouteResult<UpstreamResponse> result, UpstreamResponse response, CallState call)
     {
         var info = call.Info;
         await using (response)
@@ -257,14 +257,14 @@ public sealed partial class InferenceEndpoint(
                 var answer = call.Translated ? call.Codec!.FromChat(response.Body.Span, info) : response.Body;
                 context.Response.ContentLength = answer.Length;
                 await context.Response.Body.WriteAsync(answer, context.RequestAborted);
-                return;
+                return RelayOutcome.Completed;
             }
 
-            await RelayStreamAsync(context, response, deployment, call);
+            return await RelayStreamAsync(context, response, deployment, call);
         }
     }
 
-    private async Task RelayStreamAsync(HttpContext context, UpstreamResponse response, RoutedDeployment deployment, CallState call)
+    private async Task<RelayOutcome> RelayStreamAsync(HttpContext context, UpstreamResponse response, RoutedDeployment deployment, CallState call)
     {
         var info = call.Info;
         var correlationId = call.Correlation.CorrelationId;
@@ -277,33 +277,39 @@ public sealed partial class InferenceEndpoint(
         // the translated request's info: it carries the prompt estimate made while translating (message_start reports it)
         using var transcoder = call.Translated ? call.Codec!.CreateTranscoder(call.Translation?.Value is { } chat ? chat.Info : info) : null;
         var relayOutput = transcoder is null ? output : new TranscodingPipeWriter(output, transcoder);
-        try
+        var outcome = await response.RelayAsync(relayOutput, context.RequestAborted);
+        switch (outcome.Status)
         {
-            await response.RelayAsync(relayOutput, context.RequestAborted);
-            if (relayOutput is TranscodingPipeWriter { Done: false } && transcoder is not null)
-            {
-                transcoder.Done(output);
+            case RelayStatus.Completed:
+                if (relayOutput is TranscodingPipeWriter { Done: false } && transcoder is not null)
+                {
+                    transcoder.Done(output);
+                    await output.FlushAsync(context.RequestAborted);
+                }
+
+                break;
+            case RelayStatus.UpstreamFailed:
+                var failure = outcome.Failure!;
+                if (failure.Kind.CountsAgainstBreaker())
+                {
+                    deployment.State.Breaker.RecordFailure(failure.Detail);
+                }
+
+                LogStreamFailed(logger, info.Model, deployment.Config.Id, failure.Kind, correlationId);
+                if (!outcome.AtEventBoundary && transcoder is null)
+                {
+                    output.Write("\n\n"u8);
+                }
+
+                var summary = FailureMapping.ToSummary(failure, deployment.Config, 1) with { Route = info.Model, CorrelationId = correlationId };
+                output.Write(call.Codec is { } codec ? codec.ErrorEvent(summary) : FailureSummaryWriter.ToSseEvent(summary));
                 await output.FlushAsync(context.RequestAborted);
-            }
+                break;
+            default:
+                break; // the caller left: nothing to write
         }
-        catch (StreamFailedException e)
-        {
-            if (e.Failure.Kind.CountsAgainstBreaker())
-            {
-                deployment.State.Breaker.RecordFailure(e.Failure.Detail);
-            }
 
-            LogStreamFailed(logger, info.Model, deployment.Config.Id, e.Failure.Kind, correlationId);
-            if (!e.AtEventBoundary && transcoder is null)
-            {
-                output.Write("\n\n"u8);
-            }
-
-            var summary = FailureMapping.ToSummary(e.Failure, deployment.Config, 1) with { Route = info.Model, CorrelationId = correlationId };
-            output.Write(call.Codec is { } codec ? codec.ErrorEvent(summary) : FailureSummaryWriter.ToSseEvent(summary));
-            await output.FlushAsync(context.RequestAborted);
-            throw;
-        }
+        return outcome;
     }
 
     private static FailureSummary? InvokeDenied(CallerIdentity caller, GatewaySnapshot snapshot)
