@@ -13,8 +13,8 @@ namespace Switchyard.Providers.Anthropic;
 /// An Anthropic event stream relayed to a Messages caller as it is: each event written back with its name and data
 /// unchanged and flushed at once, while the usage in message_start (input and cache tokens) and message_delta (output
 /// tokens) is read for settlement. As for the translated stream, the events up to message_start are read before the
-/// router commits; an upstream error event after that ends the relay as a stream failure (the pipeline writes the
-/// gateway's own error event; the upstream's body never reaches the caller).
+/// router commits; an upstream error event after that ends the relay as <see cref="RelayOutcome.UpstreamFailed"/> (the
+/// pipeline writes the gateway's own error event; the upstream's body never reaches the caller).
 /// </summary>
 internal sealed class AnthropicNativeStream : UpstreamResponse
 {
@@ -85,21 +85,24 @@ internal sealed class AnthropicNativeStream : UpstreamResponse
         }
     }
 
-    public override async Task RelayAsync(PipeWriter output, CancellationToken cancellationToken)
+    public override async ValueTask<RelayOutcome> RelayAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         if (_head is { } head)
         {
             _head = null;
             foreach (var item in head)
             {
-                Write(item, "ping", output);
+                Write(item, AnthropicStreamEvents.TypeOf(item), output);
             }
 
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
+            {
+                Usage = _tokens.ToUsage();
+                return RelayOutcome.ClientGone;
+            }
         }
 
-        var stopped = false;
-        while (!stopped)
+        while (true)
         {
             bool more;
             try
@@ -109,16 +112,20 @@ internal sealed class AnthropicNativeStream : UpstreamResponse
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
             {
-                _callerToken.ThrowIfCancellationRequested();
-                cancellationToken.ThrowIfCancellationRequested();
                 Usage = _tokens.ToUsage();
+                if (_callerToken.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+                {
+                    return RelayOutcome.ClientGone;
+                }
+
                 var failure = UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, _callerToken), _idleTimeout, "stream event");
-                throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail });
+                return RelayOutcome.UpstreamFailed(failure with { Detail = "stream broke after it started: " + failure.Detail });
             }
 
             if (!more)
             {
-                break;
+                Usage = _tokens.ToUsage();
+                return RelayOutcome.UpstreamFailed(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final message_stop event"));
             }
 
             var item = _events.Current;
@@ -127,23 +134,21 @@ internal sealed class AnthropicNativeStream : UpstreamResponse
             {
                 Usage = _tokens.ToUsage();
                 var failure = AnthropicStreamErrors.FromEvent(item.Data);
-                throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail });
+                return RelayOutcome.UpstreamFailed(failure with { Detail = "stream broke after it started: " + failure.Detail });
             }
 
             Write(item, type, output);
-            stopped = type == "message_stop";
-            var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (flush.IsCanceled || flush.IsCompleted)
+            if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
             {
                 Usage = _tokens.ToUsage();
-                return;
+                return RelayOutcome.ClientGone;
             }
-        }
 
-        Usage = _tokens.ToUsage();
-        if (!stopped)
-        {
-            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final message_stop event"));
+            if (type == "message_stop")
+            {
+                Usage = _tokens.ToUsage();
+                return RelayOutcome.Completed;
+            }
         }
     }
 
