@@ -166,6 +166,34 @@ public sealed class MessagesIngressTests
     }
 
     [Fact]
+    public async Task Native_Stream_UsageWithCacheReadsSettledAndPriced()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = AnthropicWire.Validated(Key, async (c, _) =>
+        {
+            await AnthropicWire.StartStreamAsync(c);
+            await AnthropicWire.WriteRawAsync(c, AnthropicWire.Ping());
+            await AnthropicWire.WriteRawAsync(c, AnthropicWire.MessageStart(input: 25, cacheRead: 1000));
+            await AnthropicWire.WriteRawAsync(c, AnthropicWire.TextBlockStart(0));
+            await AnthropicWire.WriteRawAsync(c, AnthropicWire.TextDelta(0, "ok"));
+            await AnthropicWire.WriteRawAsync(c, AnthropicWire.BlockStop(0));
+            await AnthropicWire.WriteRawAsync(c, AnthropicWire.MessageDelta("end_turn", 15));
+            await AnthropicWire.WriteRawAsync(c, AnthropicWire.MessageStop());
+        });
+        await using var gw = await AnthropicGatewayTests.StartGatewayAsync(upstream);
+
+        using var response = await PostMessagesAsync(gw, """{"model":"claude","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.StartsWith(AnthropicWire.Ping() + AnthropicWire.MessageStart(input: 25, cacheRead: 1000), text, StringComparison.Ordinal);
+        var row = (await gw.GetAsync("/spend/logs")).Json[0];
+        Assert.Equal(1025, row.GetProperty("prompt_tokens").GetInt32()); // limits count the whole input, cache reads included
+        Assert.Equal(15, row.GetProperty("completion_tokens").GetInt32());
+        // $3 / $15 per million, reads at 0.1x: 25 x 3 + 1,000 x 0.3 + 15 x 15 = 600 per million
+        Assert.Equal(0.0006m, row.GetProperty("spend").GetDecimal());
+    }
+
+    [Fact]
     public async Task Translated_Sdk_NonStream_ToolUseFromOpenAIToolCall()
     {
         await using var upstream = await FakeUpstream.StartAsync();
