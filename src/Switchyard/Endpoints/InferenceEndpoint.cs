@@ -269,7 +269,8 @@ public sealed partial class InferenceEndpoint(
         context.Response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var output = context.Response.BodyWriter;
-        using var transcoder = call.Translated ? call.Codec!.CreateTranscoder(info) : null;
+        // the translated request's info: it carries the prompt estimate made while translating (message_start reports it)
+        using var transcoder = call.Translated ? call.Codec!.CreateTranscoder(call.Translation?.Value is { } chat ? chat.Info : info) : null;
         var relayOutput = transcoder is null ? output : new TranscodingPipeWriter(output, transcoder);
         var outcome = await response.RelayAsync(relayOutput, context.RequestAborted);
         switch (outcome.Status)
