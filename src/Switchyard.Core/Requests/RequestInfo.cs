@@ -51,4 +51,10 @@ public sealed record RequestInfo
 
     /// <summary>Responses <c>previous_response_id</c>: the stored conversation this request continues.</summary>
     public string? PreviousResponseId { get; init; }
+
+    /// <summary>
+    /// The prompt's token estimate when an ingress codec computed it while translating (a Messages request sent as
+    /// chat): a translated stream reports it in message_start, before the upstream's own usage arrives at the end.
+    /// </summary>
+    public long? PromptTokensEstimate { get; init; }
 }

@@ -43,7 +43,7 @@ public static class PromptEstimator
         }
 
         long framing = 0;
-        if (info.Operation is OperationKind.Chat or OperationKind.Responses)
+        if (info.Operation is OperationKind.Chat or OperationKind.Messages or OperationKind.Responses)
         {
             framing = ((long)info.MessageCount * profile.PerMessage) + profile.ReplyPriming;
             var tools = (long)info.ToolCount + info.FunctionCount;

@@ -13,6 +13,9 @@ public abstract class UpstreamResponse : IAsyncDisposable
 
     public bool IsStream { get; protected init; }
 
+    /// <summary>The provider's id for this answer (its <c>x-request-id</c> or <c>request-id</c> header), passed on to the caller.</summary>
+    public Http.UpstreamRequestId? RequestId { get; init; }
+
     /// <summary>Usage when the provider reported it (after the relay for streams).</summary>
     public Usage? Usage { get; protected set; }
 

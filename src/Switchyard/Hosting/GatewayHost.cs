@@ -150,6 +150,7 @@ public static class GatewayHost
         services.AddSingleton<Authenticator>();
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<AdminEndpoints>();
+        services.AddSingleton<Providers.Abstractions.IIngressCodec, Providers.Anthropic.Ingress.MessagesCodec>();
         services.AddSingleton<Ingress.IngressCodecs>();
         services.AddSingleton<Providers.Abstractions.IIngressCodec>(sp => new Providers.OpenAI.Responses.ResponsesCodec(options.Time));
         services.AddSingleton<Ingress.ResponseStore>();
@@ -206,6 +207,7 @@ public static class GatewayHost
             Route("POST", prefix + "/chat/completions", c => inference.HandleAsync(c, OperationKind.Chat));
             Route("POST", prefix + "/embeddings", c => inference.HandleAsync(c, OperationKind.Embeddings));
             Route("POST", prefix + "/messages", c => inference.HandleAsync(c, OperationKind.Messages));
+            Route("POST", prefix + "/messages/count_tokens", inference.HandleCountTokensAsync);
             Route("POST", prefix + "/responses", c => inference.HandleAsync(c, OperationKind.Responses));
             Route("GET", prefix + "/responses/{id}", storedResponses.GetAsync);
             Route("DELETE", prefix + "/responses/{id}", storedResponses.DeleteAsync);
