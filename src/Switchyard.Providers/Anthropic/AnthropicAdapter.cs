@@ -26,18 +26,17 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         {
             return new UpstreamFailure(FailureKind.Unsupported, null, "has no embeddings API; route embeddings to another provider")
             {
-                UpstreamCode = "embeddings_not_supported",
                 UpstreamParam = "model",
             };
         }
 
         var translated = AnthropicRequestTranslator.Translate(request.Body, d, info.Stream);
-        if (translated.Value is not { } body)
+        if (translated.Value is not { } plan)
         {
             return translated.Failure!;
         }
 
-        using var message = AnthropicApi.CreateRequest(request, body);
+        using var message = AnthropicApi.CreateRequest(request, plan.Body);
         var timeout = info.Stream ? d.StreamTimeout : d.Timeout;
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
@@ -58,10 +57,11 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
                     return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, "answered a stream request without an event stream");
                 }
 
-                var translator = new AnthropicStreamTranslator(d.Model, created, info.IncludeUsage);
+                var translator = new AnthropicStreamTranslator(d.Model, created, info.IncludeUsage, plan.JsonTool);
                 var stream = await AnthropicStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, translator, cancellationToken).ConfigureAwait(false);
                 if (stream.Value is not null)
                 {
+                    stream.Value.DroppedParams = plan.Dropped;
                     response = null;
                     cts = null;
                 }
@@ -73,7 +73,13 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
                 return stream;
             }
 
-            return await ReadWholeAsync(response, d.Model, created, timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            var whole = await ReadWholeAsync(response, d.Model, created, plan.JsonTool, timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            if (whole.Value is not null)
+            {
+                whole.Value.DroppedParams = plan.Dropped;
+            }
+
+            return whole;
         }
         finally
         {
@@ -82,7 +88,7 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         }
     }
 
-    private static async ValueTask<AttemptResult<UpstreamResponse>> ReadWholeAsync(HttpResponseMessage response, string model, long created, TimeSpan timeout, CancellationToken token, CancellationToken callerToken)
+    private static async ValueTask<AttemptResult<UpstreamResponse>> ReadWholeAsync(HttpResponseMessage response, string model, long created, string? jsonTool, TimeSpan timeout, CancellationToken token, CancellationToken callerToken)
     {
         byte[] payload;
         try
@@ -95,7 +101,7 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
             return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "complete body");
         }
 
-        var (body, usage, problem) = AnthropicResponseTranslator.Translate(payload, model, created);
+        var (body, usage, problem) = AnthropicResponseTranslator.Translate(payload, model, created, jsonTool);
         if (problem is not null)
         {
             return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, problem);
