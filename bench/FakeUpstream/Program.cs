@@ -1,7 +1,8 @@
 using Switchyard.Bench.FakeUpstream;
 
 // fake-upstream serve [--port N] [--chunks N] [--probe-gap-ms N]
-// fake-upstream probe --url URL [--key KEY] [--model M] [--count N] [--label TEXT]
+// fake-upstream probe --url URL [--key KEY] [--model M] [--count N] [--label TEXT] [--format chat|messages|responses]
+// fake-upstream idle --url URL --pid GATEWAY_PID [--count N] [--format chat|messages|responses] [--key KEY] [--model M]
 // fake-upstream body --kind small|stream|agent --model M --out FILE   (a request body for wrk)
 if (args.Length > 0 && args[0] == "body")
 {
@@ -15,6 +16,11 @@ if (args.Length > 0 && args[0] == "body")
     };
     await File.WriteAllBytesAsync(a.Get("out", "body.json"), body);
     return 0;
+}
+
+if (args.Length > 0 && args[0] == "idle")
+{
+    return await IdleStreams.RunAsync(Args.Parse(args.AsSpan(1)));
 }
 
 return args.Length > 0 && args[0] == "probe"

@@ -16,7 +16,7 @@ namespace Switchyard.Bench.FakeUpstream;
 /// </summary>
 internal static class StreamProbe
 {
-    private static readonly byte[] Marker = "\"bench_ts\":"u8.ToArray();
+    private static readonly byte[] Marker = "bench_ts:"u8.ToArray();
 
     public static async Task<int> RunAsync(Args args)
     {
@@ -25,7 +25,7 @@ internal static class StreamProbe
         var model = args.Get("model", "bench.probe");
         var count = args.Int("count", 200);
         var label = args.Get("label", url);
-        var body = Encoding.UTF8.GetBytes("{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}");
+        var body = Body(args.Get("format", "chat"), model);
 
         using var handler = new SocketsHttpHandler { UseProxy = false, AutomaticDecompression = DecompressionMethods.None, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var client = new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
@@ -71,7 +71,11 @@ internal static class StreamProbe
                         break; // number not complete yet
                     }
 
-                    stamps.Add((written, now));
+                    if (!stamps.Exists(st => st.Written == written))
+                    {
+                        stamps.Add((written, now)); // later events may repeat the text (Responses' *.done, response.completed)
+                    }
+
                     scanned = digits + used;
                 }
             }
@@ -96,6 +100,15 @@ internal static class StreamProbe
             $"| {label} | {count} | {P(firstByte, 50):0.000} | {P(firstByte, 99):0.000} | {P(chunk1, 50):0.000} | {P(chunk1, 99):0.000} | {P(chunk2, 50):0.000} | {P(chunk2, 99):0.000} | {chunk2.Max():0.000} |"));
         return 0;
     }
+
+    /// <summary>A small streaming request in the protocol the caller speaks (chat, messages or responses).</summary>
+    public static byte[] Body(string format, string model) => Encoding.UTF8.GetBytes(format switch
+    {
+        "messages" => "{\"model\":\"" + model + "\",\"max_tokens\":64,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}",
+        "responses" => "{\"model\":\"" + model + "\",\"stream\":true,\"input\":\"Say hello.\"}",
+        "chat" => "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}",
+        _ => throw new ArgumentException("--format must be chat, messages or responses"),
+    });
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 

@@ -9,7 +9,9 @@ namespace Switchyard.Bench.FakeUpstream;
 
 /// <summary>
 /// The fake provider: every POST is answered from precomputed bytes, no routing, no logging, no JSON work.
-/// Mode by path and body: <c>/probe/...</c> streams two timestamped chunks with a gap between them;
+/// Mode by path and body: <c>/probe/...</c> streams two timestamped chunks with a gap between them (as Anthropic
+/// Messages events when the path ends in <c>/messages</c>); <c>/idle/...</c> sends one chunk and then holds the stream
+/// open until the caller leaves;
 /// a body containing <c>"stream":true</c> (or a <c>/stream/...</c> path) gets an SSE stream of N chunks, usage and
 /// [DONE]; anything else gets one small chat.completion. GET answers "ok" (readiness).
 /// </summary>
@@ -71,9 +73,16 @@ internal static class UpstreamServer
 
         var path = context.Request.Path.Value ?? "";
         var stream = await ReadBodyAsync(context.Request) || path.StartsWith("/stream/", StringComparison.Ordinal);
+        var anthropic = path.EndsWith("/messages", StringComparison.Ordinal);
         if (path.StartsWith("/probe/", StringComparison.Ordinal))
         {
-            await ProbeStreamAsync(context);
+            await ProbeStreamAsync(context, anthropic);
+            return;
+        }
+
+        if (path.StartsWith("/idle/", StringComparison.Ordinal))
+        {
+            await IdleStreamAsync(context, anthropic);
             return;
         }
 
@@ -104,11 +113,19 @@ internal static class UpstreamServer
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
     }
 
-    /// <summary>Two chunks carrying the monotonic time (Stopwatch ticks) at which each was written, <c>probe-gap-ms</c> apart.</summary>
-    private static async Task ProbeStreamAsync(HttpContext context)
+    /// <summary>
+    /// Two text pieces carrying the monotonic time (Stopwatch ticks) at which each was written, <c>probe-gap-ms</c>
+    /// apart. The stamp is in the text itself (<c>bench_ts:N</c>), so it survives translation to another protocol.
+    /// </summary>
+    private static async Task ProbeStreamAsync(HttpContext context, bool anthropic)
     {
         StartStream(context);
         var output = context.Response.BodyWriter;
+        if (anthropic)
+        {
+            await output.WriteAsync(AnthropicHead);
+        }
+
         for (var i = 0; i < 2; i++)
         {
             if (i > 0)
@@ -116,12 +133,41 @@ internal static class UpstreamServer
                 await Task.Delay(_probeGapMs);
             }
 
-            var ts = Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture);
-            await output.WriteAsync(Encoding.UTF8.GetBytes(Chunk("probe" + i.ToString(CultureInfo.InvariantCulture), "null").Replace("\"created\":", "\"bench_ts\":" + ts + ",\"created\":", StringComparison.Ordinal)));
+            var text = "probe" + i.ToString(CultureInfo.InvariantCulture) + " bench_ts:" + Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture);
+            await output.WriteAsync(Encoding.UTF8.GetBytes(anthropic ? AnthropicDelta(text) : Chunk(text, "null")));
         }
 
-        await output.WriteAsync(StreamTail);
+        await output.WriteAsync(anthropic ? AnthropicTail : StreamTail);
     }
+
+    /// <summary>One chunk, then nothing until the caller leaves: what a long-thinking model looks like to the gateway.</summary>
+    private static async Task IdleStreamAsync(HttpContext context, bool anthropic)
+    {
+        StartStream(context);
+        var output = context.Response.BodyWriter;
+        await output.WriteAsync(anthropic ? [.. AnthropicHead, .. Encoding.UTF8.GetBytes(AnthropicDelta("thinking"))] : Encoding.UTF8.GetBytes(Chunk("thinking", "null")));
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // the caller left
+        }
+    }
+
+    private static readonly byte[] AnthropicHead = Encoding.UTF8.GetBytes(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_bench\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-bench\"," +
+        "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":21,\"output_tokens\":1}}}\n\n" +
+        "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+
+    private static readonly byte[] AnthropicTail = Encoding.UTF8.GetBytes(
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n" +
+        "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":9}}\n\n" +
+        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+
+    private static string AnthropicDelta(string text)
+        => "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"" + text + "\"}}\n\n";
 
     /// <summary>Reads the whole body (as a real provider would) and says whether it asks for a stream.</summary>
     private static async ValueTask<bool> ReadBodyAsync(HttpRequest request)

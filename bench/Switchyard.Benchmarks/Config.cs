@@ -27,7 +27,7 @@ public static class BenchConfig
         var breaker = new BreakerSettings();
         var list = Enumerable.Range(0, deployments)
             .Select(i => Deployment("d" + i, weight: 1 + i))
-            .Select(d => new RoutedDeployment(d, states.Get(d.Id, breaker)))
+            .Select(d => new RoutedDeployment(d, states.Get(d.Id, new DeploymentRuntime(breaker, d.Rpm, d.Tpm))))
             .ToArray();
         return new RouteGroup("router.default", list);
     }

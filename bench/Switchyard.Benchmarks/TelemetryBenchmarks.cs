@@ -43,7 +43,7 @@ public class TelemetryBenchmarks
             ApiBase = "http://127.0.0.1:9/v1", Timeout = TimeSpan.FromSeconds(30), StreamTimeout = TimeSpan.FromSeconds(30),
         };
         _usage = new Usage(12, 30);
-        _routed = new Core.Routing.RoutedDeployment(_deployment, new Core.Routing.DeploymentState("d1", new BreakerSettings(), TimeProvider.System));
+        _routed = new Core.Routing.RoutedDeployment(_deployment, new Core.Routing.DeploymentState("d1", new Core.Routing.DeploymentRuntime(new BreakerSettings(), null, null), TimeProvider.System));
         if (Listening != "none")
         {
             _meters = new MeterListener { InstrumentPublished = (i, l) => { if (i.Meter.Name == GatewayTelemetry.SourceName) { l.EnableMeasurementEvents(i); } } };

@@ -5,7 +5,8 @@ namespace Switchyard.Core.Resilience;
 /// <summary>
 /// One deployment's breaker. Opens on consecutive failures, on a failure ratio or a slow-call ratio over a sliding
 /// window (bucketed), stays open for the open duration, then lets a bounded number of half-open probes through:
-/// all succeed -> closed, any fails -> open again. Settings can be swapped on reload; the state stays.
+/// all succeed -> closed, any fails -> open again. Settings are read once per decision, so a reload that swaps the
+/// deployment's runtime takes effect at once; the state stays.
 /// </summary>
 public sealed class CircuitBreaker
 {
@@ -17,17 +18,24 @@ public sealed class CircuitBreaker
     private readonly long[] _failures = new long[Buckets];
     private readonly long[] _slow = new long[Buckets];
     private readonly long[] _bucketStamp = new long[Buckets];
-    private BreakerSettings _settings;
+    private readonly Func<BreakerSettings> _source;
     private BreakerState _state = BreakerState.Closed;
     private int _consecutive;
     private DateTimeOffset _openUntil;
     private int _probesInFlight;
     private int _probeSuccesses;
 
+    /// <summary>A breaker with fixed settings.</summary>
     public CircuitBreaker(string id, BreakerSettings settings, TimeProvider time)
+        : this(id, () => settings, time)
+    {
+    }
+
+    /// <summary>A breaker that reads its settings from <paramref name="settings"/> on every decision (a deployment's current runtime).</summary>
+    public CircuitBreaker(string id, Func<BreakerSettings> settings, TimeProvider time)
     {
         _id = id;
-        _settings = settings;
+        _source = settings;
         _time = time;
     }
 
@@ -44,22 +52,20 @@ public sealed class CircuitBreaker
         }
     }
 
-    public BreakerSettings Settings
-    {
-        get => _settings;
-        set => _settings = value;
-    }
+    /// <summary>The thresholds in force now.</summary>
+    public BreakerSettings Settings => _source();
 
     /// <summary>When the breaker may next let a call through, or null when it would now.</summary>
     public DateTimeOffset? BlockedUntil()
     {
+        var settings = Settings;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
             return _state switch
             {
                 BreakerState.Open when now < _openUntil => _openUntil,
-                BreakerState.HalfOpen when _probesInFlight >= _settings.HalfOpenProbes => now + TimeSpan.FromMilliseconds(100),
+                BreakerState.HalfOpen when _probesInFlight >= settings.HalfOpenProbes => now + TimeSpan.FromMilliseconds(100),
                 _ => null,
             };
         }
@@ -70,6 +76,7 @@ public sealed class CircuitBreaker
     {
         BreakerTransition? t = null;
         bool allowed;
+        var settings = Settings;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
@@ -83,7 +90,7 @@ public sealed class CircuitBreaker
             allowed = _state switch
             {
                 BreakerState.Closed => true,
-                BreakerState.HalfOpen when _probesInFlight < _settings.HalfOpenProbes => ++_probesInFlight > 0,
+                BreakerState.HalfOpen when _probesInFlight < settings.HalfOpenProbes => ++_probesInFlight > 0,
                 _ => false,
             };
         }
@@ -95,20 +102,21 @@ public sealed class CircuitBreaker
     public void RecordSuccess(TimeSpan latency)
     {
         BreakerTransition? t = null;
+        var settings = Settings;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            var slow = _settings.SlowCallDuration is { } limit && latency >= limit;
-            Count(now, failure: false, slow);
+            var slow = settings.SlowCallDuration is { } limit && latency >= limit;
+            Count(now, failure: false, slow, settings);
             _consecutive = 0;
             if (_state == BreakerState.HalfOpen)
             {
                 _probesInFlight = Math.Max(0, _probesInFlight - 1);
                 if (slow)
                 {
-                    t = Open(now, $"half-open probe slower than {_settings.SlowCallDuration!.Value.TotalMilliseconds} ms");
+                    t = Open(now, $"half-open probe slower than {settings.SlowCallDuration!.Value.TotalMilliseconds} ms", settings);
                 }
-                else if (++_probeSuccesses >= _settings.HalfOpenProbes)
+                else if (++_probeSuccesses >= settings.HalfOpenProbes)
                 {
                     t = Move(BreakerState.Closed, "half-open probes succeeded", now);
                     Array.Clear(_calls);
@@ -118,7 +126,7 @@ public sealed class CircuitBreaker
             }
             else if (_state == BreakerState.Closed && slow)
             {
-                t = CheckRatios(now);
+                t = CheckRatios(now, settings);
             }
         }
 
@@ -128,21 +136,22 @@ public sealed class CircuitBreaker
     public void RecordFailure(string reason)
     {
         BreakerTransition? t = null;
+        var settings = Settings;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            Count(now, failure: true, slow: false);
+            Count(now, failure: true, slow: false, settings);
             _consecutive++;
             if (_state == BreakerState.HalfOpen)
             {
                 _probesInFlight = Math.Max(0, _probesInFlight - 1);
-                t = Open(now, "half-open probe failed: " + reason);
+                t = Open(now, "half-open probe failed: " + reason, settings);
             }
             else if (_state == BreakerState.Closed)
             {
-                t = _consecutive >= _settings.ConsecutiveFailures
-                    ? Open(now, $"{_consecutive} consecutive failures (last: {reason})")
-                    : CheckRatios(now);
+                t = _consecutive >= settings.ConsecutiveFailures
+                    ? Open(now, $"{_consecutive} consecutive failures (last: {reason})", settings)
+                    : CheckRatios(now, settings);
             }
         }
 
@@ -161,10 +170,10 @@ public sealed class CircuitBreaker
         }
     }
 
-    private BreakerTransition? CheckRatios(DateTimeOffset now)
+    private BreakerTransition? CheckRatios(DateTimeOffset now, BreakerSettings settings)
     {
         long calls = 0, failures = 0, slow = 0;
-        var oldest = Stamp(now) - Buckets + 1;
+        var oldest = Stamp(now, settings) - Buckets + 1;
         for (var i = 0; i < Buckets; i++)
         {
             if (_bucketStamp[i] >= oldest)
@@ -175,27 +184,27 @@ public sealed class CircuitBreaker
             }
         }
 
-        if (calls < _settings.MinimumCalls)
+        if (calls < settings.MinimumCalls)
         {
             return null;
         }
 
-        if (_settings.FailureRatio > 0 && failures >= _settings.FailureRatio * calls)
+        if (settings.FailureRatio > 0 && failures >= settings.FailureRatio * calls)
         {
-            return Open(now, $"failure ratio {failures}/{calls} over {_settings.Window.TotalSeconds:0.#} s");
+            return Open(now, $"failure ratio {failures}/{calls} over {settings.Window.TotalSeconds:0.#} s", settings);
         }
 
-        if (_settings.SlowCallDuration is not null && _settings.SlowCallRatio > 0 && slow >= _settings.SlowCallRatio * calls)
+        if (settings.SlowCallDuration is not null && settings.SlowCallRatio > 0 && slow >= settings.SlowCallRatio * calls)
         {
-            return Open(now, $"slow calls {slow}/{calls} over {_settings.Window.TotalSeconds:0.#} s (latency spike)");
+            return Open(now, $"slow calls {slow}/{calls} over {settings.Window.TotalSeconds:0.#} s (latency spike)", settings);
         }
 
         return null;
     }
 
-    private BreakerTransition? Open(DateTimeOffset now, string reason)
+    private BreakerTransition? Open(DateTimeOffset now, string reason, BreakerSettings settings)
     {
-        _openUntil = now + _settings.OpenDuration;
+        _openUntil = now + settings.OpenDuration;
         _probesInFlight = 0;
         _probeSuccesses = 0;
         return Move(BreakerState.Open, reason, now);
@@ -213,9 +222,9 @@ public sealed class CircuitBreaker
         return from == to && to != BreakerState.Open ? null : new BreakerTransition(_id, from, to, reason, now);
     }
 
-    private void Count(DateTimeOffset now, bool failure, bool slow)
+    private void Count(DateTimeOffset now, bool failure, bool slow, BreakerSettings settings)
     {
-        var stamp = Stamp(now);
+        var stamp = Stamp(now, settings);
         var i = (int)(stamp % Buckets);
         if (_bucketStamp[i] != stamp)
         {
@@ -237,7 +246,7 @@ public sealed class CircuitBreaker
         }
     }
 
-    private long Stamp(DateTimeOffset now) => now.UtcTicks / Math.Max(1, _settings.Window.Ticks / Buckets);
+    private static long Stamp(DateTimeOffset now, BreakerSettings settings) => now.UtcTicks / Math.Max(1, settings.Window.Ticks / Buckets);
 
     private void Raise(BreakerTransition? t)
     {

@@ -1,5 +1,4 @@
 using Switchyard.Core.Admission;
-using Switchyard.Core.Config;
 using Switchyard.Core.Resilience;
 
 namespace Switchyard.Core.Routing;
@@ -13,19 +12,21 @@ public sealed class DeploymentState
     private long _inFlight;
     private long _cooldownUntilTicks;
     private double _latencyEwmaMs = double.NaN;
+    private DeploymentRuntime _runtime;
 
-    public DeploymentState(string id, BreakerSettings settings, TimeProvider time)
+    public DeploymentState(string id, DeploymentRuntime runtime, TimeProvider time)
     {
         Id = id;
-        Breaker = new CircuitBreaker(id, settings, time);
+        _runtime = runtime;
+        Breaker = new CircuitBreaker(id, () => Volatile.Read(ref _runtime).Breaker, time);
     }
 
     public string Id { get; }
 
     public CircuitBreaker Breaker { get; }
 
-    /// <summary>The deployment's own rpm/tpm from model_list (set per config snapshot).</summary>
-    public (int? Rpm, int? Tpm) Limits { get; set; }
+    /// <summary>The settings of the current config snapshot (breaker thresholds, the deployment's own rpm/tpm).</summary>
+    public DeploymentRuntime Runtime => Volatile.Read(ref _runtime);
 
     /// <summary>Requests sent to this deployment over the last minute (its rpm).</summary>
     public SlidingWindow Requests { get; } = new();
@@ -35,11 +36,11 @@ public sealed class DeploymentState
 
     /// <summary>Takes one request slot under the deployment's rpm; false when it is at its limit.</summary>
     public bool TryTakeRequestSlot(DateTimeOffset now)
-        => Limits.Rpm is not { } rpm || Requests.TryAdd(1, rpm, now, out _, out _);
+        => Runtime.Rpm is not { } rpm || Requests.TryAdd(1, rpm, now, out _, out _);
 
     public void RecordTokens(long tokens, DateTimeOffset now)
     {
-        if (Limits.Tpm is not null && tokens > 0)
+        if (Runtime.Tpm is not null && tokens > 0)
         {
             Tokens.Adjust(tokens, now, now);
         }
@@ -48,7 +49,8 @@ public sealed class DeploymentState
     /// <summary>When the deployment's own rpm/tpm lets another request through, or null if now.</summary>
     public DateTimeOffset? LimitedUntil(DateTimeOffset now)
     {
-        var (rpm, tpm) = Limits;
+        var runtime = Runtime;
+        var (rpm, tpm) = (runtime.Rpm, runtime.Tpm);
         var wait = TimeSpan.Zero;
         if (rpm is { } r)
         {
@@ -88,6 +90,13 @@ public sealed class DeploymentState
             }
         }
         while (Interlocked.CompareExchange(ref _cooldownUntilTicks, until.UtcTicks, current) != current);
+    }
+
+    /// <summary>Swaps in the settings of a new config snapshot; the counters, breaker state and cooldown stay.</summary>
+    public void Apply(DeploymentRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        Volatile.Write(ref _runtime, runtime);
     }
 
     public void Enter() => Interlocked.Increment(ref _inFlight);

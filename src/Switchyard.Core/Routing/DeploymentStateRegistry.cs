@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Switchyard.Core.Config;
 using Switchyard.Core.Resilience;
 
 namespace Switchyard.Core.Routing;
@@ -13,20 +12,21 @@ public sealed class DeploymentStateRegistry(TimeProvider time)
 
     public TimeProvider Time => time;
 
-    public DeploymentState Get(string id, BreakerSettings settings, (int? Rpm, int? Tpm) limits = default)
+    /// <summary>The deployment's state, created on first use; its runtime settings become <paramref name="runtime"/>.</summary>
+    public DeploymentState Get(string id, DeploymentRuntime runtime)
     {
+        ArgumentNullException.ThrowIfNull(runtime);
         var state = _states.GetOrAdd(id, static (key, arg) =>
         {
-            var s = new DeploymentState(key, arg.settings, arg.time);
+            var s = new DeploymentState(key, arg.runtime, arg.time);
             s.Breaker.Transitioned += arg.self.OnTransition;
             return s;
-        }, (settings, time, self: this));
-        if (!ReferenceEquals(state.Breaker.Settings, settings))
+        }, (runtime, time, self: this));
+        if (state.Runtime != runtime)
         {
-            state.Breaker.Settings = settings;
+            state.Apply(runtime);
         }
 
-        state.Limits = limits;
         return state;
     }
 

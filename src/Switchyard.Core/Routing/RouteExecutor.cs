@@ -209,8 +209,10 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
             {
                 outcome = await send(picked, new AttemptInfo(attempts, group.Name, isFallback), state, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch
             {
+                // Cancelled, or the send threw (a bug, not an upstream answer): no outcome to record, but the lease
+                // and a half-open probe slot must not leak, or the deployment stays busy and its breaker stuck.
                 lease.Dispose();
                 picked.State.Breaker.ReleaseWithoutOutcome();
                 throw;

@@ -20,7 +20,7 @@ public sealed class RouteTable
                 g => g.Key,
                 g => new RouteGroup(g.Key, g.Where(d => d.Enabled)
                     .OrderBy(d => d.Order)
-                    .Select(d => new RoutedDeployment(d, states.Get(d.Id, config.Breaker, (d.Rpm, d.Tpm))))
+                    .Select(d => new RoutedDeployment(d, states.Get(d.Id, new DeploymentRuntime(config.Breaker, d.Rpm, d.Tpm))))
                     .ToArray()),
                 StringComparer.Ordinal);
         var byName = new Dictionary<string, RouteGroup>(groups, StringComparer.Ordinal);

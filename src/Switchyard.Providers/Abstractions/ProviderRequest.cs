@@ -9,6 +9,12 @@ public sealed class ProviderRequest
     public required RequestInfo Info { get; init; }
     public required ReadOnlyMemory<byte> Body { get; init; }
     public required DeploymentConfig Deployment { get; init; }
+
+    /// <summary>
+    /// Caller headers a deployment speaking the caller's protocol natively receives as sent (<c>anthropic-version</c>,
+    /// <c>anthropic-beta</c>, <c>openai-beta</c>); adapters that translate ignore them.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ForwardHeaders { get; init; } = [];
     public required string CorrelationId { get; init; }
     public string? TraceParent { get; init; }
     public string? TraceState { get; init; }

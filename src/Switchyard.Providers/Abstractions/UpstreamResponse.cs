@@ -25,10 +25,31 @@ public abstract class UpstreamResponse : IAsyncDisposable
 
     /// <summary>
     /// Relays the stream as OpenAI SSE (<c>data: {chunk}\n\n</c> ... <c>data: [DONE]\n\n</c>), flushing each piece as
-    /// it arrives. Throws <see cref="StreamFailedException"/> when the upstream fails after the first byte;
-    /// the caller then ends the stream with one error event.
+    /// it arrives. Returns how it ended: <see cref="RelayOutcome.Completed"/>; <see cref="RelayOutcome.UpstreamFailed"/>
+    /// when the upstream broke after the first byte (the caller then ends the stream with one error event); or
+    /// <see cref="RelayOutcome.ClientGone"/> when the caller left (its token was cancelled or the output completed).
+    /// It does not throw for any of these. <see cref="Usage"/> holds what was seen by the time it returns.
     /// </summary>
-    public virtual Task RelayAsync(PipeWriter output, CancellationToken cancellationToken) => Task.CompletedTask;
+    public virtual ValueTask<RelayOutcome> RelayAsync(PipeWriter output, CancellationToken cancellationToken)
+        => ValueTask.FromResult(RelayOutcome.Completed);
+
+    /// <summary>
+    /// Flushes what was written; false when the caller is gone (the flush was cancelled, the reader completed, or
+    /// <paramref name="cancellationToken"/> fired), which the relay reports as <see cref="RelayOutcome.ClientGone"/>.
+    /// </summary>
+    protected static async ValueTask<bool> FlushAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        try
+        {
+            var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return !flush.IsCanceled && !flush.IsCompleted;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
 
     public virtual ValueTask DisposeAsync()
     {
@@ -45,13 +66,4 @@ public sealed class BufferedResponse : UpstreamResponse
         Body = body;
         Usage = usage;
     }
-}
-
-/// <summary>The upstream broke a stream after its first byte.</summary>
-public sealed class StreamFailedException(Core.Failures.UpstreamFailure failure) : Exception(failure.Detail)
-{
-    public Core.Failures.UpstreamFailure Failure { get; } = failure;
-
-    /// <summary>Whether the bytes relayed so far end on an SSE event boundary.</summary>
-    public bool AtEventBoundary { get; init; } = true;
 }

@@ -80,13 +80,22 @@ internal sealed class AnthropicStreamResponse : UpstreamResponse
         }
     }
 
-    public override async Task RelayAsync(PipeWriter output, CancellationToken cancellationToken)
+    public override async ValueTask<RelayOutcome> RelayAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         if (_first is { } first)
         {
             _first = null;
-            _translator.Handle(first, output);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _translator.Handle(first, output, out var broken);
+            if (broken is not null)
+            {
+                Usage = _translator.Tokens.ToUsage();
+                return RelayOutcome.UpstreamFailed(broken);
+            }
+
+            if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
+            {
+                return RelayOutcome.ClientGone;
+            }
         }
 
         while (!_translator.Finished)
@@ -99,11 +108,14 @@ internal sealed class AnthropicStreamResponse : UpstreamResponse
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
             {
-                _callerToken.ThrowIfCancellationRequested();
-                cancellationToken.ThrowIfCancellationRequested();
+                if (_callerToken.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+                {
+                    return RelayOutcome.ClientGone;
+                }
+
                 Usage = _translator.Tokens.ToUsage();
                 var failure = UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, _callerToken), _idleTimeout, "stream event");
-                throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail });
+                return RelayOutcome.UpstreamFailed(failure with { Detail = "stream broke after it started: " + failure.Detail });
             }
 
             if (!more)
@@ -111,32 +123,23 @@ internal sealed class AnthropicStreamResponse : UpstreamResponse
                 break;
             }
 
-            bool wrote;
-            try
-            {
-                wrote = _translator.Handle(_events.Current, output);
-            }
-            catch (StreamFailedException)
+            var wrote = _translator.Handle(_events.Current, output, out var error);
+            if (error is not null)
             {
                 Usage = _translator.Tokens.ToUsage();
-                throw;
+                return RelayOutcome.UpstreamFailed(error);
             }
 
-            if (wrote)
+            if (wrote && !await FlushAsync(output, cancellationToken).ConfigureAwait(false))
             {
-                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (flush.IsCanceled || flush.IsCompleted)
-                {
-                    return;
-                }
+                return RelayOutcome.ClientGone;
             }
         }
 
         Usage = _translator.Tokens.ToUsage();
-        if (!_translator.Finished)
-        {
-            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final message_stop event"));
-        }
+        return _translator.Finished
+            ? RelayOutcome.Completed
+            : RelayOutcome.UpstreamFailed(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final message_stop event"));
     }
 
     public override async ValueTask DisposeAsync()

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Switchyard.Core.Failures;
-using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -26,9 +25,13 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
     /// <summary>Whether message_stop arrived (and [DONE] was written).</summary>
     public bool Finished { get; private set; }
 
-    /// <summary>Translates one event; returns whether anything was written (and so wants a flush).</summary>
-    public bool Handle(SseItem<byte[]> item, IBufferWriter<byte> output)
+    /// <summary>
+    /// Translates one event; returns whether anything was written (and so wants a flush). <paramref name="failure"/> is
+    /// set (and nothing written) when the event breaks the stream: an error event, or one that is not valid.
+    /// </summary>
+    public bool Handle(SseItem<byte[]> item, IBufferWriter<byte> output, out UpstreamFailure? failure)
     {
+        failure = null;
         var type = AnthropicStreamEvents.TypeOf(item);
         if (!AnthropicStreamEvents.IsKnown(type) || type is "ping" || (type is "content_block_stop" && _thinking.Count == 0))
         {
@@ -37,8 +40,9 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
 
         if (type == "error")
         {
-            var failure = AnthropicStreamErrors.FromEvent(item.Data);
-            throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail });
+            var error = AnthropicStreamErrors.FromEvent(item.Data);
+            failure = error with { Detail = "stream broke after it started: " + error.Detail };
+            return false;
         }
 
         try
@@ -48,7 +52,8 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {
-            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, $"stream broke after it started: sent a {type} event that is not valid"));
+            failure = new UpstreamFailure(FailureKind.InvalidResponse, 200, $"stream broke after it started: sent a {type} event that is not valid");
+            return false;
         }
     }
 

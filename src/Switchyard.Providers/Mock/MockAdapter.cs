@@ -209,14 +209,17 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
             IsStream = true;
         }
 
-        public override async Task RelayAsync(PipeWriter output, CancellationToken cancellationToken)
+        public override async ValueTask<RelayOutcome> RelayAsync(PipeWriter output, CancellationToken cancellationToken)
         {
             Write(output, w => w.WriteString("role", "assistant"), null);
             for (var i = 0; i < _words.Length; i++)
             {
                 var text = i == 0 ? _words[i] : " " + _words[i];
                 Write(output, w => w.WriteString("content", text), null);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
+                {
+                    return RelayOutcome.ClientGone;
+                }
             }
 
             Write(output, _ => { }, "stop");
@@ -231,8 +234,8 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
             }
 
             output.Write("data: [DONE]\n\n"u8);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             Usage = _usage;
+            return await FlushAsync(output, cancellationToken).ConfigureAwait(false) ? RelayOutcome.Completed : RelayOutcome.ClientGone;
         }
 
         private void Write(PipeWriter output, Action<Utf8JsonWriter> delta, string? finish)

@@ -10,7 +10,7 @@ namespace Switchyard.Providers.OpenAI;
 
 /// <summary>
 /// An OpenAI event stream relayed byte for byte: each upstream read is written and flushed at once, with an idle
-/// timeout that resets on progress. The first read happens before the router commits, so a stream that never
+/// timeout that resets on progress. Each read is preceded by a zero-byte read, so no buffer is held while idle. The first read happens before the router commits, so a stream that never
 /// starts can still fall back. Usage is picked out of the passing events without holding them back.
 /// </summary>
 public sealed class OpenAIStreamResponse : UpstreamResponse
@@ -42,16 +42,22 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
     public static async ValueTask<AttemptResult<UpstreamResponse>> OpenAsync(HttpResponseMessage response, CancellationTokenSource cts, TimeSpan idleTimeout, TimeSpan firstByteTimeout, bool stripUsage, CancellationToken callerToken)
     {
         Stream stream;
-        var first = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        byte[]? first = null;
         int n;
         try
         {
             stream = await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false);
+            await WaitForDataAsync(stream, cts.Token).ConfigureAwait(false);
+            first = ArrayPool<byte>.Shared.Rent(16 * 1024);
             n = await stream.ReadAsync(first, cts.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
         {
-            ArrayPool<byte>.Shared.Return(first);
+            if (first is not null)
+            {
+                ArrayPool<byte>.Shared.Return(first);
+            }
+
             callerToken.ThrowIfCancellationRequested();
             return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), firstByteTimeout, "first stream event");
         }
@@ -68,10 +74,10 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
         return AttemptResult<UpstreamResponse>.Ok(result);
     }
 
-    public override Task RelayAsync(PipeWriter output, CancellationToken cancellationToken)
+    public override ValueTask<RelayOutcome> RelayAsync(PipeWriter output, CancellationToken cancellationToken)
         => _stripUsage ? RelayByEventAsync(output, cancellationToken) : RelayBytesAsync(output, cancellationToken);
 
-    private async Task RelayBytesAsync(PipeWriter output, CancellationToken cancellationToken)
+    private async ValueTask<RelayOutcome> RelayBytesAsync(PipeWriter output, CancellationToken cancellationToken)
     {
         var boundary = new SseFraming();
         var sawDone = false;
@@ -83,24 +89,31 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
             sawDone = _scanner.Scan(span);
             ArrayPool<byte>.Shared.Return(first);
             _first = null;
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
+            {
+                return RelayOutcome.ClientGone;
+            }
         }
 
         while (true)
         {
-            var memory = output.GetMemory(8192);
+            Memory<byte> memory;
             int n;
             try
             {
                 _cts.CancelAfter(_idleTimeout);
+                await WaitForDataAsync(_stream, _cts.Token).ConfigureAwait(false);
+                memory = output.GetMemory(8192);
                 n = await _stream.ReadAsync(memory, _cts.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
             {
-                _callerToken.ThrowIfCancellationRequested();
-                cancellationToken.ThrowIfCancellationRequested();
-                var failure = UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, _callerToken), _idleTimeout, "stream event");
-                throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail }) { AtEventBoundary = boundary.AtBoundary };
+                if (_callerToken.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+                {
+                    return RelayOutcome.ClientGone;
+                }
+
+                return Broke(e, boundary.AtBoundary);
             }
 
             if (n == 0)
@@ -112,32 +125,25 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
             boundary.Observe(written);
             sawDone |= _scanner.Scan(written);
             output.Advance(n);
-            var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (flush.IsCanceled || flush.IsCompleted)
+            if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
             {
-                return;
+                return RelayOutcome.ClientGone;
             }
         }
 
         Usage = _scanner.Usage;
-        if (!sawDone)
-        {
-            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final [DONE] event"))
-            {
-                AtEventBoundary = boundary.AtBoundary,
-            };
-        }
+        return sawDone ? RelayOutcome.Completed : EndedEarly(boundary.AtBoundary);
     }
 
     /// <summary>
     /// Event-at-a-time relay: each complete event is written and flushed as soon as its blank line arrives; the
     /// usage-only chunk the gateway asked for on the caller's behalf is dropped (its usage is still recorded).
     /// </summary>
-    private async Task RelayByEventAsync(PipeWriter output, CancellationToken cancellationToken)
+    private async ValueTask<RelayOutcome> RelayByEventAsync(PipeWriter output, CancellationToken cancellationToken)
     {
-        var pending = new ArrayBufferWriter<byte>(16 * 1024);
+        var pending = new ArrayBufferWriter<byte>(1024);
         var sawDone = false;
-        var read = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        byte[]? read = null;
         try
         {
             if (_first is { } first)
@@ -146,7 +152,10 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
                 ArrayPool<byte>.Shared.Return(first);
                 _first = null;
                 sawDone |= WriteCompleteEvents(pending, output);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
+                {
+                    return RelayOutcome.ClientGone;
+                }
             }
 
             while (true)
@@ -155,14 +164,18 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
                 try
                 {
                     _cts.CancelAfter(_idleTimeout);
+                    await WaitForDataAsync(_stream, _cts.Token).ConfigureAwait(false);
+                    read = ArrayPool<byte>.Shared.Rent(16 * 1024);
                     n = await _stream.ReadAsync(read, _cts.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
                 {
-                    _callerToken.ThrowIfCancellationRequested();
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var failure = UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, _callerToken), _idleTimeout, "stream event");
-                    throw new StreamFailedException(failure with { Detail = "stream broke after it started: " + failure.Detail });
+                    if (_callerToken.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+                    {
+                        return RelayOutcome.ClientGone;
+                    }
+
+                    return Broke(e, atEventBoundary: true); // only whole events are written
                 }
 
                 if (n == 0)
@@ -171,25 +184,43 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
                 }
 
                 pending.Write(read.AsSpan(0, n));
+                ArrayPool<byte>.Shared.Return(read); // held only while bytes are there to read, not while the stream idles
+                read = null;
                 sawDone |= WriteCompleteEvents(pending, output);
-                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (flush.IsCanceled || flush.IsCompleted)
+                if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
                 {
-                    return;
+                    return RelayOutcome.ClientGone;
                 }
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(read);
+            if (read is not null)
+            {
+                ArrayPool<byte>.Shared.Return(read);
+            }
         }
 
         Usage = _scanner.Usage;
-        if (!sawDone)
-        {
-            throw new StreamFailedException(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final [DONE] event"));
-        }
+        return sawDone ? RelayOutcome.Completed : EndedEarly(atEventBoundary: true);
     }
+
+    private RelayOutcome Broke(Exception e, bool atEventBoundary)
+    {
+        var failure = UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, _callerToken), _idleTimeout, "stream event");
+        return RelayOutcome.UpstreamFailed(failure with { Detail = "stream broke after it started: " + failure.Detail }, atEventBoundary);
+    }
+
+    private static RelayOutcome EndedEarly(bool atEventBoundary)
+        => RelayOutcome.UpstreamFailed(new UpstreamFailure(FailureKind.InvalidResponse, 200, "stream ended without its final [DONE] event"), atEventBoundary);
+
+    /// <summary>
+    /// A zero-byte read: completes when the upstream has bytes to read (or at its end) without holding a buffer, so
+    /// an idle stream costs no pooled memory while it waits (as YARP's StreamCopier does). A stream that does not
+    /// support it completes at once, and the real read that follows waits instead.
+    /// </summary>
+    private static async ValueTask WaitForDataAsync(Stream stream, CancellationToken cancellationToken)
+        => await stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
 
     private bool WriteCompleteEvents(ArrayBufferWriter<byte> pending, PipeWriter output)
     {

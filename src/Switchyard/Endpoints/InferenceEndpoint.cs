@@ -6,14 +6,17 @@ using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;
 using Switchyard.Hosting;
 using Switchyard.Http;
+using Switchyard.Ingress;
 using Switchyard.Providers.Abstractions;
 using Switchyard.Tenancy;
 
 namespace Switchyard.Endpoints;
 
 /// <summary>
-/// POST /v1/chat/completions and /v1/embeddings: authenticate, read and gate the body, resolve the alias, route
-/// with retries, breakers and fallbacks, then answer: the body whole, or SSE relayed chunk by chunk.
+/// POST /v1/chat/completions, /v1/embeddings, /v1/messages and /v1/responses: authenticate, read and gate the body,
+/// resolve the alias, route with retries, breakers and fallbacks, then answer: the body whole, or SSE relayed chunk by
+/// chunk. Messages and Responses come through their <see cref="IIngressCodec"/>: a deployment that speaks the protocol
+/// gets the caller's body, any other gets it as Chat Completions and its answer is turned back.
 /// </summary>
 public sealed partial class InferenceEndpoint(
     GatewayState state,
@@ -24,11 +27,28 @@ public sealed partial class InferenceEndpoint(
     UsageRecorder usage,
     Operations.AlertService alerts,
     Core.Telemetry.GatewayTelemetry telemetry,
+    IngressCodecs codecs,
     ILogger<InferenceEndpoint> logger)
 {
+    /// <summary>Caller headers a native deployment receives as sent (protocol versions and opt-in betas).</summary>
+    private static readonly string[] ForwardedHeaderNames = ["anthropic-version", "anthropic-beta", "openai-beta"];
+
     public async Task HandleAsync(HttpContext context, OperationKind operation)
     {
         var snapshot = state.Current;
+        IIngressCodec? codec = null;
+        if (operation is OperationKind.Messages or OperationKind.Responses)
+        {
+            codec = codecs.Get(operation);
+            if (codec is null)
+            {
+                await FailureResponses.WriteAsync(context, FailureResponses.NotFound(context.Request.Path));
+                return;
+            }
+
+            context.Features.Set(new IngressFeature(codec));
+        }
+
         var (caller, denied) = authenticator.Authenticate(context);
         if (caller is null)
         {
@@ -51,7 +71,7 @@ public sealed partial class InferenceEndpoint(
 
         try
         {
-            await HandleBodyAsync(context, snapshot, caller, operation, body.AsMemory(0, length));
+            await HandleBodyAsync(context, snapshot, caller, operation, codec, body.AsMemory(0, length));
         }
         finally
         {
@@ -59,7 +79,7 @@ public sealed partial class InferenceEndpoint(
         }
     }
 
-    private async Task HandleBodyAsync(HttpContext context, GatewaySnapshot snapshot, CallerIdentity caller, OperationKind operation, ReadOnlyMemory<byte> body)
+    private async Task HandleBodyAsync(HttpContext context, GatewaySnapshot snapshot, CallerIdentity caller, OperationKind operation, IIngressCodec? codec, ReadOnlyMemory<byte> body)
     {
         RequestInfo info;
         try
@@ -143,7 +163,7 @@ public sealed partial class InferenceEndpoint(
         }
 
         var started = executor.Time.GetTimestamp();
-        var call = new CallState(this, info, body, correlation);
+        var call = new CallState(this, info, body, correlation, codec, ForwardedHeaders(context));
         RouteResult<UpstreamResponse> result;
         try
         {
@@ -188,12 +208,12 @@ public sealed partial class InferenceEndpoint(
 
         try
         {
-            await RespondAsync(context, snapshot, result, response, info, correlation);
-        }
-        catch (StreamFailedException e)
-        {
-            status = 502;
-            errorType = Telemetry.RequestTelemetry.ErrorType(e.Failure);
+            var outcome = await RespondAsync(context, snapshot, result, response, call);
+            if (outcome.Failure is { } broke)
+            {
+                status = 502;
+                errorType = Telemetry.RequestTelemetry.ErrorType(broke);
+            }
         }
         finally
         {
@@ -206,10 +226,18 @@ public sealed partial class InferenceEndpoint(
             Telemetry.RequestTelemetry.Complete(telemetry, span, info, result.Deployment.Config, response.Usage, status, errorType, executor.Time.GetElapsedTime(started), call.UpstreamTime,
                 firstChunk, result.Attempts, result.FallbackUsed, caller.TenantId, cost, capture, response.IsStream ? default : response.Body);
         }
+
+        if (status == 502)
+        {
+            // The typed event is for clients that read it; ending the body without its last chunk makes the transfer
+            // fail for clients that skip unknown events, so none of them mistakes half an answer for a whole one.
+            throw new ResponseAbandonedException();
+        }
     }
 
-    private async Task RespondAsync(HttpContext context, GatewaySnapshot snapshot, RouteResult<UpstreamResponse> result, UpstreamResponse response, RequestInfo info, CorrelationFeature correlation)
+    private async Task<RelayOutcome> RespondAsync(HttpContext context, GatewaySnapshot snapshot, RouteResult<UpstreamResponse> result, UpstreamResponse response, CallState call)
     {
+        var info = call.Info;
         await using (response)
         {
             var deployment = result.Deployment!;
@@ -226,45 +254,61 @@ public sealed partial class InferenceEndpoint(
                 UsageRecorder.WriteCostHeader(context, result.Deployment!.Config, response.Usage);
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/json";
-                context.Response.ContentLength = response.Body.Length;
-                await context.Response.Body.WriteAsync(response.Body, context.RequestAborted);
-                return;
+                var answer = call.Translated ? call.Codec!.FromChat(response.Body.Span, info) : response.Body;
+                context.Response.ContentLength = answer.Length;
+                await context.Response.Body.WriteAsync(answer, context.RequestAborted);
+                return RelayOutcome.Completed;
             }
 
-            await RelayStreamAsync(context, response, deployment, info, correlation.CorrelationId);
+            return await RelayStreamAsync(context, response, deployment, call);
         }
     }
 
-    private async Task RelayStreamAsync(HttpContext context, UpstreamResponse response, RoutedDeployment deployment, RequestInfo info, string correlationId)
+    private async Task<RelayOutcome> RelayStreamAsync(HttpContext context, UpstreamResponse response, RoutedDeployment deployment, CallState call)
     {
+        var info = call.Info;
+        var correlationId = call.Correlation.CorrelationId;
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var output = context.Response.BodyWriter;
-        try
+        using var transcoder = call.Translated ? call.Codec!.CreateTranscoder(info) : null;
+        var relayOutput = transcoder is null ? output : new TranscodingPipeWriter(output, transcoder);
+        var outcome = await response.RelayAsync(relayOutput, context.RequestAborted);
+        switch (outcome.Status)
         {
-            await response.RelayAsync(output, context.RequestAborted);
-        }
-        catch (StreamFailedException e)
-        {
-            if (e.Failure.Kind.CountsAgainstBreaker())
-            {
-                deployment.State.Breaker.RecordFailure(e.Failure.Detail);
-            }
+            case RelayStatus.Completed:
+                if (relayOutput is TranscodingPipeWriter { Done: false } && transcoder is not null)
+                {
+                    transcoder.Done(output);
+                    await output.FlushAsync(context.RequestAborted);
+                }
 
-            LogStreamFailed(logger, info.Model, deployment.Config.Id, e.Failure.Kind, correlationId);
-            if (!e.AtEventBoundary)
-            {
-                output.Write("\n\n"u8);
-            }
+                break;
+            case RelayStatus.UpstreamFailed:
+                var failure = outcome.Failure!;
+                if (failure.Kind.CountsAgainstBreaker())
+                {
+                    deployment.State.Breaker.RecordFailure(failure.Detail);
+                }
 
-            var summary = FailureMapping.ToSummary(e.Failure, deployment.Config, 1) with { Route = info.Model, CorrelationId = correlationId };
-            output.Write(FailureSummaryWriter.ToSseEvent(summary));
-            await output.FlushAsync(context.RequestAborted);
-            throw;
+                LogStreamFailed(logger, info.Model, deployment.Config.Id, failure.Kind, correlationId);
+                if (!outcome.AtEventBoundary && transcoder is null)
+                {
+                    output.Write("\n\n"u8);
+                }
+
+                var summary = FailureMapping.ToSummary(failure, deployment.Config, 1) with { Route = info.Model, CorrelationId = correlationId };
+                output.Write(call.Codec is { } codec ? codec.ErrorEvent(summary) : FailureSummaryWriter.ToSseEvent(summary));
+                await output.FlushAsync(context.RequestAborted);
+                break;
+            default:
+                break; // the caller left: nothing to write
         }
+
+        return outcome;
     }
 
     private static FailureSummary? InvokeDenied(CallerIdentity caller, GatewaySnapshot snapshot)
@@ -293,11 +337,30 @@ public sealed partial class InferenceEndpoint(
 
     private async ValueTask<AttemptResult<UpstreamResponse>> SendAsync(RoutedDeployment deployment, AttemptInfo attempt, CallState call, CancellationToken ct)
     {
+        var adapter = providers.Get(deployment.Config.Family);
+        var info = call.Info;
+        var body = call.Body;
+        var translated = call.Codec is not null && !adapter.SpeaksNatively(info.Operation, deployment.Config);
+        if (translated)
+        {
+            // translated once per request, on the first deployment that needs Chat Completions
+            call.Translation ??= call.Codec!.ToChat(call.Body, call.Info);
+            if (call.Translation.Value.Value is not { } chat)
+            {
+                return call.Translation.Value.Failure!;
+            }
+
+            info = chat.Info;
+            body = chat.Body;
+        }
+
+        call.Translated = translated;
         var span = Telemetry.RequestTelemetry.StartAttempt(telemetry, call.Info, deployment, attempt);
         var request = new ProviderRequest
         {
-            Info = call.Info,
-            Body = call.Body,
+            Info = info,
+            Body = body,
+            ForwardHeaders = call.ForwardHeaders,
             Deployment = deployment.Config,
             CorrelationId = call.Correlation.CorrelationId,
             TraceParent = span?.Id ?? call.Correlation.TraceParent,
@@ -306,7 +369,7 @@ public sealed partial class InferenceEndpoint(
         var started = executor.Time.GetTimestamp();
         try
         {
-            var result = await providers.Get(deployment.Config.Family).SendAsync(request, ct);
+            var result = await adapter.SendAsync(request, ct);
             Telemetry.RequestTelemetry.EndAttempt(span, result.Failure);
             return result;
         }
@@ -335,12 +398,39 @@ public sealed partial class InferenceEndpoint(
         };
     }
 
-    private sealed class CallState(InferenceEndpoint endpoint, RequestInfo info, ReadOnlyMemory<byte> body, CorrelationFeature correlation)
+    private static KeyValuePair<string, string>[] ForwardedHeaders(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        List<KeyValuePair<string, string>>? found = null;
+        foreach (var name in ForwardedHeaderNames)
+        {
+            if (headers.TryGetValue(name, out var values) && values.ToString() is { Length: > 0 } value)
+            {
+                (found ??= []).Add(new(name, value));
+            }
+        }
+
+        return found is null ? [] : [.. found];
+    }
+
+    private sealed class CallState(InferenceEndpoint endpoint, RequestInfo info, ReadOnlyMemory<byte> body, CorrelationFeature correlation, IIngressCodec? codec,
+        IReadOnlyList<KeyValuePair<string, string>> forwardHeaders)
     {
         public InferenceEndpoint Endpoint { get; } = endpoint;
         public RequestInfo Info { get; } = info;
         public ReadOnlyMemory<byte> Body { get; } = body;
         public CorrelationFeature Correlation { get; } = correlation;
+
+        /// <summary>The front-door protocol's codec (Messages, Responses); null for Chat Completions and Embeddings.</summary>
+        public IIngressCodec? Codec { get; } = codec;
+
+        public IReadOnlyList<KeyValuePair<string, string>> ForwardHeaders { get; } = forwardHeaders;
+
+        /// <summary>The request as Chat Completions, made on the first deployment that does not speak the protocol.</summary>
+        public AttemptResult<ChatTranslation>? Translation { get; set; }
+
+        /// <summary>Whether the latest attempt went out as Chat Completions (so its answer must be turned back).</summary>
+        public bool Translated { get; set; }
 
         /// <summary>Time spent inside upstream attempts (to the first byte for streams).</summary>
         public TimeSpan UpstreamTime { get; set; }

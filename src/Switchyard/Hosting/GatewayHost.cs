@@ -101,6 +101,11 @@ public static class GatewayHost
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical); // start failures are reported by serve in one line
         }
 
+        // A stream that broke after its first byte is ended by throwing ResponseAbandonedException past the middleware
+        // (so Kestrel closes it without the last chunk); the endpoint has logged it already, so Kestrel's Error line
+        // for it is noise. Kestrel's warnings and critical lines still come through.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", level => level is LogLevel.Warning or LogLevel.Critical);
+
         // Request start/finish lines are noise at Information. (They carried tokens from LiteLLM-style query strings
         // once; now SecretTargetServer takes tokens out of every request target before anything can log it.)
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
@@ -145,6 +150,7 @@ public static class GatewayHost
         services.AddSingleton<Authenticator>();
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<AdminEndpoints>();
+        services.AddSingleton<Ingress.IngressCodecs>();
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<Operations.AlertService>();
         services.AddHostedService(sp => sp.GetRequiredService<Operations.AlertService>());
@@ -195,6 +201,8 @@ public static class GatewayHost
         {
             Route("POST", prefix + "/chat/completions", c => inference.HandleAsync(c, OperationKind.Chat));
             Route("POST", prefix + "/embeddings", c => inference.HandleAsync(c, OperationKind.Embeddings));
+            Route("POST", prefix + "/messages", c => inference.HandleAsync(c, OperationKind.Messages));
+            Route("POST", prefix + "/responses", c => inference.HandleAsync(c, OperationKind.Responses));
             Route("GET", prefix + "/models", models.HandleAsync);
             Route("GET", prefix + "/models/{id}", models.HandleOneAsync);
         }

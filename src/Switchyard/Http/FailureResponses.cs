@@ -26,7 +26,7 @@ public static class FailureResponses
         }
 
         headers["x-should-retry"] = summary.ShouldRetry ? "true" : "false";
-        var bytes = FailureSummaryWriter.ToUtf8(summary);
+        var bytes = context.Features.Get<Ingress.IngressFeature>() is { } ingress ? ingress.Codec.ErrorBody(summary) : FailureSummaryWriter.ToUtf8(summary);
         response.ContentLength = bytes.Length;
         return response.Body.WriteAsync(bytes).AsTask();
     }
@@ -36,7 +36,7 @@ public static class FailureResponses
         Status = 404,
         Type = FailureType.NotFound,
         Code = "unknown_route",
-        Message = $"no endpoint at {path}; see /v1/chat/completions, /v1/embeddings, /v1/models, /health",
+        Message = $"no endpoint at {path}; see /v1/chat/completions, /v1/responses, /v1/messages, /v1/embeddings, /v1/models, /health",
     };
 
     public static FailureSummary MethodNotAllowed(string method, string path, string allowed) => new()

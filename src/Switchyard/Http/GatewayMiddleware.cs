@@ -33,6 +33,12 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
         {
             // the caller went away; nothing to answer
         }
+        catch (ResponseAbandonedException) when (context.Response.HasStarted)
+        {
+            // Kestrel ends a started response whose handler failed without its closing chunk (HTTP/1.1) or with
+            // RST_STREAM (HTTP/2): the caller sees a failed transfer after the bytes already sent.
+            throw;
+        }
         catch (BadHttpRequestException e)
         {
             // the caller's bytes, not a gateway fault: one Warning line, no stack trace

@@ -17,7 +17,7 @@ namespace Switchyard.Telemetry;
 /// </summary>
 public static class RequestTelemetry
 {
-    public static string OperationName(OperationKind op) => op == OperationKind.Chat ? "chat" : "embeddings";
+    public static string OperationName(OperationKind op) => op == OperationKind.Embeddings ? "embeddings" : "chat";
 
     public static Activity? StartRequest(GatewayTelemetry t, RequestInfo info, CorrelationFeature correlation, string? tenantId, bool captureContent, ReadOnlySpan<byte> body)
     {

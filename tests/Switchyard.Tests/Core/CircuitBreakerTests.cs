@@ -339,10 +339,11 @@ public sealed class CircuitBreakerTests
     [Fact]
     public void Settings_Swapped_StateKeptAndNewThresholdsApply()
     {
-        var b = Create();
+        var settings = new BreakerSettings { ConsecutiveFailures = 3, FailureRatio = 0, OpenDuration = TimeSpan.FromSeconds(30) };
+        var b = new CircuitBreaker("dep-1", () => Volatile.Read(ref settings), _time);
         Open(b);
 
-        b.Settings = new BreakerSettings { ConsecutiveFailures = 1, FailureRatio = 0, OpenDuration = TimeSpan.FromSeconds(5) };
+        Volatile.Write(ref settings, new BreakerSettings { ConsecutiveFailures = 1, FailureRatio = 0, OpenDuration = TimeSpan.FromSeconds(5) });
 
         Assert.Equal(BreakerState.Open, b.State);
         Assert.Equal(Start.AddSeconds(30), b.BlockedUntil()); // the current open period is not shortened

@@ -87,6 +87,28 @@ public sealed class RouteExecutorTests
         result.Lease.Dispose();
     }
 
+    [Fact]
+    public async Task Execute_SendThrows_ReleasesLeaseAndHalfOpenProbeSlot()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var table = Table("allowed_fails: 0\n  cooldown_time: 30", time);
+        var state = table.Resolve("a")!.Deployments[0].State;
+        state.Breaker.RecordFailure("answered HTTP 500");
+        Assert.Equal(Switchyard.Core.Resilience.BreakerState.Open, state.Breaker.State);
+        time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(Switchyard.Core.Resilience.BreakerState.HalfOpen, state.Breaker.State);
+        var calls = 0;
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(async () => await new RouteExecutor(time, Random.Shared).ExecuteAsync<string, int>(
+            table, "a", 0, (_, _, _, _) => { calls++; throw new InvalidOperationException("send bug"); }, CancellationToken.None));
+
+        Assert.Equal(("send bug", 1), (thrown.Message, calls));
+        Assert.Equal(0, state.InFlight);
+        Assert.Equal(Switchyard.Core.Resilience.BreakerState.HalfOpen, state.Breaker.State);
+        Assert.Null(state.Breaker.BlockedUntil());
+        Assert.True(state.Breaker.TryAcquire()); // the probe slot is free again
+    }
+
     /// <summary>The system clock, but every timer fires a little before it is due (as OS timers may).</summary>
     private sealed class EarlyTimerTimeProvider(TimeSpan early) : TimeProvider
     {

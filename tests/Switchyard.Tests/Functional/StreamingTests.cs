@@ -116,7 +116,7 @@ public sealed class StreamingTests
 
         Assert.Equal(200, (int)response.StatusCode);
         var correlationId = response.Headers.GetValues("X-Correlation-Id").Single();
-        var data = GatewayRequests.SseData(await response.Content.ReadAsStringAsync());
+        var data = GatewayRequests.SseData(await GatewayRequests.ReadAbandonedAsync(response));
         Assert.Equal(["Hel", "lo"], GatewayRequests.ContentDeltas(data.Take(2)));
         Assert.Equal(3, data.Count);
         AssertSingleErrorEventLast(data, correlationId, "upstream_error", "upstream_connection_error");
@@ -145,7 +145,7 @@ public sealed class StreamingTests
 
         // Byte relay (the caller set stream_options) passes the broken half event through and closes it with a blank
         // line; event relay (the gateway added include_usage itself, to strip it again) only ever forwards whole events.
-        var body = await response.Content.ReadAsStringAsync();
+        var body = await GatewayRequests.ReadAbandonedAsync(response);
         var data = GatewayRequests.SseData(body);
         Assert.Equal(expectedEvents, data.Count);
         Assert.Contains("Hel", data[0], StringComparison.Ordinal);
@@ -172,7 +172,7 @@ public sealed class StreamingTests
 
         using var response = await gw.PostAsync("/v1/chat/completions", GatewayRequests.ChatBody("chat", stream: true), streamResponse: true);
 
-        var data = GatewayRequests.SseData(await response.Content.ReadAsStringAsync());
+        var data = GatewayRequests.SseData(await GatewayRequests.ReadAbandonedAsync(response));
         Assert.Equal(3, data.Count);
         AssertSingleErrorEventLast(data, response.Headers.GetValues("X-Correlation-Id").Single(), "upstream_error", "upstream_invalid_response");
         Assert.Contains("[DONE]", FailureAssert.Parse(data[^1]).Message, StringComparison.Ordinal);
@@ -192,7 +192,7 @@ public sealed class StreamingTests
 
         using var response = await gw.PostAsync("/v1/chat/completions", GatewayRequests.ChatBody("chat", stream: true), streamResponse: true);
 
-        var data = GatewayRequests.SseData(await response.Content.ReadAsStringAsync().WaitAsync(Bound));
+        var data = GatewayRequests.SseData(await GatewayRequests.ReadAbandonedAsync(response).WaitAsync(Bound));
         Assert.Equal(2, data.Count);
         AssertSingleErrorEventLast(data, response.Headers.GetValues("X-Correlation-Id").Single(), "upstream_timeout", "upstream_timeout");
     }

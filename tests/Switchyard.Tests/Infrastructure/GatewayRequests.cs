@@ -29,6 +29,39 @@ public static class GatewayRequests
     public static Task<HttpResponseMessage> ChatAsync(this GatewayFixture gw, string model, bool stream = false, IDictionary<string, string>? headers = null)
         => gw.PostAsync("/v1/chat/completions", ChatBody(model, stream), headers);
 
+    /// <summary>
+    /// Reads a stream the gateway ended as failed (after its typed error event, without the chunked body's last chunk)
+    /// and fails the test if the transfer completed normally: clients that ignore error events must still see a break.
+    /// </summary>
+    public static async Task<string> ReadAbandonedAsync(HttpResponseMessage response)
+    {
+        var (text, broken) = await ReadAllAsync(response);
+        Xunit.Assert.True(broken, "the stream completed normally; a stream that broke after its first byte must end as a failed transfer. Body: " + text);
+        return text;
+    }
+
+    /// <summary>Reads whatever the gateway sent, and whether the transfer ended without completing (an aborted stream).</summary>
+    public static async Task<(string Text, bool Broken)> ReadAllAsync(HttpResponseMessage response)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        using var copy = new MemoryStream();
+        var chunk = new byte[8192];
+        try
+        {
+            int n;
+            while ((n = await stream.ReadAsync(chunk)) > 0)
+            {
+                copy.Write(chunk, 0, n);
+            }
+        }
+        catch (IOException)
+        {
+            return (System.Text.Encoding.UTF8.GetString(copy.ToArray()), true);
+        }
+
+        return (System.Text.Encoding.UTF8.GetString(copy.ToArray()), false);
+    }
+
     /// <summary>Splits an SSE body into its events' data payloads (one string per event).</summary>
     public static IReadOnlyList<string> SseData(string body)
         => body.Replace("\r\n", "\n", StringComparison.Ordinal)

@@ -15,8 +15,13 @@ public sealed class AnthropicFailureTests
     private static async Task<(HttpStatusCode Status, string Body)> PostAsync(GatewayFixture gw, string path, string json)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await gw.Http.PostAsync(path, content);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        using var response = await gw.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var (text, broken) = await GatewayRequests.ReadAllAsync(response);
+
+        // a stream that broke after its first byte ends with its error event and then as a failed transfer
+        Assert.Equal(broken, text.Contains("\"error\"", StringComparison.Ordinal) && response.StatusCode == HttpStatusCode.OK);
+        return (response.StatusCode, text);
     }
 
     private static JsonElement Error(string body) => JsonDocument.Parse(body).RootElement.GetProperty("error");

@@ -81,7 +81,8 @@ public sealed class AnthropicResponseTranslatorTests
 
         foreach (var (type, data) in events)
         {
-            translator.Handle(new SseItem<byte[]>(Encoding.UTF8.GetBytes(data), type), output);
+            translator.Handle(new SseItem<byte[]>(Encoding.UTF8.GetBytes(data), type), output, out var failure);
+            Assert.Null(failure);
         }
 
         Assert.True(translator.Finished);
@@ -105,17 +106,21 @@ public sealed class AnthropicResponseTranslatorTests
     [InlineData("rate_limit_error", FailureKind.RateLimited, 429)]
     [InlineData("invalid_request_error", FailureKind.CallerError, 400)]
     [InlineData("authentication_error", FailureKind.UpstreamAuth, 401)]
-    public void StreamTranslator_ErrorEvent_ThrowsClassifiedStreamFailure(string errorType, FailureKind kind, int status)
+    public void StreamTranslator_ErrorEvent_ReturnsClassifiedStreamFailure(string errorType, FailureKind kind, int status)
     {
         using var translator = new AnthropicStreamTranslator("c", 0, includeUsage: false);
         var data = $$$"""{"type": "error", "error": {"type": "{{{errorType}}}", "message": "secret upstream words"}}""";
 
-        var e = Assert.Throws<StreamFailedException>(() => translator.Handle(new SseItem<byte[]>(Encoding.UTF8.GetBytes(data), "error"), new ArrayBufferWriter<byte>()));
+        var output = new ArrayBufferWriter<byte>();
 
-        Assert.Equal(kind, e.Failure.Kind);
-        Assert.Equal(status, e.Failure.UpstreamStatus);
-        Assert.Equal(errorType, e.Failure.UpstreamCode);
-        Assert.True(e.AtEventBoundary);
-        Assert.DoesNotContain("secret", e.Failure.Detail, StringComparison.Ordinal);
+        var wrote = translator.Handle(new SseItem<byte[]>(Encoding.UTF8.GetBytes(data), "error"), output, out var failure);
+
+        Assert.False(wrote);
+        Assert.Equal(0, output.WrittenCount);
+        Assert.NotNull(failure);
+        Assert.Equal(kind, failure.Kind);
+        Assert.Equal(status, failure.UpstreamStatus);
+        Assert.Equal(errorType, failure.UpstreamCode);
+        Assert.DoesNotContain("secret", failure.Detail, StringComparison.Ordinal);
     }
 }
