@@ -73,6 +73,7 @@ public sealed class AnthropicNoDropGatewayTests
 
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Contains("with logprobs", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(response.Headers.Contains("x-switchyard-dropped-params"));
         Assert.Equal(0, anthropic.Count);
         Assert.Contains("\"seed\":7", Assert.Single(openai.Requests).Body, StringComparison.Ordinal);
     }
@@ -89,6 +90,7 @@ public sealed class AnthropicNoDropGatewayTests
         using var response = await gw.Http.PostAsync("/v1/chat/completions", Json("""{"model":"mixed","messages":[{"role":"user","content":"hi"}],"logprobs":true,"seed":3}"""));
 
         Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("logprobs,seed", Assert.Single(response.Headers.GetValues("x-switchyard-dropped-params")));
         Assert.Equal("""{"model":"claude-sonnet-4-5","max_tokens":4096,"messages":[{"role":"user","content":"hi"}]}""", Assert.Single(anthropic.Requests).Body);
     }
 

@@ -242,7 +242,8 @@ public sealed class AnthropicNoDropTranslationTests
         foreach (var e in events)
         {
             var lines = e.Split('\n');
-            translator.Handle(new SseItem<byte[]>(Encoding.UTF8.GetBytes(lines[1]["data: ".Length..]), lines[0]["event: ".Length..]), output);
+            translator.Handle(new SseItem<byte[]>(Encoding.UTF8.GetBytes(lines[1]["data: ".Length..]), lines[0]["event: ".Length..]), output, out var failure);
+            Assert.Null(failure);
         }
 
         var chunks = Encoding.UTF8.GetString(output.WrittenSpan).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
