@@ -7,7 +7,7 @@ namespace Switchyard.Providers.Mock;
 /// (content, tool call and token counts): a tool call when tools are offered (tool_choice not none) and the last
 /// message is not a tool result, the forced tool or else the first, with arguments generated from its parameters
 /// schema; JSON matching the schema for response_format json_schema (an object for json_object); else text.
-/// Prompt tokens count the conversation, tools and response_format (not stream flags), a token per 4 bytes.
+/// Prompt tokens are a token per 4 bytes of the body without its <c>stream</c> and <c>stream_options</c> members.
 /// </summary>
 internal sealed record MockAnswer(string? Text, string? ToolName, string? Arguments, long PromptTokens)
 {
@@ -33,7 +33,7 @@ internal sealed record MockAnswer(string? Text, string? ToolName, string? Argume
         {
             var root = document.RootElement;
             var messages = Get(root, "messages");
-            var prompt = Math.Max(1, (Length(messages) + Length(Get(root, "tools")) + Length(Get(root, "response_format")) + 3) / 4);
+            var prompt = CountPromptTokens(body);
             var last = messages.ValueKind == JsonValueKind.Array && messages.GetArrayLength() > 0 ? messages[messages.GetArrayLength() - 1] : default;
             var afterToolResult = String(last, "role") == "tool";
             if (!afterToolResult && Tool(root) is { } tool)
@@ -61,6 +61,30 @@ internal sealed record MockAnswer(string? Text, string? ToolName, string? Argume
 
             return new MockAnswer(text, null, null, prompt);
         }
+    }
+
+    /// <summary>A token per 4 bytes of the body, without its stream and stream_options members (and their comma).</summary>
+    private static long CountPromptTokens(ReadOnlySpan<byte> body)
+    {
+        // The same request streamed or not differs only in these members: leave them (and a comma) out of the count.
+        var length = (long)body.Length;
+        var reader = new Utf8JsonReader(body);
+        while (reader.Read())
+        {
+            if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName && (reader.ValueTextEquals("stream"u8) || reader.ValueTextEquals("stream_options"u8)))
+            {
+                var start = reader.TokenStartIndex;
+                reader.Read();
+                reader.Skip();
+                length -= reader.BytesConsumed - start + 1;
+            }
+            else if (reader.CurrentDepth == 1 && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+            }
+        }
+
+        return Math.Max(1, length / 4);
     }
 
     /// <summary>The tool to call: the forced one, else the first; none when tool_choice is none or no tools are offered.</summary>
@@ -108,8 +132,6 @@ internal sealed record MockAnswer(string? Text, string? ToolName, string? Argume
 
     private static string ContentText(JsonElement content)
         => content.ValueKind == JsonValueKind.String ? content.GetString() ?? "" : content.ValueKind == JsonValueKind.Array ? "(structured content)" : "";
-
-    private static int Length(JsonElement e) => e.ValueKind == JsonValueKind.Undefined ? 0 : e.GetRawText().Length;
 
     private static JsonElement Get(JsonElement e, string name)
         => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? v : default;
