@@ -5,6 +5,11 @@ cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# The npm SDK tests (skipped without node) run the official openai package pinned in their lockfile.
+if command -v node >/dev/null && command -v npm >/dev/null && [ ! -f tests/Switchyard.Tests/Clients/node/node_modules/openai/package.json ]; then
+  (cd tests/Switchyard.Tests/Clients/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 dotnet build Switchyard.sln -c Release -warnaserror -nologo -v q
 dotnet test tests/Switchyard.Tests/Switchyard.Tests.csproj -c Release --no-build -nologo \
   --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@"

@@ -19,7 +19,8 @@ public static class ConfigLoader
     private static readonly HashSet<string> ParamKeys =
     [
         "model", "api_base", "base_url", "api_key", "api_version", "timeout", "stream_timeout", "max_retries", "rpm", "tpm",
-        "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "mock_response", "mock_latency_ms",
+        "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
+        "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mock_response", "mock_latency_ms",
         "mock_fail_status", "drop_params",
     ];
 
@@ -33,7 +34,7 @@ public static class ConfigLoader
     private static readonly HashSet<string> InfoKeys =
     [
         "id", "base_model", "max_input_tokens", "max_output_tokens", "max_tokens", "input_cost_per_token", "output_cost_per_token",
-        "mode", "offline_standby", "description",
+        "cache_read_input_token_cost", "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mode", "offline_standby", "description",
     ];
 
     private static readonly HashSet<string> RouterKeys =
@@ -713,7 +714,7 @@ public static class ConfigLoader
         int? maxRetries = null, rpm = null, tpm = null, order = null, mockFail = null;
         bool? dropParams = null;
         double? weight = null;
-        decimal? inCost = null, outCost = null;
+        decimal? inCost = null, outCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
         YamlNode? keyNode = null, modelNode = null;
         var defaults = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         foreach (var (k, v, p) in w.Entries(pm, paramsPath))
@@ -746,6 +747,9 @@ public static class ConfigLoader
                 case "region_name": region = w.String(v, p); break;
                 case "input_cost_per_token": inCost = (decimal?)w.Number(v, p, 0); break;
                 case "output_cost_per_token": outCost = (decimal?)w.Number(v, p, 0); break;
+                case "cache_read_input_token_cost": cacheReadCost = (decimal?)w.Number(v, p, 0); break;
+                case "cache_creation_input_token_cost": cacheWriteCost = (decimal?)w.Number(v, p, 0); break;
+                case "cache_creation_input_token_cost_above_1hr": cacheWrite1hCost = (decimal?)w.Number(v, p, 0); break;
                 case "mock_response": mockResponse = w.String(v, p); break;
                 case "mock_latency_ms": mockLatency = w.Int(v, p, 0, 600_000) is { } ms ? TimeSpan.FromMilliseconds(ms) : null; break;
                 case "mock_fail_status": mockFail = w.Int(v, p, 400, 599); break;
@@ -768,6 +772,9 @@ public static class ConfigLoader
                 case "max_output_tokens" or "max_tokens": w.Int(v, p, 1); break;
                 case "input_cost_per_token": inCost = (decimal?)w.Number(v, p, 0) ?? inCost; break;
                 case "output_cost_per_token": outCost = (decimal?)w.Number(v, p, 0) ?? outCost; break;
+                case "cache_read_input_token_cost": cacheReadCost = (decimal?)w.Number(v, p, 0) ?? cacheReadCost; break;
+                case "cache_creation_input_token_cost": cacheWriteCost = (decimal?)w.Number(v, p, 0) ?? cacheWriteCost; break;
+                case "cache_creation_input_token_cost_above_1hr": cacheWrite1hCost = (decimal?)w.Number(v, p, 0) ?? cacheWrite1hCost; break;
                 case "mode" or "description": w.String(v, p); break;
                 case "offline_standby": standby = w.Bool(v, p) ?? false; break;
             }
@@ -857,6 +864,9 @@ public static class ConfigLoader
             MaxInputTokens = maxInput,
             InputCostPerToken = inCost,
             OutputCostPerToken = outCost,
+            CacheReadCostPerToken = cacheReadCost,
+            CacheWriteCostPerToken = cacheWriteCost,
+            CacheWrite1hCostPerToken = cacheWrite1hCost,
             OfflineStandby = standby,
             DropParams = dropParams ?? router.DropParams,
             Enabled = enabled,

@@ -49,6 +49,15 @@ public sealed record DeploymentConfig
     public decimal? InputCostPerToken { get; init; }
     public decimal? OutputCostPerToken { get; init; }
 
+    /// <summary>Dollars per prompt token read from the provider's cache (LiteLLM <c>cache_read_input_token_cost</c>).</summary>
+    public decimal? CacheReadCostPerToken { get; init; }
+
+    /// <summary>Dollars per prompt token written to a 5-minute cache (LiteLLM <c>cache_creation_input_token_cost</c>).</summary>
+    public decimal? CacheWriteCostPerToken { get; init; }
+
+    /// <summary>Dollars per prompt token written to a 1-hour cache (LiteLLM <c>cache_creation_input_token_cost_above_1hr</c>).</summary>
+    public decimal? CacheWrite1hCostPerToken { get; init; }
+
     /// <summary>Used only when no other deployment of its group is enabled (offline default config).</summary>
     public bool OfflineStandby { get; init; }
 

@@ -45,4 +45,10 @@ public sealed record RequestInfo
     /// estimate bounds these stretches without reading the body again.
     /// </summary>
     public IReadOnlyList<int> BilledRanges { get; init; } = [];
+
+    /// <summary>
+    /// The prompt's token estimate when an ingress codec computed it while translating (a Messages request sent as
+    /// chat): a translated stream reports it in message_start, before the upstream's own usage arrives at the end.
+    /// </summary>
+    public long? PromptTokensEstimate { get; init; }
 }

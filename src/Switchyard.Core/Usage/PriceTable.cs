@@ -6,6 +6,8 @@ namespace Switchyard.Core.Usage;
 /// <summary>
 /// Dollars per token. A deployment's own prices (model_info or litellm_params input/output_cost_per_token) win;
 /// otherwise the built-in table for common models, matched by provider model id or base_model (longest prefix).
+/// Prompt-cache prices come from <c>cache_read_input_token_cost</c>, <c>cache_creation_input_token_cost</c> (5-minute
+/// writes) and <c>cache_creation_input_token_cost_above_1hr</c>, else Anthropic's multipliers of the input price.
 /// </summary>
 public static class PriceTable
 {
@@ -37,26 +39,41 @@ public static class PriceTable
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeploymentConfig, StrongBox> Cache = new();
 
     /// <summary>Prices per token for a deployment, looked up once per config snapshot's deployment.</summary>
-    public static (decimal Input, decimal Output) For(DeploymentConfig d) => Cache.GetValue(d, static c => new StrongBox(Lookup(c))).Value;
-
-    private sealed class StrongBox((decimal, decimal) value)
+    public static (decimal Input, decimal Output) For(DeploymentConfig d)
     {
-        public (decimal Input, decimal Output) Value { get; } = value;
+        var p = PricesFor(d);
+        return (p.Input, p.Output);
     }
 
-    private static (decimal Input, decimal Output) Lookup(DeploymentConfig d)
+    /// <summary>All of a deployment's prices per token, prompt-cache reads and writes included.</summary>
+    public static TokenPrices PricesFor(DeploymentConfig d) => Cache.GetValue(d, static c => new StrongBox(Lookup(c))).Value;
+
+    private sealed class StrongBox(TokenPrices value)
     {
+        public TokenPrices Value { get; } = value;
+    }
+
+    private static TokenPrices Lookup(DeploymentConfig d)
+    {
+        decimal input = 0, output = 0;
         if (d.InputCostPerToken is not null || d.OutputCostPerToken is not null)
         {
-            return (d.InputCostPerToken ?? 0, d.OutputCostPerToken ?? 0);
+            (input, output) = (d.InputCostPerToken ?? 0, d.OutputCostPerToken ?? 0);
         }
-
-        if ((Lookup(d.BaseModel) ?? Lookup(d.Model)) is { } p)
+        else if ((Lookup(d.BaseModel) ?? Lookup(d.Model)) is { } p)
         {
-            return (p.In / 1_000_000m, p.Out / 1_000_000m);
+            (input, output) = (p.In / 1_000_000m, p.Out / 1_000_000m);
         }
 
-        return (0, 0);
+        // Anthropic's multipliers on the base input price: reads 0.1x, 5-minute writes 1.25x, 1-hour writes 2x. Other
+        // families bill cached tokens at the input price unless the deployment sets its cache prices.
+        var anthropic = d.Family == ProviderFamilies.Anthropic;
+        return new TokenPrices(
+            input,
+            output,
+            d.CacheReadCostPerToken ?? (anthropic ? input * 0.1m : input),
+            d.CacheWriteCostPerToken ?? (anthropic ? input * 1.25m : input),
+            d.CacheWrite1hCostPerToken ?? (anthropic ? input * 2m : input));
     }
 
     private static (decimal In, decimal Out)? Lookup(string? model)
@@ -91,4 +108,20 @@ public static class PriceTable
         var (i, o) = For(d);
         return (promptTokens * i) + (completionTokens * o);
     }
+
+    /// <summary>
+    /// The cost of a call whose prompt was partly served from or written to the provider's cache:
+    /// <paramref name="promptTokens"/> is the whole input (uncached, cache reads and writes together); the uncached
+    /// rest is billed at the input price, each cache part at its own.
+    /// </summary>
+    public static decimal Cost(DeploymentConfig d, long promptTokens, long completionTokens, long cacheRead, long cacheWrite5m, long cacheWrite1h)
+    {
+        var p = PricesFor(d);
+        var uncached = Math.Max(0, promptTokens - cacheRead - cacheWrite5m - cacheWrite1h);
+        return (uncached * p.Input) + (cacheRead * p.CacheRead) + (cacheWrite5m * p.CacheWrite5m) + (cacheWrite1h * p.CacheWrite1h)
+            + (completionTokens * p.Output);
+    }
 }
+
+/// <summary>Dollars per token: uncached input, output, cache reads, 5-minute and 1-hour cache writes.</summary>
+public readonly record struct TokenPrices(decimal Input, decimal Output, decimal CacheRead, decimal CacheWrite5m, decimal CacheWrite1h);

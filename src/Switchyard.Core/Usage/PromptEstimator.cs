@@ -43,7 +43,7 @@ public static class PromptEstimator
         }
 
         long framing = 0;
-        if (info.Operation == OperationKind.Chat)
+        if (info.Operation is OperationKind.Chat or OperationKind.Messages)
         {
             framing = ((long)info.MessageCount * profile.PerMessage) + profile.ReplyPriming;
             var tools = (long)info.ToolCount + info.FunctionCount;

@@ -20,6 +20,9 @@ public abstract class UpstreamResponse : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<string> DroppedParams { get; set; } = [];
 
+    /// <summary>The provider's id for this answer (its <c>x-request-id</c> or <c>request-id</c> header), passed on to the caller.</summary>
+    public Http.UpstreamRequestId? RequestId { get; init; }
+
     /// <summary>Usage when the provider reported it (after the relay for streams).</summary>
     public Usage? Usage { get; protected set; }
 

@@ -10,13 +10,20 @@ namespace Switchyard.Providers.Anthropic;
 /// <summary>
 /// Anthropic Messages API (<c>anthropic/</c>): OpenAI chat requests are translated to <c>POST {api_base}/v1/messages</c>
 /// with <c>x-api-key</c> and <c>anthropic-version</c>, and answers (whole or streamed) translated back to OpenAI
-/// shapes. Failures come back classified; upstream bodies never reach the caller.
+/// shapes. Messages requests (<c>POST /v1/messages</c> at the gateway) are sent as the caller wrote them, with only the
+/// model spliced and the caller's <c>anthropic-version</c>/<c>anthropic-beta</c> forwarded, and answered untranslated.
+/// Failures come back classified; upstream bodies never reach the caller.
 /// </summary>
 public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IProviderAdapter
 {
     private const int MaxResponseBytes = 64 * 1024 * 1024;
 
+    private static readonly Dictionary<string, System.Text.Json.Nodes.JsonNode?> NoDefaults = [];
+
     public string Family => ProviderFamilies.Anthropic;
+
+    /// <summary>Messages requests go to the Messages API as the caller wrote them (only the model spliced).</summary>
+    public bool SpeaksNatively(OperationKind operation, DeploymentConfig deployment) => operation is OperationKind.Chat or OperationKind.Messages;
 
     public async ValueTask<AttemptResult<UpstreamResponse>> SendAsync(ProviderRequest request, CancellationToken cancellationToken)
     {
@@ -30,13 +37,28 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
             };
         }
 
-        var translated = AnthropicRequestTranslator.Translate(request.Body, d, info.Stream);
-        if (translated.Value is not { } plan)
+        var native = info.Operation == OperationKind.Messages;
+        byte[] body;
+        string? jsonTool = null;
+        IReadOnlyList<string> dropped = [];
+        if (native)
         {
-            return translated.Failure!;
+            body = RequestRewriter.Rewrite(request.Body.Span, info, d.Model, NoDefaults, requestStreamUsage: false);
+        }
+        else
+        {
+            var translated = AnthropicRequestTranslator.Translate(request.Body, d, info.Stream);
+            if (translated.Value is not { } plan)
+            {
+                return translated.Failure!;
+            }
+
+            body = plan.Body;
+            jsonTool = plan.JsonTool;
+            dropped = plan.Dropped;
         }
 
-        using var message = AnthropicApi.CreateRequest(request, plan.Body);
+        using var message = AnthropicApi.CreateRequest(request, body);
         var timeout = info.Stream ? d.StreamTimeout : d.Timeout;
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
@@ -57,11 +79,23 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
                     return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, "answered a stream request without an event stream");
                 }
 
-                var translator = new AnthropicStreamTranslator(d.Model, created, info.IncludeUsage, plan.JsonTool);
+                if (native)
+                {
+                    var relayed = await AnthropicNativeStream.OpenAsync(response, cts, d.Timeout, timeout, cancellationToken).ConfigureAwait(false);
+                    if (relayed.Value is not null)
+                    {
+                        response = null;
+                        cts = null;
+                    }
+
+                    return relayed;
+                }
+
+                var translator = new AnthropicStreamTranslator(d.Model, created, info.IncludeUsage, jsonTool);
                 var stream = await AnthropicStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, translator, cancellationToken).ConfigureAwait(false);
                 if (stream.Value is not null)
                 {
-                    stream.Value.DroppedParams = plan.Dropped;
+                    stream.Value.DroppedParams = dropped;
                     response = null;
                     cts = null;
                 }
@@ -73,10 +107,10 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
                 return stream;
             }
 
-            var whole = await ReadWholeAsync(response, d.Model, created, plan.JsonTool, timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            var whole = await ReadWholeAsync(response, d.Model, created, jsonTool, timeout, native, cts.Token, cancellationToken).ConfigureAwait(false);
             if (whole.Value is not null)
             {
-                whole.Value.DroppedParams = plan.Dropped;
+                whole.Value.DroppedParams = dropped;
             }
 
             return whole;
@@ -88,7 +122,43 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         }
     }
 
-    private static async ValueTask<AttemptResult<UpstreamResponse>> ReadWholeAsync(HttpResponseMessage response, string model, long created, string? jsonTool, TimeSpan timeout, CancellationToken token, CancellationToken callerToken)
+    /// <summary>
+    /// <c>POST /v1/messages/count_tokens</c> with the caller's body (model spliced): the upstream's
+    /// <c>{"input_tokens": n}</c> on success, a classified failure otherwise.
+    /// </summary>
+    public async ValueTask<AttemptResult<byte[]>> CountTokensAsync(ProviderRequest request, CancellationToken cancellationToken)
+    {
+        var d = request.Deployment;
+        var body = RequestRewriter.Rewrite(request.Body.Span, request.Info, d.Model, NoDefaults, requestStreamUsage: false);
+        using var message = AnthropicApi.CreateRequest(request, body, AnthropicApi.CountTokensUri(d));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(d.Timeout);
+        var (response, failure) = await UpstreamSend.HeadersAsync(http, message, cts, d.Timeout, cancellationToken).ConfigureAwait(false);
+        if (response is null)
+        {
+            return failure!;
+        }
+
+        using (response)
+        {
+            byte[] payload;
+            try
+            {
+                payload = await UpstreamErrors.ReadPrefixAsync(response.Content, 64 * 1024, cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, cancellationToken), d.Timeout, "complete body");
+            }
+
+            return AnthropicCountTokens.Read(payload) is { } tokens
+                ? AttemptResult<byte[]>.Ok(AnthropicCountTokens.Answer(tokens))
+                : new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, "answered count_tokens without input_tokens");
+        }
+    }
+
+    private static async ValueTask<AttemptResult<UpstreamResponse>> ReadWholeAsync(HttpResponseMessage response, string model, long created, string? jsonTool, TimeSpan timeout, bool native, CancellationToken token, CancellationToken callerToken)
     {
         byte[] payload;
         try
@@ -101,14 +171,14 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
             return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "complete body");
         }
 
-        var (body, usage, problem) = AnthropicResponseTranslator.Translate(payload, model, created, jsonTool);
+        var (body, usage, problem) = native ? AnthropicResponseTranslator.Inspect(payload) : AnthropicResponseTranslator.Translate(payload, model, created, jsonTool);
         if (problem is not null)
         {
             return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, problem);
         }
 
 #pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
-        return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(body, usage));
+        return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(body, usage) { RequestId = UpstreamRequestId.From(response) });
 #pragma warning restore CA2000
     }
 }

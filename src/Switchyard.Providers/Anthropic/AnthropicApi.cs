@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Switchyard.Core.Config;
+using Switchyard.Core.Requests;
 using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Http;
 
@@ -20,10 +21,13 @@ internal static class AnthropicApi
         return new Uri(root.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? root + "/messages" : root + "/v1/messages");
     }
 
-    public static HttpRequestMessage CreateRequest(ProviderRequest request, byte[] body)
+    /// <summary><c>{api_base}/v1/messages/count_tokens</c>.</summary>
+    public static Uri CountTokensUri(DeploymentConfig deployment) => new(MessagesUri(deployment) + "/count_tokens");
+
+    public static HttpRequestMessage CreateRequest(ProviderRequest request, byte[] body, Uri? uri = null)
     {
         var d = request.Deployment;
-        var message = new HttpRequestMessage(HttpMethod.Post, MessagesUri(d))
+        var message = new HttpRequestMessage(HttpMethod.Post, uri ?? MessagesUri(d))
         {
             Content = new ByteArrayContent(body),
             Version = System.Net.HttpVersion.Version11,
@@ -34,7 +38,25 @@ internal static class AnthropicApi
             message.Headers.TryAddWithoutValidation("x-api-key", d.ApiKey);
         }
 
-        message.Headers.TryAddWithoutValidation("anthropic-version", Version);
+        // A Messages caller's own anthropic-version and anthropic-beta go through (the body is theirs too); a translated
+        // chat request always speaks the version its translation was written for.
+        var version = Version;
+        if (request.Info.Operation == OperationKind.Messages)
+        {
+            foreach (var (name, value) in request.ForwardHeaders)
+            {
+                if (name.Equals("anthropic-version", StringComparison.OrdinalIgnoreCase))
+                {
+                    version = value;
+                }
+                else if (name.Equals("anthropic-beta", StringComparison.OrdinalIgnoreCase))
+                {
+                    message.Headers.TryAddWithoutValidation("anthropic-beta", value);
+                }
+            }
+        }
+
+        message.Headers.TryAddWithoutValidation("anthropic-version", version);
         UpstreamSend.AddCorrelation(message, request);
         return message;
     }

@@ -14,6 +14,28 @@ namespace Switchyard.Providers.Anthropic;
 /// </summary>
 internal static class AnthropicResponseTranslator
 {
+    /// <summary>A whole Messages response kept as it is (a native Messages call): checked and its usage read.</summary>
+    public static (byte[]? Body, Usage? Usage, string? Problem) Inspect(byte[] payload)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            var root = document.RootElement;
+            if (AnthropicJson.String(root, "type") != "message" || AnthropicJson.Get(root, "content").ValueKind != JsonValueKind.Array)
+            {
+                return (null, null, AnthropicJson.String(root, "type") == "error" ? "answered 200 with an error object" : "answered 200 with a body that is not a Messages response");
+            }
+
+            var tokens = new AnthropicTokenCounter();
+            tokens.Observe(AnthropicJson.Get(root, "usage"));
+            return (payload, tokens.ToUsage(), null);
+        }
+        catch (JsonException)
+        {
+            return (null, null, "answered 200 with a body that is not valid JSON");
+        }
+    }
+
     public static (byte[]? Body, Usage? Usage, string? Problem) Translate(ReadOnlyMemory<byte> payload, string fallbackModel, long created, string? jsonTool = null)
     {
         JsonDocument document;

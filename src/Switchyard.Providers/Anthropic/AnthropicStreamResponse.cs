@@ -53,7 +53,7 @@ internal sealed class AnthropicStreamResponse : UpstreamResponse
                         return new UpstreamFailure(FailureKind.InvalidResponse, 200, "sent a message_start event that is not valid");
                     case "message_start":
 #pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
-                        var result = new AnthropicStreamResponse(response, events, cts, idleTimeout, callerToken, translator, item);
+                        var result = new AnthropicStreamResponse(response, events, cts, idleTimeout, callerToken, translator, item) { RequestId = UpstreamRequestId.From(response) };
 #pragma warning restore CA2000
                         events = null;
                         return AttemptResult<UpstreamResponse>.Ok(result);

@@ -14,6 +14,9 @@ internal sealed class AnthropicTokenCounter
     public long CacheRead { get; private set; }
     public long Output { get; private set; }
 
+    /// <summary>Cache writes to the 1-hour cache (<c>cache_creation.ephemeral_1h_input_tokens</c>); the rest of <see cref="CacheCreation"/> is 5-minute writes.</summary>
+    public long CacheCreation1h { get; private set; }
+
     public long PromptTokens => Input + CacheCreation + CacheRead;
 
     /// <summary>Takes every count the usage object carries; counts it leaves out keep their value.</summary>
@@ -28,9 +31,22 @@ internal sealed class AnthropicTokenCounter
         CacheCreation = Read(usage, "cache_creation_input_tokens") ?? CacheCreation;
         CacheRead = Read(usage, "cache_read_input_tokens") ?? CacheRead;
         Output = Read(usage, "output_tokens") ?? Output;
+        if (usage.TryGetProperty("cache_creation", out var split) && split.ValueKind == JsonValueKind.Object)
+        {
+            CacheCreation1h = Read(split, "ephemeral_1h_input_tokens") ?? CacheCreation1h;
+            if (!usage.TryGetProperty("cache_creation_input_tokens", out _))
+            {
+                CacheCreation = (Read(split, "ephemeral_5m_input_tokens") ?? 0) + CacheCreation1h;
+            }
+        }
     }
 
-    public Usage ToUsage() => new(PromptTokens, Output);
+    public Usage ToUsage() => new(PromptTokens, Output)
+    {
+        CacheReadTokens = CacheRead,
+        CacheWrite1hTokens = Math.Min(CacheCreation1h, CacheCreation),
+        CacheWrite5mTokens = CacheCreation - Math.Min(CacheCreation1h, CacheCreation),
+    };
 
     /// <summary>Writes the OpenAI usage object as the value of a property the caller has named.</summary>
     public void WriteOpenAIUsage(Utf8JsonWriter w)

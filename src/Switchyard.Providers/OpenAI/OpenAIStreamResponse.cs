@@ -69,7 +69,7 @@ public sealed class OpenAIStreamResponse : UpstreamResponse
         }
 
 #pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
-        var result = new OpenAIStreamResponse(response, stream, cts, idleTimeout, callerToken, first, n, stripUsage);
+        var result = new OpenAIStreamResponse(response, stream, cts, idleTimeout, callerToken, first, n, stripUsage) { RequestId = UpstreamRequestId.From(response) };
 #pragma warning restore CA2000
         return AttemptResult<UpstreamResponse>.Ok(result);
     }

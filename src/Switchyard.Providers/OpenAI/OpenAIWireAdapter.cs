@@ -83,7 +83,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
                 return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, check.Problem);
             }
 
-            return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(payload, check.Usage));
+            return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(payload, check.Usage) { RequestId = UpstreamRequestId.From(response) });
         }
         finally
         {

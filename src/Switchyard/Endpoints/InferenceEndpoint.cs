@@ -8,6 +8,7 @@ using Switchyard.Hosting;
 using Switchyard.Http;
 using Switchyard.Ingress;
 using Switchyard.Providers.Abstractions;
+using Switchyard.Providers.Pipeline;
 using Switchyard.Tenancy;
 
 namespace Switchyard.Endpoints;
@@ -120,14 +121,15 @@ public sealed partial class InferenceEndpoint(
         // The master key is not admitted against limits, so it needs no estimate (only a fallback for spend logs);
         // estimated before the span starts, so a client that leaves mid-estimate leaves no span open.
         var estimate = UsageRecorder.Estimate(body.Span, info, group, bounded: !caller.IsMaster, context.RequestAborted);
-        var span = Telemetry.RequestTelemetry.StartRequest(telemetry, info, correlation, caller.TenantId, capture, body.Span);
-        var ticket = default(AdmissionTicket);
+        // From here one owner holds the ticket, the span and (once routed) the lease, and releases them once on every exit.
+        using var lifecycle = new RequestLifecycle(admission, executor.Time, Telemetry.RequestTelemetry.StartRequest(telemetry, info, correlation, caller.TenantId, capture, body.Span));
+        var span = lifecycle.Span;
         if (!caller.IsMaster)
         {
             var aliasLimits = caller.Tenant?.AliasLimits.GetValueOrDefault(info.Model);
-            if (admission.TryAdmit(ref ticket, caller.Key!.Limits, caller.Tenant?.Limits, aliasLimits, estimate.Tokens, estimate.CostNanos) is { } rejection)
+            if (admission.TryAdmit(ref lifecycle.Ticket, caller.Key!.Limits, caller.Tenant?.Limits, aliasLimits, estimate.Tokens, estimate.CostNanos) is { } rejection)
             {
-                UsageRecorder.WriteRateLimitHeaders(context, ticket);
+                UsageRecorder.WriteRateLimitHeaders(context, lifecycle.Ticket);
                 if (telemetry.LimiterRejections.Enabled)
                 {
                     telemetry.LimiterRejections.Add(1, new System.Diagnostics.TagList { { "switchyard.limit", rejection.Code }, { Core.Telemetry.GenAiAttributes.Alias, info.Model } });
@@ -140,7 +142,6 @@ public sealed partial class InferenceEndpoint(
 
                 span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
                 span?.SetTag(Core.Telemetry.GenAiAttributes.ErrorType, rejection.Code);
-                span?.Dispose();
                 if (rejection.Code == LimitCodes.Budget)
                 {
                     alerts.Publish(Core.Alerts.AlertKinds.BudgetExceeded, rejection.Subject, "warning", rejection.Message, [info.Model]);
@@ -159,27 +160,16 @@ public sealed partial class InferenceEndpoint(
                 return;
             }
 
-            UsageRecorder.WriteRateLimitHeaders(context, ticket);
+            UsageRecorder.WriteRateLimitHeaders(context, lifecycle.Ticket);
         }
 
         var started = executor.Time.GetTimestamp();
         var call = new CallState(this, info, body, correlation, codec, ForwardedHeaders(context));
-        RouteResult<UpstreamResponse> result;
-        try
-        {
-            result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, executor.Random));
-        }
-        catch
-        {
-            admission.Complete(ref ticket, 0, 0);
-            span?.Dispose();
-            throw;
-        }
-
+        var result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, executor.Random));
         if (result.Value is not { } response)
         {
             var failure = result.Failure!;
-            admission.Complete(ref ticket, 0, 0);
+            lifecycle.ReleaseAdmission();
             usage.Record(caller, info, failure.Status, correlation.CorrelationId, started);
             Telemetry.RequestTelemetry.Complete(telemetry, span, info, null, null, failure.Status, failure.Code, executor.Time.GetElapsedTime(started), call.UpstreamTime, null,
                 result.Attempts, result.FallbackUsed, caller.TenantId, 0, false, default);
@@ -197,18 +187,19 @@ public sealed partial class InferenceEndpoint(
             return;
         }
 
-        using var lease = result.Lease;
+        lifecycle.Attach(result);
         var status = 200;
         string? errorType = null;
         TimeSpan? firstChunk = response.IsStream ? executor.Time.GetElapsedTime(started) : null;
         if (!response.IsStream)
         {
-            usage.SettleAdmission(ref ticket, result.Deployment!.Config, response.Usage, estimate);
+            usage.SettleAdmission(ref lifecycle.Ticket, result.Deployment!.Config, response.Usage, estimate);
         }
 
         try
         {
             var outcome = await RespondAsync(context, snapshot, result, response, call);
+            lifecycle.RelayEnded(outcome);
             if (outcome.Failure is { } broke)
             {
                 status = 502;
@@ -217,11 +208,8 @@ public sealed partial class InferenceEndpoint(
         }
         finally
         {
-            var cost = usage.Settle(ref ticket, caller, info, result.Deployment!.Config, response.Usage, estimate, status, correlation.CorrelationId, started);
-            if (response.Usage is { } used)
-            {
-                result.Deployment.State.RecordTokens(used.TotalTokens, executor.Time.GetUtcNow());
-            }
+            var cost = usage.Settle(ref lifecycle.Ticket, caller, info, result.Deployment!.Config, response.Usage, estimate, status, correlation.CorrelationId, started);
+            lifecycle.RecordDeploymentTokens(response.Usage);
 
             Telemetry.RequestTelemetry.Complete(telemetry, span, info, result.Deployment.Config, response.Usage, status, errorType, executor.Time.GetElapsedTime(started), call.UpstreamTime,
                 firstChunk, result.Attempts, result.FallbackUsed, caller.TenantId, cost, capture, response.IsStream ? default : response.Body);
@@ -245,6 +233,13 @@ public sealed partial class InferenceEndpoint(
             headers["x-switchyard-route"] = info.Model;
             headers["x-switchyard-deployment"] = deployment.Config.Id;
             headers["x-switchyard-attempts"] = result.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (response.RequestId is { } requestId)
+            {
+                // OpenAI SDKs expose x-request-id; Anthropic's own request-id is kept under its name as well
+                headers[Providers.Http.UpstreamRequestId.StandardHeader] = requestId.Value;
+                headers[requestId.HeaderName] = requestId.Value;
+            }
+
             if (result.GroupUsed is { } used && snapshot.Config.Canaries.TryGetValue(info.Model, out var canary) && canary.Target == used)
             {
                 headers["x-switchyard-canary"] = "true";
@@ -279,7 +274,8 @@ public sealed partial class InferenceEndpoint(
         context.Response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var output = context.Response.BodyWriter;
-        using var transcoder = call.Translated ? call.Codec!.CreateTranscoder(info) : null;
+        // the translated request's info: it carries the prompt estimate made while translating (message_start reports it)
+        using var transcoder = call.Translated ? call.Codec!.CreateTranscoder(call.Translation?.Value is { } chat ? chat.Info : info) : null;
         var relayOutput = transcoder is null ? output : new TranscodingPipeWriter(output, transcoder);
         var outcome = await response.RelayAsync(relayOutput, context.RequestAborted);
         switch (outcome.Status)
@@ -293,12 +289,7 @@ public sealed partial class InferenceEndpoint(
 
                 break;
             case RelayStatus.UpstreamFailed:
-                var failure = outcome.Failure!;
-                if (failure.Kind.CountsAgainstBreaker())
-                {
-                    deployment.State.Breaker.RecordFailure(failure.Detail);
-                }
-
+                var failure = outcome.Failure!; // the breaker hears of it from the request's lifecycle
                 LogStreamFailed(logger, info.Model, deployment.Config.Id, failure.Kind, correlationId);
                 if (!outcome.AtEventBoundary && transcoder is null)
                 {

@@ -150,6 +150,7 @@ public static class GatewayHost
         services.AddSingleton<Authenticator>();
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<AdminEndpoints>();
+        services.AddSingleton<Providers.Abstractions.IIngressCodec, Providers.Anthropic.Ingress.MessagesCodec>();
         services.AddSingleton<Ingress.IngressCodecs>();
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<Operations.AlertService>();
@@ -202,6 +203,7 @@ public static class GatewayHost
             Route("POST", prefix + "/chat/completions", c => inference.HandleAsync(c, OperationKind.Chat));
             Route("POST", prefix + "/embeddings", c => inference.HandleAsync(c, OperationKind.Embeddings));
             Route("POST", prefix + "/messages", c => inference.HandleAsync(c, OperationKind.Messages));
+            Route("POST", prefix + "/messages/count_tokens", inference.HandleCountTokensAsync);
             Route("POST", prefix + "/responses", c => inference.HandleAsync(c, OperationKind.Responses));
             Route("GET", prefix + "/models", models.HandleAsync);
             Route("GET", prefix + "/models/{id}", models.HandleOneAsync);

@@ -52,7 +52,7 @@ public sealed class UsageRecorder(AdmissionController admission, SpendWriter spe
     {
         var prompt = usage?.PromptTokens ?? estimate.PromptTokens;
         var completion = usage?.CompletionTokens ?? 0;
-        var cost = PriceTable.Cost(deployment, prompt, completion);
+        var cost = usage is null ? PriceTable.Cost(deployment, prompt, completion) : CostOf(deployment, usage);
         admission.Complete(ref ticket, prompt + completion, AdmissionController.ToNanos(cost));
         return (prompt, completion, cost);
     }
@@ -106,8 +106,12 @@ public sealed class UsageRecorder(AdmissionController admission, SpendWriter spe
             return;
         }
 
-        var cost = PriceTable.Cost(deployment, usage.PromptTokens, usage.CompletionTokens).ToString("0.##########", CultureInfo.InvariantCulture);
+        var cost = CostOf(deployment, usage).ToString("0.##########", CultureInfo.InvariantCulture);
         context.Response.Headers["x-switchyard-response-cost"] = cost;
         context.Response.Headers["x-litellm-response-cost"] = cost;
     }
+
+    /// <summary>What a call cost: its whole prompt and completion, with prompt-cache reads and writes at their own prices.</summary>
+    public static decimal CostOf(DeploymentConfig deployment, Providers.Abstractions.Usage usage)
+        => PriceTable.Cost(deployment, usage.PromptTokens, usage.CompletionTokens, usage.CacheReadTokens, usage.CacheWrite5mTokens, usage.CacheWrite1hTokens);
 }

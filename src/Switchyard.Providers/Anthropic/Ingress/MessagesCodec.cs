@@ -1,0 +1,121 @@
+using System.Buffers;
+using System.Text.Json;
+using Switchyard.Core.Failures;
+using Switchyard.Core.Requests;
+using Switchyard.Core.Routing;
+using Switchyard.Core.Usage;
+using Switchyard.Providers.Abstractions;
+
+namespace Switchyard.Providers.Anthropic.Ingress;
+
+/// <summary>
+/// Anthropic Messages at the front door (<c>POST /v1/messages</c>). Anthropic deployments take the caller's body as it
+/// is (<see cref="AnthropicAdapter.SpeaksNatively"/>); every other deployment gets it as Chat Completions
+/// (<see cref="MessagesToChat"/>) and its answer comes back as a Messages object or event stream. Errors are written
+/// in Anthropic's shape, <c>{"type":"error","error":{"type":...,"message":...}}</c>, with the failure summary's fields
+/// beside type and message.
+/// </summary>
+public sealed class MessagesCodec : IIngressCodec
+{
+    public OperationKind Operation => OperationKind.Messages;
+
+    public AttemptResult<ChatTranslation> ToChat(ReadOnlyMemory<byte> body, RequestInfo info)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var chat = MessagesToChat.Translate(document.RootElement);
+            var chatInfo = RequestInspector.Inspect(chat, OperationKind.Chat);
+            var estimate = PromptEstimator.Estimate(chat, chatInfo, EstimateProfile.OpenAI, CancellationToken.None).PromptTokens;
+            return AttemptResult<ChatTranslation>.Ok(new ChatTranslation(chat, chatInfo with { PromptTokensEstimate = estimate }));
+        }
+        catch (AnthropicTranslationException e)
+        {
+            return new UpstreamFailure(FailureKind.CallerError, 400, e.Message) { UpstreamCode = e.Code, UpstreamParam = e.Param };
+        }
+        catch (RequestValidationException e)
+        {
+            return new UpstreamFailure(FailureKind.CallerError, 400, e.Message) { UpstreamCode = e.Code, UpstreamParam = e.Param };
+        }
+        catch (JsonException)
+        {
+            return new UpstreamFailure(FailureKind.CallerError, 400, "the request body is not valid JSON") { UpstreamCode = "invalid_json" };
+        }
+    }
+
+    public byte[] FromChat(ReadOnlySpan<byte> chatCompletion, RequestInfo info) => ChatToMessages.Translate(chatCompletion, info.Model);
+
+    public IChatStreamTranscoder CreateTranscoder(RequestInfo info) => new MessagesStreamTranscoder(info.Model, info.PromptTokensEstimate ?? 1);
+
+    public byte[] ErrorBody(FailureSummary summary)
+    {
+        var buffer = new ArrayBufferWriter<byte>(384);
+        using (var w = new Utf8JsonWriter(buffer, FailureSummaryWriter.Options))
+        {
+            Write(w, summary);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public byte[] ErrorEvent(FailureSummary summary)
+    {
+        var buffer = new ArrayBufferWriter<byte>(400);
+        SseEvents.Write(buffer, "error", ErrorBody(summary));
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Anthropic's error type for an HTTP status (docs.anthropic.com/en/api/errors).</summary>
+    public static string ErrorType(int status) => status switch
+    {
+        401 => "authentication_error",
+        402 => "billing_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        503 or 529 => "overloaded_error",
+        504 => "timeout_error",
+        >= 500 => "api_error",
+        _ => "invalid_request_error",
+    };
+
+    private static void Write(Utf8JsonWriter w, FailureSummary s)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "error");
+        w.WriteStartObject("error");
+        w.WriteString("type", ErrorType(s.Status));
+        w.WriteString("message", s.Message);
+        Nullable(w, "code", s.Code);
+        Nullable(w, "param", s.Param);
+        Nullable(w, "route", s.Route);
+        Nullable(w, "provider_family", s.ProviderFamily);
+        if (s.RetryAfterMs is { } ms)
+        {
+            w.WriteNumber("retry_after_ms", ms);
+        }
+        else
+        {
+            w.WriteNull("retry_after_ms");
+        }
+
+        Nullable(w, "correlation_id", s.CorrelationId);
+        w.WriteString("gateway_type", s.Type);
+        w.WriteEndObject();
+        Nullable(w, "request_id", s.CorrelationId);
+        w.WriteEndObject();
+    }
+
+    private static void Nullable(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+}
