@@ -21,7 +21,7 @@ public static class ConfigLoader
         "model", "api_base", "base_url", "api_key", "api_version", "timeout", "stream_timeout", "max_retries", "rpm", "tpm",
         "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
         "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mock_response", "mock_latency_ms",
-        "mock_fail_status", "responses",
+        "mock_fail_status", "responses", "drop_params",
     ];
 
     /// <summary>litellm_params keys taken as request defaults (added when the caller did not send them).</summary>
@@ -197,11 +197,12 @@ public static class ConfigLoader
         };
     }
 
-    private static (int? NumRetries, TimeSpan? Timeout, YamlNode? Fallbacks, YamlNode? Ctx, YamlNode? Default) ReadLitellmSettings(YamlWalker w, YamlNode? node)
+    private static (int? NumRetries, TimeSpan? Timeout, YamlNode? Fallbacks, YamlNode? Ctx, YamlNode? Default, bool? DropParams) ReadLitellmSettings(YamlWalker w, YamlNode? node)
     {
         int? retries = null;
         TimeSpan? timeout = null;
         YamlNode? fb = null, ctx = null, def = null;
+        bool? drop = null;
         foreach (var (k, v, p) in w.Entries(w.Mapping(node, "litellm_settings"), "litellm_settings", LitellmSettingsKeys))
         {
             switch (k)
@@ -211,15 +212,15 @@ public static class ConfigLoader
                 case "fallbacks": fb = v; break;
                 case "context_window_fallbacks": ctx = v; break;
                 case "default_fallbacks": def = v; break;
-                case "drop_params": w.Bool(v, p); break;
+                case "drop_params": drop = w.Bool(v, p); break;
             }
         }
 
-        return (retries, timeout, fb, ctx, def);
+        return (retries, timeout, fb, ctx, def, drop);
     }
 
     private static (RouterSettings Router, int? AllowedFails, TimeSpan? Cooldown) ReadRouter(
-        YamlWalker w, YamlNode? node, (int? NumRetries, TimeSpan? Timeout, YamlNode? Fallbacks, YamlNode? Ctx, YamlNode? Default) litellm)
+        YamlWalker w, YamlNode? node, (int? NumRetries, TimeSpan? Timeout, YamlNode? Fallbacks, YamlNode? Ctx, YamlNode? Default, bool? DropParams) litellm)
     {
         var r = new RouterSettings();
         if (litellm.NumRetries is { } lr)
@@ -230,6 +231,11 @@ public static class ConfigLoader
         if (litellm.Timeout is { } lt)
         {
             r = r with { Timeout = lt };
+        }
+
+        if (litellm.DropParams is { } dp)
+        {
+            r = r with { DropParams = dp };
         }
 
         if (litellm.Fallbacks is not null)
@@ -723,6 +729,7 @@ public static class ConfigLoader
         YamlNode? responsesNode = null;
         TimeSpan? timeout = null, streamTimeout = null, mockLatency = null;
         int? maxRetries = null, rpm = null, tpm = null, order = null, mockFail = null;
+        bool? dropParams = null;
         double? weight = null;
         decimal? inCost = null, outCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
         YamlNode? keyNode = null, modelNode = null;
@@ -764,6 +771,7 @@ public static class ConfigLoader
                 case "mock_latency_ms": mockLatency = w.Int(v, p, 0, 600_000) is { } ms ? TimeSpan.FromMilliseconds(ms) : null; break;
                 case "mock_fail_status": mockFail = w.Int(v, p, 400, 599); break;
                 case "responses": responses = w.String(v, p); responsesNode = v; break;
+                case "drop_params": dropParams = w.Bool(v, p); break;
             }
         }
 
@@ -896,6 +904,7 @@ public static class ConfigLoader
             CacheWrite1hCostPerToken = cacheWrite1hCost,
             OfflineStandby = standby,
             NativeResponses = nativeResponses,
+            DropParams = dropParams ?? router.DropParams,
             Enabled = enabled,
             DisabledReason = disabledReason,
             Mock = family == ProviderFamilies.Mock ? new MockSettings { Response = mockResponse, Latency = mockLatency ?? TimeSpan.Zero, FailStatus = mockFail } : null,

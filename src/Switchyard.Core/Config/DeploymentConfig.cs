@@ -67,6 +67,14 @@ public sealed record DeploymentConfig
     /// </summary>
     public bool NativeResponses { get; init; }
 
+    /// <summary>
+    /// litellm_params.drop_params (else litellm_settings.drop_params): a request parameter this deployment's provider
+    /// has no equivalent for (logprobs, seed, ... on Anthropic) is dropped and named in the
+    /// <c>x-switchyard-dropped-params</c> response header; when false (the default) the request is refused with
+    /// 400 <c>unsupported_value</c> naming it.
+    /// </summary>
+    public bool DropParams { get; init; }
+
     /// <summary>False when a secret it needs is missing; the reason is in <see cref="DisabledReason"/>.</summary>
     public bool Enabled { get; init; } = true;
     public string? DisabledReason { get; init; }

@@ -33,6 +33,12 @@ public sealed record RouterSettings
     /// <summary>alias -> model group (router_settings.model_group_alias plus Switchyard aliases).</summary>
     public IReadOnlyDictionary<string, string> ModelGroupAlias { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// litellm_settings.drop_params: the default of every deployment's <see cref="DeploymentConfig.DropParams"/>
+    /// (request parameters a provider has no equivalent for are dropped and reported instead of refused).
+    /// </summary>
+    public bool DropParams { get; init; }
+
     /// <summary>Aliases hidden from /v1/models (model_group_alias entries with hidden: true).</summary>
     public IReadOnlySet<string> HiddenAliases { get; init; } = new HashSet<string>();
 }

@@ -28,6 +28,7 @@ public static class FailureMapping
                 $"{where} rejected the request ({f.UpstreamStatus}{(f.UpstreamCode is null ? "" : " " + f.UpstreamCode)})"
                 + (f.Detail.StartsWith("answered HTTP", StringComparison.Ordinal) ? "" : ": " + f.Detail)
                 + (f.UpstreamParam is null ? "" : "; check '" + f.UpstreamParam + "'")),
+            FailureKind.Unsupported when f.UpstreamCode is { } upstreamCode => (400, FailureType.InvalidRequest, upstreamCode, $"{where} cannot honour '{f.UpstreamParam}': {f.Detail}"),
             FailureKind.Unsupported => (400, FailureType.InvalidRequest, "operation_not_supported", $"no deployment of this route can do it: {where} {f.Detail}"),
             _ => (502, FailureType.UpstreamError, "upstream_server_error", $"{where} answered {f.UpstreamStatus}{tries}"),
         };

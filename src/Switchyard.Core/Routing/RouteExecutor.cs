@@ -100,13 +100,17 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
             GroupUsed = r.GroupUsed,
         };
 
-    /// <summary>Keeps the most telling failure of a chain: a timeout or upstream error over "all unavailable", the soonest retry.</summary>
+    /// <summary>
+    /// Keeps the most telling failure of a chain: what a deployment could not honour (a parameter or operation its
+    /// provider lacks) over what failed after it, a timeout or upstream error over "all unavailable", the soonest retry.
+    /// </summary>
     private static RouteResult<T> Merge<T>(RouteResult<T> first, RouteResult<T> next)
         where T : class
     {
         var a = first.Failure!;
         var b = next.Failure!;
-        var pick = b.Type == FailureType.RouteUnavailable && a.Type != FailureType.RouteUnavailable ? a : b;
+        var pick = (first.FailureKind == FailureKind.Unsupported && next.FailureKind != FailureKind.Unsupported)
+            || (b.Type == FailureType.RouteUnavailable && a.Type != FailureType.RouteUnavailable) ? a : b;
         var retry = (a.RetryAfterMs, b.RetryAfterMs) switch
         {
             (null, _) or (_, null) => pick.RetryAfterMs,
@@ -141,6 +145,10 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
         UpstreamFailure? lastFailure = null;
         RoutedDeployment? lastDeployment = null;
 
+        // The first deployment that cannot honour the request (an operation or parameter its provider lacks): when the
+        // others fail too, the caller hears what could not be honoured rather than a transient error that hides it.
+        (RoutedDeployment Deployment, UpstreamFailure Failure)? cannotHonour = null;
+
         // The instant the last backoff wait was meant to end. Timers may fire a little before the clock reaches it;
         // picking "as of" this instant keeps a deployment whose Retry-After we just waited out from still looking blocked.
         var resumeAt = DateTimeOffset.MinValue;
@@ -173,6 +181,11 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
                 }
 
                 var earliest = DeploymentSelector.EarliestRetry(group, now);
+                if (cannotHonour is { } ch)
+                {
+                    return Failed<T>(group, ch.Deployment, ch.Failure, attempts, isFallback, null);
+                }
+
                 if (lastFailure is not null)
                 {
                     return Failed<T>(group, lastDeployment!, lastFailure, attempts, isFallback, earliest is { } e ? e - now : null);
@@ -238,6 +251,7 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
 
             if (failure.Kind is FailureKind.Unsupported)
             {
+                cannotHonour ??= (picked, failure);
                 continue; // another deployment of the group may do it; this costs no retry
             }
 
@@ -247,6 +261,11 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
             }
 
             var allowedRetries = AllowedRetries(router, failure.Kind);
+            if (cannotHonour is { } honour && retries >= allowedRetries)
+            {
+                return Failed<T>(group, honour.Deployment, honour.Failure, attempts, isFallback, null);
+            }
+
             if (retries >= allowedRetries)
             {
                 var blocked = DeploymentSelector.EarliestRetry(group, time.GetUtcNow());
@@ -259,6 +278,11 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
             var retryAfter = anyFree ? null : failure.RetryAfter;
             if (retryAfter > router.RetryMaxDelay)
             {
+                if (cannotHonour is { } h)
+                {
+                    return Failed<T>(group, h.Deployment, h.Failure, attempts, isFallback, null);
+                }
+
                 return Failed<T>(group, picked, failure, attempts, isFallback, retryAfter);
             }
 

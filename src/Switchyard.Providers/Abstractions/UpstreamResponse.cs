@@ -13,6 +13,13 @@ public abstract class UpstreamResponse : IAsyncDisposable
 
     public bool IsStream { get; protected init; }
 
+    /// <summary>
+    /// Request parameters the adapter dropped because the provider has no equivalent and the deployment opted in
+    /// (drop_params); the endpoint names them in the <c>x-switchyard-dropped-params</c> response header. Empty when
+    /// nothing was dropped (without the opt-in such a parameter is refused, never dropped).
+    /// </summary>
+    public IReadOnlyList<string> DroppedParams { get; set; } = [];
+
     /// <summary>The provider's id for this answer (its <c>x-request-id</c> or <c>request-id</c> header), passed on to the caller.</summary>
     public Http.UpstreamRequestId? RequestId { get; init; }
 

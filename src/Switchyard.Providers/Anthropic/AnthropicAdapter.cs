@@ -33,13 +33,14 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         {
             return new UpstreamFailure(FailureKind.Unsupported, null, "has no embeddings API; route embeddings to another provider")
             {
-                UpstreamCode = "embeddings_not_supported",
                 UpstreamParam = "model",
             };
         }
 
         var native = info.Operation == OperationKind.Messages;
         byte[] body;
+        string? jsonTool = null;
+        IReadOnlyList<string> dropped = [];
         if (native)
         {
             body = RequestRewriter.Rewrite(request.Body.Span, info, d.Model, NoDefaults, requestStreamUsage: false);
@@ -47,12 +48,14 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         else
         {
             var translated = AnthropicRequestTranslator.Translate(request.Body, d, info.Stream);
-            if (translated.Value is not { } chatBody)
+            if (translated.Value is not { } plan)
             {
                 return translated.Failure!;
             }
 
-            body = chatBody;
+            body = plan.Body;
+            jsonTool = plan.JsonTool;
+            dropped = plan.Dropped;
         }
 
         using var message = AnthropicApi.CreateRequest(request, body);
@@ -88,10 +91,11 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
                     return relayed;
                 }
 
-                var translator = new AnthropicStreamTranslator(d.Model, created, info.IncludeUsage);
+                var translator = new AnthropicStreamTranslator(d.Model, created, info.IncludeUsage, jsonTool);
                 var stream = await AnthropicStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, translator, cancellationToken).ConfigureAwait(false);
                 if (stream.Value is not null)
                 {
+                    stream.Value.DroppedParams = dropped;
                     response = null;
                     cts = null;
                 }
@@ -103,7 +107,13 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
                 return stream;
             }
 
-            return await ReadWholeAsync(response, d.Model, created, timeout, native, cts.Token, cancellationToken).ConfigureAwait(false);
+            var whole = await ReadWholeAsync(response, d.Model, created, jsonTool, timeout, native, cts.Token, cancellationToken).ConfigureAwait(false);
+            if (whole.Value is not null)
+            {
+                whole.Value.DroppedParams = dropped;
+            }
+
+            return whole;
         }
         finally
         {
@@ -148,7 +158,7 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         }
     }
 
-    private static async ValueTask<AttemptResult<UpstreamResponse>> ReadWholeAsync(HttpResponseMessage response, string model, long created, TimeSpan timeout, bool native, CancellationToken token, CancellationToken callerToken)
+    private static async ValueTask<AttemptResult<UpstreamResponse>> ReadWholeAsync(HttpResponseMessage response, string model, long created, string? jsonTool, TimeSpan timeout, bool native, CancellationToken token, CancellationToken callerToken)
     {
         byte[] payload;
         try
@@ -161,7 +171,7 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
             return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "complete body");
         }
 
-        var (body, usage, problem) = native ? AnthropicResponseTranslator.Inspect(payload) : AnthropicResponseTranslator.Translate(payload, model, created);
+        var (body, usage, problem) = native ? AnthropicResponseTranslator.Inspect(payload) : AnthropicResponseTranslator.Translate(payload, model, created, jsonTool);
         if (problem is not null)
         {
             return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, problem);

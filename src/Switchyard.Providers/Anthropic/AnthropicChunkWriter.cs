@@ -22,6 +22,39 @@ internal sealed class AnthropicChunkWriter(string id, string model, long created
         End(output, null);
     }
 
+    /// <summary>A piece of the model's thinking, as <c>delta.reasoning_content</c>.</summary>
+    public void WriteReasoning(IBufferWriter<byte> output, string text)
+    {
+        Begin(output, null);
+        _json.WriteString("reasoning_content", text);
+        End(output, null);
+    }
+
+    /// <summary>
+    /// A finished thinking block with its signature (or a redacted one with its data) as <c>delta.thinking_blocks</c>,
+    /// so the caller can send it back on the assistant message of a tool loop.
+    /// </summary>
+    public void WriteThinkingBlock(IBufferWriter<byte> output, string type, string value, string? signature)
+    {
+        Begin(output, null);
+        _json.WriteStartArray("thinking_blocks");
+        _json.WriteStartObject();
+        _json.WriteString("type", type);
+        if (type == "thinking")
+        {
+            _json.WriteString("thinking", value);
+            _json.WriteString("signature", signature ?? "");
+        }
+        else
+        {
+            _json.WriteString("data", value);
+        }
+
+        _json.WriteEndObject();
+        _json.WriteEndArray();
+        End(output, null);
+    }
+
     /// <summary>The first delta of a tool call: index, id, type and name, with empty arguments.</summary>
     public void WriteToolCallStart(IBufferWriter<byte> output, int index, string callId, string name)
     {

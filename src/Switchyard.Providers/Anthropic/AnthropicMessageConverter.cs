@@ -29,7 +29,8 @@ internal static class AnthropicMessageConverter
                     Append(turns, "user", AnthropicContentConverter.Blocks(content, path + ".content", textOnly: false), leading: false);
                     break;
                 case "assistant":
-                    var blocks = AnthropicContentConverter.Blocks(content, path + ".content", textOnly: false);
+                    var blocks = ThinkingBlocks(m, path);
+                    blocks.AddRange(AnthropicContentConverter.Blocks(content, path + ".content", textOnly: false));
                     blocks.AddRange(AnthropicToolCallConverter.ToolUses(m, path));
                     Append(turns, "assistant", blocks, leading: false);
                     break;
@@ -50,6 +51,48 @@ internal static class AnthropicMessageConverter
         }
 
         return new AnthropicConversation(system.Count == 0 ? null : Content(system), result);
+    }
+
+    /// <summary>
+    /// An assistant message's thinking_blocks (as this gateway returns them, LiteLLM's shape) -> thinking and
+    /// redacted_thinking blocks, first in the turn as Anthropic requires. reasoning_content alone carries no signature
+    /// and cannot be sent back; it is not needed when thinking_blocks are there.
+    /// </summary>
+    private static List<JsonObject> ThinkingBlocks(JsonElement message, string path)
+    {
+        var blocks = new List<JsonObject>();
+        if (!AnthropicJson.TryGet(message, "thinking_blocks", out var list))
+        {
+            return blocks;
+        }
+
+        path += ".thinking_blocks";
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            throw new AnthropicTranslationException(path, "thinking_blocks must be an array", "invalid_type");
+        }
+
+        var j = 0;
+        foreach (var b in list.EnumerateArray())
+        {
+            var type = AnthropicJson.String(b, "type");
+            if (type == "thinking" && AnthropicJson.String(b, "thinking") is { } thinking && AnthropicJson.String(b, "signature") is { Length: > 0 } signature)
+            {
+                blocks.Add(new JsonObject { ["type"] = "thinking", ["thinking"] = thinking, ["signature"] = signature });
+            }
+            else if (type == "redacted_thinking" && AnthropicJson.String(b, "data") is { Length: > 0 } data)
+            {
+                blocks.Add(new JsonObject { ["type"] = "redacted_thinking", ["data"] = data });
+            }
+            else
+            {
+                throw new AnthropicTranslationException($"{path}[{j}]", "a thinking block needs type thinking with thinking and signature, or type redacted_thinking with data", "invalid_value");
+            }
+
+            j++;
+        }
+
+        return blocks;
     }
 
     /// <summary>A lone plain text block is written as a string; anything else as a block array.</summary>

@@ -8,31 +8,34 @@ using Switchyard.Core.Routing;
 namespace Switchyard.Providers.Anthropic;
 
 /// <summary>
-/// OpenAI chat request -> Anthropic Messages request. Parameters Anthropic has no equivalent for
-/// (presence_penalty, logit_bias, seed, ...) are dropped; ones that cannot be expressed become a caller error.
+/// OpenAI chat request -> Anthropic Messages request. What has an equivalent is translated (response_format to a
+/// forced tool, reasoning_effort to thinking, stop, user, parallel_tool_calls); what has none is refused as
+/// <see cref="FailureKind.Unsupported"/> naming the parameter, or dropped and reported when the deployment opted in
+/// (<see cref="DeploymentConfig.DropParams"/>); input that cannot be expressed at all becomes a caller error.
 /// </summary>
 internal static class AnthropicRequestTranslator
 {
     /// <summary>max_tokens is required by Anthropic; used when neither the caller nor the deployment sets it.</summary>
     public const int DefaultMaxTokens = 4096;
 
-    public static AttemptResult<byte[]> Translate(ReadOnlyMemory<byte> body, DeploymentConfig deployment, bool stream)
+    public static AttemptResult<AnthropicTranslation> Translate(ReadOnlyMemory<byte> body, DeploymentConfig deployment, bool stream)
     {
         try
         {
             using var source = AnthropicRequestSource.Parse(body, deployment.Defaults);
-            var request = Build(source, deployment.Model, stream);
+            var dropped = new List<string>();
+            var (request, jsonTool) = Build(source, deployment, stream, dropped);
             var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
             using (var writer = new Utf8JsonWriter(buffer, AnthropicJson.WriterOptions))
             {
                 request.WriteTo(writer);
             }
 
-            return AttemptResult<byte[]>.Ok(buffer.WrittenSpan.ToArray());
+            return AttemptResult<AnthropicTranslation>.Ok(new AnthropicTranslation(buffer.WrittenSpan.ToArray(), jsonTool, dropped));
         }
         catch (AnthropicTranslationException e)
         {
-            return new UpstreamFailure(FailureKind.CallerError, 400, e.Message) { UpstreamCode = e.Code, UpstreamParam = e.Param };
+            return new UpstreamFailure(e.NoEquivalent ? FailureKind.Unsupported : FailureKind.CallerError, 400, e.Message) { UpstreamCode = e.Code, UpstreamParam = e.Param };
         }
         catch (JsonException)
         {
@@ -40,33 +43,75 @@ internal static class AnthropicRequestTranslator
         }
     }
 
-    private static JsonObject Build(AnthropicRequestSource source, string model, bool stream)
+    private static (JsonObject Request, string? JsonTool) Build(AnthropicRequestSource source, DeploymentConfig deployment, bool stream, List<string> dropped)
     {
         if (!source.Root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
             throw new AnthropicTranslationException("messages", "'messages' must be an array", "invalid_type");
         }
 
-        if (source.TryGet("n", out var n) && !(n.TryGetInt32(out var count) && count == 1))
+        foreach (var name in AnthropicParameterPolicy.Unsupported(source))
         {
-            throw new AnthropicTranslationException("n", "Anthropic models return one choice per request; 'n' must be 1", "unsupported_value");
+            Refuse(deployment, dropped, name, name == "n"
+                ? "Anthropic models return one choice per request; 'n' must be 1"
+                : $"Anthropic models have no equivalent of '{name}'");
+        }
+
+        var jsonTool = AnthropicStructuredOutput.Tool(source);
+        var thinking = AnthropicThinking.Budget(source);
+        if (thinking is not null && jsonTool is not null)
+        {
+            Refuse(deployment, dropped, "reasoning_effort",
+                "'reasoning_effort' cannot be combined with response_format on Anthropic models (structured output is a forced tool call, and extended thinking allows no forced tool)");
+            thinking = null;
         }
 
         var conversation = AnthropicMessageConverter.Convert(messages);
-        var request = new JsonObject
-        {
-            ["model"] = model,
-            ["max_tokens"] = MaxTokens(source),
-        };
+        var maxTokens = MaxTokens(source);
+        var request = new JsonObject { ["model"] = deployment.Model, ["max_tokens"] = maxTokens };
         if (conversation.System is { } system)
         {
             request["system"] = system;
         }
 
         request["messages"] = conversation.Messages;
-        AnthropicToolConverter.Apply(source, request);
-        CopyNumber(source, request, "temperature", "temperature");
-        CopyNumber(source, request, "top_p", "top_p");
+        if (thinking is { } budget)
+        {
+            // Anthropic counts thinking inside max_tokens and needs room for an answer after it: a cap at or under the
+            // budget is raised to budget + the cap (docs/configuration.md, "Anthropic translation").
+            if (maxTokens <= budget)
+            {
+                request["max_tokens"] = budget + maxTokens;
+            }
+
+            request["thinking"] = new JsonObject { ["type"] = "enabled", ["budget_tokens"] = budget };
+        }
+
+        AnthropicToolConverter.Apply(source, request, jsonTool);
+        if (thinking is null)
+        {
+            CopyNumber(source, request, "temperature");
+            CopyNumber(source, request, "top_p");
+        }
+        else
+        {
+            // Extended thinking accepts only temperature 1 and top_p from 0.95 to 1; other caller values are refused
+            // (or dropped under drop_params), deployment defaults are left out.
+            if (source.TryGetCaller("temperature", out var t) && !(t.ValueKind == JsonValueKind.Number && t.GetDouble() == 1))
+            {
+                Refuse(deployment, dropped, "temperature", "Anthropic extended thinking (reasoning_effort) requires temperature 1 or unset");
+            }
+
+            if (source.TryGetCaller("top_p", out var p) && p.ValueKind == JsonValueKind.Number && p.GetDouble() is >= 0.95 and <= 1)
+            {
+                request["top_p"] = JsonValue.Create(p.GetDouble());
+            }
+            else if (source.TryGetCaller("top_p", out _))
+            {
+                Refuse(deployment, dropped, "top_p", "Anthropic extended thinking (reasoning_effort) requires top_p between 0.95 and 1, or unset");
+            }
+        }
+
         if (source.TryGet("stop", out var stop))
         {
             request["stop_sequences"] = StopSequences(stop);
@@ -82,7 +127,21 @@ internal static class AnthropicRequestTranslator
             request["stream"] = true;
         }
 
-        return request;
+        return (request, jsonTool?.Name);
+    }
+
+    /// <summary>Records <paramref name="name"/> as dropped when the deployment opted in; else refuses the request.</summary>
+    private static void Refuse(DeploymentConfig deployment, List<string> dropped, string name, string why)
+    {
+        if (!deployment.DropParams)
+        {
+            throw new AnthropicTranslationException(name, why + "; send it to a deployment that supports it, or opt in to drop_params", "unsupported_value", noEquivalent: true);
+        }
+
+        if (!dropped.Contains(name))
+        {
+            dropped.Add(name);
+        }
     }
 
     private static int MaxTokens(AnthropicRequestSource source)
@@ -106,16 +165,16 @@ internal static class AnthropicRequestTranslator
         return DefaultMaxTokens;
     }
 
-    private static void CopyNumber(AnthropicRequestSource source, JsonObject request, string from, string to)
+    private static void CopyNumber(AnthropicRequestSource source, JsonObject request, string name)
     {
-        if (source.TryGet(from, out var value))
+        if (source.TryGet(name, out var value))
         {
             if (value.ValueKind != JsonValueKind.Number)
             {
-                throw new AnthropicTranslationException(from, $"'{from}' must be a number", "invalid_type");
+                throw new AnthropicTranslationException(name, $"'{name}' must be a number", "invalid_type");
             }
 
-            request[to] = JsonValue.Create(value);
+            request[name] = JsonValue.Create(value);
         }
     }
 

@@ -7,8 +7,10 @@ namespace Switchyard.Providers.Anthropic;
 
 /// <summary>
 /// A whole Anthropic Messages response -> an OpenAI chat.completion: text blocks joined into content, tool_use
-/// blocks as tool_calls, stop_reason as finish_reason, usage with cache tokens counted as prompt tokens.
-/// Block types with no OpenAI equivalent (thinking, server tools) are left out.
+/// blocks as tool_calls, stop_reason as finish_reason, usage with cache tokens counted as prompt tokens. Thinking
+/// blocks become reasoning_content (their text) and thinking_blocks (with signatures, to be sent back in a tool
+/// loop); the structured-output tool's input becomes the text content, with finish_reason stop. Server tool blocks
+/// have no OpenAI equivalent and are left out.
 /// </summary>
 internal static class AnthropicResponseTranslator
 {
@@ -34,7 +36,7 @@ internal static class AnthropicResponseTranslator
         }
     }
 
-    public static (byte[]? Body, Usage? Usage, string? Problem) Translate(ReadOnlyMemory<byte> payload, string fallbackModel, long created)
+    public static (byte[]? Body, Usage? Usage, string? Problem) Translate(ReadOnlyMemory<byte> payload, string fallbackModel, long created, string? jsonTool = null)
     {
         JsonDocument document;
         try
@@ -61,6 +63,7 @@ internal static class AnthropicResponseTranslator
 
             var text = new StringBuilder();
             var hasText = false;
+            string? json = null;
             foreach (var block in root.GetProperty("content").EnumerateArray())
             {
                 var type = AnthropicJson.String(block, "type");
@@ -73,6 +76,11 @@ internal static class AnthropicResponseTranslator
                 {
                     return (null, null, "answered 200 with a tool_use block lacking its id or name");
                 }
+                else if (type == "tool_use" && jsonTool is not null && AnthropicJson.String(block, "name") == jsonTool && json is null)
+                {
+                    var input = AnthropicJson.Get(block, "input");
+                    json = input.ValueKind == JsonValueKind.Undefined ? "{}" : input.GetRawText();
+                }
             }
 
             var tokens = new AnthropicTokenCounter();
@@ -80,14 +88,14 @@ internal static class AnthropicResponseTranslator
             var buffer = new ArrayBufferWriter<byte>(payload.Length + 256);
             using (var w = new Utf8JsonWriter(buffer, AnthropicJson.WriterOptions))
             {
-                Write(w, root, hasText ? text.ToString() : null, fallbackModel, created, tokens);
+                Write(w, root, json ?? (hasText ? text.ToString() : null), json is null ? null : jsonTool, fallbackModel, created, tokens);
             }
 
             return (buffer.WrittenSpan.ToArray(), tokens.ToUsage(), null);
         }
     }
 
-    private static void Write(Utf8JsonWriter w, JsonElement root, string? content, string fallbackModel, long created, AnthropicTokenCounter tokens)
+    private static void Write(Utf8JsonWriter w, JsonElement root, string? content, string? jsonTool, string fallbackModel, long created, AnthropicTokenCounter tokens)
     {
         w.WriteStartObject();
         w.WriteString("id", AnthropicJson.String(root, "id") ?? "msg_unknown");
@@ -100,10 +108,11 @@ internal static class AnthropicResponseTranslator
         w.WriteStartObject("message");
         w.WriteString("role", "assistant");
         w.WriteString("content", content);
+        WriteThinking(w, root.GetProperty("content"));
         var wroteCalls = false;
         foreach (var block in root.GetProperty("content").EnumerateArray())
         {
-            if (AnthropicJson.String(block, "type") != "tool_use")
+            if (AnthropicJson.String(block, "type") != "tool_use" || (jsonTool is not null && AnthropicJson.String(block, "name") == jsonTool))
             {
                 continue;
             }
@@ -132,11 +141,60 @@ internal static class AnthropicResponseTranslator
 
         w.WriteEndObject();
         w.WriteNull("logprobs");
-        w.WriteString("finish_reason", AnthropicFinishReasons.Map(AnthropicJson.String(root, "stop_reason")));
+        var stop = AnthropicJson.String(root, "stop_reason");
+        w.WriteString("finish_reason", jsonTool is not null && !wroteCalls && stop == "tool_use" ? "stop" : AnthropicFinishReasons.Map(stop));
         w.WriteEndObject();
         w.WriteEndArray();
         w.WritePropertyName("usage");
         tokens.WriteOpenAIUsage(w);
         w.WriteEndObject();
+    }
+
+    /// <summary>reasoning_content (the thinking text) and thinking_blocks (LiteLLM's shape, signatures kept), when any.</summary>
+    private static void WriteThinking(Utf8JsonWriter w, JsonElement content)
+    {
+        var reasoning = new StringBuilder();
+        var any = false;
+        foreach (var block in content.EnumerateArray())
+        {
+            if (AnthropicJson.String(block, "type") == "thinking")
+            {
+                reasoning.Append(AnthropicJson.String(block, "thinking"));
+                any = true;
+            }
+            else if (AnthropicJson.String(block, "type") == "redacted_thinking")
+            {
+                any = true;
+            }
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        w.WriteString("reasoning_content", reasoning.ToString());
+        w.WriteStartArray("thinking_blocks");
+        foreach (var block in content.EnumerateArray())
+        {
+            var type = AnthropicJson.String(block, "type");
+            if (type == "thinking")
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "thinking");
+                w.WriteString("thinking", AnthropicJson.String(block, "thinking") ?? "");
+                w.WriteString("signature", AnthropicJson.String(block, "signature") ?? "");
+                w.WriteEndObject();
+            }
+            else if (type == "redacted_thinking")
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "redacted_thinking");
+                w.WriteString("data", AnthropicJson.String(block, "data") ?? "");
+                w.WriteEndObject();
+            }
+        }
+
+        w.WriteEndArray();
     }
 }

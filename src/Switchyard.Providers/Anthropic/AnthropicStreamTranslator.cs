@@ -8,11 +8,15 @@ namespace Switchyard.Providers.Anthropic;
 /// <summary>
 /// Anthropic stream events -> OpenAI chunks, one upstream event at a time: message_start gives the role chunk,
 /// text and input_json deltas give content and tool_calls deltas, message_delta the finish reason and output usage,
-/// message_stop the optional usage chunk and [DONE]. Each call writes whole SSE events only.
+/// message_stop the optional usage chunk and [DONE]. Thinking deltas become delta.reasoning_content and each finished
+/// thinking block one delta.thinking_blocks entry with its signature; the structured-output tool's input_json deltas
+/// become content deltas. Each call writes whole SSE events only.
 /// </summary>
-internal sealed class AnthropicStreamTranslator(string fallbackModel, long created, bool includeUsage) : IDisposable
+internal sealed class AnthropicStreamTranslator(string fallbackModel, long created, bool includeUsage, string? jsonTool = null) : IDisposable
 {
     private readonly Dictionary<int, int> _toolCalls = [];
+    private readonly HashSet<int> _jsonBlocks = [];
+    private readonly Dictionary<int, (System.Text.StringBuilder Text, string? Signature)> _thinking = [];
     private AnthropicChunkWriter? _writer;
     private bool _finishWritten;
 
@@ -29,7 +33,7 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
     {
         failure = null;
         var type = AnthropicStreamEvents.TypeOf(item);
-        if (!AnthropicStreamEvents.IsKnown(type) || type is "ping" or "content_block_stop")
+        if (!AnthropicStreamEvents.IsKnown(type) || type is "ping" || (type is "content_block_stop" && _thinking.Count == 0))
         {
             return false; // keep-alives, block ends and event types added after this adapter was written
         }
@@ -69,6 +73,14 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
                 return BlockStart(root.GetProperty("index").GetInt32(), root.GetProperty("content_block"), output);
             case "content_block_delta":
                 return BlockDelta(root.GetProperty("index").GetInt32(), root.GetProperty("delta"), output);
+            case "content_block_stop":
+                if (_thinking.Remove(root.GetProperty("index").GetInt32(), out var thought))
+                {
+                    Writer.WriteThinkingBlock(output, "thinking", thought.Text.ToString(), thought.Signature);
+                    return true;
+                }
+
+                return false;
             case "message_delta":
                 Tokens.Observe(AnthropicJson.Get(root, "usage"));
                 if (AnthropicJson.String(AnthropicJson.Get(root, "delta"), "stop_reason") is not { } stop)
@@ -76,7 +88,7 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
                     return false;
                 }
 
-                Writer.WriteFinish(output, AnthropicFinishReasons.Map(stop));
+                Writer.WriteFinish(output, _jsonBlocks.Count > 0 && _toolCalls.Count == 0 && stop == "tool_use" ? "stop" : AnthropicFinishReasons.Map(stop));
                 _finishWritten = true;
                 return true;
             case "message_stop":
@@ -105,6 +117,9 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
     {
         switch (AnthropicJson.String(block, "type"))
         {
+            case "tool_use" when jsonTool is not null && AnthropicJson.String(block, "name") == jsonTool && _jsonBlocks.Count == 0:
+                _jsonBlocks.Add(index);
+                return false;
             case "tool_use":
                 var id = AnthropicJson.String(block, "id") ?? throw new InvalidOperationException("tool_use without id");
                 var name = AnthropicJson.String(block, "name") ?? throw new InvalidOperationException("tool_use without name");
@@ -115,8 +130,21 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
             case "text" when AnthropicJson.String(block, "text") is { Length: > 0 } text:
                 Writer.WriteText(output, text);
                 return true;
+            case "thinking":
+                var first = AnthropicJson.String(block, "thinking") ?? "";
+                _thinking[index] = (new System.Text.StringBuilder(first), AnthropicJson.String(block, "signature"));
+                if (first.Length > 0)
+                {
+                    Writer.WriteReasoning(output, first);
+                    return true;
+                }
+
+                return false;
+            case "redacted_thinking" when AnthropicJson.String(block, "data") is { Length: > 0 } data:
+                Writer.WriteThinkingBlock(output, "redacted_thinking", data, null);
+                return true;
             default:
-                return false; // thinking and server tool blocks have no OpenAI counterpart
+                return false; // server tool blocks have no OpenAI counterpart
         }
     }
 
@@ -127,8 +155,18 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
             case "text_delta" when AnthropicJson.String(delta, "text") is { Length: > 0 } text:
                 Writer.WriteText(output, text);
                 return true;
-            case "input_json_delta" when _toolCalls.TryGetValue(index, out var call) && AnthropicJson.String(delta, "partial_json") is { Length: > 0 } json:
-                Writer.WriteToolArguments(output, call, json);
+            case "input_json_delta" when _jsonBlocks.Contains(index) && AnthropicJson.String(delta, "partial_json") is { Length: > 0 } json:
+                Writer.WriteText(output, json);
+                return true;
+            case "thinking_delta" when _thinking.TryGetValue(index, out var thought) && AnthropicJson.String(delta, "thinking") is { Length: > 0 } thinking:
+                thought.Text.Append(thinking);
+                Writer.WriteReasoning(output, thinking);
+                return true;
+            case "signature_delta" when _thinking.TryGetValue(index, out var signed) && AnthropicJson.String(delta, "signature") is { } signature:
+                _thinking[index] = (signed.Text, signature);
+                return false;
+            case "input_json_delta" when _toolCalls.TryGetValue(index, out var call) && AnthropicJson.String(delta, "partial_json") is { Length: > 0 } arguments:
+                Writer.WriteToolArguments(output, call, arguments);
                 return true;
             default:
                 return false;

@@ -6,23 +6,47 @@ namespace Switchyard.Providers.Anthropic;
 /// <summary>OpenAI tools, tool_choice and parallel_tool_calls -> Anthropic tools and tool_choice.</summary>
 internal static class AnthropicToolConverter
 {
-    public static void Apply(AnthropicRequestSource source, JsonObject request)
+    /// <summary>
+    /// Writes tools and tool_choice. With <paramref name="jsonTool"/> (structured output) that tool is added and the
+    /// model must end with a tool call: the JSON tool alone is forced when the caller offers no tools (or tool_choice
+    /// none); with the caller's tools offered, tool_choice becomes any (call one of them or answer through the JSON
+    /// tool); a function the caller forces stays forced.
+    /// </summary>
+    public static void Apply(AnthropicRequestSource source, JsonObject request, (string Name, JsonObject Definition)? jsonTool)
     {
-        if (!source.TryGet("tools", out var tools) || tools.ValueKind != JsonValueKind.Array || tools.GetArrayLength() == 0)
+        var list = new JsonArray();
+        if (source.TryGet("tools", out var tools) && tools.ValueKind == JsonValueKind.Array)
         {
-            return; // tool_choice without tools means nothing to Anthropic
+            var i = 0;
+            foreach (var tool in tools.EnumerateArray())
+            {
+                list.Add(Tool(tool, $"tools[{i}]"));
+                i++;
+            }
         }
 
-        var list = new JsonArray();
-        var i = 0;
-        foreach (var tool in tools.EnumerateArray())
+        var callerTools = list.Count > 0;
+        var choice = callerTools && source.TryGet("tool_choice", out var c) ? ToolChoice(c) : null; // tool_choice without tools means nothing to Anthropic
+        if (jsonTool is { } json)
         {
-            list.Add(Tool(tool, $"tools[{i}]"));
-            i++;
+            list.Add(json.Definition);
+            var type = (string?)choice?["type"];
+            if (!callerTools || type == "none")
+            {
+                choice = new JsonObject { ["type"] = "tool", ["name"] = json.Name };
+            }
+            else if (type is null or "auto" or "any")
+            {
+                choice = new JsonObject { ["type"] = "any" };
+            }
+        }
+
+        if (list.Count == 0)
+        {
+            return;
         }
 
         request["tools"] = list;
-        var choice = source.TryGet("tool_choice", out var c) ? ToolChoice(c) : null;
         if (source.TryGet("parallel_tool_calls", out var parallel) && parallel.ValueKind == JsonValueKind.False)
         {
             choice ??= new JsonObject { ["type"] = "auto" };

@@ -14,6 +14,8 @@ namespace Switchyard.Providers.Mock;
 /// <summary>
 /// The built-in offline provider: deterministic answers in OpenAI shapes (chat, streaming, embeddings) with
 /// optional latency (mock_latency_ms), a fixed reply (mock_response) and failure injection (mock_fail_status).
+/// Agent loops work offline: tool calls when tools are offered, JSON matching a response_format schema, and the
+/// same token counts streamed or not (<see cref="MockAnswer"/>).
 /// </summary>
 public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
 {
@@ -51,22 +53,22 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
 #pragma warning restore CA2000
         }
 
-        var reply = mock.Response ?? $"This is a mock response from {d.Model} to: {Truncate(LastUserText(body), 120)}";
-        var words = reply.Split(' ');
-        var usage = new Usage(promptTokens, words.Length);
+        var answer = MockAnswer.Plan(body, d.Model, mock.Response);
+        var usage = new Usage(answer.PromptTokens, answer.CompletionTokens);
+        var callId = "call_mock_" + id[^16..];
         if (request.Info.Stream)
         {
 #pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
-            return AttemptResult<UpstreamResponse>.Ok(new MockStream(id, created, d.Model, words, usage, request.Info.IncludeUsage));
+            return AttemptResult<UpstreamResponse>.Ok(new MockStream(id, created, d.Model, answer, callId, usage, request.Info.IncludeUsage));
 #pragma warning restore CA2000
         }
 
 #pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
-        return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(Completion(id, created, d.Model, reply, usage), usage));
+        return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(Completion(id, created, d.Model, answer, callId, usage), usage));
 #pragma warning restore CA2000
     }
 
-    private static byte[] Completion(string id, long created, string model, string reply, Usage usage)
+    private static byte[] Completion(string id, long created, string model, MockAnswer answer, string callId, Usage usage)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(buffer))
@@ -81,9 +83,23 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
             w.WriteNumber("index", 0);
             w.WriteStartObject("message");
             w.WriteString("role", "assistant");
-            w.WriteString("content", reply);
+            w.WriteString("content", answer.Text);
+            if (answer.ToolName is { } name)
+            {
+                w.WriteStartArray("tool_calls");
+                w.WriteStartObject();
+                w.WriteString("id", callId);
+                w.WriteString("type", "function");
+                w.WriteStartObject("function");
+                w.WriteString("name", name);
+                w.WriteString("arguments", answer.Arguments);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteEndArray();
+            }
+
             w.WriteEndObject();
-            w.WriteString("finish_reason", "stop");
+            w.WriteString("finish_reason", answer.FinishReason);
             w.WriteEndObject();
             w.WriteEndArray();
             WriteUsage(w, usage);
@@ -161,49 +177,27 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
         w.WriteEndObject();
     }
 
-    private static string LastUserText(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            if (doc.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
-            {
-                for (var i = messages.GetArrayLength() - 1; i >= 0; i--)
-                {
-                    var m = messages[i];
-                    if (m.TryGetProperty("role", out var role) && role.ValueEquals("user") && m.TryGetProperty("content", out var content))
-                    {
-                        return content.ValueKind == JsonValueKind.String ? content.GetString() ?? "" : "(structured content)";
-                    }
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return "";
-    }
-
-    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max] + "...";
-
-    /// <summary>A mock stream: a role chunk, a chunk per word, a finish chunk, usage when asked, [DONE].</summary>
+    /// <summary>
+    /// A mock stream: a role chunk, a chunk per word (or, for a tool call, a chunk with its id and name and the arguments
+    /// in four pieces), a finish chunk, usage when asked, [DONE].
+    /// </summary>
     private sealed class MockStream : UpstreamResponse
     {
         private readonly string _id;
         private readonly long _created;
         private readonly string _model;
-        private readonly string[] _words;
+        private readonly MockAnswer _answer;
+        private readonly string _callId;
         private readonly Usage _usage;
         private readonly bool _includeUsage;
 
-        public MockStream(string id, long created, string model, string[] words, Usage usage, bool includeUsage)
+        public MockStream(string id, long created, string model, MockAnswer answer, string callId, Usage usage, bool includeUsage)
         {
             _id = id;
             _created = created;
             _model = model;
-            _words = words;
+            _answer = answer;
+            _callId = callId;
             _usage = usage;
             _includeUsage = includeUsage;
             IsStream = true;
@@ -212,17 +206,16 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
         public override async ValueTask<RelayOutcome> RelayAsync(PipeWriter output, CancellationToken cancellationToken)
         {
             Write(output, w => w.WriteString("role", "assistant"), null);
-            for (var i = 0; i < _words.Length; i++)
+            foreach (var piece in Pieces())
             {
-                var text = i == 0 ? _words[i] : " " + _words[i];
-                Write(output, w => w.WriteString("content", text), null);
+                Write(output, piece, null);
                 if (!await FlushAsync(output, cancellationToken).ConfigureAwait(false))
                 {
                     return RelayOutcome.ClientGone;
                 }
             }
 
-            Write(output, _ => { }, "stop");
+            Write(output, _ => { }, _answer.FinishReason);
             if (_includeUsage)
             {
                 WriteChunk(output, w =>
@@ -236,6 +229,53 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
             output.Write("data: [DONE]\n\n"u8);
             Usage = _usage;
             return await FlushAsync(output, cancellationToken).ConfigureAwait(false) ? RelayOutcome.Completed : RelayOutcome.ClientGone;
+        }
+
+        private IEnumerable<Action<Utf8JsonWriter>> Pieces()
+        {
+            if (_answer.ToolName is not { } name)
+            {
+                var words = _answer.Text!.Split(' ');
+                for (var i = 0; i < words.Length; i++)
+                {
+                    var text = i == 0 ? words[i] : " " + words[i];
+                    yield return w => w.WriteString("content", text);
+                }
+
+                yield break;
+            }
+
+            yield return w => ToolCall(w, _callId, name, "");
+            var arguments = _answer.Arguments!;
+            var size = Math.Max(1, (arguments.Length + 3) / 4);
+            for (var at = 0; at < arguments.Length; at += size)
+            {
+                var fragment = arguments.Substring(at, Math.Min(size, arguments.Length - at));
+                yield return w => ToolCall(w, null, null, fragment);
+            }
+        }
+
+        private static void ToolCall(Utf8JsonWriter w, string? id, string? name, string arguments)
+        {
+            w.WriteStartArray("tool_calls");
+            w.WriteStartObject();
+            w.WriteNumber("index", 0);
+            if (id is not null)
+            {
+                w.WriteString("id", id);
+                w.WriteString("type", "function");
+            }
+
+            w.WriteStartObject("function");
+            if (name is not null)
+            {
+                w.WriteString("name", name);
+            }
+
+            w.WriteString("arguments", arguments);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndArray();
         }
 
         private void Write(PipeWriter output, Action<Utf8JsonWriter> delta, string? finish)

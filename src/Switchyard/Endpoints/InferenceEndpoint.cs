@@ -258,6 +258,11 @@ public sealed partial class InferenceEndpoint(
             {
                 headers["x-switchyard-canary"] = "true";
             }
+
+            if (response.DroppedParams.Count > 0)
+            {
+                headers["x-switchyard-dropped-params"] = string.Join(',', response.DroppedParams); // drop_params: docs/configuration.md
+            }
             if (!response.IsStream)
             {
                 UsageRecorder.WriteCostHeader(context, result.Deployment!.Config, response.Usage);

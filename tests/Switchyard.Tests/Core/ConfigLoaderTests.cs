@@ -439,6 +439,8 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(["b"], config.Router.Fallbacks["a"]);
         Assert.Equal(["b"], config.Router.DefaultFallbacks);
         Assert.Empty(config.Warnings);
+        Assert.True(config.Router.DropParams);
+        Assert.True(config.Deployments[0].DropParams);
 
         var overridden = Load("""
             model_list:
@@ -641,5 +643,35 @@ public sealed class ConfigLoaderTests : IDisposable
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load("!!bi[[[[nary", Path.GetTempPath(), _ => null));
 
         Assert.Contains("not valid YAML", e.Errors.Single().Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_DropParams_PerDeploymentOverridesTheGlobalSetting()
+    {
+        var config = Load("""
+            model_list:
+              - model_name: a
+                litellm_params:
+                  model: mock/a
+              - model_name: a
+                litellm_params:
+                  model: mock/b
+                  drop_params: false
+              - model_name: c
+                litellm_params:
+                  model: mock/c
+                  drop_params: true
+            litellm_settings:
+              drop_params: true
+            """);
+
+        Assert.Equal([true, false, true], config.Deployments.Select(d => d.DropParams));
+        Assert.Empty(config.Warnings);
+        Assert.False(Load("""
+            model_list:
+              - model_name: a
+                litellm_params:
+                  model: mock/a
+            """).Deployments[0].DropParams);
     }
 }
