@@ -5,7 +5,7 @@
 #
 #   bench/load/streams.sh          # builds Release unless SKIP_BUILD=1; prints two markdown tables
 #
-# Knobs: PROBE_COUNT=200 (sequential streams per probe row), IDLE=1000 (concurrent idle streams per idle row, 0 skips),
+# Knobs: PROBE_COUNT=200 (sequential streams per probe row, 0 skips), IDLE=1000 (concurrent idle streams per idle row, 0 skips),
 #        UP_PORT=5065 GW_PORT=5066
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,25 +52,35 @@ switchyard:
   store:
     sqlite_path: $WORK/switchyard.db
 YAML
-dotnet "$GATEWAY_DLL" --config "$WORK/gateway.yaml" --port "$GW_PORT" >"$WORK/gateway.log" 2>&1 &
-GW_PID=$!; PIDS+=("$GW_PID")
-wait_http "http://127.0.0.1:$GW_PORT/health/liveliness"
+start_gateway() {
+    dotnet "$GATEWAY_DLL" --config "$WORK/gateway.yaml" --port "$GW_PORT" >"$WORK/gateway.log" 2>&1 &
+    GW_PID=$!; PIDS+=("$GW_PID")
+    wait_http "http://127.0.0.1:$GW_PORT/health/liveliness"
+}
+start_gateway
 GW=http://127.0.0.1:$GW_PORT/v1
 
-probe() { dotnet "$UPSTREAM_DLL" probe --count "$PROBE_COUNT" --key "$MASTER_KEY" "$@"; }
-echo
-echo "| path | streams | first byte p50 ms | first byte p99 ms | chunk 1 delay p50 ms | chunk 1 delay p99 ms | chunk 2 delay p50 ms | chunk 2 delay p99 ms | chunk 2 delay max ms |"
-echo "|---|---|---|---|---|---|---|---|---|"
-probe --url "http://127.0.0.1:$UP_PORT/probe/v1/chat/completions" --label "direct: chat upstream"
-probe --url "http://127.0.0.1:$UP_PORT/probe/v1/messages" --format messages --label "direct: anthropic upstream"
-probe --url "$GW/chat/completions" --model bench.probe --label "chat -> openai (relayed)"
-probe --url "$GW/messages" --model bench.probe.claude --format messages --label "messages -> anthropic (native)"
-probe --url "$GW/messages" --model bench.probe --format messages --label "messages -> openai (translated)"
-probe --url "$GW/responses" --model bench.probe --format responses --label "responses -> openai chat (translated)"
-probe --url "$GW/chat/completions" --model bench.probe.claude --label "chat -> anthropic (translated)"
+if [ "$PROBE_COUNT" -gt 0 ]; then
+    probe() { dotnet "$UPSTREAM_DLL" probe --count "$PROBE_COUNT" --key "$MASTER_KEY" "$@"; }
+    echo
+    echo "| path | streams | first byte p50 ms | first byte p99 ms | chunk 1 delay p50 ms | chunk 1 delay p99 ms | chunk 2 delay p50 ms | chunk 2 delay p99 ms | chunk 2 delay max ms |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    probe --url "http://127.0.0.1:$UP_PORT/probe/v1/chat/completions" --label "direct: chat upstream"
+    probe --url "http://127.0.0.1:$UP_PORT/probe/v1/messages" --format messages --label "direct: anthropic upstream"
+    probe --url "$GW/chat/completions" --model bench.probe --label "chat -> openai (relayed)"
+    probe --url "$GW/messages" --model bench.probe.claude --format messages --label "messages -> anthropic (native)"
+    probe --url "$GW/messages" --model bench.probe --format messages --label "messages -> openai (translated)"
+    probe --url "$GW/responses" --model bench.probe --format responses --label "responses -> openai chat (translated)"
+    probe --url "$GW/chat/completions" --model bench.probe.claude --label "chat -> anthropic (translated)"
+fi
 
 if [ "$IDLE" -gt 0 ]; then
-    idle() { dotnet "$UPSTREAM_DLL" idle --count "$IDLE" --key "$MASTER_KEY" --pid "$GW_PID" "$@"; }
+    # each row in a fresh gateway process: memory a process grew to for one row is not returned for the next
+    idle() {
+        kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true
+        start_gateway
+        dotnet "$UPSTREAM_DLL" idle --count "$IDLE" --key "$MASTER_KEY" --pid "$GW_PID" "$@"
+    }
     echo
     echo "| ingress -> upstream | idle streams | gateway RSS before MB | RSS with streams open MB | KB per stream |"
     echo "|---|---|---|---|---|"
