@@ -130,8 +130,22 @@ internal sealed record MockAnswer(string? Text, string? ToolName, string? Argume
         return "";
     }
 
+    /// <summary>The user's text: a string, or the text parts of a parts array (images and files are not echoed).</summary>
     private static string ContentText(JsonElement content)
-        => content.ValueKind == JsonValueKind.String ? content.GetString() ?? "" : content.ValueKind == JsonValueKind.Array ? "(structured content)" : "";
+    {
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return content.GetString() ?? "";
+        }
+
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            return "";
+        }
+
+        var texts = content.EnumerateArray().Select(part => String(part, "text")).OfType<string>().ToArray();
+        return texts.Length > 0 ? string.Join(" ", texts) : "(structured content)";
+    }
 
     private static JsonElement Get(JsonElement e, string name)
         => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) ? v : default;
