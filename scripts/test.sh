@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# The npm SDK tests (skipped without node) run the official openai package pinned in their lockfile.
-if command -v node >/dev/null && command -v npm >/dev/null && [ ! -f tests/Switchyard.Tests/Clients/node/node_modules/openai/package.json ]; then
+# The npm SDK tests (skipped without node) run the official openai package and the Vercel AI SDK pinned in their lockfile.
+if command -v node >/dev/null && command -v npm >/dev/null && { [ ! -f tests/Switchyard.Tests/Clients/node/node_modules/openai/package.json ] || [ ! -f tests/Switchyard.Tests/Clients/node/node_modules/ai/package.json ]; }; then
   (cd tests/Switchyard.Tests/Clients/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

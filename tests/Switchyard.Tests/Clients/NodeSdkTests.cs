@@ -6,7 +6,7 @@ using Switchyard.Tests.Infrastructure;
 namespace Switchyard.Tests.Clients;
 
 /// <summary>
-/// The official openai npm SDK (tests/Switchyard.Tests/Clients/node, pinned in its package-lock.json) against the
+/// The official openai npm SDK and the Vercel AI SDK (tests/Switchyard.Tests/Clients/node, pinned in its package-lock.json) against the
 /// gateway. Skipped only when node is not installed; node_modules is installed with <c>npm ci</c> when missing.
 /// </summary>
 public sealed class NodeSdkTests
@@ -38,6 +38,35 @@ public sealed class NodeSdkTests
 
         Assert.Equal("completed", result.GetProperty("outcome").GetString());
         Assert.Equal("Hello", result.GetProperty("text").GetString());
+    }
+
+    [NodeFact]
+    public async Task VercelAiSdk_ResponsesAndMessages_TextStreamToolLoopAndObject_OfflineMock()
+    {
+        await using var gw = await GatewayFixture.StartAsync("""
+            model_list:
+              - model_name: agent
+                litellm_params: { model: mock/agent }
+            """);
+
+        var result = await RunAsync("ai-sdk.mjs", gw, "agent");
+
+        foreach (var protocol in new[] { "responses", "messages" })
+        {
+            var r = result.GetProperty(protocol);
+            Assert.False(r.TryGetProperty("error", out var error), $"{protocol}: the AI SDK failed: {r}");
+            Assert.Contains("ping", r.GetProperty("text").GetString(), StringComparison.Ordinal);
+            Assert.True(r.GetProperty("inputTokens").GetInt32() > 0, protocol + ": no input tokens");
+            Assert.Equal(r.GetProperty("text").GetString(), r.GetProperty("streamed").GetString());
+            Assert.True(r.GetProperty("streamedOutputTokens").GetInt32() > 0, protocol + ": a stream without output usage");
+
+            // the mock calls the offered tool, then answers the tool result with text, so the loop ends by itself
+            Assert.Equal(["tool-calls", "stop"], r.GetProperty("loopFinishReasons").EnumerateArray().Select(e => e.GetString() ?? "").ToArray());
+            Assert.Contains("celsius", r.GetProperty("loopText").GetString(), StringComparison.Ordinal);
+            var person = r.GetProperty("object");
+            Assert.Equal(JsonValueKind.String, person.GetProperty("name").ValueKind);
+            Assert.Equal(JsonValueKind.Number, person.GetProperty("age").ValueKind);
+        }
     }
 
     private static async Task<JsonElement> RunAsync(string script, GatewayFixture gw, string model)
@@ -90,7 +119,7 @@ public sealed class NodeSdkTests
             await Gate.WaitAsync();
             try
             {
-                if (File.Exists(Path.Combine(Directory, "node_modules", "openai", "package.json")))
+                if (File.Exists(Path.Combine(Directory, "node_modules", "openai", "package.json")) && File.Exists(Path.Combine(Directory, "node_modules", "ai", "package.json")))
                 {
                     return;
                 }
