@@ -16,18 +16,7 @@ public static class FailureSummaryWriter
         w.WriteString("type", s.Type);
         WriteNullable(w, "code", s.Code);
         WriteNullable(w, "param", s.Param);
-        WriteNullable(w, "route", s.Route);
-        WriteNullable(w, "provider_family", s.ProviderFamily);
-        if (s.RetryAfterMs is { } ms)
-        {
-            w.WriteNumber("retry_after_ms", ms);
-        }
-        else
-        {
-            w.WriteNull("retry_after_ms");
-        }
-
-        WriteNullable(w, "correlation_id", s.CorrelationId);
+        WriteRouting(w, s);
         w.WriteEndObject();
         w.WriteEndObject();
     }
@@ -55,7 +44,28 @@ public static class FailureSummaryWriter
         return result;
     }
 
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    /// <summary>
+    /// The summary's routing fields (route, provider_family, retry_after_ms, correlation_id) into the open object:
+    /// every protocol's error shape (OpenAI, Anthropic Messages, the Responses stream's error event) carries them.
+    /// </summary>
+    public static void WriteRouting(Utf8JsonWriter w, FailureSummary s)
+    {
+        WriteNullable(w, "route", s.Route);
+        WriteNullable(w, "provider_family", s.ProviderFamily);
+        if (s.RetryAfterMs is { } ms)
+        {
+            w.WriteNumber("retry_after_ms", ms);
+        }
+        else
+        {
+            w.WriteNull("retry_after_ms");
+        }
+
+        WriteNullable(w, "correlation_id", s.CorrelationId);
+    }
+
+    /// <summary>A string property, or null when there is no value.</summary>
+    public static void WriteNullable(Utf8JsonWriter w, string name, string? value)
     {
         if (value is null)
         {

@@ -87,35 +87,12 @@ public sealed class MessagesCodec : IIngressCodec
         w.WriteStartObject("error");
         w.WriteString("type", ErrorType(s.Status));
         w.WriteString("message", s.Message);
-        Nullable(w, "code", s.Code);
-        Nullable(w, "param", s.Param);
-        Nullable(w, "route", s.Route);
-        Nullable(w, "provider_family", s.ProviderFamily);
-        if (s.RetryAfterMs is { } ms)
-        {
-            w.WriteNumber("retry_after_ms", ms);
-        }
-        else
-        {
-            w.WriteNull("retry_after_ms");
-        }
-
-        Nullable(w, "correlation_id", s.CorrelationId);
+        FailureSummaryWriter.WriteNullable(w, "code", s.Code);
+        FailureSummaryWriter.WriteNullable(w, "param", s.Param);
+        FailureSummaryWriter.WriteRouting(w, s);
         w.WriteString("gateway_type", s.Type);
         w.WriteEndObject();
-        Nullable(w, "request_id", s.CorrelationId);
+        FailureSummaryWriter.WriteNullable(w, "request_id", s.CorrelationId);
         w.WriteEndObject();
-    }
-
-    private static void Nullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
     }
 }

@@ -156,37 +156,14 @@ public sealed class ResponsesCodec(TimeProvider time) : IIngressCodec
             w.WriteString("type", "error");
             w.WriteString("code", summary.Code ?? summary.Type);
             w.WriteString("message", summary.Message);
-            WriteNullable(w, "param", summary.Param);
+            FailureSummaryWriter.WriteNullable(w, "param", summary.Param);
             w.WriteNumber("sequence_number", 0);
             w.WriteString("error_type", summary.Type);
-            WriteNullable(w, "route", summary.Route);
-            WriteNullable(w, "provider_family", summary.ProviderFamily);
-            if (summary.RetryAfterMs is { } ms)
-            {
-                w.WriteNumber("retry_after_ms", ms);
-            }
-            else
-            {
-                w.WriteNull("retry_after_ms");
-            }
-
-            WriteNullable(w, "correlation_id", summary.CorrelationId);
+            FailureSummaryWriter.WriteRouting(w, summary);
             w.WriteEndObject();
         }
 
         buffer.Write("\n\n"u8);
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
     }
 }
