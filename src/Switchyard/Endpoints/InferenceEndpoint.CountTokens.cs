@@ -28,23 +28,9 @@ public sealed partial class InferenceEndpoint
             context.Features.Set(new IngressFeature(codec));
         }
 
-        var (caller, denied) = authenticator.Authenticate(context);
+        var (caller, body, length) = await ReadCallerAsync(context, snapshot);
         if (caller is null)
         {
-            await FailureResponses.WriteAsync(context, denied!);
-            return;
-        }
-
-        if (InvokeDenied(caller, snapshot) is { } forbidden)
-        {
-            await FailureResponses.WriteAsync(context, forbidden);
-            return;
-        }
-
-        var (body, length, tooLarge) = await BodyReader.ReadAsync(context, snapshot.Config.Server.MaxBodyBytes);
-        if (tooLarge is not null)
-        {
-            await FailureResponses.WriteAsync(context, tooLarge);
             return;
         }
 
@@ -54,7 +40,7 @@ public sealed partial class InferenceEndpoint
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(body!);
+            ArrayPool<byte>.Shared.Return(body);
         }
     }
 

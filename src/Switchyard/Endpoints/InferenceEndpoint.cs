@@ -51,23 +51,9 @@ public sealed partial class InferenceEndpoint(
             context.Features.Set(new IngressFeature(codec));
         }
 
-        var (caller, denied) = authenticator.Authenticate(context);
+        var (caller, body, length) = await ReadCallerAsync(context, snapshot);
         if (caller is null)
         {
-            await FailureResponses.WriteAsync(context, denied!);
-            return;
-        }
-
-        if (InvokeDenied(caller, snapshot) is { } forbidden)
-        {
-            await FailureResponses.WriteAsync(context, forbidden);
-            return;
-        }
-
-        var (body, length, tooLarge) = await BodyReader.ReadAsync(context, snapshot.Config.Server.MaxBodyBytes);
-        if (tooLarge is not null)
-        {
-            await FailureResponses.WriteAsync(context, tooLarge);
             return;
         }
 
@@ -77,8 +63,37 @@ public sealed partial class InferenceEndpoint(
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(body!);
+            ArrayPool<byte>.Shared.Return(body);
         }
+    }
+
+    /// <summary>
+    /// The caller (authenticated, allowed to invoke) and the body read into a pooled buffer the caller returns; or, with
+    /// the failure already answered, no caller.
+    /// </summary>
+    private async ValueTask<(CallerIdentity? Caller, byte[] Body, int Length)> ReadCallerAsync(HttpContext context, GatewaySnapshot snapshot)
+    {
+        var (caller, denied) = authenticator.Authenticate(context);
+        if (caller is null)
+        {
+            await FailureResponses.WriteAsync(context, denied!);
+            return (null, [], 0);
+        }
+
+        if (InvokeDenied(caller, snapshot) is { } forbidden)
+        {
+            await FailureResponses.WriteAsync(context, forbidden);
+            return (null, [], 0);
+        }
+
+        var (body, length, tooLarge) = await BodyReader.ReadAsync(context, snapshot.Config.Server.MaxBodyBytes);
+        if (tooLarge is not null)
+        {
+            await FailureResponses.WriteAsync(context, tooLarge);
+            return (null, [], 0);
+        }
+
+        return (caller, body!, length);
     }
 
     private async Task HandleBodyAsync(HttpContext context, GatewaySnapshot snapshot, CallerIdentity caller, OperationKind operation, IIngressCodec? codec, ReadOnlyMemory<byte> body)
