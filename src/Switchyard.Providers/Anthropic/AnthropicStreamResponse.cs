@@ -37,47 +37,16 @@ internal sealed class AnthropicStreamResponse : UpstreamResponse
     /// <summary>Reads to message_start (skipping pings) under the first-event timeout already set on <paramref name="cts"/>.</summary>
     public static async ValueTask<AttemptResult<UpstreamResponse>> OpenAsync(HttpResponseMessage response, CancellationTokenSource cts, TimeSpan idleTimeout, TimeSpan firstEventTimeout, AnthropicStreamTranslator translator, CancellationToken callerToken)
     {
-        IAsyncEnumerator<SseItem<byte[]>>? events = null;
-        try
+        var (events, head, failure) = await AnthropicStreamStart.ReadAsync(response, cts, firstEventTimeout, callerToken).ConfigureAwait(false);
+        if (events is null)
         {
-            var stream = await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false);
-            events = SseParser.Create(stream, static (_, data) => data.ToArray()).EnumerateAsync(cts.Token).GetAsyncEnumerator(cts.Token);
-            while (await events.MoveNextAsync().ConfigureAwait(false))
-            {
-                var item = events.Current;
-                switch (AnthropicStreamEvents.TypeOf(item))
-                {
-                    case "ping":
-                        continue;
-                    case "message_start" when !AnthropicStreamEvents.IsValidStart(item.Data):
-                        return new UpstreamFailure(FailureKind.InvalidResponse, 200, "sent a message_start event that is not valid");
-                    case "message_start":
-#pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
-                        var result = new AnthropicStreamResponse(response, events, cts, idleTimeout, callerToken, translator, item) { RequestId = UpstreamRequestId.From(response) };
-#pragma warning restore CA2000
-                        events = null;
-                        return AttemptResult<UpstreamResponse>.Ok(result);
-                    case "error":
-                        return AnthropicStreamErrors.FromEvent(item.Data);
-                    default:
-                        return new UpstreamFailure(FailureKind.InvalidResponse, 200, "sent a stream that does not begin with message_start");
-                }
-            }
+            return failure!;
+        }
 
-            return new UpstreamFailure(FailureKind.InvalidResponse, 200, "closed the stream before its first event");
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-        {
-            callerToken.ThrowIfCancellationRequested();
-            return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), firstEventTimeout, "first stream event");
-        }
-        finally
-        {
-            if (events is not null)
-            {
-                await events.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+        // pings before message_start carry nothing to translate
+#pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
+        return AttemptResult<UpstreamResponse>.Ok(new AnthropicStreamResponse(response, events, cts, idleTimeout, callerToken, translator, head[^1]) { RequestId = UpstreamRequestId.From(response) });
+#pragma warning restore CA2000
     }
 
     public override async ValueTask<RelayOutcome> RelayAsync(PipeWriter output, CancellationToken cancellationToken)
