@@ -163,6 +163,8 @@ public sealed class MessagesIngressTests
             + AnthropicWire.ToolBlockStart(1, "toolu_9", "get_weather") + AnthropicWire.JsonDelta(1, "") + AnthropicWire.JsonDelta(1, "{\"city\":")
             + AnthropicWire.JsonDelta(1, "\"Oslo\"}") + AnthropicWire.BlockStop(1) + AnthropicWire.Ping() + AnthropicWire.MessageDelta("tool_use", 40) + AnthropicWire.MessageStop();
         Assert.Equal(expected, text);
+        Assert.Equal("req_fake03", response.Headers.GetValues("x-request-id").Single()); // the provider's request id, as OpenAI SDKs read it
+        Assert.Equal("req_fake03", response.Headers.GetValues("request-id").Single());
     }
 
     [Fact]
