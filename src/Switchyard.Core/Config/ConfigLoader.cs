@@ -133,7 +133,7 @@ public static class ConfigLoader
         router = ReadRetry(w, Sw("retry"), router);
 
         var deployments = ReadModelList(w, Section("model_list"), secrets, router);
-        router = router with { ModelGroupAlias = MergeAliases(w, router.ModelGroupAlias, Sw("aliases")) };
+        router = MergeAliases(w, router, Sw("aliases"));
         var auth = ReadAuth(w, Section("general_settings"), Sw("master_keys"), Sw("master_key_file"), secrets);
         auth = ReadAuthOptions(w, Sw("auth"), auth);
         var store = ReadStore(w, Sw("store"), Sw("spend"), secrets);
@@ -288,7 +288,7 @@ public static class ConfigLoader
                 case "allowed_fails": allowedFails = w.Int(v, p, 0, 1000); break;
                 case "cooldown_time": cooldown = w.Duration(v, p); break;
                 case "retry_policy": r = r with { RetryPolicy = ReadRetryPolicy(w, v, p) }; break;
-                case "model_group_alias": r = r with { ModelGroupAlias = ReadGroupAliases(w, v, p, out var hidden), HiddenAliases = hidden }; break;
+                case "model_group_alias": r = ReadGroupAliases(w, v, p, r); break;
             }
         }
 
@@ -369,48 +369,76 @@ public static class ConfigLoader
         }
     }
 
-    private static Dictionary<string, string> ReadGroupAliases(YamlWalker w, YamlNode node, string path, out HashSet<string> hidden)
+    private static readonly HashSet<string> AliasKeys = ["model", "hidden", "drop_params"];
+
+    /// <summary>
+    /// router_settings.model_group_alias: <c>alias: group</c>, or <c>alias: {model: group, hidden: bool, drop_params: bool}</c>.
+    /// </summary>
+    private static RouterSettings ReadGroupAliases(YamlWalker w, YamlNode node, string path, RouterSettings r)
     {
-        hidden = new HashSet<string>(StringComparer.Ordinal);
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
+        var drop = new HashSet<string>(StringComparer.Ordinal);
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v, p) in w.Entries(w.Mapping(node, path), path))
         {
-            if (v is YamlMappingNode m)
-            {
-                foreach (var (mk, mv, mp) in w.Entries(m, p, new HashSet<string> { "model", "hidden" }))
-                {
-                    if (mk == "model" && w.String(mv, mp) is { } target)
-                    {
-                        result[k] = target;
-                        w.Refer(NameReferenceKind.Alias, p, mv, k, target);
-                    }
-                    else if (mk == "hidden" && w.Bool(mv, mp) == true)
-                    {
-                        hidden.Add(k);
-                    }
-                }
-
-                if (!result.ContainsKey(k))
-                {
-                    w.Error(p, v, "needs model: the group this alias points to");
-                }
-            }
-            else if (w.String(v, p) is { } target)
+            if (ReadAlias(w, k, v, p, hidden, drop) is { } target)
             {
                 result[k] = target;
-                w.Refer(NameReferenceKind.Alias, p, v, k, target);
             }
         }
 
-        return result;
+        return r with { ModelGroupAlias = result, HiddenAliases = hidden, DropParamsAliases = drop };
     }
 
-    private static Dictionary<string, string> MergeAliases(YamlWalker w, IReadOnlyDictionary<string, string> fromRouter, YamlNode? node)
+    /// <summary>One alias entry, plain (<c>alias: group</c>) or a mapping with model, hidden and drop_params; its target, or null when invalid.</summary>
+    private static string? ReadAlias(YamlWalker w, string alias, YamlNode v, string p, HashSet<string> hidden, HashSet<string> drop)
     {
-        var result = new Dictionary<string, string>(fromRouter, StringComparer.Ordinal);
+        if (v is not YamlMappingNode m)
+        {
+            if (w.String(v, p) is { } plain)
+            {
+                w.Refer(NameReferenceKind.Alias, p, v, alias, plain);
+                return plain;
+            }
+
+            return null;
+        }
+
+        string? target = null;
+        foreach (var (mk, mv, mp) in w.Entries(m, p, AliasKeys))
+        {
+            switch (mk)
+            {
+                case "model":
+                    target = w.String(mv, mp);
+                    if (target is not null)
+                    {
+                        w.Refer(NameReferenceKind.Alias, p, mv, alias, target);
+                    }
+
+                    break;
+                case "hidden" when w.Bool(mv, mp) == true: hidden.Add(alias); break;
+                case "drop_params" when w.Bool(mv, mp) == true: drop.Add(alias); break;
+            }
+        }
+
+        if (target is null)
+        {
+            w.Error(p, v, "needs model: the group this alias points to");
+        }
+
+        return target;
+    }
+
+    /// <summary>switchyard.aliases on top of model_group_alias; the same forms, and an alias in both must name the same group.</summary>
+    private static RouterSettings MergeAliases(YamlWalker w, RouterSettings router, YamlNode? node)
+    {
+        var result = new Dictionary<string, string>(router.ModelGroupAlias, StringComparer.Ordinal);
+        var hidden = new HashSet<string>(router.HiddenAliases, StringComparer.Ordinal);
+        var drop = new HashSet<string>(router.DropParamsAliases, StringComparer.Ordinal);
         foreach (var (k, v, p) in w.Entries(w.Mapping(node, "switchyard.aliases"), "switchyard.aliases"))
         {
-            if (w.String(v, p) is { } target)
+            if (ReadAlias(w, k, v, p, hidden, drop) is { } target)
             {
                 if (result.TryGetValue(k, out var existing) && existing != target)
                 {
@@ -418,11 +446,10 @@ public static class ConfigLoader
                 }
 
                 result[k] = target;
-                w.Refer(NameReferenceKind.Alias, p, v, k, target);
             }
         }
 
-        return result;
+        return router with { ModelGroupAlias = result, HiddenAliases = hidden, DropParamsAliases = drop };
     }
 
     private static RouterSettings ReadRetry(YamlWalker w, YamlNode? node, RouterSettings r)

@@ -41,6 +41,13 @@ public sealed record RouterSettings
 
     /// <summary>Aliases hidden from /v1/models (model_group_alias entries with hidden: true).</summary>
     public IReadOnlySet<string> HiddenAliases { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// Aliases that opt in to drop_params (<c>alias: {model: group, drop_params: true}</c> in model_group_alias or
+    /// switchyard.aliases): a request made through one has parameters its deployment's provider has no equivalent for
+    /// dropped and reported, as if every deployment it reaches had <see cref="DeploymentConfig.DropParams"/>.
+    /// </summary>
+    public IReadOnlySet<string> DropParamsAliases { get; init; } = new HashSet<string>();
 }
 
 /// <summary>LiteLLM retry_policy: retries per error class; null means router num_retries.</summary>

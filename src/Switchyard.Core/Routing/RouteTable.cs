@@ -46,6 +46,9 @@ public sealed class RouteTable
 
     public RouteGroup? Resolve(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>Whether <paramref name="name"/> is an alias that opted in to drop_params (<see cref="RouterSettings.DropParamsAliases"/>).</summary>
+    public bool AliasDropsParams(string name) => Config.Router.DropParamsAliases.Contains(name);
+
     /// <summary>The canary group for this request, drawn with the alias's configured percentage; null for the primary.</summary>
     public RouteGroup? DrawCanary(string name, Random random)
     {

@@ -11,6 +11,13 @@ public sealed class ProviderRequest
     public required DeploymentConfig Deployment { get; init; }
 
     /// <summary>
+    /// Whether a parameter the provider has no equivalent for is dropped (and named in
+    /// <see cref="UpstreamResponse.DroppedParams"/>) instead of refused: the called alias's drop_params opt-in
+    /// (<see cref="RouterSettings.DropParamsAliases"/>) or the deployment's own (<see cref="DeploymentConfig.DropParams"/>).
+    /// </summary>
+    public bool DropParams { get; init; }
+
+    /// <summary>
     /// Caller headers a deployment speaking the caller's protocol natively receives as sent (<c>anthropic-version</c>,
     /// <c>anthropic-beta</c>, <c>openai-beta</c>); adapters that translate ignore them.
     /// </summary>

@@ -47,7 +47,7 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         }
         else
         {
-            var translated = AnthropicRequestTranslator.Translate(request.Body, d, info.Stream);
+            var translated = AnthropicRequestTranslator.Translate(request.Body, d, info.Stream, request.DropParams);
             if (translated.Value is not { } plan)
             {
                 return translated.Failure!;

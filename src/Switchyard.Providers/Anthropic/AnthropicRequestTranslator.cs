@@ -10,21 +10,21 @@ namespace Switchyard.Providers.Anthropic;
 /// <summary>
 /// OpenAI chat request -> Anthropic Messages request. What has an equivalent is translated (response_format to a
 /// forced tool, reasoning_effort to thinking, stop, user, parallel_tool_calls); what has none is refused as
-/// <see cref="FailureKind.Unsupported"/> naming the parameter, or dropped and reported when the deployment opted in
-/// (<see cref="DeploymentConfig.DropParams"/>); input that cannot be expressed at all becomes a caller error.
+/// <see cref="FailureKind.Unsupported"/> naming the parameter, or dropped and reported under drop_params (the called
+/// alias's opt-in or <see cref="DeploymentConfig.DropParams"/>); input that cannot be expressed at all becomes a caller error.
 /// </summary>
 internal static class AnthropicRequestTranslator
 {
     /// <summary>max_tokens is required by Anthropic; used when neither the caller nor the deployment sets it.</summary>
     public const int DefaultMaxTokens = 4096;
 
-    public static AttemptResult<AnthropicTranslation> Translate(ReadOnlyMemory<byte> body, DeploymentConfig deployment, bool stream)
+    public static AttemptResult<AnthropicTranslation> Translate(ReadOnlyMemory<byte> body, DeploymentConfig deployment, bool stream, bool dropParams)
     {
         try
         {
             using var source = AnthropicRequestSource.Parse(body, deployment.Defaults);
             var dropped = new List<string>();
-            var (request, jsonTool) = Build(source, deployment, stream, dropped);
+            var (request, jsonTool) = Build(source, deployment, stream, dropParams ? dropped : null);
             var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
             using (var writer = new Utf8JsonWriter(buffer, AnthropicJson.WriterOptions))
             {
@@ -43,7 +43,7 @@ internal static class AnthropicRequestTranslator
         }
     }
 
-    private static (JsonObject Request, string? JsonTool) Build(AnthropicRequestSource source, DeploymentConfig deployment, bool stream, List<string> dropped)
+    private static (JsonObject Request, string? JsonTool) Build(AnthropicRequestSource source, DeploymentConfig deployment, bool stream, List<string>? dropped)
     {
         if (!source.Root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
@@ -52,7 +52,7 @@ internal static class AnthropicRequestTranslator
 
         foreach (var name in AnthropicParameterPolicy.Unsupported(source))
         {
-            Refuse(deployment, dropped, name, name == "n"
+            Refuse(dropped, name, name == "n"
                 ? "Anthropic models return one choice per request; 'n' must be 1"
                 : $"Anthropic models have no equivalent of '{name}'");
         }
@@ -61,7 +61,7 @@ internal static class AnthropicRequestTranslator
         var thinking = AnthropicThinking.Budget(source);
         if (thinking is not null && jsonTool is not null)
         {
-            Refuse(deployment, dropped, "reasoning_effort",
+            Refuse(dropped, "reasoning_effort",
                 "'reasoning_effort' cannot be combined with response_format on Anthropic models (structured output is a forced tool call, and extended thinking allows no forced tool)");
             thinking = null;
         }
@@ -99,7 +99,7 @@ internal static class AnthropicRequestTranslator
             // (or dropped under drop_params), deployment defaults are left out.
             if (source.TryGetCaller("temperature", out var t) && !(t.ValueKind == JsonValueKind.Number && t.GetDouble() == 1))
             {
-                Refuse(deployment, dropped, "temperature", "Anthropic extended thinking (reasoning_effort) requires temperature 1 or unset");
+                Refuse(dropped, "temperature", "Anthropic extended thinking (reasoning_effort) requires temperature 1 or unset");
             }
 
             if (source.TryGetCaller("top_p", out var p) && p.ValueKind == JsonValueKind.Number && p.GetDouble() is >= 0.95 and <= 1)
@@ -108,7 +108,7 @@ internal static class AnthropicRequestTranslator
             }
             else if (source.TryGetCaller("top_p", out _))
             {
-                Refuse(deployment, dropped, "top_p", "Anthropic extended thinking (reasoning_effort) requires top_p between 0.95 and 1, or unset");
+                Refuse(dropped, "top_p", "Anthropic extended thinking (reasoning_effort) requires top_p between 0.95 and 1, or unset");
             }
         }
 
@@ -130,10 +130,10 @@ internal static class AnthropicRequestTranslator
         return (request, jsonTool?.Name);
     }
 
-    /// <summary>Records <paramref name="name"/> as dropped when the deployment opted in; else refuses the request.</summary>
-    private static void Refuse(DeploymentConfig deployment, List<string> dropped, string name, string why)
+    /// <summary>Records <paramref name="name"/> in <paramref name="dropped"/> under drop_params (non-null); else refuses the request.</summary>
+    private static void Refuse(List<string>? dropped, string name, string why)
     {
-        if (!deployment.DropParams)
+        if (dropped is null)
         {
             throw new AnthropicTranslationException(name, why + "; send it to a deployment that supports it, or opt in to drop_params", "unsupported_value", noEquivalent: true);
         }

@@ -109,6 +109,7 @@ public sealed partial class InferenceEndpoint
                 Info = info,
                 Body = body,
                 Deployment = deployment.Config,
+                DropParams = deployment.Config.DropParams,
                 CorrelationId = correlation.CorrelationId,
                 ForwardHeaders = ForwardedHeaders(context),
             }, context.RequestAborted);

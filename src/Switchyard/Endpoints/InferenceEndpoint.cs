@@ -193,7 +193,11 @@ public sealed partial class InferenceEndpoint(
         }
 
         var started = executor.Time.GetTimestamp();
-        var call = new CallState(this, info, body, correlation, codec, ForwardedHeaders(context)) { TenantScope = ResponseStore.Scope(caller.TenantId) };
+        var call = new CallState(this, info, body, correlation, codec, ForwardedHeaders(context))
+        {
+            TenantScope = ResponseStore.Scope(caller.TenantId),
+            AliasDropsParams = routes.AliasDropsParams(info.Model),
+        };
         var result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, executor.Random));
         if (result.Value is not { } response)
         {
@@ -400,6 +404,7 @@ public sealed partial class InferenceEndpoint(
             Body = body,
             ForwardHeaders = call.ForwardHeaders,
             Deployment = deployment.Config,
+            DropParams = call.AliasDropsParams || deployment.Config.DropParams,
             CorrelationId = call.Correlation.CorrelationId,
             TraceParent = span?.Id ?? call.Correlation.TraceParent,
             TraceState = span?.TraceStateString ?? call.Correlation.TraceState,
@@ -466,6 +471,9 @@ public sealed partial class InferenceEndpoint(
 
         /// <summary>The caller's tenant scope in the Responses store.</summary>
         public string TenantScope { get; init; } = "";
+
+        /// <summary>The called alias opted in to drop_params; applies to every deployment the request reaches (fallbacks, canaries too).</summary>
+        public bool AliasDropsParams { get; init; }
 
         /// <summary>The request as Chat Completions, made on the first deployment that does not speak the protocol.</summary>
         public AttemptResult<ChatTranslation>? Translation { get; set; }

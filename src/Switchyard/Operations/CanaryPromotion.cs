@@ -35,22 +35,10 @@ public static class CanaryPromotion
         var aliases = Child(switchyard!, "aliases");
         var router = Child(root, "router_settings");
         var groupAlias = router is null ? null : Child(router, "model_group_alias");
-        if (aliases is not null && aliases.Children.ContainsKey(new YamlScalarNode(alias)))
-        {
-            aliases.Children[new YamlScalarNode(alias)] = new YamlScalarNode(target);
-        }
-        else if (groupAlias is not null && groupAlias.Children.TryGetValue(new YamlScalarNode(alias), out var existing))
-        {
-            if (existing is YamlMappingNode m)
-            {
-                m.Children[new YamlScalarNode("model")] = new YamlScalarNode(target);
-            }
-            else
-            {
-                groupAlias.Children[new YamlScalarNode(alias)] = new YamlScalarNode(target);
-            }
-        }
-        else
+        // an alias may be declared in both sections (naming the same group); both move, and a mapping entry keeps its
+        // other keys (hidden, drop_params)
+        var declared = Repoint(aliases, alias, target) | Repoint(groupAlias, alias, target);
+        if (!declared)
         {
             return new Outcome(false, $"alias '{alias}' is not declared in switchyard.aliases or router_settings.model_group_alias", null);
         }
@@ -83,6 +71,26 @@ public static class CanaryPromotion
         File.Copy(configPath, backup, overwrite: false);
         File.Move(candidate, configPath, overwrite: true);
         return new Outcome(true, $"alias '{alias}' now points at '{target}'", backup);
+    }
+
+    /// <summary>Points <paramref name="alias"/> in <paramref name="section"/> at <paramref name="target"/>; false when it is not declared there.</summary>
+    private static bool Repoint(YamlMappingNode? section, string alias, string target)
+    {
+        if (section is null || !section.Children.TryGetValue(new YamlScalarNode(alias), out var existing))
+        {
+            return false;
+        }
+
+        if (existing is YamlMappingNode m)
+        {
+            m.Children[new YamlScalarNode("model")] = new YamlScalarNode(target);
+        }
+        else
+        {
+            section.Children[new YamlScalarNode(alias)] = new YamlScalarNode(target);
+        }
+
+        return true;
     }
 
     private static YamlMappingNode? Child(YamlMappingNode map, string key)

@@ -674,4 +674,97 @@ public sealed class ConfigLoaderTests : IDisposable
                   model: mock/a
             """).Deployments[0].DropParams);
     }
+
+    [Fact]
+    public void Load_AliasDropParams_FromBothAliasSections_WithHidden()
+    {
+        var config = Load("""
+            model_list:
+              - model_name: claude
+                litellm_params:
+                  model: mock/a
+            router_settings:
+              model_group_alias:
+                claude-loose: {model: claude, drop_params: true, hidden: true}
+                claude-strict: {model: claude, drop_params: false}
+                claude-plain: claude
+            switchyard:
+              aliases:
+                sy-loose: {model: claude, drop_params: true}
+                sy-hidden: {model: claude, hidden: true}
+                sy-plain: claude
+            """);
+
+        Assert.Empty(config.Warnings);
+        Assert.Equal(["claude-loose", "sy-loose"], config.Router.DropParamsAliases.Order(StringComparer.Ordinal));
+        Assert.Equal(["claude-loose", "sy-hidden"], config.Router.HiddenAliases.Order(StringComparer.Ordinal));
+        Assert.Equal("claude", config.Router.ModelGroupAlias["sy-loose"]);
+        Assert.Equal("claude", config.Router.ModelGroupAlias["claude-strict"]);
+        Assert.False(config.Deployments[0].DropParams);
+        var table = new RouteTable(config, new DeploymentStateRegistry(TimeProvider.System));
+        Assert.True(table.AliasDropsParams("claude-loose"));
+        Assert.True(table.AliasDropsParams("sy-loose"));
+        Assert.False(table.AliasDropsParams("claude"));
+        Assert.False(table.AliasDropsParams("claude-strict"));
+        Assert.False(table.AliasDropsParams("sy-plain"));
+        Assert.Same(table.Resolve("claude"), table.Resolve("claude-loose"));
+        Assert.Equal(["claude", "claude-plain", "claude-strict", "sy-loose", "sy-plain"], table.PublicNames);
+    }
+
+    [Theory]
+    [InlineData("router_settings:\n  model_group_alias:\n    x: {model: a, drop_params: maybe}", "router_settings.model_group_alias.x.drop_params", "must be true or false, got 'maybe'")]
+    [InlineData("router_settings:\n  model_group_alias:\n    x: {model: a, drop_params: [true]}", "router_settings.model_group_alias.x.drop_params", "true or false")]
+    [InlineData("switchyard:\n  aliases:\n    x: {model: a, drop_params: 1}", "switchyard.aliases.x.drop_params", "must be true or false, got '1'")]
+    [InlineData("switchyard:\n  aliases:\n    x: {drop_params: true}", "switchyard.aliases.x", "needs model")]
+    [InlineData("switchyard:\n  aliases:\n    x: {model: [a]}", "switchyard.aliases.x.model", "must be a string")]
+    [InlineData("switchyard:\n  aliases:\n    x: {model: a, hidden: sometimes}", "switchyard.aliases.x.hidden", "true or false")]
+    public void Load_AliasDropParams_BadValue_ErrorAtPath(string tail, string path, string message)
+    {
+        var errors = Errors("model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\n" + tail);
+
+        var e = Assert.Single(errors, e => e.Path == path);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        Assert.NotNull(e.Line);
+    }
+
+    [Fact]
+    public void Load_AliasInBothSections_DifferentGroups_IsAnError_EvenInMappingForm()
+    {
+        var e = Assert.Single(Errors("""
+            model_list:
+              - model_name: a
+                litellm_params:
+                  model: mock/a
+              - model_name: b
+                litellm_params:
+                  model: mock/b
+            router_settings:
+              model_group_alias:
+                x: a
+            switchyard:
+              aliases:
+                x: {model: b, drop_params: true}
+            """));
+
+        Assert.Equal("switchyard.aliases.x", e.Path);
+        Assert.Contains("also router_settings.model_group_alias -> 'a'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_AliasUnknownKey_WarnsAndNamesIt()
+    {
+        var config = Load("""
+            model_list:
+              - model_name: a
+                litellm_params:
+                  model: mock/a
+            switchyard:
+              aliases:
+                x: {model: a, drop_param: true}
+            """);
+
+        var w = Assert.Single(config.Warnings);
+        Assert.Equal("switchyard.aliases.x.drop_param", w.Path);
+        Assert.Empty(config.Router.DropParamsAliases);
+    }
 }

@@ -143,4 +143,40 @@ public sealed class CanaryTests
         Assert.Equal(before, await File.ReadAllTextAsync(gw.ConfigPath!));
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(gw.ConfigPath!)!)); // no backup, no leftover
     }
+
+    [Fact]
+    public async Task Promote_MappingAliasInBothSections_MovesBoth_KeepsDropParamsAndHidden()
+    {
+        await using var gw = await GatewayFixture.StartFromFileAsync("""
+            model_list:
+              - model_name: primary
+                litellm_params:
+                  model: mock/stable
+                model_info:
+                  id: stable-1
+              - model_name: next
+                litellm_params:
+                  model: mock/next
+                model_info:
+                  id: next-1
+            router_settings:
+              model_group_alias:
+                switch.alias: primary
+            switchyard:
+              aliases:
+                switch.alias: {model: primary, drop_params: true, hidden: true}
+              canaries:
+                switch.alias: {target: next, percent: 10}
+            """);
+
+        var promoted = await gw.PostAsync("/alias/promote", new { alias = "switch.alias" });
+
+        Assert.True(promoted.Status == 200, promoted.ToString());
+        var after = Switchyard.Core.Config.ConfigLoader.LoadFile(gw.ConfigPath!);
+        Assert.Equal("next", after.Router.ModelGroupAlias["switch.alias"]);
+        Assert.Contains("switch.alias", after.Router.DropParamsAliases);
+        Assert.Contains("switch.alias", after.Router.HiddenAliases);
+        Assert.Empty(after.Canaries);
+        Assert.Equal("next-1", (await gw.ChatAsync(GatewayFixture.MasterKey, "switch.alias")).Header("x-switchyard-deployment"));
+    }
 }

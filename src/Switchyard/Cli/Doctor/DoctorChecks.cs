@@ -257,7 +257,7 @@ public static class DoctorChecks
         {
             var probe = d with { Timeout = TimeSpan.FromSeconds(10), StreamTimeout = TimeSpan.FromSeconds(10) };
             var started = TimeProvider.System.GetTimestamp();
-            var result = await providers.Get(d.Family).SendAsync(new ProviderRequest { Info = info, Body = body, Deployment = probe, CorrelationId = "doctor-probe" }, ct);
+            var result = await providers.Get(d.Family).SendAsync(new ProviderRequest { Info = info, Body = body, Deployment = probe, DropParams = probe.DropParams, CorrelationId = "doctor-probe" }, ct);
             var ms = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
             if (result.Value is { } ok)
             {

@@ -94,6 +94,82 @@ public sealed class AnthropicNoDropGatewayTests
         Assert.Equal("""{"model":"claude-sonnet-4-5","max_tokens":4096,"messages":[{"role":"user","content":"hi"}]}""", Assert.Single(anthropic.Requests).Body);
     }
 
+    private static string AliasConfig(FakeUpstream anthropic, string alias) => $$"""
+        model_list:
+          - model_name: claude
+            litellm_params:
+              model: anthropic/claude-sonnet-4-5
+              api_base: {{anthropic.BaseUrl}}
+              api_key: {{Key}}
+        router_settings:
+          model_group_alias:
+            claude-strict: claude
+        switchyard:
+          aliases:
+            claude-loose: {{alias}}
+        """;
+
+    [Fact]
+    public async Task AliasDropParams_DropsThroughTheAlias_GroupNameStillRefuses()
+    {
+        await using var anthropic = await FakeUpstream.StartAsync();
+        anthropic.Handler = AnthropicWire.Validated(Key, (c, _) => AnthropicWire.WriteMessageAsync(c, [AnthropicWire.Text("fine")]));
+        await using var gw = await GatewayFixture.StartAsync(AliasConfig(anthropic, "{model: claude, drop_params: true}"));
+        static string Body(string model) => $$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}],"logprobs":true,"seed":3,"temperature":0.2}""";
+
+        using var loose = await gw.Http.PostAsync("/v1/chat/completions", Json(Body("claude-loose")));
+
+        Assert.Equal(200, (int)loose.StatusCode);
+        Assert.Equal("logprobs,seed", Assert.Single(loose.Headers.GetValues("x-switchyard-dropped-params")));
+        Assert.Contains("fine", await loose.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("""{"model":"claude-sonnet-4-5","max_tokens":4096,"messages":[{"role":"user","content":"hi"}],"temperature":0.2}""", Assert.Single(anthropic.Requests).Body);
+
+        foreach (var name in (string[])["claude", "claude-strict"])
+        {
+            using var strict = await gw.Http.PostAsync("/v1/chat/completions", Json(Body(name)));
+
+            var summary = await FailureAssert.ReadAsync(strict, 400, "invalid_request_error", "unsupported_value");
+            Assert.Equal("logprobs", summary.Param);
+            Assert.Equal(name, summary.Route);
+            Assert.False(strict.Headers.Contains("x-switchyard-dropped-params"));
+        }
+
+        Assert.Single(anthropic.Requests);
+    }
+
+    [Fact]
+    public async Task AliasDropParams_Reload_TurnsTheOptInOnAndOff()
+    {
+        await using var anthropic = await FakeUpstream.StartAsync();
+        anthropic.Handler = AnthropicWire.Validated(Key, (c, _) => AnthropicWire.WriteMessageAsync(c, [AnthropicWire.Text("fine")]));
+        await using var gw = await GatewayFixture.StartFromFileAsync(AliasConfig(anthropic, "claude"));
+        var body = """{"model":"claude-loose","messages":[{"role":"user","content":"hi"}],"presence_penalty":0.5}""";
+
+        using (var before = await gw.Http.PostAsync("/v1/chat/completions", Json(body)))
+        {
+            Assert.Equal("presence_penalty", (await FailureAssert.ReadAsync(before, 400, "invalid_request_error", "unsupported_value")).Param);
+        }
+
+        gw.WriteConfig(AliasConfig(anthropic, "{model: claude, drop_params: true}"));
+        var reload = await gw.PostAsync("/config/reload", (object)"");
+        Assert.True(reload.Status == 200, reload.ToString());
+        using (var on = await gw.Http.PostAsync("/v1/chat/completions", Json(body)))
+        {
+            Assert.Equal(200, (int)on.StatusCode);
+            Assert.Equal("presence_penalty", Assert.Single(on.Headers.GetValues("x-switchyard-dropped-params")));
+        }
+
+        gw.WriteConfig(AliasConfig(anthropic, "{model: claude, drop_params: false}"));
+        reload = await gw.PostAsync("/config/reload", (object)"");
+        Assert.True(reload.Status == 200, reload.ToString());
+        using (var off = await gw.Http.PostAsync("/v1/chat/completions", Json(body)))
+        {
+            Assert.Equal("presence_penalty", (await FailureAssert.ReadAsync(off, 400, "invalid_request_error", "unsupported_value")).Param);
+        }
+
+        Assert.Equal("""{"model":"claude-sonnet-4-5","max_tokens":4096,"messages":[{"role":"user","content":"hi"}]}""", Assert.Single(anthropic.Requests).Body);
+    }
+
     [Fact]
     public async Task OpenAIDown_JsonSchema_AnthropicFallbackAnswersTheJsonAsText()
     {

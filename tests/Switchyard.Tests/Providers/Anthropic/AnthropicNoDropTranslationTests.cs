@@ -31,14 +31,14 @@ public sealed class AnthropicNoDropTranslationTests
 
     private static AnthropicTranslation Translate(string body, bool dropParams = false)
     {
-        var result = AnthropicRequestTranslator.Translate(Encoding.UTF8.GetBytes(body), Deployment(dropParams), stream: false);
+        var result = AnthropicRequestTranslator.Translate(Encoding.UTF8.GetBytes(body), Deployment(dropParams), stream: false, dropParams);
         Assert.Null(result.Failure);
         return result.Value!;
     }
 
     private static UpstreamFailure Reject(string body)
     {
-        var result = AnthropicRequestTranslator.Translate(Encoding.UTF8.GetBytes(body), Deployment(), stream: false);
+        var result = AnthropicRequestTranslator.Translate(Encoding.UTF8.GetBytes(body), Deployment(), stream: false, dropParams: false);
         Assert.Null(result.Value);
         return result.Failure!;
     }
@@ -90,6 +90,19 @@ public sealed class AnthropicNoDropTranslationTests
 
         Assert.Equal(["logprobs", "top_logprobs", "seed"], t.Dropped);
         Assert.Equal("""{"model":"claude-sonnet-4-5","max_tokens":4096,"messages":[{"role":"user","content":"x"}],"temperature":0.5}""", Json(t));
+    }
+
+    [Fact]
+    public void DropParams_ComesFromTheRequestFlag_NotOnlyTheDeployment()
+    {
+        var body = Encoding.UTF8.GetBytes($$$$$$$"""{"model":"m",{{{{{{{User}}}}}}},"seed":7}""");
+
+        var viaAlias = AnthropicRequestTranslator.Translate(body, Deployment(dropParams: false), stream: false, dropParams: true);
+        var refused = AnthropicRequestTranslator.Translate(body, Deployment(dropParams: true), stream: false, dropParams: false);
+
+        Assert.Equal(["seed"], viaAlias.Value!.Dropped);
+        Assert.Equal("unsupported_value", refused.Failure!.UpstreamCode);
+        Assert.Equal("seed", refused.Failure.UpstreamParam);
     }
 
     [Fact]

@@ -23,14 +23,15 @@ public sealed class AnthropicRequestTranslatorTests
 
     private static string Translate(string body, DeploymentConfig? d = null, bool stream = false)
     {
-        var result = AnthropicRequestTranslator.Translate(Encoding.UTF8.GetBytes(body), d ?? Deployment(), stream);
+        var deployment = d ?? Deployment();
+        var result = AnthropicRequestTranslator.Translate(Encoding.UTF8.GetBytes(body), deployment, stream, deployment.DropParams);
         Assert.Null(result.Failure);
         return Encoding.UTF8.GetString(result.Value!.Body);
     }
 
     private static UpstreamFailure Reject(string body)
     {
-        var result = AnthropicRequestTranslator.Translate(Encoding.UTF8.GetBytes(body), Deployment(), stream: false);
+        var result = AnthropicRequestTranslator.Translate(Encoding.UTF8.GetBytes(body), Deployment(), stream: false, dropParams: false);
         Assert.Null(result.Value);
         return result.Failure!;
     }
