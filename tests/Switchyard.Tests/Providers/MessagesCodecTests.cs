@@ -282,6 +282,22 @@ public sealed class MessagesCodecTests
     }
 
     [Fact]
+    public void TranscoderError_MidStream_AnthropicErrorEventWithSummary()
+    {
+        using var t = Codec.CreateTranscoder(Info("alias"));
+        var output = new ArrayBufferWriter<byte>();
+        t.Chunk("""{"id":"c","choices":[{"index":0,"delta":{"content":"par"}}]}"""u8, output);
+        t.Error(new FailureSummary { Status = 502, Message = "upstream broke", Type = FailureType.UpstreamError, Route = "alias", CorrelationId = "corr-9" }, output);
+
+        var events = Parse(Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta", "error"], events.Select(e => e.Name));
+        var error = events[^1].Data.GetProperty("error");
+        Assert.Equal("api_error", error.GetProperty("type").GetString());
+        Assert.Equal("upstream broke", error.GetProperty("message").GetString());
+        Assert.Equal("corr-9", error.GetProperty("correlation_id").GetString());
+    }
+
+    [Fact]
     public void ErrorBody_RateLimited_AnthropicShapeWithSummaryFields()
     {
         var summary = new FailureSummary

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchyard.Core.Failures;
 using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic.Ingress;
@@ -105,6 +106,8 @@ internal sealed class MessagesStreamTranscoder(string model, long promptEstimate
         Begin("message_stop");
         End(output);
     }
+
+    public void Error(FailureSummary summary, IBufferWriter<byte> output) => MessagesCodec.WriteErrorEvent(output, summary);
 
     public void Dispose() => _json.Dispose();
 
