@@ -51,4 +51,11 @@ public interface IChatStreamTranscoder : IDisposable
 
     /// <summary>The closing events (message_delta and message_stop, response.completed), with the usage seen.</summary>
     void Done(IBufferWriter<byte> output);
+
+    /// <summary>
+    /// The event that ends a translated stream which broke after its first byte: the codec's
+    /// <see cref="IIngressCodec.ErrorEvent"/>, continuing this stream's numbering where the protocol numbers its events
+    /// (the Responses <c>sequence_number</c>).
+    /// </summary>
+    void Error(FailureSummary summary, IBufferWriter<byte> output);
 }

@@ -59,7 +59,12 @@ public static class ResponseInspector
         _ => "data"u8,
     };
 
-    /// <summary>Reads an OpenAI usage object (chat and embeddings prompt/completion tokens, Responses input/output tokens) (the reader sits on its StartObject or on null).</summary>
+    /// <summary>
+    /// Reads an OpenAI usage object (chat and embeddings prompt/completion tokens, Responses input/output tokens) (the
+    /// reader sits on its StartObject or on null). Cached prompt tokens (<c>prompt_tokens_details.cached_tokens</c>,
+    /// Responses <c>input_tokens_details.cached_tokens</c>) are part of the prompt count, as OpenAI reports them, and
+    /// given apart as <see cref="Usage.CacheReadTokens"/> so a deployment's cache-read price applies to them.
+    /// </summary>
     public static Usage? ReadUsage(ref Utf8JsonReader r)
     {
         if (r.TokenType != JsonTokenType.StartObject)
@@ -68,7 +73,7 @@ public static class ResponseInspector
             return null;
         }
 
-        long prompt = 0, completion = 0;
+        long prompt = 0, completion = 0, cached = 0;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             if (r.ValueTextEquals("prompt_tokens"u8) || r.ValueTextEquals("input_tokens"u8))
@@ -81,6 +86,11 @@ public static class ResponseInspector
                 r.Read();
                 r.TryGetInt64(out completion);
             }
+            else if (r.ValueTextEquals("prompt_tokens_details"u8) || r.ValueTextEquals("input_tokens_details"u8))
+            {
+                r.Read();
+                cached = CachedTokens(ref r);
+            }
             else
             {
                 r.Read();
@@ -88,6 +98,33 @@ public static class ResponseInspector
             }
         }
 
-        return new Usage(prompt, completion);
+        return new Usage(prompt, completion) { CacheReadTokens = Math.Clamp(cached, 0, Math.Max(0, prompt)) };
+    }
+
+    /// <summary>A details object's <c>cached_tokens</c> (the reader on the object, or on null), 0 when absent.</summary>
+    private static long CachedTokens(ref Utf8JsonReader r)
+    {
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            r.Skip();
+            return 0;
+        }
+
+        long cached = 0;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var isCached = r.ValueTextEquals("cached_tokens"u8);
+            r.Read();
+            if (isCached && r.TokenType == JsonTokenType.Number)
+            {
+                r.TryGetInt64(out cached);
+            }
+            else
+            {
+                r.Skip();
+            }
+        }
+
+        return cached;
     }
 }

@@ -343,7 +343,14 @@ public sealed partial class InferenceEndpoint(
                 }
 
                 var summary = FailureMapping.ToSummary(failure, deployment.Config, 1) with { Route = info.Model, CorrelationId = correlationId };
-                output.Write(call.Codec is { } codec ? codec.ErrorEvent(summary) : FailureSummaryWriter.ToSseEvent(summary));
+                if (transcoder is not null)
+                {
+                    transcoder.Error(summary, output); // continues the translated stream's numbering
+                }
+                else
+                {
+                    output.Write(call.Codec is { } codec ? codec.ErrorEvent(summary) : FailureSummaryWriter.ToSseEvent(summary));
+                }
                 await output.FlushAsync(context.RequestAborted);
                 break;
             default:

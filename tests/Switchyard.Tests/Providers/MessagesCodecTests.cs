@@ -197,6 +197,107 @@ public sealed class MessagesCodecTests
     }
 
     [Fact]
+    public void FromChat_ThinkingBlocks_ThinkingBeforeTextWithSignatures()
+    {
+        var chat = """
+            {"id":"chatcmpl-t","choices":[{"index":0,"message":{"role":"assistant","content":"42.","reasoning_content":"Six times seven.",
+             "thinking_blocks":[{"type":"thinking","thinking":"Six times seven.","signature":"sig-A"},{"type":"redacted_thinking","data":"enc-B"}]},"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":10,"completion_tokens":5}}
+            """u8;
+        var content = JsonDocument.Parse(Codec.FromChat(chat, Info("m"))).RootElement.GetProperty("content");
+
+        Assert.Equal(3, content.GetArrayLength());
+        Assert.Equal("thinking", content[0].GetProperty("type").GetString());
+        Assert.Equal("Six times seven.", content[0].GetProperty("thinking").GetString());
+        Assert.Equal("sig-A", content[0].GetProperty("signature").GetString());
+        Assert.Equal("redacted_thinking", content[1].GetProperty("type").GetString());
+        Assert.Equal("enc-B", content[1].GetProperty("data").GetString());
+        Assert.Equal("text", content[2].GetProperty("type").GetString());
+        Assert.Equal("42.", content[2].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public void FromChat_ReasoningContentOnly_OneUnsignedThinkingBlockFirst()
+    {
+        var chat = """{"id":"x","choices":[{"message":{"role":"assistant","content":"Yes.","reasoning_content":"Let me think."},"finish_reason":"stop"}]}"""u8;
+        var content = JsonDocument.Parse(Codec.FromChat(chat, Info("m"))).RootElement.GetProperty("content");
+
+        Assert.Equal(2, content.GetArrayLength());
+        Assert.Equal("thinking", content[0].GetProperty("type").GetString());
+        Assert.Equal("Let me think.", content[0].GetProperty("thinking").GetString());
+        Assert.Equal("", content[0].GetProperty("signature").GetString());
+        Assert.Equal("Yes.", content[1].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public void Transcoder_ReasoningThenSignatureThenText_ThinkingBlockBeforeTextBlock()
+    {
+        using var t = Codec.CreateTranscoder(Info("alias") with { PromptTokensEstimate = 9 });
+        var output = new ArrayBufferWriter<byte>();
+        t.Chunk("""{"id":"chatcmpl-2","choices":[{"index":0,"delta":{"role":"assistant","reasoning_content":"Hmm, "}}]}"""u8, output);
+        t.Chunk("""{"id":"chatcmpl-2","choices":[{"index":0,"delta":{"reasoning_content":"six sevens."}}]}"""u8, output);
+        t.Chunk("""{"id":"chatcmpl-2","choices":[{"index":0,"delta":{"thinking_blocks":[{"type":"thinking","thinking":"Hmm, six sevens.","signature":"sig-1"}]}}]}"""u8, output);
+        t.Chunk("""{"id":"chatcmpl-2","choices":[{"index":0,"delta":{"thinking_blocks":[{"type":"redacted_thinking","data":"enc"}]}}]}"""u8, output);
+        t.Chunk("""{"id":"chatcmpl-2","choices":[{"index":0,"delta":{"content":"42"}}]}"""u8, output);
+        t.Chunk("""{"id":"chatcmpl-2","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"""u8, output);
+        t.Done(output);
+
+        var events = Parse(Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(
+            ["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_delta", "content_block_stop",
+             "content_block_start", "content_block_stop", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"],
+            events.Select(e => e.Name));
+        Assert.Equal("thinking", events[1].Data.GetProperty("content_block").GetProperty("type").GetString());
+        Assert.Equal(0, events[1].Data.GetProperty("index").GetInt32());
+        Assert.Equal("thinking_delta", events[2].Data.GetProperty("delta").GetProperty("type").GetString());
+        Assert.Equal("Hmm, ", events[2].Data.GetProperty("delta").GetProperty("thinking").GetString());
+        Assert.Equal("six sevens.", events[3].Data.GetProperty("delta").GetProperty("thinking").GetString());
+        Assert.Equal("signature_delta", events[4].Data.GetProperty("delta").GetProperty("type").GetString());
+        Assert.Equal("sig-1", events[4].Data.GetProperty("delta").GetProperty("signature").GetString());
+        Assert.Equal(0, events[5].Data.GetProperty("index").GetInt32());
+        Assert.Equal("redacted_thinking", events[6].Data.GetProperty("content_block").GetProperty("type").GetString());
+        Assert.Equal("enc", events[6].Data.GetProperty("content_block").GetProperty("data").GetString());
+        Assert.Equal(1, events[6].Data.GetProperty("index").GetInt32());
+        Assert.Equal("text", events[8].Data.GetProperty("content_block").GetProperty("type").GetString());
+        Assert.Equal(2, events[8].Data.GetProperty("index").GetInt32());
+        Assert.Equal("42", events[9].Data.GetProperty("delta").GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public void Transcoder_ReasoningWithoutSignature_ThinkingClosedWhenTextStarts()
+    {
+        using var t = Codec.CreateTranscoder(Info("alias"));
+        var output = new ArrayBufferWriter<byte>();
+        t.Chunk("""{"id":"c","choices":[{"index":0,"delta":{"reasoning_content":"plan"}}]}"""u8, output);
+        t.Chunk("""{"id":"c","choices":[{"index":0,"delta":{"content":"done"}}]}"""u8, output);
+        t.Done(output);
+
+        var events = Parse(Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(
+            ["message_start", "content_block_start", "content_block_delta", "content_block_stop", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"],
+            events.Select(e => e.Name));
+        Assert.Equal("thinking", events[1].Data.GetProperty("content_block").GetProperty("type").GetString());
+        Assert.DoesNotContain(events, e => e.Data.TryGetProperty("delta", out var d) && d.TryGetProperty("type", out var ty) && ty.GetString() == "signature_delta");
+        Assert.Equal("text", events[4].Data.GetProperty("content_block").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public void TranscoderError_MidStream_AnthropicErrorEventWithSummary()
+    {
+        using var t = Codec.CreateTranscoder(Info("alias"));
+        var output = new ArrayBufferWriter<byte>();
+        t.Chunk("""{"id":"c","choices":[{"index":0,"delta":{"content":"par"}}]}"""u8, output);
+        t.Error(new FailureSummary { Status = 502, Message = "upstream broke", Type = FailureType.UpstreamError, Route = "alias", CorrelationId = "corr-9" }, output);
+
+        var events = Parse(Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta", "error"], events.Select(e => e.Name));
+        var error = events[^1].Data.GetProperty("error");
+        Assert.Equal("api_error", error.GetProperty("type").GetString());
+        Assert.Equal("upstream broke", error.GetProperty("message").GetString());
+        Assert.Equal("corr-9", error.GetProperty("correlation_id").GetString());
+    }
+
+    [Fact]
     public void ErrorBody_RateLimited_AnthropicShapeWithSummaryFields()
     {
         var summary = new FailureSummary

@@ -287,4 +287,24 @@ public sealed class ResponsesCodecTests
         Assert.Equal("upstream broke", (string?)body["error"]!["message"]);
         Assert.Equal("openai", (string?)body["error"]!["provider_family"]);
     }
+
+    [Fact]
+    public void TranscoderError_AfterEvents_SequenceContinues_ReadByTheOpenAISdk()
+    {
+        var (_, info) = Request("""{"model":"alias","input":"x","stream":true}""");
+        using var transcoder = _codec.CreateTranscoder(info);
+        var output = new ArrayBufferWriter<byte>();
+        transcoder.Chunk("""{"id":"c","object":"chat.completion.chunk","model":"gpt-x","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}"""u8, output);
+        var before = Events(output.WrittenSpan.ToArray()).Count;
+
+        transcoder.Error(new FailureSummary { Status = 502, Message = "upstream broke", Type = "upstream_error", Code = "stream_broken" }, output);
+        var events = Events(output.WrittenSpan.ToArray());
+
+        Assert.True(before >= 3, "created, in_progress and the text events come first");
+        Assert.Equal(before + 1, events.Count);
+        Assert.Equal("error", (string?)events[^1]["type"]);
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => (int)e["sequence_number"]!));
+        var sdk = Assert.IsType<StreamingResponseErrorUpdate>(ModelReaderWriter.Read<StreamingResponseUpdate>(BinaryData.FromString(events[^1].ToJsonString())));
+        Assert.Equal(before, sdk.SequenceNumber);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using Switchyard.Core.Failures;
 using Switchyard.Ingress;
 using Switchyard.Providers.Abstractions;
 
@@ -23,6 +24,8 @@ public sealed class TranscodingPipeWriterTests
             Seen.Add("<done>");
             output.Write("event: end\n\n"u8);
         }
+
+        public void Error(FailureSummary summary, IBufferWriter<byte> output) => Seen.Add("<error>");
 
         public void Dispose()
         {

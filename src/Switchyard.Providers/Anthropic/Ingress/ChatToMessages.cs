@@ -27,6 +27,7 @@ internal static class ChatToMessages
             w.WriteString("role", "assistant");
             w.WriteString("model", AnthropicJson.String(root, "model") ?? fallbackModel);
             w.WriteStartArray("content");
+            WriteThinking(w, message);
             if (AnthropicJson.String(message, "content") is { Length: > 0 } text)
             {
                 w.WriteStartObject();
@@ -68,6 +69,52 @@ internal static class ChatToMessages
 
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>
+    /// The answer's reasoning as thinking blocks, before the text: <c>thinking_blocks</c> when present (signatures and
+    /// redacted blocks kept, so the caller can send them back in a tool loop), else <c>reasoning_content</c> (or
+    /// <c>reasoning</c>, as some OpenAI-compatible servers name it) as one unsigned block.
+    /// </summary>
+    private static void WriteThinking(Utf8JsonWriter w, JsonElement message)
+    {
+        if (AnthropicJson.Get(message, "thinking_blocks") is { ValueKind: JsonValueKind.Array } blocks && blocks.GetArrayLength() > 0)
+        {
+            foreach (var block in blocks.EnumerateArray())
+            {
+                switch (AnthropicJson.String(block, "type"))
+                {
+                    case "thinking":
+                        w.WriteStartObject();
+                        w.WriteString("type", "thinking");
+                        w.WriteString("thinking", AnthropicJson.String(block, "thinking") ?? "");
+                        w.WriteString("signature", AnthropicJson.String(block, "signature") ?? "");
+                        w.WriteEndObject();
+                        break;
+                    case "redacted_thinking":
+                        w.WriteStartObject();
+                        w.WriteString("type", "redacted_thinking");
+                        w.WriteString("data", AnthropicJson.String(block, "data") ?? "");
+                        w.WriteEndObject();
+                        break;
+                }
+            }
+
+            return;
+        }
+
+        if (Reasoning(message) is { Length: > 0 } reasoning)
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "thinking");
+            w.WriteString("thinking", reasoning);
+            w.WriteString("signature", "");
+            w.WriteEndObject();
+        }
+    }
+
+    /// <summary>A message's or delta's reasoning text: <c>reasoning_content</c>, or <c>reasoning</c> when that is a string.</summary>
+    public static string? Reasoning(JsonElement message)
+        => AnthropicJson.String(message, "reasoning_content") ?? AnthropicJson.String(message, "reasoning");
 
     /// <summary>A chat id as a Messages id (<c>msg_...</c>).</summary>
     public static string MessageId(string? chatId)

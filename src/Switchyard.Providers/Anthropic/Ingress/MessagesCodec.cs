@@ -47,7 +47,19 @@ public sealed class MessagesCodec : IIngressCodec
 
     public IChatStreamTranscoder CreateTranscoder(RequestInfo info) => new MessagesStreamTranscoder(info.Model, info.PromptTokensEstimate ?? 1);
 
-    public byte[] ErrorBody(FailureSummary summary)
+    public byte[] ErrorBody(FailureSummary summary) => Body(summary);
+
+    public byte[] ErrorEvent(FailureSummary summary)
+    {
+        var buffer = new ArrayBufferWriter<byte>(400);
+        WriteErrorEvent(buffer, summary);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The <c>event: error</c> Anthropic ends a broken stream with.</summary>
+    internal static void WriteErrorEvent(IBufferWriter<byte> output, FailureSummary summary) => SseEvents.Write(output, "error", Body(summary));
+
+    private static byte[] Body(FailureSummary summary)
     {
         var buffer = new ArrayBufferWriter<byte>(384);
         using (var w = new Utf8JsonWriter(buffer, FailureSummaryWriter.Options))
@@ -55,13 +67,6 @@ public sealed class MessagesCodec : IIngressCodec
             Write(w, summary);
         }
 
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    public byte[] ErrorEvent(FailureSummary summary)
-    {
-        var buffer = new ArrayBufferWriter<byte>(400);
-        SseEvents.Write(buffer, "error", ErrorBody(summary));
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchyard.Core.Failures;
 using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic.Ingress;
@@ -7,9 +8,11 @@ namespace Switchyard.Providers.Anthropic.Ingress;
 /// <summary>
 /// A streamed chat answer -> Anthropic's event stream, as the Messages API frames it (<c>event: name</c> then
 /// <c>data: {...}</c>): message_start on the first chunk (its usage carries the prompt estimate, since the upstream
-/// reports usage only at the end), one content block per text run or tool call (content_block_start, text_delta or
-/// input_json_delta, content_block_stop), then message_delta with the stop reason and the upstream's exact usage, and
-/// message_stop.
+/// reports usage only at the end), one content block per reasoning run, text run or tool call (content_block_start,
+/// thinking_delta, text_delta or input_json_delta, content_block_stop), then message_delta with the stop reason and the upstream's exact usage, and
+/// message_stop. Reasoning comes as <c>delta.reasoning_content</c> (or <c>delta.reasoning</c>) and, from translated
+/// Anthropic answers, one <c>delta.thinking_blocks</c> entry per finished block: its signature becomes a
+/// signature_delta that closes the thinking block, and a redacted block is written whole.
 /// </summary>
 internal sealed class MessagesStreamTranscoder(string model, long promptEstimate) : IChatStreamTranscoder
 {
@@ -20,7 +23,7 @@ internal sealed class MessagesStreamTranscoder(string model, long promptEstimate
     private bool _started;
     private int _blocks;
     private int _open = -1;
-    private bool _openIsText;
+    private BlockKind _openKind;
     private string? _finish;
     private ChatUsage? _usage;
 
@@ -53,6 +56,19 @@ internal sealed class MessagesStreamTranscoder(string model, long promptEstimate
 
             var choice = choices[0];
             var delta = AnthropicJson.Get(choice, "delta");
+            if (ChatToMessages.Reasoning(delta) is { Length: > 0 } reasoning)
+            {
+                Thinking(output, reasoning);
+            }
+
+            if (AnthropicJson.Get(delta, "thinking_blocks") is { ValueKind: JsonValueKind.Array } blocks)
+            {
+                foreach (var block in blocks.EnumerateArray())
+                {
+                    ThinkingBlock(output, block);
+                }
+            }
+
             if (AnthropicJson.String(delta, "content") is { Length: > 0 } text)
             {
                 Text(output, text);
@@ -91,6 +107,8 @@ internal sealed class MessagesStreamTranscoder(string model, long promptEstimate
         End(output);
     }
 
+    public void Error(FailureSummary summary, IBufferWriter<byte> output) => MessagesCodec.WriteErrorEvent(output, summary);
+
     public void Dispose() => _json.Dispose();
 
     private void Start(IBufferWriter<byte> output, string? id, string? upstreamModel)
@@ -119,11 +137,11 @@ internal sealed class MessagesStreamTranscoder(string model, long promptEstimate
 
     private void Text(IBufferWriter<byte> output, string text)
     {
-        if (_open < 0 || !_openIsText)
+        if (_open < 0 || _openKind != BlockKind.Text)
         {
             CloseBlock(output);
             _open = _blocks++;
-            _openIsText = true;
+            _openKind = BlockKind.Text;
             Begin("content_block_start");
             _json.WriteNumber("index", _open);
             _json.WriteStartObject("content_block");
@@ -142,6 +160,76 @@ internal sealed class MessagesStreamTranscoder(string model, long promptEstimate
         End(output);
     }
 
+    private void Thinking(IBufferWriter<byte> output, string text)
+    {
+        if (_open < 0 || _openKind != BlockKind.Thinking)
+        {
+            CloseBlock(output);
+            _open = _blocks++;
+            _openKind = BlockKind.Thinking;
+            Begin("content_block_start");
+            _json.WriteNumber("index", _open);
+            _json.WriteStartObject("content_block");
+            _json.WriteString("type", "thinking");
+            _json.WriteString("thinking", "");
+            _json.WriteString("signature", "");
+            _json.WriteEndObject();
+            End(output);
+        }
+
+        Begin("content_block_delta");
+        _json.WriteNumber("index", _open);
+        _json.WriteStartObject("delta");
+        _json.WriteString("type", "thinking_delta");
+        _json.WriteString("thinking", text);
+        _json.WriteEndObject();
+        End(output);
+    }
+
+    /// <summary>
+    /// A finished block from <c>delta.thinking_blocks</c>: a thinking block's text was already streamed as reasoning
+    /// when a thinking block is open (only its signature is added), else it is written here; either way it is closed,
+    /// so the next reasoning starts a new block.
+    /// </summary>
+    private void ThinkingBlock(IBufferWriter<byte> output, JsonElement block)
+    {
+        switch (AnthropicJson.String(block, "type"))
+        {
+            case "thinking":
+                if (_open < 0 || _openKind != BlockKind.Thinking)
+                {
+                    Thinking(output, AnthropicJson.String(block, "thinking") ?? "");
+                }
+
+                if (AnthropicJson.String(block, "signature") is { Length: > 0 } signature)
+                {
+                    Begin("content_block_delta");
+                    _json.WriteNumber("index", _open);
+                    _json.WriteStartObject("delta");
+                    _json.WriteString("type", "signature_delta");
+                    _json.WriteString("signature", signature);
+                    _json.WriteEndObject();
+                    End(output);
+                }
+
+                CloseBlock(output);
+                break;
+            case "redacted_thinking":
+                CloseBlock(output);
+                _open = _blocks++;
+                _openKind = BlockKind.RedactedThinking;
+                Begin("content_block_start");
+                _json.WriteNumber("index", _open);
+                _json.WriteStartObject("content_block");
+                _json.WriteString("type", "redacted_thinking");
+                _json.WriteString("data", AnthropicJson.String(block, "data") ?? "");
+                _json.WriteEndObject();
+                End(output);
+                CloseBlock(output);
+                break;
+        }
+    }
+
     private void ToolCall(IBufferWriter<byte> output, JsonElement call)
     {
         var index = AnthropicJson.Get(call, "index") is { ValueKind: JsonValueKind.Number } i && i.TryGetInt32(out var n) ? n : 0;
@@ -150,7 +238,7 @@ internal sealed class MessagesStreamTranscoder(string model, long promptEstimate
         {
             CloseBlock(output);
             block = _open = _blocks++;
-            _openIsText = false;
+            _openKind = BlockKind.Tool;
             _blockOfCall[index] = block;
             Begin("content_block_start");
             _json.WriteNumber("index", block);
@@ -204,6 +292,15 @@ internal sealed class MessagesStreamTranscoder(string model, long promptEstimate
         _json.Flush();
         SseEvents.Write(output, _pendingName, _scratch.WrittenSpan);
     }
+}
+
+/// <summary>What the open content block holds.</summary>
+internal enum BlockKind
+{
+    Text,
+    Thinking,
+    RedactedThinking,
+    Tool,
 }
 
 /// <summary>Named SSE events as Anthropic writes them.</summary>

@@ -144,11 +144,19 @@ public sealed class ResponsesCodec(TimeProvider time) : IIngressCodec
     /// <summary>
     /// <c>event: error</c> as the Responses stream defines it (type, code, message, param, sequence_number), with the
     /// failure summary's fields alongside and the OpenAI error object under <c>error</c> for clients that read that.
-    /// The pipeline does not count the events relayed before it, so sequence_number is 0.
+    /// The gateway does not count the events a native upstream sent before it, so sequence_number is 0 here; a
+    /// translated stream's error continues its own numbering (<see cref="IChatStreamTranscoder.Error"/>).
     /// </summary>
     public byte[] ErrorEvent(FailureSummary summary)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
+        WriteErrorEvent(buffer, summary, 0);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The Responses <c>error</c> event with the given sequence number.</summary>
+    internal static void WriteErrorEvent(IBufferWriter<byte> buffer, FailureSummary summary, long sequence)
+    {
         buffer.Write("event: error\ndata: "u8);
         using (var w = new Utf8JsonWriter(buffer, FailureSummaryWriter.Options))
         {
@@ -157,13 +165,12 @@ public sealed class ResponsesCodec(TimeProvider time) : IIngressCodec
             w.WriteString("code", summary.Code ?? summary.Type);
             w.WriteString("message", summary.Message);
             FailureSummaryWriter.WriteNullable(w, "param", summary.Param);
-            w.WriteNumber("sequence_number", 0);
+            w.WriteNumber("sequence_number", sequence);
             w.WriteString("error_type", summary.Type);
             FailureSummaryWriter.WriteRouting(w, summary);
             w.WriteEndObject();
         }
 
         buffer.Write("\n\n"u8);
-        return buffer.WrittenSpan.ToArray();
     }
 }

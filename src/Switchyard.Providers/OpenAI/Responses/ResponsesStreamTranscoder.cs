@@ -303,6 +303,8 @@ internal sealed class ResponsesStreamTranscoder(ResponseDraft draft) : IChatStre
             draft.WriteTo(w, withUsage: type is "response.completed" or "response.incomplete");
         });
 
+    public void Error(FailureSummary summary, IBufferWriter<byte> output) => ResponsesCodec.WriteErrorEvent(output, summary, _sequence++);
+
     private void Write(IBufferWriter<byte> output, string type, Action<Utf8JsonWriter> fields)
     {
         WriteAscii(output, "event: ");
