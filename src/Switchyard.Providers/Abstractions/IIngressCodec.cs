@@ -38,7 +38,14 @@ public interface IIngressCodec
 }
 
 /// <summary>A request translated to Chat Completions: the body and what the schema gate found in it.</summary>
-public sealed record ChatTranslation(byte[] Body, RequestInfo Info);
+public sealed record ChatTranslation(byte[] Body, RequestInfo Info)
+{
+    /// <summary>
+    /// Caller fields left out of the translation by documented policy (hints a Chat deployment has no use for, such as
+    /// Anthropic's <c>context_management</c>); named to the caller in <c>x-switchyard-dropped-params</c>.
+    /// </summary>
+    public IReadOnlyList<string> Dropped { get; init; } = [];
+}
 
 /// <summary>
 /// Turns a streamed Chat Completions answer into another protocol's event stream. Fed one SSE event's data at a time

@@ -278,10 +278,17 @@ public sealed partial class InferenceEndpoint(
                 headers["x-switchyard-canary"] = "true";
             }
 
-            if (response.DroppedParams.Count > 0)
+            IEnumerable<string> dropped = response.DroppedParams;
+            if (call.Translated && call.Translation?.Value is { Dropped.Count: > 0 } translation)
             {
-                headers["x-switchyard-dropped-params"] = string.Join(',', response.DroppedParams); // drop_params: docs/configuration.md
+                dropped = translation.Dropped.Concat(dropped);
             }
+
+            if (dropped.Any())
+            {
+                headers["x-switchyard-dropped-params"] = string.Join(',', dropped); // drop_params: docs/configuration.md
+            }
+
             if (!response.IsStream)
             {
                 UsageRecorder.WriteCostHeader(context, result.Deployment!.Config, response.Usage);

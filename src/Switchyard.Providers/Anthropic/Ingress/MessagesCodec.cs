@@ -24,10 +24,10 @@ public sealed class MessagesCodec : IIngressCodec
         try
         {
             using var document = JsonDocument.Parse(body);
-            var chat = MessagesToChat.Translate(document.RootElement);
+            var chat = MessagesToChat.Translate(document.RootElement, out var dropped);
             var chatInfo = RequestInspector.Inspect(chat, OperationKind.Chat);
             var estimate = PromptEstimator.Estimate(chat, chatInfo, EstimateProfile.OpenAI, CancellationToken.None).PromptTokens;
-            return AttemptResult<ChatTranslation>.Ok(new ChatTranslation(chat, chatInfo with { PromptTokensEstimate = estimate }));
+            return AttemptResult<ChatTranslation>.Ok(new ChatTranslation(chat, chatInfo with { PromptTokensEstimate = estimate }) { Dropped = dropped });
         }
         catch (AnthropicTranslationException e)
         {

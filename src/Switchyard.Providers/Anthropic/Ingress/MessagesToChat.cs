@@ -21,10 +21,27 @@ internal static class MessagesToChat
         "tool_choice", "thinking", "output_format",
     ];
 
-    public static byte[] Translate(JsonElement root)
+    /// <summary>
+    /// Fields that only steer how Anthropic manages the context window server-side (Claude Code 2.1+ sends
+    /// <c>context_management</c> on every call): a Chat deployment sees the whole conversation instead, which changes no
+    /// answer's meaning (an over-long context is refused by the provider, not cut silently). Left out and named in
+    /// <c>x-switchyard-dropped-params</c>, as <c>cache_control</c> hints are left out.
+    /// </summary>
+    public static readonly string[] ContextHints = ["context_management"];
+
+    public static byte[] Translate(JsonElement root) => Translate(root, out _);
+
+    public static byte[] Translate(JsonElement root, out List<string> dropped)
     {
+        dropped = [];
         foreach (var property in root.EnumerateObject())
         {
+            if (property.Value.ValueKind != JsonValueKind.Null && ContextHints.Contains(property.Name))
+            {
+                dropped.Add(property.Name);
+                continue;
+            }
+
             if (!Known.Contains(property.Name) && property.Value.ValueKind != JsonValueKind.Null)
             {
                 throw Unsupported(property.Name, $"'{property.Name}' has no Chat Completions equivalent on this deployment; remove it or route to an Anthropic deployment");

@@ -288,6 +288,27 @@ public sealed class MessagesIngressTests
     }
 
     [Fact]
+    public async Task Translated_ClaudeCodeContextManagement_LeftOutAndNamedInHeader()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = (c, _) => OpenAIWire.WriteCompletionAsync(c, "done");
+        await using var gw = await OpenAIGatewayAsync(upstream);
+
+        // Claude Code 2.1+ sends context_management on every call (with the context-management beta)
+        using var response = await PostMessagesAsync(gw, """
+            {"model":"gpt","max_tokens":10,"context_management":{"edits":[{"type":"clear_tool_uses_20250919"}]},
+             "messages":[{"role":"user","content":"x"}]}
+            """, beta: "context-management-2025-06-27");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("done", JsonDocument.Parse(body).RootElement.GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal("context_management", response.Headers.GetValues("x-switchyard-dropped-params").Single());
+        Assert.True(upstream.Requests.TryPeek(out var sent));
+        Assert.DoesNotContain("context_management", sent.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Translated_UnsupportedParam_400NamingIt_NothingSent()
     {
         await using var upstream = await FakeUpstream.StartAsync();
