@@ -57,24 +57,10 @@ public sealed partial class InferenceEndpoint
             return;
         }
 
-        var group = snapshot.Routes.Resolve(info.Model);
+        var (group, refused) = ResolveGroup(snapshot.Routes, caller, info.Model);
         if (group is null)
         {
-            await FailureResponses.WriteAsync(context, UnknownModel(snapshot.Routes, info.Model));
-            return;
-        }
-
-        if (!caller.MayUse(info.Model, group.Name))
-        {
-            await FailureResponses.WriteAsync(context, new FailureSummary
-            {
-                Status = 403,
-                Type = FailureType.PermissionDenied,
-                Code = "model_not_allowed",
-                Param = "model",
-                Route = info.Model,
-                Message = $"this token may not call '{info.Model}'",
-            });
+            await FailureResponses.WriteAsync(context, refused!);
             return;
         }
 
@@ -97,6 +83,7 @@ public sealed partial class InferenceEndpoint
     private async Task<(byte[]? Counted, FailureSummary? Failure)> CountUpstreamAsync(HttpContext context, Core.Routing.RouteGroup group, RequestInfo info, ReadOnlyMemory<byte> body)
     {
         var correlation = context.Features.Get<CorrelationFeature>()!;
+        var forward = ForwardedHeaders(context);
         foreach (var deployment in group.Deployments)
         {
             if (deployment.Config.Family != ProviderFamilies.Anthropic || providers.Get(deployment.Config.Family) is not AnthropicAdapter anthropic)
@@ -111,7 +98,7 @@ public sealed partial class InferenceEndpoint
                 Deployment = deployment.Config,
                 DropParams = deployment.Config.DropParams,
                 CorrelationId = correlation.CorrelationId,
-                ForwardHeaders = ForwardedHeaders(context),
+                ForwardHeaders = forward,
             }, context.RequestAborted);
             if (result.Value is { } counted)
             {

@@ -110,24 +110,10 @@ public sealed partial class InferenceEndpoint(
         }
 
         var routes = snapshot.Routes;
-        var group = routes.Resolve(info.Model);
+        var (group, refused) = ResolveGroup(routes, caller, info.Model);
         if (group is null)
         {
-            await FailureResponses.WriteAsync(context, UnknownModel(routes, info.Model));
-            return;
-        }
-
-        if (!caller.MayUse(info.Model, group.Name))
-        {
-            await FailureResponses.WriteAsync(context, new FailureSummary
-            {
-                Status = 403,
-                Type = FailureType.PermissionDenied,
-                Code = "model_not_allowed",
-                Param = "model",
-                Route = info.Model,
-                Message = $"this token may not call '{info.Model}'",
-            });
+            await FailureResponses.WriteAsync(context, refused!);
             return;
         }
 
@@ -193,7 +179,7 @@ public sealed partial class InferenceEndpoint(
         }
 
         var started = executor.Time.GetTimestamp();
-        var call = new CallState(this, info, body, correlation, codec, ForwardedHeaders(context))
+        var call = new CallState(this, info, body, correlation, codec, codec is null ? [] : ForwardedHeaders(context)) // only native protocol deployments read them
         {
             TenantScope = ResponseStore.Scope(caller.TenantId),
             AliasDropsParams = routes.AliasDropsParams(info.Model),
@@ -278,13 +264,10 @@ public sealed partial class InferenceEndpoint(
                 headers["x-switchyard-canary"] = "true";
             }
 
-            IEnumerable<string> dropped = response.DroppedParams;
-            if (call.Translated && call.Translation?.Value is { Dropped.Count: > 0 } translation)
-            {
-                dropped = translation.Dropped.Concat(dropped);
-            }
-
-            if (dropped.Any())
+            var dropped = call.Translated && call.Translation?.Value is { Dropped.Count: > 0 } translation
+                ? [.. translation.Dropped, .. response.DroppedParams]
+                : response.DroppedParams;
+            if (dropped.Count > 0)
             {
                 headers["x-switchyard-dropped-params"] = string.Join(',', dropped); // drop_params: docs/configuration.md
             }
@@ -327,12 +310,6 @@ public sealed partial class InferenceEndpoint(
         switch (outcome.Status)
         {
             case RelayStatus.Completed:
-                if (relayOutput is TranscodingPipeWriter { Done: false } && transcoder is not null)
-                {
-                    transcoder.Done(output);
-                    await output.FlushAsync(context.RequestAborted);
-                }
-
                 if (info.Operation == OperationKind.Responses && info.Store
                     && ((transcoder as Providers.OpenAI.Responses.IResponsesCapture) ?? (response as Providers.OpenAI.Responses.IResponsesCapture))?.CompletedResponse is { } completed)
                 {
@@ -439,6 +416,26 @@ public sealed partial class InferenceEndpoint(
         {
             call.UpstreamTime += executor.Time.GetElapsedTime(started);
         }
+    }
+
+    /// <summary>The alias's route group, or the failure to answer: 404 with the nearest names, or 403 for a token not allowed it.</summary>
+    private static (RouteGroup? Group, FailureSummary? Failure) ResolveGroup(RouteTable routes, CallerIdentity caller, string model)
+    {
+        var group = routes.Resolve(model);
+        if (group is null)
+        {
+            return (null, UnknownModel(routes, model));
+        }
+
+        return caller.MayUse(model, group.Name) ? (group, null) : (null, new FailureSummary
+        {
+            Status = 403,
+            Type = FailureType.PermissionDenied,
+            Code = "model_not_allowed",
+            Param = "model",
+            Route = model,
+            Message = $"this token may not call '{model}'",
+        });
     }
 
     private static FailureSummary UnknownModel(RouteTable routes, string model)

@@ -14,9 +14,7 @@ public sealed class TranscodingPipeWriter(PipeWriter inner, IChatStreamTranscode
 {
     private readonly ArrayBufferWriter<byte> _pending = new(4096);
     private int _consumed;
-
-    /// <summary>Whether the upstream's <c>[DONE]</c> was seen (the transcoder's closing events are written).</summary>
-    public bool Done { get; private set; }
+    private bool _done;
 
     public override void Advance(int bytes) => _pending.Advance(bytes);
 
@@ -77,13 +75,13 @@ public sealed class TranscodingPipeWriter(PipeWriter inner, IChatStreamTranscode
             var data = line[5..].TrimStart((byte)' ');
             if (data.SequenceEqual("[DONE]"u8))
             {
-                if (!Done)
+                if (!_done)
                 {
-                    Done = true;
+                    _done = true;
                     transcoder.Done(inner);
                 }
             }
-            else if (!Done)
+            else if (!_done)
             {
                 transcoder.Chunk(data, inner);
             }
