@@ -258,48 +258,27 @@ public static partial class RequestInspector
         }
     }
 
-    private static int ReadAnthropicTools(ref Utf8JsonReader r)
+    private static int ReadAnthropicTools(ref Utf8JsonReader r) => ReadToolArray(ref r, AnthropicTool);
+
+    /// <summary>One element of <c>tools</c>, a Messages tool: it needs a name; the reader is on its StartObject and ends on its EndObject.</summary>
+    private static void AnthropicTool(ref Utf8JsonReader r, int i)
     {
-        r.Read();
-        if (r.TokenType == JsonTokenType.Null)
+        var hasName = false;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            return 0;
-        }
-
-        if (r.TokenType != JsonTokenType.StartArray)
-        {
-            throw new RequestValidationException("'tools' must be an array", "tools", "invalid_type");
-        }
-
-        var i = 0;
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
-        {
-            if (r.TokenType != JsonTokenType.StartObject)
+            var isName = r.ValueTextEquals("name"u8);
+            r.Read();
+            if (isName)
             {
-                throw new RequestValidationException($"'tools[{i}]' must be an object", $"tools[{i}]", "invalid_type");
+                hasName = r.TokenType == JsonTokenType.String && r.ValueSpan.Length > 0;
             }
 
-            var hasName = false;
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                var isName = r.ValueTextEquals("name"u8);
-                r.Read();
-                if (isName)
-                {
-                    hasName = r.TokenType == JsonTokenType.String && r.ValueSpan.Length > 0;
-                }
-
-                r.Skip();
-            }
-
-            if (!hasName)
-            {
-                throw new RequestValidationException($"'tools[{i}].name' is required", $"tools[{i}].name", "missing_field");
-            }
-
-            i++;
+            r.Skip();
         }
 
-        return i;
+        if (!hasName)
+        {
+            throw new RequestValidationException($"'tools[{i}].name' is required", $"tools[{i}].name", "missing_field");
+        }
     }
 }

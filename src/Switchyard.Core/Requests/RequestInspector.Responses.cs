@@ -266,70 +266,49 @@ public static partial class RequestInspector
         }
     }
 
-    private static int ReadResponsesTools(ref Utf8JsonReader r)
+    private static int ReadResponsesTools(ref Utf8JsonReader r) => ReadToolArray(ref r, ResponsesTool);
+
+    /// <summary>One element of <c>tools</c>, a Responses tool; the reader is on its StartObject and ends on its EndObject.</summary>
+    private static void ResponsesTool(ref Utf8JsonReader r, int i)
     {
-        r.Read();
-        if (r.TokenType == JsonTokenType.Null)
+        var isFunction = false;
+        var hasType = false;
+        var hasName = false;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            return 0;
+            if (r.ValueTextEquals("type"u8))
+            {
+                r.Read();
+                if (r.TokenType != JsonTokenType.String)
+                {
+                    throw new RequestValidationException($"'tools[{i}].type' must be a string", $"tools[{i}].type", "invalid_type");
+                }
+
+                hasType = true;
+                isFunction = r.ValueTextEquals("function"u8);
+            }
+            else if (r.ValueTextEquals("name"u8))
+            {
+                r.Read();
+                hasName = r.TokenType == JsonTokenType.String && r.ValueSpan.Length > 0;
+                r.Skip();
+            }
+            else
+            {
+                r.Read();
+                r.Skip();
+            }
         }
 
-        if (r.TokenType != JsonTokenType.StartArray)
+        if (!hasType)
         {
-            throw new RequestValidationException("'tools' must be an array", "tools", "invalid_type");
+            throw new RequestValidationException($"'tools[{i}].type' is required", $"tools[{i}].type", "missing_field");
         }
 
-        var i = 0;
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        if (isFunction && !hasName)
         {
-            if (r.TokenType != JsonTokenType.StartObject)
-            {
-                throw new RequestValidationException($"'tools[{i}]' must be an object", $"tools[{i}]", "invalid_type");
-            }
-
-            var isFunction = false;
-            var hasType = false;
-            var hasName = false;
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                if (r.ValueTextEquals("type"u8))
-                {
-                    r.Read();
-                    if (r.TokenType != JsonTokenType.String)
-                    {
-                        throw new RequestValidationException($"'tools[{i}].type' must be a string", $"tools[{i}].type", "invalid_type");
-                    }
-
-                    hasType = true;
-                    isFunction = r.ValueTextEquals("function"u8);
-                }
-                else if (r.ValueTextEquals("name"u8))
-                {
-                    r.Read();
-                    hasName = r.TokenType == JsonTokenType.String && r.ValueSpan.Length > 0;
-                    r.Skip();
-                }
-                else
-                {
-                    r.Read();
-                    r.Skip();
-                }
-            }
-
-            if (!hasType)
-            {
-                throw new RequestValidationException($"'tools[{i}].type' is required", $"tools[{i}].type", "missing_field");
-            }
-
-            if (isFunction && !hasName)
-            {
-                throw new RequestValidationException($"'tools[{i}].name' is required", $"tools[{i}].name", "missing_field");
-            }
-
-            i++;
+            throw new RequestValidationException($"'tools[{i}].name' is required", $"tools[{i}].name", "missing_field");
         }
-
-        return i;
     }
 
     /// <summary><c>text</c>: an object whose <c>format</c> is text, json_object or json_schema (with a name and a schema).</summary>

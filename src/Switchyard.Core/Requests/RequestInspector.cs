@@ -434,7 +434,11 @@ public static partial class RequestInspector
         return false;
     }
 
-    private static int ReadTools(ref Utf8JsonReader r)
+    /// <summary>Checks one <c>tools</c> element (reader on its StartObject, left on its EndObject); <paramref name="i"/> is its index.</summary>
+    private delegate void ToolReader(ref Utf8JsonReader r, int i);
+
+    /// <summary>A <c>tools</c> array (or null) of objects, each checked by the protocol's <paramref name="readTool"/>; the count.</summary>
+    private static int ReadToolArray(ref Utf8JsonReader r, ToolReader readTool)
     {
         r.Read();
         if (r.TokenType == JsonTokenType.Null)
@@ -455,50 +459,57 @@ public static partial class RequestInspector
                 throw new RequestValidationException($"'tools[{i}]' must be an object", $"tools[{i}]", "invalid_type");
             }
 
-            var hasFunctionName = false;
-            var isFunction = true;
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                if (r.ValueTextEquals("type"u8))
-                {
-                    r.Read();
-                    isFunction = r.TokenType == JsonTokenType.String && r.ValueTextEquals("function"u8);
-                }
-                else if (r.ValueTextEquals("function"u8))
-                {
-                    r.Read();
-                    if (r.TokenType != JsonTokenType.StartObject)
-                    {
-                        throw new RequestValidationException($"'tools[{i}].function' must be an object", $"tools[{i}].function", "invalid_type");
-                    }
-
-                    while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-                    {
-                        var isName = r.ValueTextEquals("name"u8);
-                        r.Read();
-                        if (isName)
-                        {
-                            hasFunctionName = r.TokenType == JsonTokenType.String && r.ValueSpan.Length > 0;
-                        }
-
-                        r.Skip();
-                    }
-                }
-                else
-                {
-                    r.Read();
-                    r.Skip();
-                }
-            }
-
-            if (isFunction && !hasFunctionName)
-            {
-                throw new RequestValidationException($"'tools[{i}].function.name' is required", $"tools[{i}].function.name", "missing_field");
-            }
-
+            readTool(ref r, i);
             i++;
         }
 
         return i;
+    }
+
+    private static int ReadTools(ref Utf8JsonReader r) => ReadToolArray(ref r, ChatTool);
+
+    /// <summary>One element of <c>tools</c>, a Chat Completions tool: a function needs function.name; the reader is on its StartObject and ends on its EndObject.</summary>
+    private static void ChatTool(ref Utf8JsonReader r, int i)
+    {
+        var hasFunctionName = false;
+        var isFunction = true;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            if (r.ValueTextEquals("type"u8))
+            {
+                r.Read();
+                isFunction = r.TokenType == JsonTokenType.String && r.ValueTextEquals("function"u8);
+            }
+            else if (r.ValueTextEquals("function"u8))
+            {
+                r.Read();
+                if (r.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new RequestValidationException($"'tools[{i}].function' must be an object", $"tools[{i}].function", "invalid_type");
+                }
+
+                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isName = r.ValueTextEquals("name"u8);
+                    r.Read();
+                    if (isName)
+                    {
+                        hasFunctionName = r.TokenType == JsonTokenType.String && r.ValueSpan.Length > 0;
+                    }
+
+                    r.Skip();
+                }
+            }
+            else
+            {
+                r.Read();
+                r.Skip();
+            }
+        }
+
+        if (isFunction && !hasFunctionName)
+        {
+            throw new RequestValidationException($"'tools[{i}].function.name' is required", $"tools[{i}].function.name", "missing_field");
+        }
     }
 }
