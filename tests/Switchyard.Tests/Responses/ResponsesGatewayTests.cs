@@ -314,6 +314,25 @@ public sealed class ResponsesGatewayTests
     }
 
     [Fact]
+    public async Task ScopedKeyOverItsRpm_Typed429WithRetryHint_SecondCallNeverReachesTheUpstream()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = (c, _) => OpenAIWire.WriteCompletionAsync(c, "hi");
+        await using var gw = await StartAsync(upstream, provider: "openai/gpt-4o-mini"); // not api.openai.com: translated to chat
+        var (limited, _) = await gw.GenerateKeyAsync(new { rpm_limit = 1 });
+
+        var first = await gw.SendAsync(HttpMethod.Post, "/v1/responses", limited, """{"model":"gpt","input":"x","store":false}""");
+        var second = await gw.SendAsync(HttpMethod.Post, "/v1/responses", limited, """{"model":"gpt","input":"x","store":false}""");
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(429, second.Status);
+        Assert.Equal("rate_limited", second.Error.GetProperty("type").GetString());
+        Assert.True(second.Error.GetProperty("retry_after_ms").GetInt64() > 0);
+        Assert.Equal("gpt", second.Error.GetProperty("route").GetString());
+        Assert.Equal(1, upstream.Count);
+    }
+
+    [Fact]
     public async Task DefaultConfig_Offline_ResponsesAnswerFromMock_StreamAndNot()
     {
         await using var gw = await GatewayFixture.StartAsync(await File.ReadAllTextAsync(TestPaths.DefaultConfig), env: new Dictionary<string, string> { ["SWITCHYARD_MASTER_KEY"] = GatewayFixture.MasterKey });
