@@ -9,6 +9,9 @@ public sealed record GatewayConfig
     public BreakerSettings Breaker { get; init; } = new();
     public IReadOnlyList<DeploymentConfig> Deployments { get; init; } = [];
     public StoreSettings Store { get; init; } = new();
+
+    /// <summary>What replicas share: Redis for limits, budgets and (opt-in) breakers (docs/scaling.md).</summary>
+    public SharedStateSettings Shared { get; init; } = new();
     public Alerts.AlertSettings Alerts { get; init; } = new();
     public Telemetry.TelemetrySettings Telemetry { get; init; } = new();
 

@@ -7,6 +7,19 @@ public sealed record StoreSettings
     public string SqlitePath { get; init; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".switchyard", "switchyard.db");
 
     /// <summary>
+    /// PostgreSQL (general_settings.database_url, or the DATABASE_URL environment variable): when set, it holds keys,
+    /// tenants, spend and stored responses for every replica, and <see cref="SqlitePath"/> is not used. A
+    /// <c>postgresql://user:password@host:port/db</c> URL or an Npgsql connection string.
+    /// </summary>
+    public string? DatabaseUrl { get; init; }
+
+    /// <summary>
+    /// switchyard.spend.journal: the local append-only file where acknowledged spend is kept until the store has it, and
+    /// replayed at start (so a kill -9 loses none). Default: next to the SQLite file.
+    /// </summary>
+    public string? SpendJournalPath { get; init; }
+
+    /// <summary>
     /// Spend logs are written in batches at most this far apart; a crash loses at most this window. Short, so that each
     /// write is a small burst of CPU (1 s let ~20k rows pile up at 20k req/s: a ~100 ms burst on one core and a queue
     /// grown into large-object-heap segments, both visible as p99 latency) and records die young.
