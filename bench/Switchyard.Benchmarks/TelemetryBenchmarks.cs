@@ -5,7 +5,6 @@ using Switchyard.Core.Config;
 using Switchyard.Core.Requests;
 using Switchyard.Core.Telemetry;
 using Switchyard.Http;
-using Switchyard.Providers.Abstractions;
 using Switchyard.Telemetry;
 
 namespace Switchyard.Benchmarks;

@@ -109,6 +109,13 @@ public static class PriceTable
         return (promptTokens * i) + (completionTokens * o);
     }
 
+    /// <summary>What a call cost: its whole prompt and completion, with prompt-cache reads and writes at their own prices.</summary>
+    public static decimal Cost(DeploymentConfig d, Requests.Usage usage)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        return Cost(d, usage.PromptTokens, usage.CompletionTokens, usage.CacheReadTokens, usage.CacheWrite5mTokens, usage.CacheWrite1hTokens);
+    }
+
     /// <summary>
     /// The cost of a call whose prompt was partly served from or written to the provider's cache:
     /// <paramref name="promptTokens"/> is the whole input (uncached, cache reads and writes together); the uncached

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Switchyard.Core.Requests;
 
 namespace Switchyard.Providers.Abstractions;
 

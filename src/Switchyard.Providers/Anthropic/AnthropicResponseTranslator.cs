@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
-using Switchyard.Providers.Abstractions;
+using System.Text;
+using Switchyard.Core.Requests;
 
 namespace Switchyard.Providers.Anthropic;
 

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
 using Switchyard.Core.Failures;
+using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;
 using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Http;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Switchyard.Providers.Abstractions;
+using Switchyard.Core.Requests;
 
 namespace Switchyard.Providers.Anthropic;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Switchyard.Core.Failures;
+using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;
 using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Http;

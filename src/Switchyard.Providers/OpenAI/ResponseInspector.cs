@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Switchyard.Core.Requests;
-using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.OpenAI;
 

@@ -4,11 +4,11 @@ using Switchyard.Core.Admission;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;
+using Switchyard.Core.Usage;
 using Switchyard.Hosting;
 using Switchyard.Http;
 using Switchyard.Ingress;
 using Switchyard.Providers.Abstractions;
-using Switchyard.Providers.Pipeline;
 using Switchyard.Tenancy;
 
 namespace Switchyard.Endpoints;
@@ -32,6 +32,13 @@ public sealed partial class InferenceEndpoint(
     ResponseStore responseStore,
     ILogger<InferenceEndpoint> logger)
 {
+    private readonly RouteExecutor _executor = executor;
+    private readonly AdmissionController _admission = admission;
+    private readonly UsageRecorder _usage = usage;
+    private readonly Operations.AlertService _alerts = alerts;
+    private readonly Core.Telemetry.GatewayTelemetry _telemetry = telemetry;
+    private readonly ILogger<InferenceEndpoint> _logger = logger;
+
     /// <summary>Caller headers a native deployment receives as sent (protocol versions and opt-in betas).</summary>
     private static readonly string[] ForwardedHeaderNames = ["anthropic-version", "anthropic-beta", "openai-beta"];
 
@@ -131,37 +138,20 @@ public sealed partial class InferenceEndpoint(
         }
 
         var correlation = context.Features.Get<CorrelationFeature>()!;
-        using var logScope = logger.BeginScope(new LogFields(info.Model, caller.TenantId));
+        using var logScope = _logger.BeginScope(new LogFields(info.Model, caller.TenantId));
         var capture = snapshot.Config.Telemetry.CaptureContent;
         // The master key is not admitted against limits, so it needs no estimate (only a fallback for spend logs);
         // estimated before the span starts, so a client that leaves mid-estimate leaves no span open.
-        var estimate = UsageRecorder.Estimate(body.Span, info, group, bounded: !caller.IsMaster, context.RequestAborted);
-        // From here one owner holds the ticket, the span and (once routed) the lease, and releases them once on every exit.
-        using var lifecycle = new RequestLifecycle(admission, executor.Time, Telemetry.RequestTelemetry.StartRequest(telemetry, info, correlation, caller.TenantId, capture, body.Span));
-        var span = lifecycle.Span;
+        var estimate = UsageEstimate.For(body.Span, info, group, bounded: !caller.IsMaster, context.RequestAborted);
+        // From here one owner holds the ticket, the span and (once routed) the lease, settles, and releases them once on every exit.
+        using var request = new InferenceRequest(this, caller, info, correlation.CorrelationId, capture,
+            Telemetry.RequestTelemetry.StartRequest(_telemetry, info, correlation, caller.TenantId, capture, body.Span), estimate);
         if (!caller.IsMaster)
         {
-            var aliasLimits = caller.Tenant?.AliasLimits.GetValueOrDefault(info.Model);
-            if (admission.TryAdmit(ref lifecycle.Ticket, caller.Key!.Limits, caller.Tenant?.Limits, aliasLimits, estimate.Tokens, estimate.CostNanos) is { } rejection)
+            var denied = request.Admit(caller.Key!.Limits, caller.Tenant?.Limits, caller.Tenant?.AliasLimits.GetValueOrDefault(info.Model));
+            UsageRecorder.WriteRateLimitHeaders(context, request.Ticket);
+            if (denied is { } rejection)
             {
-                UsageRecorder.WriteRateLimitHeaders(context, lifecycle.Ticket);
-                if (telemetry.LimiterRejections.Enabled)
-                {
-                    telemetry.LimiterRejections.Add(1, new System.Diagnostics.TagList { { "switchyard.limit", rejection.Code }, { Core.Telemetry.GenAiAttributes.Alias, info.Model } });
-                }
-
-                if (telemetry.Requests.Enabled)
-                {
-                    telemetry.Requests.Add(1, new System.Diagnostics.TagList { { Core.Telemetry.GenAiAttributes.Alias, info.Model }, { Core.Telemetry.GenAiAttributes.Status, 429 } });
-                }
-
-                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
-                span?.SetTag(Core.Telemetry.GenAiAttributes.ErrorType, rejection.Code);
-                if (rejection.Code == LimitCodes.Budget)
-                {
-                    alerts.Publish(Core.Alerts.AlertKinds.BudgetExceeded, rejection.Subject, "warning", rejection.Message, [info.Model]);
-                }
-
                 await FailureResponses.WriteAsync(context, new FailureSummary
                 {
                     Status = 429,
@@ -174,70 +164,34 @@ public sealed partial class InferenceEndpoint(
                 });
                 return;
             }
-
-            UsageRecorder.WriteRateLimitHeaders(context, lifecycle.Ticket);
         }
 
-        var started = executor.Time.GetTimestamp();
-        var call = new CallState(this, info, body, correlation, codec, codec is null ? [] : ForwardedHeaders(context)) // only native protocol deployments read them
+        var call = request.Call = new CallState(this, info, body, correlation, codec, codec is null ? [] : ForwardedHeaders(context)) // only native protocol deployments read them
         {
             TenantScope = ResponseStore.Scope(caller.TenantId),
             AliasDropsParams = routes.AliasDropsParams(info.Model),
         };
-        var result = await executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, executor.Random));
+        var result = await _executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, _executor.Random));
         if (result.Value is not { } response)
         {
-            var failure = result.Failure!;
-            lifecycle.ReleaseAdmission();
-            usage.Record(caller, info, failure.Status, correlation.CorrelationId, started);
-            Telemetry.RequestTelemetry.Complete(telemetry, span, info, null, null, failure.Status, failure.Code, executor.Time.GetElapsedTime(started), call.UpstreamTime, null,
-                result.Attempts, result.FallbackUsed, caller.TenantId, 0, false, default);
-            LogRouteFailed(logger, info.Model, failure.Code, result.Attempts, correlation.CorrelationId);
-            if (failure.Type == FailureType.RouteUnavailable)
-            {
-                alerts.Publish(Core.Alerts.AlertKinds.RouteUnavailable, info.Model, "critical", failure.Message, [info.Model]);
-            }
-            else if (failure.Status >= 500)
-            {
-                alerts.Publish(Core.Alerts.AlertKinds.UpstreamErrors, info.Model, "warning", $"{failure.Code}: {failure.Message}", [info.Model]);
-            }
-
-            await FailureResponses.WriteAsync(context, failure);
+            await FailureResponses.WriteAsync(context, request.Unrouted(result));
             return;
         }
 
-        lifecycle.Attach(result);
-        var status = 200;
-        string? errorType = null;
-        TimeSpan? firstChunk = response.IsStream ? executor.Time.GetElapsedTime(started) : null;
+        request.Routed(result, response.IsStream);
         if (!response.IsStream)
         {
-            usage.SettleAdmission(ref lifecycle.Ticket, result.Deployment!.Config, response.Usage, estimate);
+            request.Answered(response.Usage);
+            request.AnswerBody = response.Body;
         }
 
-        try
-        {
-            var outcome = await RespondAsync(context, snapshot, result, response, call);
-            lifecycle.RelayEnded(outcome);
-            if (outcome.Failure is { } broke)
-            {
-                status = 502;
-                errorType = Telemetry.RequestTelemetry.ErrorType(broke);
-            }
-        }
-        finally
-        {
-            var cost = usage.Settle(ref lifecycle.Ticket, caller, info, result.Deployment!.Config, response.Usage, estimate, status, correlation.CorrelationId, started);
-            lifecycle.RecordDeploymentTokens(response.Usage);
-
-            Telemetry.RequestTelemetry.Complete(telemetry, span, info, result.Deployment.Config, response.Usage, status, errorType, executor.Time.GetElapsedTime(started), call.UpstreamTime,
-                firstChunk, result.Attempts, result.FallbackUsed, caller.TenantId, cost, capture, response.IsStream ? default : response.Body);
-        }
-
-        if (status == 502)
+        var outcome = await RespondAsync(context, snapshot, result, response, call);
+        request.RelayEnded(outcome, response.Usage);
+        if (outcome.Failure is not null)
         {
             // The typed event is for clients that read it; ending the body without its last chunk makes the transfer
             // fail for clients that skip unknown events, so none of them mistakes half an answer for a whole one.
+            // (The request is settled and recorded as it is disposed, on the way out.)
             throw new ResponseAbandonedException();
         }
     }
@@ -320,7 +274,7 @@ public sealed partial class InferenceEndpoint(
                 break;
             case RelayStatus.UpstreamFailed:
                 var failure = outcome.Failure!; // the breaker hears of it from the request's lifecycle
-                LogStreamFailed(logger, info.Model, deployment.Config.Id, failure.Kind, correlationId);
+                LogStreamFailed(_logger, info.Model, deployment.Config.Id, failure.Kind, correlationId);
                 if (!outcome.AtEventBoundary && transcoder is null)
                 {
                     output.Write("\n\n"u8);
@@ -388,7 +342,7 @@ public sealed partial class InferenceEndpoint(
         }
 
         call.Translated = translated;
-        var span = Telemetry.RequestTelemetry.StartAttempt(telemetry, call.Info, deployment, attempt);
+        var span = Telemetry.RequestTelemetry.StartAttempt(_telemetry, call.Info, deployment, attempt);
         var request = new ProviderRequest
         {
             Info = info,
@@ -400,7 +354,7 @@ public sealed partial class InferenceEndpoint(
             TraceParent = span?.Id ?? call.Correlation.TraceParent,
             TraceState = span?.TraceStateString ?? call.Correlation.TraceState,
         };
-        var started = executor.Time.GetTimestamp();
+        var started = _executor.Time.GetTimestamp();
         try
         {
             var result = await adapter.SendAsync(request, ct);
@@ -414,7 +368,7 @@ public sealed partial class InferenceEndpoint(
         }
         finally
         {
-            call.UpstreamTime += executor.Time.GetElapsedTime(started);
+            call.UpstreamTime += _executor.Time.GetElapsedTime(started);
         }
     }
 

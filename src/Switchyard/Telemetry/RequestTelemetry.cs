@@ -6,7 +6,6 @@ using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;
 using Switchyard.Core.Telemetry;
 using Switchyard.Http;
-using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Telemetry;
 

@@ -2,60 +2,20 @@ using System.Globalization;
 using Switchyard.Core.Admission;
 using Switchyard.Core.Config;
 using Switchyard.Core.Requests;
-using Switchyard.Core.Routing;
 using Switchyard.Core.Tenancy;
 using Switchyard.Core.Usage;
 
 namespace Switchyard.Tenancy;
 
-/// <summary>A request's reservation before the call: prompt estimate plus its completion allowance, and their cost at the group's dearest prices.</summary>
-public readonly record struct UsageEstimate(long PromptTokens, long CompletionTokens, long CostNanos)
-{
-    public long Tokens => PromptTokens + CompletionTokens;
-}
-
 /// <summary>
-/// Turns what a call used into limits settled, cost and a spend record: estimates before, real usage after
-/// (the provider's usage block; the estimate when it gave none), and the response headers that tell the caller.
+/// Spend log rows for inference requests (what the request lifecycle settled; see
+/// <see cref="Core.Pipeline.RequestLifecycle"/>), and the response headers that tell the caller its limits and cost.
 /// </summary>
-public sealed class UsageRecorder(AdmissionController admission, SpendWriter spend, TimeProvider time)
+public sealed class UsageRecorder(SpendWriter spend, TimeProvider time)
 {
-    /// <summary>
-    /// The reservation for a request: the prompt's upper-bound estimate (with the group's framing) plus its completion
-    /// cap per choice (max_tokens / max_completion_tokens, else <see cref="PromptEstimator.DefaultCompletionEstimate"/>),
-    /// priced at the group's dearest input and output prices.
-    /// </summary>
-    /// <param name="bounded">Estimate from the text (for admission); false takes one token per 4 bytes of body, only a
-    /// fallback for spend logs when the provider reports no usage (the master key is not admitted).</param>
-    public static UsageEstimate Estimate(ReadOnlySpan<byte> body, RequestInfo info, RouteGroup group, bool bounded, CancellationToken cancellationToken)
-    {
-        var (prompt, choices) = bounded
-            ? PromptEstimator.Estimate(body, info, group.EstimateProfile, cancellationToken)
-            : new PromptEstimate(Math.Max(1, body.Length / 4), 1);
-        var completion = info.Operation == OperationKind.Embeddings ? 0 : (long)(info.MaxTokens ?? PromptEstimator.DefaultCompletionEstimate) * choices;
-        var cost = (prompt * group.MaxInputPrice) + (completion * group.MaxOutputPrice);
-        return new UsageEstimate(prompt, completion, AdmissionController.ToNanos(cost));
-    }
-
-    public decimal Settle(ref AdmissionTicket ticket, CallerIdentity caller, RequestInfo info, DeploymentConfig deployment, Providers.Abstractions.Usage? usage, UsageEstimate estimate, int status, string correlationId, long startedTimestamp)
-    {
-        var (prompt, completion, cost) = SettleAdmission(ref ticket, deployment, usage, estimate);
-        Enqueue(caller, info, deployment, prompt, completion, cost, status, correlationId, startedTimestamp);
-        return cost;
-    }
-
-    /// <summary>
-    /// Replaces the request's reservations by what it used (once; a later call is a no-op). Called before a complete
-    /// answer is written, so the caller's next request never meets this one's reservation.
-    /// </summary>
-    public (long Prompt, long Completion, decimal Cost) SettleAdmission(ref AdmissionTicket ticket, DeploymentConfig deployment, Providers.Abstractions.Usage? usage, UsageEstimate estimate)
-    {
-        var prompt = usage?.PromptTokens ?? estimate.PromptTokens;
-        var completion = usage?.CompletionTokens ?? 0;
-        var cost = usage is null ? PriceTable.Cost(deployment, prompt, completion) : CostOf(deployment, usage);
-        admission.Complete(ref ticket, prompt + completion, AdmissionController.ToNanos(cost));
-        return (prompt, completion, cost);
-    }
+    /// <summary>A routed request's spend log row: what it used and cost.</summary>
+    public void Record(CallerIdentity caller, RequestInfo info, DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost, int status, string correlationId, long startedTimestamp)
+        => Enqueue(caller, info, deployment, promptTokens, completionTokens, cost, status, correlationId, startedTimestamp);
 
     /// <summary>A request that reached no deployment: logged with zero usage.</summary>
     public void Record(CallerIdentity caller, RequestInfo info, int status, string correlationId, long startedTimestamp)
@@ -99,19 +59,15 @@ public sealed class UsageRecorder(AdmissionController admission, SpendWriter spe
         }
     }
 
-    public static void WriteCostHeader(HttpContext context, DeploymentConfig deployment, Providers.Abstractions.Usage? usage)
+    public static void WriteCostHeader(HttpContext context, DeploymentConfig deployment, Core.Requests.Usage? usage)
     {
         if (usage is null)
         {
             return;
         }
 
-        var cost = CostOf(deployment, usage).ToString("0.##########", CultureInfo.InvariantCulture);
+        var cost = PriceTable.Cost(deployment, usage).ToString("0.##########", CultureInfo.InvariantCulture);
         context.Response.Headers["x-switchyard-response-cost"] = cost;
         context.Response.Headers["x-litellm-response-cost"] = cost;
     }
-
-    /// <summary>What a call cost: its whole prompt and completion, with prompt-cache reads and writes at their own prices.</summary>
-    public static decimal CostOf(DeploymentConfig deployment, Providers.Abstractions.Usage usage)
-        => PriceTable.Cost(deployment, usage.PromptTokens, usage.CompletionTokens, usage.CacheReadTokens, usage.CacheWrite5mTokens, usage.CacheWrite1hTokens);
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using Switchyard.Providers.Abstractions;
+using Switchyard.Core.Requests;
 using Switchyard.Providers.Anthropic;
 
 namespace Switchyard.Tests.Providers.Anthropic;

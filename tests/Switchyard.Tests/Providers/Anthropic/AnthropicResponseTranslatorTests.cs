@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Net.ServerSentEvents;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using Switchyard.Core.Failures;
-using Switchyard.Providers.Abstractions;
+using Switchyard.Core.Requests;
 using Switchyard.Providers.Anthropic;
 
 namespace Switchyard.Tests.Providers.Anthropic;

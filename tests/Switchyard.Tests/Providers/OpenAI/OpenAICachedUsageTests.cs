@@ -1,7 +1,7 @@
 using System.Text;
 using Switchyard.Core.Config;
 using Switchyard.Core.Requests;
-using Switchyard.Tenancy;
+using Switchyard.Core.Usage;
 using Switchyard.Providers.Sse;
 using Switchyard.Providers.OpenAI;
 
@@ -35,7 +35,7 @@ public sealed class OpenAICachedUsageTests
         Assert.Equal(100, usage.CompletionTokens);
         Assert.Equal(800, usage.CacheReadTokens);
         // 200 uncached x 2e-6 + 800 cached x 5e-7 + 100 out x 8e-6
-        Assert.Equal(0.0004m + 0.0004m + 0.0008m, UsageRecorder.CostOf(Priced, usage));
+        Assert.Equal(0.0004m + 0.0004m + 0.0008m, PriceTable.Cost(Priced, usage));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class OpenAICachedUsageTests
 
         Assert.Equal(500, usage!.PromptTokens);
         Assert.Equal(384, usage.CacheReadTokens);
-        Assert.Equal((116 * 0.000002m) + (384 * 0.0000005m) + (20 * 0.000008m), UsageRecorder.CostOf(Priced, usage));
+        Assert.Equal((116 * 0.000002m) + (384 * 0.0000005m) + (20 * 0.000008m), PriceTable.Cost(Priced, usage));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class OpenAICachedUsageTests
         Assert.True(done);
         Assert.Equal(2048, scanner.Usage!.PromptTokens);
         Assert.Equal(1920, scanner.Usage.CacheReadTokens);
-        Assert.Equal((128 * 0.000002m) + (1920 * 0.0000005m) + (12 * 0.000008m), UsageRecorder.CostOf(Priced, scanner.Usage));
+        Assert.Equal((128 * 0.000002m) + (1920 * 0.0000005m) + (12 * 0.000008m), PriceTable.Cost(Priced, scanner.Usage));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Text;
+using Switchyard.Core.Requests;
 using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.OpenAI;
 

@@ -1,4 +1,4 @@
-namespace Switchyard.Providers.Abstractions;
+namespace Switchyard.Core.Requests;
 
 /// <summary>
 /// Token usage reported by the provider. <see cref="PromptTokens"/> is the whole input (what TPM and budgets count):

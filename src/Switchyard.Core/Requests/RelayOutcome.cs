@@ -1,6 +1,6 @@
 using Switchyard.Core.Failures;
 
-namespace Switchyard.Providers.Abstractions;
+namespace Switchyard.Core.Requests;
 
 /// <summary>How a stream relay ended.</summary>
 public enum RelayStatus
@@ -16,7 +16,7 @@ public enum RelayStatus
 }
 
 /// <summary>
-/// The result of <see cref="UpstreamResponse.RelayAsync"/>: relay ends are values, not exceptions (as YARP's
+/// The result of a stream relay (UpstreamResponse.RelayAsync): relay ends are values, not exceptions (as YARP's
 /// StreamCopier returns results). Only bugs throw.
 /// </summary>
 public readonly record struct RelayOutcome

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using Switchyard.Core.Admission;
+using Switchyard.Core.Config;
+using Switchyard.Core.Failures;
+using Switchyard.Core.Requests;
+using Switchyard.Core.Routing;
+using Switchyard.Core.Usage;
+
+namespace Switchyard.Core.Pipeline;
+
+/// <summary>
+/// The one owner of an inference request's lifecycle, whatever its ingress protocol: the admission ticket, the request
+/// span, the deployment lease once a route answered, and settlement. Its steps run in order: <see cref="Admit"/>, then
+/// <see cref="Unrouted"/> or <see cref="Routed"/>, then <see cref="Answered"/> (a whole body) or <see cref="RelayEnded"/>
+/// (a stream); <see cref="Dispose()"/> settles what was used, feeds the deployment's tpm, releases the lease and the
+/// ticket and ends the span, exactly once on every exit path. What only the host knows (spend logs, metrics, alerts)
+/// it reports through the three <c>On*</c> hooks, each called at most once.
+/// </summary>
+public abstract class RequestLifecycle : IDisposable
+{
+    private readonly AdmissionController _admission;
+    private readonly TimeProvider _time;
+    private AdmissionTicket _ticket;
+    private DeploymentLease _lease;
+    private int _admissionSettled;
+    private int _relayEnded;
+    private int _disposed;
+
+    protected RequestLifecycle(AdmissionController admission, TimeProvider time, Activity? span, UsageEstimate estimate)
+    {
+        _admission = admission;
+        _time = time;
+        Span = span;
+        Estimate = estimate;
+        StartedTimestamp = time.GetTimestamp();
+    }
+
+    /// <summary>The admission ticket: its x-ratelimit-* figures once <see cref="Admit"/> ran.</summary>
+    public ref readonly AdmissionTicket Ticket => ref _ticket;
+
+    /// <summary>The request span (null when nobody listens).</summary>
+    public Activity? Span { get; }
+
+    /// <summary>The reservation made before the call; what is settled when the provider reports no usage.</summary>
+    public UsageEstimate Estimate { get; }
+
+    public long StartedTimestamp { get; }
+
+    /// <summary>The time since the request was admitted for routing.</summary>
+    public TimeSpan Elapsed => _time.GetElapsedTime(StartedTimestamp);
+
+    /// <summary>The deployment that answered, once <see cref="Routed"/> ran.</summary>
+    public RoutedDeployment? Deployment { get; private set; }
+
+    public int Attempts { get; private set; }
+
+    public bool FallbackUsed { get; private set; }
+
+    /// <summary>Time to the upstream's first byte, for streams.</summary>
+    public TimeSpan? FirstByte { get; private set; }
+
+    /// <summary>What the answer used, as the provider reported it (null: it did not, and the estimate is settled).</summary>
+    public Requests.Usage? Usage { get; private set; }
+
+    /// <summary>The status the caller saw: 200, the refusal's or failure's status, or 502 for a stream that broke.</summary>
+    public int Status { get; private set; } = 200;
+
+    /// <summary>What broke a stream after its first byte, once <see cref="RelayEnded"/> ran.</summary>
+    public UpstreamFailure? RelayFailure { get; private set; }
+
+    /// <summary>
+    /// Admits the request against its token's, tenant's and tenant-alias limits with the estimate; a refusal is reported
+    /// to <see cref="OnRefused"/> and returned (the ticket holds nothing then).
+    /// </summary>
+    public AdmissionRejection? Admit(LimitState? key, LimitState? tenant, LimitState? alias)
+    {
+        var rejection = _admission.TryAdmit(ref _ticket, key, tenant, alias, Estimate.Tokens, Estimate.CostNanos);
+        if (rejection is not null)
+        {
+            Status = 429;
+            Span?.SetStatus(ActivityStatusCode.Error);
+            Span?.SetTag(Telemetry.GenAiAttributes.ErrorType, rejection.Code);
+            OnRefused(rejection);
+        }
+
+        return rejection;
+    }
+
+    /// <summary>
+    /// No deployment answered: the ticket is completed with nothing used before the failure is written, so the caller's
+    /// next request never meets this one's reservation, and the failure is reported to <see cref="OnUnrouted"/>.
+    /// </summary>
+    public FailureSummary Unrouted<T>(RouteResult<T> result)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var failure = result.Failure ?? throw new ArgumentException("only a failed route result is unrouted", nameof(result));
+        Interlocked.Exchange(ref _admissionSettled, 1);
+        _admission.Complete(ref _ticket, 0, 0);
+        Status = failure.Status;
+        Attempts = result.Attempts;
+        FallbackUsed = result.FallbackUsed;
+        OnUnrouted(failure);
+        return failure;
+    }
+
+    /// <summary>Takes over a successful route result's lease (held until disposal) and deployment.</summary>
+    public void Routed<T>(RouteResult<T> result, bool stream)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Value is null || result.Deployment is null)
+        {
+            throw new ArgumentException("only a successful route result is routed", nameof(result));
+        }
+
+        _lease = result.Lease;
+        Deployment = result.Deployment;
+        Attempts = result.Attempts;
+        FallbackUsed = result.FallbackUsed;
+        FirstByte = stream ? Elapsed : null;
+    }
+
+    /// <summary>
+    /// A whole answer arrived with its usage: the reservation is replaced by what it used now, before the answer is
+    /// written, so the caller's next request never meets this one's reservation.
+    /// </summary>
+    public void Answered(Requests.Usage? usage)
+    {
+        Usage = usage;
+        SettleAdmission();
+    }
+
+    /// <summary>
+    /// How a stream relay ended, with the usage it carried, recorded once: a break that counts against the breaker is
+    /// fed to the answering deployment's breaker (the route executor already counted the first byte as a success).
+    /// </summary>
+    public void RelayEnded(RelayOutcome outcome, Requests.Usage? usage)
+    {
+        if (Interlocked.Exchange(ref _relayEnded, 1) != 0)
+        {
+            return;
+        }
+
+        Usage = usage;
+        if (outcome.Failure is { } failure)
+        {
+            Status = 502;
+            RelayFailure = failure;
+            if (Deployment is { } deployment && failure.Kind.CountsAgainstBreaker())
+            {
+                deployment.State.Breaker.RecordFailure(failure.Detail);
+            }
+        }
+    }
+
+    /// <summary>Settles a routed request, then releases the lease and the ticket and ends the span; once.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The settlement and releases of <see cref="Dispose()"/>; a subclass that overrides it calls this base.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing || Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (Deployment is { } deployment)
+            {
+                var (prompt, completion, cost) = SettleAdmission();
+                if (Usage is { } usage)
+                {
+                    deployment.State.RecordTokens(usage.TotalTokens, _time.GetUtcNow());
+                }
+
+                OnSettled(deployment.Config, prompt, completion, cost);
+            }
+        }
+        finally
+        {
+            _lease.Dispose();
+            _admission.Complete(ref _ticket, 0, 0);
+            Span?.Dispose();
+        }
+    }
+
+    /// <summary>The limits refused the request (before any route was tried).</summary>
+    protected abstract void OnRefused(AdmissionRejection rejection);
+
+    /// <summary>No deployment answered; <paramref name="failure"/> is what the caller is told.</summary>
+    protected abstract void OnUnrouted(FailureSummary failure);
+
+    /// <summary>A routed request ended (whole, streamed or broken): what it used and cost, for spend logs and metrics.</summary>
+    protected abstract void OnSettled(DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost);
+
+    /// <summary>Replaces the reservation by what was used (the estimate's prompt when the provider reported nothing); once.</summary>
+    private (long Prompt, long Completion, decimal Cost) SettleAdmission()
+    {
+        var deployment = Deployment!.Config;
+        var usage = Usage;
+        var prompt = usage?.PromptTokens ?? Estimate.PromptTokens;
+        var completion = usage?.CompletionTokens ?? 0;
+        var cost = usage is null ? PriceTable.Cost(deployment, prompt, completion) : PriceTable.Cost(deployment, usage);
+        if (Interlocked.Exchange(ref _admissionSettled, 1) == 0)
+        {
+            _admission.Complete(ref _ticket, prompt + completion, AdmissionController.ToNanos(cost));
+        }
+
+        return (prompt, completion, cost);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Switchyard.Core.Admission;
+using Switchyard.Core.Config;
+using Switchyard.Core.Failures;
+using Switchyard.Core.Pipeline;
+using Switchyard.Core.Requests;
+using Switchyard.Core.Usage;
+using Switchyard.Tenancy;
+using GenAi = Switchyard.Core.Telemetry.GenAiAttributes;
+
+namespace Switchyard.Endpoints;
+
+public sealed partial class InferenceEndpoint
+{
+    /// <summary>
+    /// The host's side of a request's <see cref="RequestLifecycle"/>: what the gateway records when the lifecycle
+    /// reports a refusal, a route failure or a settled answer (spend log rows, request metrics, the span's GenAI
+    /// attributes, alerts). Every ingress protocol goes through this one place.
+    /// </summary>
+    private sealed class InferenceRequest(InferenceEndpoint endpoint, CallerIdentity caller, RequestInfo info, string correlationId, bool capture, Activity? span, UsageEstimate estimate)
+        : RequestLifecycle(endpoint._admission, endpoint._executor.Time, span, estimate)
+    {
+        /// <summary>The call's routing state, once routing started (upstream time, translation).</summary>
+        public CallState? Call { get; set; }
+
+        /// <summary>A whole answer's body, for capture_content on the span.</summary>
+        public ReadOnlyMemory<byte> AnswerBody { get; set; }
+
+        protected override void OnRefused(AdmissionRejection rejection)
+        {
+            var telemetry = endpoint._telemetry;
+            if (telemetry.LimiterRejections.Enabled)
+            {
+                telemetry.LimiterRejections.Add(1, new TagList { { "switchyard.limit", rejection.Code }, { GenAi.Alias, info.Model } });
+            }
+
+            if (telemetry.Requests.Enabled)
+            {
+                telemetry.Requests.Add(1, new TagList { { GenAi.Alias, info.Model }, { GenAi.Status, 429 } });
+            }
+
+            if (rejection.Code == LimitCodes.Budget)
+            {
+                endpoint._alerts.Publish(Core.Alerts.AlertKinds.BudgetExceeded, rejection.Subject, "warning", rejection.Message, [info.Model]);
+            }
+        }
+
+        protected override void OnUnrouted(FailureSummary failure)
+        {
+            endpoint._usage.Record(caller, info, failure.Status, correlationId, StartedTimestamp);
+            Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, null, null, failure.Status, failure.Code, Elapsed, Call?.UpstreamTime ?? default, null,
+                Attempts, FallbackUsed, caller.TenantId, 0, false, default);
+            LogRouteFailed(endpoint._logger, info.Model, failure.Code, Attempts, correlationId);
+            if (failure.Type == FailureType.RouteUnavailable)
+            {
+                endpoint._alerts.Publish(Core.Alerts.AlertKinds.RouteUnavailable, info.Model, "critical", failure.Message, [info.Model]);
+            }
+            else if (failure.Status >= 500)
+            {
+                endpoint._alerts.Publish(Core.Alerts.AlertKinds.UpstreamErrors, info.Model, "warning", $"{failure.Code}: {failure.Message}", [info.Model]);
+            }
+        }
+
+        protected override void OnSettled(DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost)
+        {
+            endpoint._usage.Record(caller, info, deployment, promptTokens, completionTokens, cost, Status, correlationId, StartedTimestamp);
+            var errorType = RelayFailure is { } broke ? Telemetry.RequestTelemetry.ErrorType(broke) : null;
+            Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, deployment, Usage, Status, errorType, Elapsed, Call?.UpstreamTime ?? default,
+                FirstByte, Attempts, FallbackUsed, caller.TenantId, cost, capture, AnswerBody);
+        }
+    }
+}
