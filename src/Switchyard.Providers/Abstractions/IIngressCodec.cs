@@ -24,11 +24,15 @@ public interface IIngressCodec
     /// </summary>
     AttemptResult<ChatTranslation> ToChat(ReadOnlyMemory<byte> body, RequestInfo info);
 
-    /// <summary>A whole <c>chat.completion</c> body turned into this protocol's answer body.</summary>
-    byte[] FromChat(ReadOnlySpan<byte> chatCompletion, RequestInfo info);
+    /// <summary>
+    /// A whole <c>chat.completion</c> body turned into this protocol's answer body. <paramref name="request"/> is the
+    /// caller's body, for protocols whose answer echoes request fields (a Responses <c>response</c> repeats its tools,
+    /// text format, instructions and sampling settings).
+    /// </summary>
+    byte[] FromChat(ReadOnlySpan<byte> chatCompletion, RequestInfo info, ReadOnlyMemory<byte> request = default);
 
-    /// <summary>A transcoder for one streamed answer (chat chunks in, this protocol's events out).</summary>
-    IChatStreamTranscoder CreateTranscoder(RequestInfo info);
+    /// <summary>A transcoder for one streamed answer (chat chunks in, this protocol's events out); <paramref name="request"/> as for <see cref="FromChat"/>.</summary>
+    IChatStreamTranscoder CreateTranscoder(RequestInfo info, ReadOnlyMemory<byte> request = default);
 
     /// <summary>A failure as this protocol's error body (status and headers are the pipeline's).</summary>
     byte[] ErrorBody(FailureSummary summary);

@@ -231,7 +231,7 @@ public sealed partial class InferenceEndpoint(
                 UsageRecorder.WriteCostHeader(context, result.Deployment!.Config, response.Usage);
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/json";
-                var answer = call.Translated ? call.Codec!.FromChat(response.Body.Span, info) : response.Body;
+                var answer = call.Translated ? call.Codec!.FromChat(response.Body.Span, info, call.Body) : response.Body;
                 if (info.Operation == OperationKind.Responses && info.Store)
                 {
                     // kept before the answer goes out, so a continuation sent the moment it arrives finds it
@@ -258,7 +258,7 @@ public sealed partial class InferenceEndpoint(
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var output = context.Response.BodyWriter;
         // the translated request's info: it carries the prompt estimate made while translating (message_start reports it)
-        using var transcoder = call.Translated ? call.Codec!.CreateTranscoder(call.Translation?.Value is { } chat ? chat.Info : info) : null;
+        using var transcoder = call.Translated ? call.Codec!.CreateTranscoder(call.Translation?.Value is { } chat ? chat.Info : info, call.Body) : null;
         var relayOutput = transcoder is null ? output : new TranscodingPipeWriter(output, transcoder);
         var outcome = await response.RelayAsync(relayOutput, context.RequestAborted);
         switch (outcome.Status)

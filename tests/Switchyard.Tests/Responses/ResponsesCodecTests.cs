@@ -173,6 +173,75 @@ public sealed class ResponsesCodecTests
         Assert.Equal("incomplete", (string?)json["output"]![0]!["status"]);
     }
 
+    private const string EchoedRequest = """
+        {"model":"alias","input":"x","instructions":"be brief","temperature":0.2,"top_p":0.9,"parallel_tool_calls":false,
+         "tool_choice":"required","metadata":{"k":"v"},"user":"u1","reasoning":{"effort":"low"},
+         "tools":[{"type":"function","name":"lookup","parameters":{"type":"object","properties":{"q":{"type":"integer"}}},"strict":true}],
+         "text":{"format":{"type":"json_schema","name":"answer","schema":{"type":"object","properties":{"a":{"type":"string"}}},"strict":true}}}
+        """;
+
+    private const string PlainChat = """{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"{\"a\":\"b\"}"}}],"usage":{"prompt_tokens":1,"completion_tokens":5}}""";
+
+    private static void AssertEchoes(JsonNode response)
+    {
+        Assert.Equal("be brief", (string?)response["instructions"]);
+        Assert.Equal(0.2, (double)response["temperature"]!);
+        Assert.Equal(0.9, (double)response["top_p"]!);
+        Assert.False((bool)response["parallel_tool_calls"]!);
+        Assert.Equal("required", (string?)response["tool_choice"]);
+        Assert.Equal("v", (string?)response["metadata"]!["k"]);
+        Assert.Equal("u1", (string?)response["user"]);
+        Assert.Equal("low", (string?)response["reasoning"]!["effort"]);
+        Assert.Equal("lookup", (string?)response["tools"]![0]!["name"]);
+        Assert.Equal("json_schema", (string?)response["text"]!["format"]!["type"]);
+        Assert.Equal("answer", (string?)response["text"]!["format"]!["name"]);
+    }
+
+    [Fact]
+    public void FromChat_EchoesTheRequestsToolsFormatInstructionsAndSampling()
+    {
+        var (body, info) = Request(EchoedRequest);
+
+        var answer = _codec.FromChat(Encoding.UTF8.GetBytes(PlainChat), info, body);
+
+        AssertEchoes(JsonNode.Parse(answer)!);
+        var sdk = ModelReaderWriter.Read<ResponseResult>(BinaryData.FromBytes(answer))!;
+        Assert.Single(sdk.Tools);
+    }
+
+    [Fact]
+    public void FromChat_NothingToEcho_WritesOpenAIsDefaults()
+    {
+        var (body, info) = Request("""{"model":"alias","input":"x"}""");
+
+        var json = JsonNode.Parse(_codec.FromChat(Encoding.UTF8.GetBytes(PlainChat), info, body))!;
+
+        Assert.Null(json["instructions"]);
+        Assert.True(json.AsObject().ContainsKey("instructions"));
+        Assert.Equal("text", (string?)json["text"]!["format"]!["type"]);
+        Assert.Equal("auto", (string?)json["tool_choice"]);
+        Assert.Empty(json["tools"]!.AsArray());
+        Assert.True((bool)json["parallel_tool_calls"]!);
+        Assert.Equal("disabled", (string?)json["truncation"]);
+        Assert.Empty(json["metadata"]!.AsObject());
+    }
+
+    [Fact]
+    public void Transcoder_CreatedAndCompletedResponses_EchoTheRequest()
+    {
+        var (body, info) = Request(EchoedRequest);
+        using var transcoder = _codec.CreateTranscoder(info, body);
+        var output = new ArrayBufferWriter<byte>();
+
+        transcoder.Chunk("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"{}"}}]}"""u8, output);
+        transcoder.Chunk("""{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"""u8, output);
+        transcoder.Done(output);
+
+        var events = Events(output.WrittenSpan.ToArray());
+        AssertEchoes(events.Single(e => (string?)e["type"] == "response.created")["response"]!);
+        AssertEchoes(events.Single(e => (string?)e["type"] == "response.completed")["response"]!);
+    }
+
     private static List<JsonNode> Events(byte[] sse)
     {
         var text = Encoding.UTF8.GetString(sse);

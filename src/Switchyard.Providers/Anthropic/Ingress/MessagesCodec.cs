@@ -43,9 +43,9 @@ public sealed class MessagesCodec : IIngressCodec
         }
     }
 
-    public byte[] FromChat(ReadOnlySpan<byte> chatCompletion, RequestInfo info) => ChatToMessages.Translate(chatCompletion, info.Model);
+    public byte[] FromChat(ReadOnlySpan<byte> chatCompletion, RequestInfo info, ReadOnlyMemory<byte> request = default) => ChatToMessages.Translate(chatCompletion, info.Model);
 
-    public IChatStreamTranscoder CreateTranscoder(RequestInfo info) => new MessagesStreamTranscoder(info.Model, info.PromptTokensEstimate ?? 1);
+    public IChatStreamTranscoder CreateTranscoder(RequestInfo info, ReadOnlyMemory<byte> request = default) => new MessagesStreamTranscoder(info.Model, info.PromptTokensEstimate ?? 1);
 
     public byte[] ErrorBody(FailureSummary summary) => Body(summary);
 

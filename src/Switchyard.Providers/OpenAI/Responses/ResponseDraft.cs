@@ -17,6 +17,9 @@ internal sealed class ResponseDraft(string id, long createdAt, string model)
     /// <summary>Why the answer stopped short (<c>max_output_tokens</c>, <c>content_filter</c>), with status incomplete.</summary>
     public string? IncompleteReason { get; set; }
     public int? MaxOutputTokens { get; init; }
+
+    /// <summary>The request fields the response repeats (tools, text format, instructions, sampling...).</summary>
+    public RequestEcho Echo { get; init; } = RequestEcho.Empty;
     public List<OutputItem> Output { get; } = [];
     public long? InputTokens { get; set; }
     public long OutputTokens { get; set; }
@@ -73,16 +76,7 @@ internal sealed class ResponseDraft(string id, long createdAt, string model)
         }
 
         w.WriteEndArray();
-        w.WriteBoolean("parallel_tool_calls", true);
-        w.WriteStartObject("text");
-        w.WriteStartObject("format");
-        w.WriteString("type", "text");
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteString("tool_choice", "auto");
-        w.WriteStartArray("tools");
-        w.WriteEndArray();
-        w.WriteString("truncation", "disabled");
+        Echo.WriteTo(w);
         if (withUsage && InputTokens is { } input)
         {
             w.WriteStartObject("usage");
@@ -102,8 +96,6 @@ internal sealed class ResponseDraft(string id, long createdAt, string model)
             w.WriteNull("usage");
         }
 
-        w.WriteStartObject("metadata");
-        w.WriteEndObject();
         w.WriteEndObject();
     }
 

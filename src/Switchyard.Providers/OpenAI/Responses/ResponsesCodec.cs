@@ -45,9 +45,9 @@ public sealed class ResponsesCodec(TimeProvider time) : IIngressCodec
         }
     }
 
-    public byte[] FromChat(ReadOnlySpan<byte> chatCompletion, RequestInfo info)
+    public byte[] FromChat(ReadOnlySpan<byte> chatCompletion, RequestInfo info, ReadOnlyMemory<byte> request = default)
     {
-        var draft = new ResponseDraft(ResponseDraft.NewId("resp_"), time.GetUtcNow().ToUnixTimeSeconds(), info.Model) { MaxOutputTokens = info.MaxTokens };
+        var draft = NewDraft(info, request);
         using (var doc = JsonDocument.Parse(chatCompletion.ToArray()))
         {
             var root = doc.RootElement;
@@ -136,8 +136,11 @@ public sealed class ResponsesCodec(TimeProvider time) : IIngressCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    public IChatStreamTranscoder CreateTranscoder(RequestInfo info)
-        => new ResponsesStreamTranscoder(new ResponseDraft(ResponseDraft.NewId("resp_"), time.GetUtcNow().ToUnixTimeSeconds(), info.Model) { MaxOutputTokens = info.MaxTokens });
+    public IChatStreamTranscoder CreateTranscoder(RequestInfo info, ReadOnlyMemory<byte> request = default)
+        => new ResponsesStreamTranscoder(NewDraft(info, request));
+
+    private ResponseDraft NewDraft(RequestInfo info, ReadOnlyMemory<byte> request)
+        => new(ResponseDraft.NewId("resp_"), time.GetUtcNow().ToUnixTimeSeconds(), info.Model) { MaxOutputTokens = info.MaxTokens, Echo = RequestEcho.From(request.Span) };
 
     public byte[] ErrorBody(FailureSummary summary) => FailureSummaryWriter.ToUtf8(summary);
 
