@@ -1,3 +1,5 @@
+using YamlDotNet.RepresentationModel;
+
 namespace Switchyard.Core.Config;
 
 /// <summary>
@@ -55,6 +57,23 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
         }
 
         return value;
+    }
+
+    /// <summary>Resolves a reference that must resolve: a missing one is an error at <paramref name="path"/>.</summary>
+    public string? ResolveOrError(YamlWalker w, string? raw, string path, YamlNode node)
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+
+        var v = Resolve(raw, out var reason);
+        if (v is null)
+        {
+            w.Error(path, node, reason!);
+        }
+
+        return v;
     }
 
     public string ResolvePath(string path)

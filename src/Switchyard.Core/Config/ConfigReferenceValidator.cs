@@ -1,0 +1,55 @@
+namespace Switchyard.Core.Config;
+
+/// <summary>Checks the names the file refers to (aliases, fallbacks, ids) once every group is known, each at its own path and line.</summary>
+internal static class ConfigReferenceValidator
+{
+    public static void Validate(YamlWalker w, List<DeploymentConfig> deployments, RouterSettings router)
+    {
+        var groups = deployments.Select(d => d.ModelName).ToHashSet(StringComparer.Ordinal);
+        var names = groups.Concat(router.ModelGroupAlias.Keys).ToHashSet(StringComparer.Ordinal);
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var r in w.References)
+        {
+            switch (r.Kind)
+            {
+                case NameReferenceKind.Alias:
+                    if (!groups.Contains(r.Target!))
+                    {
+                        w.Error(r.Path, r.Node, $"points to '{r.Target}', which is no model_name in model_list{Nearest(r.Target!, groups)}");
+                    }
+
+                    if (groups.Contains(r.Name))
+                    {
+                        w.Error(r.Path, r.Node, "is also a model_name; an alias must not shadow a group");
+                    }
+
+                    break;
+                case NameReferenceKind.FallbackSource when !names.Contains(r.Name) && r.Name != "*":
+                    w.Error(r.Path, r.Node, $"'{r.Name}' is no model_name or alias{Nearest(r.Name, names)}");
+                    break;
+                case NameReferenceKind.FallbackTarget when !names.Contains(r.Name):
+                    w.Error(r.Path, r.Node, $"fallback target '{r.Name}' is no model_name or alias{Nearest(r.Name, names)}");
+                    break;
+                case NameReferenceKind.DeploymentId:
+                    var entry = r.Path.EndsWith(".model_info.id", StringComparison.Ordinal) ? r.Path[..^".model_info.id".Length] : r.Path;
+                    if (!ids.TryAdd(r.Name, entry))
+                    {
+                        w.Error(r.Path, r.Node, $"deployment id '{r.Name}' is also the id of {ids[r.Name]}; ids must be unique (set model_info.id)");
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var g in groups.Where(g => !deployments.Any(d => d.ModelName == g && d.Enabled)))
+        {
+            w.Warn($"model_list[{g}]", null, "every deployment of this group is disabled; calls to it answer 503 route_unavailable");
+        }
+    }
+
+    private static string Nearest(string name, IEnumerable<string> candidates)
+    {
+        var near = AliasSuggestions.Nearest(name, candidates, 3);
+        return near.Count == 0 ? "" : $" (did you mean {string.Join(", ", near.Select(n => "'" + n + "'"))}?)";
+    }
+}

@@ -1,0 +1,249 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using YamlDotNet.RepresentationModel;
+
+namespace Switchyard.Core.Config;
+
+/// <summary>Reads one model_list entry (model_name, litellm_params, model_info) into a deployment.</summary>
+internal static class DeploymentReader
+{
+    private static readonly HashSet<string> EntryKeys = ["model_name", "litellm_params", "model_info"];
+
+    /// <summary>litellm_params keys with their own meaning.</summary>
+    private static readonly HashSet<string> ParamKeys =
+    [
+        "model", "api_base", "base_url", "api_key", "api_version", "timeout", "stream_timeout", "max_retries", "rpm", "tpm",
+        "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
+        "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mock_response", "mock_latency_ms",
+        "mock_fail_status", "responses", "drop_params",
+    ];
+
+    /// <summary>litellm_params keys taken as request defaults (added when the caller did not send them).</summary>
+    private static readonly HashSet<string> DefaultParamKeys =
+    [
+        "max_tokens", "max_completion_tokens", "temperature", "top_p", "seed", "stop", "presence_penalty", "frequency_penalty",
+        "n", "user", "response_format", "reasoning_effort", "parallel_tool_calls", "logit_bias", "service_tier",
+    ];
+
+    private static readonly HashSet<string> InfoKeys =
+    [
+        "id", "base_model", "max_input_tokens", "max_output_tokens", "max_tokens", "input_cost_per_token", "output_cost_per_token",
+        "cache_read_input_token_cost", "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mode", "offline_standby", "description",
+    ];
+
+    public static DeploymentConfig? Read(YamlWalker w, YamlNode node, string path, SecretResolver secrets, RouterSettings router)
+    {
+        var map = w.Mapping(node, path);
+        if (map is null)
+        {
+            return null;
+        }
+
+        var entry = w.Entries(map, path, EntryKeys).ToDictionary(e => e.Key, e => e);
+        var modelName = entry.TryGetValue("model_name", out var mn) ? w.String(mn.Value, mn.Path) : null;
+        if (string.IsNullOrWhiteSpace(modelName))
+        {
+            w.Error(path + ".model_name", node, "is required");
+        }
+
+        var paramsPath = path + ".litellm_params";
+        var pm = entry.TryGetValue("litellm_params", out var lp) ? w.Mapping(lp.Value, paramsPath) : null;
+        if (pm is null)
+        {
+            w.Error(paramsPath, node, "is required (with at least model: provider/model)");
+            return null;
+        }
+
+        string? model = null, apiBase = null, apiKeyRaw = null, apiVersion = null, region = null, mockResponse = null, responses = null;
+        YamlNode? responsesNode = null;
+        TimeSpan? timeout = null, streamTimeout = null, mockLatency = null;
+        int? maxRetries = null, rpm = null, tpm = null, order = null, mockFail = null;
+        bool? dropParams = null;
+        double? weight = null;
+        decimal? inCost = null, outCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
+        YamlNode? keyNode = null, modelNode = null;
+        var defaults = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var (k, v, p) in w.Entries(pm, paramsPath))
+        {
+            if (DefaultParamKeys.Contains(k))
+            {
+                defaults[k] = YamlWalker.ToJson(v);
+                continue;
+            }
+
+            if (!ParamKeys.Contains(k))
+            {
+                w.Warn(p, v, "unsupported key, ignored");
+                continue;
+            }
+
+            switch (k)
+            {
+                case "model": model = w.String(v, p); modelNode = v; break;
+                case "api_base" or "base_url": apiBase = w.String(v, p); break;
+                case "api_key": apiKeyRaw = w.String(v, p); keyNode = v; break;
+                case "api_version": apiVersion = secrets.ResolveOrError(w, w.String(v, p), p, v); break;
+                case "timeout": timeout = w.Duration(v, p); break;
+                case "stream_timeout": streamTimeout = w.Duration(v, p); break;
+                case "max_retries": maxRetries = w.Int(v, p, 0, 20); break;
+                case "rpm": rpm = w.Int(v, p, 1); break;
+                case "tpm": tpm = w.Int(v, p, 1); break;
+                case "weight": weight = w.Number(v, p, 0, 1_000_000); break;
+                case "order": order = w.Int(v, p, 0, 1_000_000); break;
+                case "region_name": region = w.String(v, p); break;
+                case "input_cost_per_token": inCost = (decimal?)w.Number(v, p, 0); break;
+                case "output_cost_per_token": outCost = (decimal?)w.Number(v, p, 0); break;
+                case "cache_read_input_token_cost": cacheReadCost = (decimal?)w.Number(v, p, 0); break;
+                case "cache_creation_input_token_cost": cacheWriteCost = (decimal?)w.Number(v, p, 0); break;
+                case "cache_creation_input_token_cost_above_1hr": cacheWrite1hCost = (decimal?)w.Number(v, p, 0); break;
+                case "mock_response": mockResponse = w.String(v, p); break;
+                case "mock_latency_ms": mockLatency = w.Int(v, p, 0, 600_000) is { } ms ? TimeSpan.FromMilliseconds(ms) : null; break;
+                case "mock_fail_status": mockFail = w.Int(v, p, 400, 599); break;
+                case "responses": responses = w.String(v, p); responsesNode = v; break;
+                case "drop_params": dropParams = w.Bool(v, p); break;
+            }
+        }
+
+        string? id = null, baseModel = null;
+        YamlNode? idNode = null;
+        int? maxInput = null;
+        var standby = false;
+        var infoPath = path + ".model_info";
+        foreach (var (k, v, p) in w.Entries(entry.TryGetValue("model_info", out var mi) ? w.Mapping(mi.Value, infoPath) : null, infoPath, InfoKeys))
+        {
+            switch (k)
+            {
+                case "id": id = w.String(v, p); idNode = v; break;
+                case "base_model": baseModel = w.String(v, p); break;
+                case "max_input_tokens": maxInput = w.Int(v, p, 1); break;
+                case "max_output_tokens" or "max_tokens": w.Int(v, p, 1); break;
+                case "input_cost_per_token": inCost = (decimal?)w.Number(v, p, 0) ?? inCost; break;
+                case "output_cost_per_token": outCost = (decimal?)w.Number(v, p, 0) ?? outCost; break;
+                case "cache_read_input_token_cost": cacheReadCost = (decimal?)w.Number(v, p, 0) ?? cacheReadCost; break;
+                case "cache_creation_input_token_cost": cacheWriteCost = (decimal?)w.Number(v, p, 0) ?? cacheWriteCost; break;
+                case "cache_creation_input_token_cost_above_1hr": cacheWrite1hCost = (decimal?)w.Number(v, p, 0) ?? cacheWrite1hCost; break;
+                case "mode" or "description": w.String(v, p); break;
+                case "offline_standby": standby = w.Bool(v, p) ?? false; break;
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            w.Error(paramsPath + ".model", modelNode ?? pm, "is required, as provider/model (for example openai/gpt-4o-mini)");
+            return null;
+        }
+
+        var slash = model.IndexOf('/', StringComparison.Ordinal);
+        var prefix = slash > 0 ? model[..slash] : "openai";
+        var providerModel = slash > 0 ? model[(slash + 1)..] : model;
+        var family = ProviderFamilies.FamilyOf(prefix);
+        if (family is null)
+        {
+            w.Error(paramsPath + ".model", modelNode, $"provider '{prefix}' is not supported; supported prefixes: {string.Join(", ", ProviderFamilies.Prefixes.Order())}, or any OpenAI-compatible server as openai/ with api_base");
+            return null;
+        }
+
+        if (providerModel.Length == 0)
+        {
+            w.Error(paramsPath + ".model", modelNode, "names no model after the provider prefix");
+        }
+
+        var enabled = true;
+        string? disabledReason = null;
+        string? apiKey = null;
+        if (apiKeyRaw is not null)
+        {
+            apiKey = secrets.Resolve(apiKeyRaw, out var reason);
+            if (apiKey is null)
+            {
+                enabled = false;
+                disabledReason = reason;
+                w.Warn(paramsPath + ".api_key", keyNode, reason + "; deployment disabled");
+            }
+        }
+
+        apiBase = secrets.ResolveOrError(w, apiBase, paramsPath + ".api_base", pm);
+        apiBase ??= ProviderFamilies.DefaultApiBase(prefix);
+        if (family == ProviderFamilies.Azure)
+        {
+            if (apiBase is null)
+            {
+                w.Error(paramsPath + ".api_base", pm, "azure/ deployments need api_base (https://NAME.openai.azure.com)");
+            }
+
+            apiVersion ??= "2024-10-21";
+        }
+
+        if (family == ProviderFamilies.OpenAI && apiBase is null)
+        {
+            w.Error(paramsPath + ".api_base", pm, $"{prefix}/ has no default endpoint; set api_base");
+        }
+
+        if (apiBase is not null && family != ProviderFamilies.Mock && !(Uri.TryCreate(apiBase, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
+        {
+            w.Error(paramsPath + ".api_base", pm, $"'{apiBase}' is not an absolute http(s) URL");
+        }
+
+        var nativeResponses = responses switch
+        {
+            // OpenAI itself speaks Responses; OpenAI-compatible servers mostly do not, so they get Chat Completions unless told.
+            null => family == ProviderFamilies.OpenAI && apiBase is not null && Uri.TryCreate(apiBase, UriKind.Absolute, out var rb) && rb.Host == "api.openai.com",
+            "native" => true,
+            "chat" => false,
+            _ => false,
+        };
+        if (responses is not null and not ("native" or "chat"))
+        {
+            w.Error(paramsPath + ".responses", responsesNode, $"'{responses}' is not one of native, chat");
+        }
+        else if (responses == "native" && family != ProviderFamilies.OpenAI)
+        {
+            w.Error(paramsPath + ".responses", responsesNode, $"native Responses pass-through is supported for openai/ deployments only; {prefix}/ deployments are sent Chat Completions");
+        }
+
+        var t = timeout ?? router.Timeout;
+        id ??= DerivedId(modelName ?? "", model, apiBase);
+        w.Refer(NameReferenceKind.DeploymentId, idNode is null ? path : infoPath + ".id", idNode ?? node, id);
+        return new DeploymentConfig
+        {
+            Id = id,
+            ModelName = modelName ?? "",
+            Provider = prefix,
+            Family = family,
+            Model = providerModel,
+            QualifiedModel = prefix + "/" + providerModel,
+            ApiBase = apiBase?.TrimEnd('/'),
+            ApiKey = apiKey,
+            ApiVersion = apiVersion,
+            Timeout = t,
+            StreamTimeout = streamTimeout ?? router.StreamTimeout ?? t,
+            MaxRetries = maxRetries,
+            Rpm = rpm,
+            Tpm = tpm,
+            Weight = weight ?? (rpm ?? tpm ?? 1),
+            Order = order ?? int.MaxValue,
+            Region = region,
+            Defaults = defaults,
+            BaseModel = baseModel,
+            MaxInputTokens = maxInput,
+            InputCostPerToken = inCost,
+            OutputCostPerToken = outCost,
+            CacheReadCostPerToken = cacheReadCost,
+            CacheWriteCostPerToken = cacheWriteCost,
+            CacheWrite1hCostPerToken = cacheWrite1hCost,
+            OfflineStandby = standby,
+            NativeResponses = nativeResponses,
+            DropParams = dropParams ?? router.DropParams,
+            Enabled = enabled,
+            DisabledReason = disabledReason,
+            Mock = family == ProviderFamilies.Mock ? new MockSettings { Response = mockResponse, Latency = mockLatency ?? TimeSpan.Zero, FailStatus = mockFail } : null,
+        };
+    }
+
+    private static string DerivedId(string group, string model, string? apiBase)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{group}\n{model}\n{apiBase}"));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 8));
+    }
+}

@@ -1,0 +1,50 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Switchyard.Core.Config;
+
+/// <summary>Reads switchyard.store, switchyard.spend and switchyard.responses: where durable state lives and how long it is kept.</summary>
+internal static class StoreConfigReader
+{
+    private static readonly HashSet<string> StoreKeys = ["sqlite_path"];
+    private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size", "retention"];
+    private static readonly HashSet<string> ResponsesKeys = ["retention"];
+
+    public static StoreSettings Read(YamlWalker w, YamlNode? store, YamlNode? spend, YamlNode? responses, SecretResolver secrets)
+    {
+        var s = new StoreSettings();
+        foreach (var (_, v, p) in w.Entries(w.Mapping(store, "switchyard.store"), "switchyard.store", StoreKeys))
+        {
+            if (w.String(v, p) is { } path)
+            {
+                s = s with { SqlitePath = secrets.ResolvePath(path) };
+            }
+        }
+
+        foreach (var (k, v, p) in w.Entries(w.Mapping(spend, "switchyard.spend"), "switchyard.spend", SpendKeys))
+        {
+            s = k switch
+            {
+                "flush_interval" => s with { SpendFlushInterval = w.Duration(v, p) is { } d && d > TimeSpan.Zero ? d : s.SpendFlushInterval },
+                "retention" => s with { SpendRetention = w.Duration(v, p) is { } r && r > TimeSpan.Zero ? r : null },
+                _ => s with { SpendBatchSize = w.Int(v, p, 1, 100_000) ?? s.SpendBatchSize },
+            };
+        }
+
+        foreach (var (_, v, p) in w.Entries(w.Mapping(responses, "switchyard.responses"), "switchyard.responses", ResponsesKeys))
+        {
+            if (w.Duration(v, p) is { } keep)
+            {
+                if (keep > TimeSpan.Zero)
+                {
+                    s = s with { ResponsesRetention = keep };
+                }
+                else
+                {
+                    w.Error(p, v, "must be longer than zero (send store: false to keep nothing)");
+                }
+            }
+        }
+
+        return s;
+    }
+}
