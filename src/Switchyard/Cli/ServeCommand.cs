@@ -58,7 +58,17 @@ public static class ServeCommand
             await Console.Error.WriteLineAsync("switchyard: warning: " + w);
         }
 
-        var app = GatewayHost.Build(config, new GatewayHostOptions { LogFormat = logFormat, ConfigPath = path, HostOverride = host, PortOverride = port });
+        WebApplication app;
+        try
+        {
+            app = GatewayHost.Build(config, new GatewayHostOptions { LogFormat = logFormat, ConfigPath = path, HostOverride = host, PortOverride = port });
+        }
+        catch (Core.Tenancy.StoreUnavailableException e)
+        {
+            await Console.Error.WriteLineAsync($"switchyard: failed to start: {e.Message}");
+            return 1;
+        }
+
         await Console.Error.WriteLineAsync($"switchyard: config {path}; {config.Deployments.Count(d => d.Enabled)} of {config.Deployments.Count} deployments enabled; starting on http://{config.Server.Host}:{config.Server.Port}");
         if (config.Auth.MasterKeyFile is { } keyFile && config.Auth.MasterKeys.Count == 1)
         {

@@ -22,6 +22,10 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
         var snapshot = state.Current;
         var routable = snapshot.Routes.Groups.Count(g => g.Deployments.Count > 0);
         var ready = routable > 0;
+
+        // Which store and whether it answers; requests are served from memory and spend waits in its queue, so a store
+        // that does not answer is reported, not a reason to take the replica out of rotation.
+        var storeAnswers = await store.PingAsync(context.RequestAborted);
         context.Response.StatusCode = ready ? 200 : 503;
         context.Response.ContentType = "application/json";
         await using var w = new Utf8JsonWriter(context.Response.Body);
@@ -30,6 +34,8 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
         w.WriteNumber("routable_groups", routable);
         w.WriteNumber("groups", snapshot.Routes.Groups.Count);
         w.WriteString("config", snapshot.Config.SourcePath);
+        w.WriteString("store", snapshot.Config.Store.DatabaseUrl is null ? "sqlite" : "postgresql");
+        w.WriteString("store_status", storeAnswers ? "healthy" : "unhealthy");
         w.WriteEndObject();
     }
 

@@ -53,7 +53,7 @@ public sealed record GatewayHostOptions
     /// <inheritdoc cref="HostOverride"/>
     public int? PortOverride { get; init; }
 
-    /// <summary>Overrides switchyard.store.sqlite_path (tests use a fresh file each).</summary>
+    /// <summary>Overrides switchyard.store.sqlite_path (tests use a fresh file each); unused when the config sets a database_url.</summary>
     public string? SqlitePath { get; init; }
 
     /// <summary>Runs after the gateway's own Kestrel settings (tests shorten the data-rate grace and header timeouts).</summary>
@@ -140,10 +140,13 @@ public static class GatewayHost
         TelemetrySetup.Add(services, config, options);
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton(sp => new AdmissionController(options.Time));
-        services.AddSingleton<IGatewayStore>(sp => new SqliteGatewayStore(options.SqlitePath ?? config.Store.SqlitePath));
+        services.AddSingleton<IGatewayStore>(sp => config.Store.DatabaseUrl is { } databaseUrl
+            ? new Storage.Postgres.PostgresGatewayStore(databaseUrl)
+            : new SqliteGatewayStore(options.SqlitePath ?? config.Store.SqlitePath));
         services.AddSingleton<TenancyService>();
         services.AddSingleton(sp => new SpendWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, config.Store.SpendBatchSize, options.Time, sp.GetRequiredService<ILogger<SpendWriter>>()));
         services.AddHostedService(sp => new StoreInitializer(sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<GatewayState>()));
+        services.AddHostedService<DirectoryRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
         services.AddSingleton<SpendRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<SpendRetention>());

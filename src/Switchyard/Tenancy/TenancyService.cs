@@ -6,11 +6,13 @@ namespace Switchyard.Tenancy;
 
 /// <summary>
 /// Keys and tenants: loads them from the store into the in-memory directory at start, applies tenants declared in
-/// the config file (the file wins, and says so), and performs admin changes store-first, then in memory.
+/// the config file (the file wins, and says so), and performs admin changes store-first, then in memory. With a
+/// shared store it also reloads what other replicas changed (<see cref="RefreshIfChangedAsync"/>).
 /// </summary>
 public sealed partial class TenancyService(IGatewayStore store, TenantDirectory directory, AdmissionController admission, TimeProvider time, ILogger<TenancyService> logger) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private long _directoryVersion = -1;
 
     public void Dispose() => _gate.Dispose();
 
@@ -21,6 +23,11 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
     public async Task LoadAsync(GatewayConfig config, CancellationToken ct)
     {
         await store.InitializeAsync(ct);
+        if (store is ISharedGatewayStore shared)
+        {
+            Interlocked.Exchange(ref _directoryVersion, await shared.DirectoryVersionAsync(ct)); // before the lists: a change made meanwhile is reloaded
+        }
+
         foreach (var t in await store.ListTenantsAsync(ct))
         {
             directory.SetTenant(t);
@@ -157,6 +164,36 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
         return deleted;
     }
 
+    /// <summary>
+    /// Reloads keys and tenants from a shared store when its directory version moved (a key or tenant written by any
+    /// replica): new ones are added, changed ones replaced (keeping their live counters), deleted ones removed. A rotated
+    /// key seen for the first time shares its predecessor's counters, as on the replica that rotated it. Returns how many
+    /// entries changed here; 0 when the version had not moved or the store is not shared.
+    /// </summary>
+    public async Task<int> RefreshIfChangedAsync(CancellationToken ct)
+    {
+        if (store is not ISharedGatewayStore shared || await shared.DirectoryVersionAsync(ct) == Interlocked.Read(ref _directoryVersion))
+        {
+            return 0;
+        }
+
+        var changed = 0;
+        await Locked(async () =>
+        {
+            var version = await shared.DirectoryVersionAsync(ct);
+            var tenants = await store.ListTenantsAsync(ct);
+            var keys = await store.ListKeysAsync(ct);
+            changed = DirectorySync.Apply(directory, tenants, keys);
+            Interlocked.Exchange(ref _directoryVersion, version);
+        });
+        if (changed > 0)
+        {
+            LogRefreshed(logger, changed);
+        }
+
+        return changed;
+    }
+
     /// <summary>The live spend of a subject (persisted spend plus what the writer has not flushed yet is in memory).</summary>
     public static decimal LiveSpend(LimitState limits) => limits.Budget.SpentNanos / 1_000_000_000m;
 
@@ -194,7 +231,7 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
         }
     }
 
-    private static bool SameSettings(TenantRecord a, TenantRecord b)
+    internal static bool SameSettings(TenantRecord a, TenantRecord b)
         => a.Alias == b.Alias && a.Models.SequenceEqual(b.Models) && a.Limits == b.Limits && a.Blocked == b.Blocked && a.MetadataJson == b.MetadataJson
             && a.AliasLimits.Count == b.AliasLimits.Count && a.AliasLimits.All(kv => b.AliasLimits.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
@@ -203,6 +240,9 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
 
     [LoggerMessage(EventId = 42, Level = LogLevel.Information, Message = "tenant {TenantId} is no longer declared in the config file; the admin API may now change or delete it")]
     private static partial void LogReleased(ILogger logger, string tenantId);
+
+    [LoggerMessage(EventId = 43, Level = LogLevel.Information, Message = "keys and tenants changed in the shared store; {Count} entries reloaded")]
+    private static partial void LogRefreshed(ILogger logger, int count);
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Error, Message = "persisting the budget reset of {Kind} {Id} failed")]
     private static partial void LogResetFailed(ILogger logger, Exception e, string kind, string id);

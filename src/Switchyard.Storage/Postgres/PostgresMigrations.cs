@@ -1,0 +1,95 @@
+namespace Switchyard.Storage.Postgres;
+
+/// <summary>
+/// Versioned schema: each entry moves the database one version up, applied in order, each in its own transaction with
+/// its row in <c>schema_version</c>, by one replica at a time (<see cref="LockKey"/>).
+/// </summary>
+internal static class PostgresMigrations
+{
+    /// <summary>The session advisory lock every replica takes around migrating ("Switchyd" as a 64-bit number).</summary>
+    public const long LockKey = 0x5377_6974_6368_7964;
+
+    /// <summary>The channel a key or tenant write notifies, so other replicas reload their directory at once.</summary>
+    public const string DirectoryChannel = "switchyard_directory";
+
+    public const string CreateVersionTable = """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version integer PRIMARY KEY,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )
+        """;
+
+    public static readonly string[] Steps =
+    [
+        // v1: tenants, token hashes, spend logs, stored Responses answers, and the directory change counter
+        """
+        CREATE TABLE tenants (
+            tenant_id text PRIMARY KEY,
+            alias text,
+            models jsonb NOT NULL DEFAULT '[]',
+            rpm integer, tpm integer, max_parallel integer,
+            max_budget_nanos bigint, soft_budget_nanos bigint, budget_duration text,
+            alias_limits jsonb NOT NULL DEFAULT '{}',
+            spend_nanos bigint NOT NULL DEFAULT 0,
+            budget_reset_at timestamptz,
+            metadata text,
+            blocked boolean NOT NULL DEFAULT false,
+            source text NOT NULL DEFAULT 'api',
+            created_at timestamptz NOT NULL
+        );
+        CREATE TABLE keys (
+            token_hash text PRIMARY KEY,
+            key_name text NOT NULL,
+            key_alias text,
+            tenant_id text,
+            models jsonb NOT NULL DEFAULT '[]',
+            scopes jsonb NOT NULL DEFAULT '["invoke"]',
+            rpm integer, tpm integer, max_parallel integer,
+            max_budget_nanos bigint, soft_budget_nanos bigint, budget_duration text,
+            spend_nanos bigint NOT NULL DEFAULT 0,
+            budget_reset_at timestamptz,
+            expires_at timestamptz,
+            revoked boolean NOT NULL DEFAULT false,
+            grace_until timestamptz,
+            rotated_from text,
+            metadata text,
+            created_at timestamptz NOT NULL
+        );
+        CREATE INDEX ix_keys_tenant ON keys (tenant_id);
+        CREATE TABLE spend_logs (
+            request_id text PRIMARY KEY,
+            correlation_id text NOT NULL,
+            tenant_id text,
+            token_hash text,
+            alias text NOT NULL,
+            deployment text,
+            provider_family text,
+            model text,
+            prompt_tokens bigint NOT NULL,
+            completion_tokens bigint NOT NULL,
+            cost_nanos bigint NOT NULL,
+            status integer NOT NULL,
+            latency_ms double precision NOT NULL,
+            start_time timestamptz NOT NULL
+        );
+        CREATE INDEX ix_spend_tenant_time ON spend_logs (tenant_id, start_time);
+        CREATE INDEX ix_spend_token_time ON spend_logs (token_hash, start_time);
+        CREATE INDEX ix_spend_time ON spend_logs (start_time);
+        CREATE TABLE responses (
+            tenant_id text NOT NULL,
+            response_id text NOT NULL,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL,
+            response bytea NOT NULL,
+            conversation bytea NOT NULL,
+            PRIMARY KEY (tenant_id, response_id)
+        );
+        CREATE INDEX ix_responses_expiry ON responses (expires_at);
+        CREATE TABLE directory_version (
+            id smallint PRIMARY KEY CHECK (id = 1),
+            version bigint NOT NULL
+        );
+        INSERT INTO directory_version (id, version) VALUES (1, 0);
+        """,
+    ];
+}

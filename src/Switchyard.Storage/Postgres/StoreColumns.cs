@@ -1,0 +1,18 @@
+using System.Text.Json;
+using Switchyard.Core.Tenancy;
+
+namespace Switchyard.Storage.Postgres;
+
+/// <summary>The JSON columns (models, scopes, alias limits) as the stores write and read them.</summary>
+internal static class StoreColumns
+{
+    public static string WriteList(IReadOnlyList<string> values) => JsonSerializer.Serialize(values.ToArray(), StoreJson.Default.StringArray);
+
+    public static IReadOnlyList<string> ReadList(string json) => JsonSerializer.Deserialize(json, StoreJson.Default.StringArray) ?? [];
+
+    public static string WriteAliasLimits(IReadOnlyDictionary<string, AliasLimits> limits)
+        => JsonSerializer.Serialize(limits.ToDictionary(), StoreJson.Default.DictionaryStringAliasLimits);
+
+    public static IReadOnlyDictionary<string, AliasLimits> ReadAliasLimits(string json)
+        => JsonSerializer.Deserialize(json, StoreJson.Default.DictionaryStringAliasLimits) ?? [];
+}
