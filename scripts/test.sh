@@ -10,6 +10,16 @@ if command -v node >/dev/null && command -v npm >/dev/null && { [ ! -f tests/Swi
   (cd tests/Switchyard.Tests/Clients/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The PostgreSQL store tests start a throwaway server (tests/Switchyard.Tests/Infrastructure/PostgresServer.cs) from the
+# Debian package's binaries; install them when initdb is missing.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "test.sh: PostgreSQL is not installed and this is not root; run: sudo apt-get install -y postgresql" >&2
+  fi
+fi
+
 dotnet build Switchyard.sln -c Release -warnaserror -nologo -v q
 dotnet test tests/Switchyard.Tests/Switchyard.Tests.csproj -c Release --no-build -nologo \
   --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@"

@@ -55,12 +55,14 @@ public sealed class GatewayFixture : IAsyncDisposable
     /// Starts a gateway. The YAML gets general_settings.master_key appended unless it has general_settings.
     /// <paramref name="sqlitePath"/> reuses a store file (a restart); default is a fresh file. <paramref name="tracing"/> and
     /// <paramref name="metrics"/> go to <see cref="GatewayHostOptions.ConfigureTracing"/> / <see cref="GatewayHostOptions.ConfigureMetrics"/>.
+    /// <paramref name="configure"/> changes the loaded config (settings whose YAML another change brings, such as a database_url).
     /// </summary>
     public static Task<GatewayFixture> StartAsync(string yaml, TimeProvider? time = null, IDictionary<string, string>? env = null, string? sqlitePath = null,
         Action<OpenTelemetry.Trace.TracerProviderBuilder>? tracing = null, Action<OpenTelemetry.Metrics.MeterProviderBuilder>? metrics = null,
-        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null, Func<GatewayConfig, GatewayConfig>? configure = null)
     {
         var config = ConfigLoader.Load(WithMasterKey(yaml), Path.GetTempPath(), name => env is not null && env.TryGetValue(name, out var v) ? v : null);
+        config = configure?.Invoke(config) ?? config;
         return StartCoreAsync(config, null, time, sqlitePath, tracing, metrics, kestrel: kestrel);
     }
 

@@ -1,0 +1,264 @@
+using Switchyard.Core.Tenancy;
+using Switchyard.Tests.Infrastructure;
+
+namespace Switchyard.Tests.Core;
+
+/// <summary>
+/// The IGatewayStore contract, run against every store (<see cref="SqliteStoreTests"/>, <see cref="PostgresStoreTests"/>):
+/// versioned migrations, spend that is idempotent per request id, admin upserts that leave running spend alone,
+/// spend queries, stored responses.
+/// </summary>
+public abstract class GatewayStoreContractTests
+{
+    protected static readonly CancellationToken Ct = CancellationToken.None;
+    private static readonly DateTimeOffset T0 = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Where a fresh, empty store lives (a file path or a database_url).</summary>
+    protected abstract Task<string> NewLocationAsync();
+
+    protected abstract IGatewayStore Open(string location);
+
+    protected abstract int CurrentSchemaVersion { get; }
+
+    protected abstract Task<int> SchemaVersionAsync(IGatewayStore store);
+
+    /// <summary>Runs SQL on the store's database directly; returns the first column of the first row as a number.</summary>
+    protected abstract Task<long> SqlAsync(string location, string sql);
+
+    /// <summary>SQL that counts the tables with this name.</summary>
+    protected abstract string CountTableSql(string table);
+
+    /// <summary>How the store's error messages name this location.</summary>
+    protected abstract string Describe(string location);
+
+    [Fact]
+    public async Task InitializeAsync_FreshStore_CreatesCurrentSchemaVersionWithAllTables()
+    {
+        var location = await NewLocationAsync();
+        await using (var store = Open(location))
+        {
+            await store.InitializeAsync(Ct);
+            Assert.Equal(CurrentSchemaVersion, await SchemaVersionAsync(store));
+            Assert.True(await store.PingAsync(Ct));
+        }
+
+        Assert.Equal(CurrentSchemaVersion, await SqlAsync(location, "SELECT COUNT(*) FROM schema_version")); // one row per migration
+        foreach (var table in new[] { "tenants", "keys", "spend_logs", "responses" })
+        {
+            Assert.Equal(1, await SqlAsync(location, CountTableSql(table)));
+        }
+    }
+
+    [Fact]
+    public async Task InitializeAsync_Reopened_DoesNotRerunMigrationsAndKeepsData()
+    {
+        var location = await NewLocationAsync();
+        var hash = GatewayApi.Sha256Hex("sk-reopen");
+        await using (var store = Open(location))
+        {
+            await store.InitializeAsync(Ct);
+            await store.UpsertTenantAsync(new TenantRecord { TenantId = "acme", Limits = new Limits { Rpm = 5 } }, Ct);
+            await store.UpsertKeyAsync(new KeyRecord { TokenHash = hash, KeyName = "sk-...open", TenantId = "acme" }, Ct);
+            await store.AppendSpendAsync([Spend("r1", hash, 0.5m)], Ct);
+        }
+
+        await using (var again = Open(location))
+        {
+            await again.InitializeAsync(Ct);
+            await again.InitializeAsync(Ct);
+            Assert.Equal(CurrentSchemaVersion, await SchemaVersionAsync(again));
+            var tenant = Assert.Single(await again.ListTenantsAsync(Ct));
+            Assert.Equal((5, 0.5m), (tenant.Limits.Rpm, tenant.Spend));
+            Assert.Equal(0.5m, Assert.Single(await again.ListKeysAsync(Ct)).Spend);
+            Assert.Single(await again.QuerySpendAsync(new SpendQuery(), Ct));
+        }
+
+        Assert.Equal(CurrentSchemaVersion, await SqlAsync(location, "SELECT COUNT(*) FROM schema_version")); // one row per migration
+    }
+
+    [Fact]
+    public async Task InitializeAsync_DatabaseFromNewerVersion_RefusedWithClearError()
+    {
+        var location = await NewLocationAsync();
+        await using (var store = Open(location))
+        {
+            await store.InitializeAsync(Ct);
+        }
+
+        var future = CurrentSchemaVersion + 1;
+        await SqlAsync(location, $"INSERT INTO schema_version (version) VALUES ({future})");
+        await SqlAsync(location, "CREATE TABLE from_the_future (x INTEGER)");
+
+        await using var newer = Open(location);
+        var e = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => newer.InitializeAsync(Ct));
+        Assert.Contains($"schema version {future}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"newer than this Switchyard knows ({CurrentSchemaVersion})", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Describe(location), e.Message, StringComparison.Ordinal);
+        Assert.Equal(future, await SchemaVersionAsync(newer)); // left as it was
+    }
+
+    [Fact]
+    public async Task UpsertAsync_ExistingKeyAndTenant_DoesNotOverwriteRunningSpendOrResetTime()
+    {
+        var hash = GatewayApi.Sha256Hex("sk-upsert");
+        var reset = new DateTimeOffset(2030, 2, 1, 0, 0, 0, TimeSpan.Zero);
+        await using var store = await OpenFreshAsync();
+        var tenant = new TenantRecord { TenantId = "acme" };
+        var key = new KeyRecord { TokenHash = hash, KeyName = "sk-...sert", TenantId = "acme" };
+        await store.UpsertTenantAsync(tenant, Ct);
+        await store.UpsertKeyAsync(key, Ct);
+        await store.AppendSpendAsync([Spend("r1", hash, 0.25m)], Ct);
+        await store.ResetBudgetAsync("key", hash, reset, Ct);
+        await store.AppendSpendAsync([Spend("r2", hash, 0.125m)], Ct);
+
+        // an admin update carries the record as it was loaded (spend 0, no reset time)
+        await store.UpsertKeyAsync(key with { KeyAlias = "renamed", Limits = new Limits { Rpm = 3 } }, Ct);
+        await store.UpsertTenantAsync(tenant with { Alias = "Acme" }, Ct);
+
+        var k = Assert.Single(await store.ListKeysAsync(Ct));
+        Assert.Equal(("renamed", 3, 0.125m, reset), (k.KeyAlias, k.Limits.Rpm, k.Spend, k.BudgetResetAt));
+        var t = Assert.Single(await store.ListTenantsAsync(Ct));
+        Assert.Equal(("Acme", 0.375m), (t.Alias, t.Spend));
+    }
+
+    [Fact]
+    public async Task AppendSpendAsync_BatchRetriedWithNewRows_StoresEachRowOnceAndAddsOnlyNewCost()
+    {
+        var hash = GatewayApi.Sha256Hex("sk-retry");
+        await using var store = await OpenFreshAsync();
+        await store.UpsertTenantAsync(new TenantRecord { TenantId = "acme" }, Ct);
+        await store.UpsertKeyAsync(new KeyRecord { TokenHash = hash, KeyName = "sk-...etry", TenantId = "acme" }, Ct);
+        SpendRecord[] first = [Spend("r1", hash, 0.5m), Spend("r2", hash, 0.25m)];
+        await store.AppendSpendAsync(first, Ct);
+
+        // the same batch again (a retry after a timeout that had in fact committed; a journal replayed at start), then with one new row
+        await store.AppendSpendAsync(first, Ct);
+        await store.AppendSpendAsync([.. first, Spend("r3", hash, 0.125m)], Ct);
+
+        Assert.Equal(["r1", "r2", "r3"], (await store.QuerySpendAsync(new SpendQuery(), Ct)).Select(s => s.RequestId).Order(StringComparer.Ordinal));
+        Assert.Equal(0.875m, Assert.Single(await store.ListKeysAsync(Ct)).Spend);
+        Assert.Equal(0.875m, Assert.Single(await store.ListTenantsAsync(Ct)).Spend);
+    }
+
+    [Fact]
+    public async Task AppendSpendAsync_SameRequestIdTwiceInOneBatch_StoredAndCountedOnce()
+    {
+        var hash = GatewayApi.Sha256Hex("sk-twice");
+        await using var store = await OpenFreshAsync();
+        await store.UpsertTenantAsync(new TenantRecord { TenantId = "acme" }, Ct);
+        await store.UpsertKeyAsync(new KeyRecord { TokenHash = hash, KeyName = "sk-...wice", TenantId = "acme" }, Ct);
+        await store.AppendSpendAsync([Spend("r1", hash, 0.5m), Spend("r1", hash, 0.5m), Spend("r2", hash, 1m)], Ct);
+
+        Assert.Equal(2, (await store.QuerySpendAsync(new SpendQuery(), Ct)).Count);
+        Assert.Equal(1.5m, Assert.Single(await store.ListKeysAsync(Ct)).Spend);
+        Assert.Equal(1.5m, Assert.Single(await store.ListTenantsAsync(Ct)).Spend);
+    }
+
+    [Fact]
+    public async Task KeysAndTenants_EveryFieldRoundTrips_AndDeletesSayWhetherTheyFoundOne()
+    {
+        await using var store = await OpenFreshAsync();
+        var tenant = new TenantRecord
+        {
+            TenantId = "acme", Alias = "Acme Inc", Models = ["chat", "embed"], Blocked = true, Source = "config", MetadataJson = """{"team":"a"}""",
+            Limits = new Limits { Rpm = 10, Tpm = 1000, MaxParallelRequests = 3, MaxBudget = 12.5m, SoftBudget = 10m, BudgetDuration = new BudgetDuration(1, 'M') },
+            AliasLimits = new Dictionary<string, AliasLimits> { ["chat"] = new(5, 500) },
+            BudgetResetAt = T0.AddDays(30), CreatedAt = T0,
+        };
+        var key = new KeyRecord
+        {
+            TokenHash = GatewayApi.Sha256Hex("sk-fields"), KeyName = "sk-...elds", KeyAlias = "ci", TenantId = "acme", Models = ["chat"],
+            Scopes = [Scopes.Invoke, Scopes.UsageRead], Limits = new Limits { Rpm = 2, BudgetDuration = new BudgetDuration(30, 's') },
+            BudgetResetAt = T0.AddSeconds(30), ExpiresAt = T0.AddDays(7), Revoked = true, GraceUntil = T0.AddHours(1),
+            RotatedFrom = GatewayApi.Sha256Hex("sk-before"), MetadataJson = """{"owner":"ci"}""", CreatedAt = T0.AddMinutes(1),
+        };
+        await store.UpsertTenantAsync(tenant, Ct);
+        await store.UpsertKeyAsync(key, Ct);
+
+        var t = Assert.Single(await store.ListTenantsAsync(Ct));
+        Assert.Equal((tenant.Alias, tenant.Blocked, tenant.Source, tenant.MetadataJson, tenant.Limits, tenant.BudgetResetAt, tenant.CreatedAt),
+            (t.Alias, t.Blocked, t.Source, t.MetadataJson, t.Limits, t.BudgetResetAt, t.CreatedAt));
+        Assert.Equal(tenant.Models, t.Models);
+        Assert.Equal(new AliasLimits(5, 500), Assert.Single(t.AliasLimits, kv => kv.Key == "chat").Value);
+        var k = Assert.Single(await store.ListKeysAsync(Ct));
+        Assert.Equal((key.KeyName, key.KeyAlias, key.TenantId, key.Limits, key.BudgetResetAt, key.ExpiresAt, key.Revoked, key.GraceUntil, key.RotatedFrom, key.MetadataJson, key.CreatedAt),
+            (k.KeyName, k.KeyAlias, k.TenantId, k.Limits, k.BudgetResetAt, k.ExpiresAt, k.Revoked, k.GraceUntil, k.RotatedFrom, k.MetadataJson, k.CreatedAt));
+        Assert.Equal(key.Models, k.Models);
+        Assert.Equal(key.Scopes, k.Scopes);
+
+        Assert.True(await store.DeleteKeyAsync(key.TokenHash, Ct));
+        Assert.False(await store.DeleteKeyAsync(key.TokenHash, Ct));
+        Assert.True(await store.DeleteTenantAsync("acme", Ct));
+        Assert.False(await store.DeleteTenantAsync("acme", Ct));
+        Assert.Empty(await store.ListKeysAsync(Ct));
+        Assert.Empty(await store.ListTenantsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task QuerySpendAsync_FiltersByTenantTokenAndTime_NewestFirstUpToTheLimit_AndPruneDeletesOlderRows()
+    {
+        var a = GatewayApi.Sha256Hex("sk-a");
+        var b = GatewayApi.Sha256Hex("sk-b");
+        await using var store = await OpenFreshAsync();
+        await store.AppendSpendAsync(
+        [
+            Spend("r1", a, 0.1m) with { StartTime = T0, Deployment = "d1", ProviderFamily = "openai", Model = "gpt-x", PromptTokens = 7, CompletionTokens = 9, LatencyMs = 12.5, Status = 429 },
+            Spend("r2", a, 0.2m) with { StartTime = T0.AddMinutes(1) },
+            Spend("r3", b, 0.3m) with { StartTime = T0.AddMinutes(2), TenantId = "globex" },
+            Spend("r4", null, 0m) with { StartTime = T0.AddMinutes(3), TenantId = null },
+        ], Ct);
+
+        var all = await store.QuerySpendAsync(new SpendQuery(), Ct);
+        Assert.Equal(["r4", "r3", "r2", "r1"], all.Select(s => s.RequestId));
+        var r1 = all[^1];
+        Assert.Equal(("c-r1", "acme", a, "chat", "d1", "openai", "gpt-x", 7L, 9L, 0.1m, 429, 12.5, T0),
+            (r1.CorrelationId, r1.TenantId, r1.TokenHash, r1.Alias, r1.Deployment, r1.ProviderFamily, r1.Model, r1.PromptTokens, r1.CompletionTokens, r1.Cost, r1.Status, r1.LatencyMs, r1.StartTime));
+        Assert.Null(all[0].TokenHash);
+        Assert.Equal(["r2", "r1"], (await store.QuerySpendAsync(new SpendQuery { TenantId = "acme" }, Ct)).Select(s => s.RequestId));
+        Assert.Equal(["r3"], (await store.QuerySpendAsync(new SpendQuery { TokenHash = b }, Ct)).Select(s => s.RequestId));
+        Assert.Equal(["r3", "r2"], (await store.QuerySpendAsync(new SpendQuery { From = T0.AddMinutes(1), To = T0.AddMinutes(3) }, Ct)).Select(s => s.RequestId));
+        Assert.Equal(["r2"], (await store.QuerySpendAsync(new SpendQuery { TenantId = "acme", TokenHash = a, From = T0.AddSeconds(1), Limit = 5 }, Ct)).Select(s => s.RequestId));
+        Assert.Equal(["r4"], (await store.QuerySpendAsync(new SpendQuery { Limit = 1 }, Ct)).Select(s => s.RequestId));
+
+        Assert.Equal(2, await store.PruneSpendAsync(T0.AddMinutes(2), Ct));
+        Assert.Equal(["r4", "r3"], (await store.QuerySpendAsync(new SpendQuery(), Ct)).Select(s => s.RequestId));
+    }
+
+    [Fact]
+    public async Task Responses_TenantScoped_ExpiredNotServed_PrunedAndDeleted()
+    {
+        static StoredResponse Row(string tenant, string id, TimeSpan life) => new()
+        {
+            Id = id, TenantId = tenant, CreatedAt = T0, ExpiresAt = T0 + life, Response = "{\"id\":\"x\"}"u8.ToArray(), Conversation = "[]"u8.ToArray(),
+        };
+
+        await using var store = await OpenFreshAsync();
+        await store.SaveResponseAsync(Row("acme", "resp_1", TimeSpan.FromDays(1)), Ct);
+        await store.SaveResponseAsync(Row("acme", "resp_2", TimeSpan.FromHours(1)), Ct);
+        await store.SaveResponseAsync(Row("acme", "resp_2", TimeSpan.FromHours(1)) with { Conversation = "[1]"u8.ToArray() }, Ct); // replaced
+
+        var found = await store.GetResponseAsync("acme", "resp_1", T0.AddHours(2), Ct);
+        Assert.Equal("{\"id\":\"x\"}"u8.ToArray(), found!.Response);
+        Assert.Equal((T0, T0.AddDays(1)), (found.CreatedAt, found.ExpiresAt));
+        Assert.Equal("[1]"u8.ToArray(), (await store.GetResponseAsync("acme", "resp_2", T0, Ct))!.Conversation);
+        Assert.Null(await store.GetResponseAsync("globex", "resp_1", T0, Ct));
+        Assert.Null(await store.GetResponseAsync("acme", "resp_2", T0.AddHours(2), Ct)); // expired: not served before the prune
+        Assert.Equal(1, await store.PruneResponsesAsync(T0.AddHours(2), Ct));
+        Assert.Null(await store.GetResponseAsync("acme", "resp_2", T0, Ct));
+        Assert.False(await store.DeleteResponseAsync("globex", "resp_1", Ct));
+        Assert.True(await store.DeleteResponseAsync("acme", "resp_1", Ct));
+        Assert.Null(await store.GetResponseAsync("acme", "resp_1", T0, Ct));
+    }
+
+    protected async Task<IGatewayStore> OpenFreshAsync()
+    {
+        var store = Open(await NewLocationAsync());
+        await store.InitializeAsync(Ct);
+        return store;
+    }
+
+    protected static SpendRecord Spend(string requestId, string? tokenHash, decimal cost) => new()
+    {
+        RequestId = requestId, CorrelationId = "c-" + requestId, TenantId = "acme", TokenHash = tokenHash, Alias = "chat", Cost = cost, Status = 200, StartTime = T0,
+    };
+}
