@@ -170,6 +170,16 @@ public static class DoctorChecks
 
     public static IEnumerable<Finding> Store(GatewayConfig config)
     {
+        if (config.Store.DatabaseUrl is { } databaseUrl)
+        {
+            foreach (var f in PostgresStoreCheck.Run(databaseUrl))
+            {
+                yield return f;
+            }
+
+            yield break;
+        }
+
         var path = config.Store.SqlitePath;
         if (!File.Exists(path))
         {
