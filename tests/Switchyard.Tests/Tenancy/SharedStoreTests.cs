@@ -77,6 +77,23 @@ public sealed class SharedStoreTests(PostgresDatabase db) : IClassFixture<Postgr
     }
 
     [Fact]
+    public async Task ReloadOnB_AfterAnotherKeyIsCreatedOnA_KeepsBsRateCountersOfTheUnchangedKey()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 3, 1, 0, 0, 0, TimeSpan.Zero)); // the rpm window does not move
+        await using var a = await StartAsync(Hour, time);
+        await using var b = await StartAsync(Hour, time);
+        await WaitForListenersAsync(2);
+        var (limited, _) = await a.GenerateKeyAsync(new { models = new[] { "chat" }, rpm_limit = 2 });
+        await WaitForStatusAsync(b, limited, 200); // the first of its two requests on B
+        Assert.Equal(200, (await b.ChatAsync(limited, "chat")).Status);
+
+        var (other, _) = await a.GenerateKeyAsync(new { models = new[] { "chat" } });
+        await WaitForStatusAsync(b, other, 200); // B has reloaded its directory
+
+        Assert.Equal(429, (await b.ChatAsync(limited, "chat")).Status);
+    }
+
+    [Fact]
     public async Task KeyWrittenWithoutNotification_ReachesBByPollingWithinKeyRefresh()
     {
         await using var b = await StartAsync(TimeSpan.FromMilliseconds(200));
