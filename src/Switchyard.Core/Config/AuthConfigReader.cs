@@ -5,7 +5,8 @@ namespace Switchyard.Core.Config;
 /// <summary>Reads master keys (general_settings.master_key, switchyard.master_keys, switchyard.master_key_file) and switchyard.auth.</summary>
 internal static class AuthConfigReader
 {
-    private static readonly HashSet<string> GeneralKeys = ["master_key"];
+    /// <summary>database_url is read by <see cref="StoreConfigReader"/>.</summary>
+    private static readonly HashSet<string> GeneralKeys = ["master_key", "database_url"];
     private static readonly HashSet<string> AuthKeys = ["allow_admin_invoke", "master_key_invoke"];
 
     public static AuthSettings Read(YamlWalker w, YamlNode? general, YamlNode? masterKeys, YamlNode? masterKeyFile, SecretResolver secrets)
@@ -34,8 +35,13 @@ internal static class AuthConfigReader
             keys.Add(new MasterKey(value, validUntil));
         }
 
-        foreach (var (k, v, p) in w.Entries(w.Mapping(general, "general_settings"), "general_settings", GeneralKeys, "Switchyard reads only master_key here"))
+        foreach (var (k, v, p) in w.Entries(w.Mapping(general, "general_settings"), "general_settings", GeneralKeys, "Switchyard reads master_key and database_url here"))
         {
+            if (k == "database_url")
+            {
+                continue;
+            }
+
             Add(w.String(v, p), null, p, v);
         }
 
@@ -86,7 +92,9 @@ internal static class AuthConfigReader
             file = secrets.ResolvePath(f);
             if (keys.Count == 0)
             {
-                keys.Add(new MasterKey(MasterKeyFile.ReadOrCreate(file), null));
+                var generated = MasterKeyFile.ReadOrCreate(file);
+                secrets.Fingerprint.File(file, generated);
+                keys.Add(new MasterKey(generated, null));
             }
         }
 

@@ -10,7 +10,7 @@ namespace Switchyard.Core.Config;
 public static class ConfigLoader
 {
     private static readonly HashSet<string> TopKeys = ["model_list", "router_settings", "litellm_settings", "general_settings", "environment_variables", "switchyard"];
-    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries", "responses"];
+    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries", "responses", "shared"];
     private static readonly HashSet<string> ReloadKeys = ["watch"];
 
     public static GatewayConfig LoadFile(string path, Func<string, string?>? environment = null)
@@ -84,7 +84,8 @@ public static class ConfigLoader
         router = AliasConfigReader.Merge(w, router, Sw("aliases"));
         var auth = AuthConfigReader.Read(w, Section("general_settings"), Sw("master_keys"), Sw("master_key_file"), secrets);
         auth = AuthConfigReader.ReadOptions(w, Sw("auth"), auth);
-        var store = StoreConfigReader.Read(w, Sw("store"), Sw("spend"), Sw("responses"), secrets);
+        var store = StoreConfigReader.Read(w, Section("general_settings"), Sw("store"), Sw("spend"), Sw("responses"), secrets);
+        var shared = SharedStateConfigReader.Read(w, Section("router_settings"), Sw("shared"), secrets, store.DatabaseUrl is not null);
         var tenants = TenantConfigReader.Read(w, Sw("tenants"));
         var alerts = AlertsConfigReader.Read(w, Sw("alerts"), secrets);
         var telemetry = TelemetryConfigReader.Read(w, Sw("telemetry"));
@@ -110,6 +111,7 @@ public static class ConfigLoader
             Breaker = breaker,
             Deployments = deployments,
             Store = store,
+            Shared = shared,
             Tenants = tenants,
             Alerts = alerts,
             Telemetry = telemetry,
@@ -117,6 +119,7 @@ public static class ConfigLoader
             SecretFiles = [.. secrets.FilesRead.Concat(auth.MasterKeyFile is { } mkf ? [mkf] : []).Distinct()],
             WatchConfigFile = watch,
             Warnings = w.Warnings,
+            ConfigHash = secrets.Fingerprint.Compute(yaml),
         };
     }
 }

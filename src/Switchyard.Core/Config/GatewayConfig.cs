@@ -29,6 +29,14 @@ public sealed record GatewayConfig
 
     public string? SourcePath { get; init; }
 
+    /// <summary>
+    /// <c>sha256:</c> and 64 hex digits over the file's text and every value it took from outside (environment
+    /// variables, secret files, the master key file), so replicas running the same config report the same hash and drift
+    /// shows (/health/readiness, switchyard_config_info, switchyard doctor --url A --url B). Secrets enter only hashed.
+    /// Null for a config built in code.
+    /// </summary>
+    public string? ConfigHash { get; init; }
+
     /// <summary>Secret files the config reads (file: references, master_key_file).</summary>
     public IReadOnlyList<string> SecretFiles { get; init; } = [];
 }

@@ -9,6 +9,9 @@ internal static class RouterConfigReader
     [
         "routing_strategy", "num_retries", "timeout", "stream_timeout", "retry_after", "fallbacks", "context_window_fallbacks",
         "default_fallbacks", "max_fallbacks", "allowed_fails", "cooldown_time", "retry_policy", "model_group_alias",
+
+        // read by RouterRedisReader (shared state)
+        "redis_url", "redis_host", "redis_port", "redis_password",
     ];
 
     private static readonly HashSet<string> LitellmSettingsKeys = ["num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params"];

@@ -15,6 +15,9 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
     /// <summary>Every secret file the config referred to (for doctor's permission checks).</summary>
     public List<string> FilesRead { get; } = [];
 
+    /// <summary>Every value read from outside the file, for <see cref="GatewayConfig.ConfigHash"/>.</summary>
+    public ConfigFingerprint Fingerprint { get; } = new();
+
     public static bool IsReference(string value) => value.StartsWith(EnvPrefix, StringComparison.Ordinal) || value.StartsWith(FilePrefix, StringComparison.Ordinal);
 
     /// <summary>Returns the value, or null with a reason when the reference cannot be resolved.</summary>
@@ -24,7 +27,7 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
         if (value.StartsWith(EnvPrefix, StringComparison.Ordinal))
         {
             var name = value[EnvPrefix.Length..];
-            var v = fileEnvironment.TryGetValue(name, out var f) ? f : environment(name);
+            var v = Variable(name);
             if (string.IsNullOrEmpty(v))
             {
                 missingReason = $"environment variable {name} is not set";
@@ -43,20 +46,40 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
                 var text = File.ReadAllText(path).Trim();
                 if (text.Length == 0)
                 {
+                    Fingerprint.File(path, "");
                     missingReason = $"secret file {path} is empty";
                     return null;
                 }
 
-                return text.Split('\n')[0].Trim();
+                var line = text.Split('\n')[0].Trim();
+                Fingerprint.File(path, line);
+                return line;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                Fingerprint.File(path, null);
                 missingReason = $"secret file {path} cannot be read ({e.GetType().Name})";
                 return null;
             }
         }
 
         return value;
+    }
+
+    /// <summary>
+    /// An environment variable as the config sees it: the file's environment_variables first (LiteLLM sets them into the
+    /// process environment), then the process's. An empty value counts as not set.
+    /// </summary>
+    public string? Variable(string name)
+    {
+        var v = fileEnvironment.TryGetValue(name, out var f) ? f : environment(name);
+        if (string.IsNullOrEmpty(v))
+        {
+            v = null;
+        }
+
+        Fingerprint.Environment(name, v);
+        return v;
     }
 
     /// <summary>Resolves a reference that must resolve: a missing one is an error at <paramref name="path"/>.</summary>

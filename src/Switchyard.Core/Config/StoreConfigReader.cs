@@ -6,22 +6,32 @@ namespace Switchyard.Core.Config;
 internal static class StoreConfigReader
 {
     private static readonly HashSet<string> StoreKeys = ["sqlite_path"];
-    private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size", "retention"];
+    private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size", "retention", "journal"];
     private static readonly HashSet<string> ResponsesKeys = ["retention"];
 
-    public static StoreSettings Read(YamlWalker w, YamlNode? store, YamlNode? spend, YamlNode? responses, SecretResolver secrets)
+    public static StoreSettings Read(YamlWalker w, YamlNode? general, YamlNode? store, YamlNode? spend, YamlNode? responses, SecretResolver secrets)
     {
-        var s = new StoreSettings();
+        var s = new StoreSettings { DatabaseUrl = DatabaseUrlReader.Read(w, general, secrets) };
         foreach (var (_, v, p) in w.Entries(w.Mapping(store, "switchyard.store"), "switchyard.store", StoreKeys))
         {
             if (w.String(v, p) is { } path)
             {
                 s = s with { SqlitePath = secrets.ResolvePath(path) };
+                if (s.DatabaseUrl is not null)
+                {
+                    w.Warn(p, v, "not used: the store is PostgreSQL (general_settings.database_url or DATABASE_URL)");
+                }
             }
         }
 
         foreach (var (k, v, p) in w.Entries(w.Mapping(spend, "switchyard.spend"), "switchyard.spend", SpendKeys))
         {
+            if (k == "journal")
+            {
+                s = ReadJournal(w, v, p, s, secrets);
+                continue;
+            }
+
             s = k switch
             {
                 "flush_interval" => s with { SpendFlushInterval = w.Duration(v, p) is { } d && d > TimeSpan.Zero ? d : s.SpendFlushInterval },
@@ -46,5 +56,23 @@ internal static class StoreConfigReader
         }
 
         return s;
+    }
+
+    /// <summary>switchyard.spend.journal: a file path, relative to the config file's folder like sqlite_path.</summary>
+    private static StoreSettings ReadJournal(YamlWalker w, YamlNode node, string path, StoreSettings s, SecretResolver secrets)
+    {
+        var text = w.String(node, path);
+        if (text is null)
+        {
+            return s;
+        }
+
+        if (text.Trim().Length == 0 || text.EndsWith('/') || text.EndsWith('\\') || text.IndexOfAny(System.IO.Path.GetInvalidPathChars()) >= 0)
+        {
+            w.Error(path, node, "must be a file path (for example ./spend.journal)");
+            return s;
+        }
+
+        return s with { SpendJournalPath = secrets.ResolvePath(text.Trim()) };
     }
 }

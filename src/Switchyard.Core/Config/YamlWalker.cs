@@ -80,6 +80,26 @@ internal sealed class YamlWalker
         }
     }
 
+    /// <summary>
+    /// The value under <paramref name="key"/> when <paramref name="node"/> is a mapping, without reporting anything (for a
+    /// key that one section's reader leaves to another; the section's own reader reports its shape and unknown keys).
+    /// </summary>
+    public static (YamlNode Value, string Path)? Child(YamlNode? node, string path, string key)
+    {
+        if (node is YamlMappingNode map)
+        {
+            foreach (var (k, v) in map.Children)
+            {
+                if (k is YamlScalarNode { Value: { } name } && name == key)
+                {
+                    return (v, Join(path, key));
+                }
+            }
+        }
+
+        return null;
+    }
+
     public static bool IsNull(YamlNode node)
         => node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } s && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
 

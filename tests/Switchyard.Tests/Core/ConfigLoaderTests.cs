@@ -222,12 +222,12 @@ public sealed class ConfigLoaderTests : IDisposable
                   supports_vision: true
                 extra_entry_key: 1
             router_settings:
-              redis_host: localhost
+              cache_responses: true
             litellm_settings:
               success_callback: ["langfuse"]
             general_settings:
               master_key: sk-config-test-key
-              database_url: postgres://x
+              alerting: ["slack"]
             mcp_servers: {}
             """);
 
@@ -235,8 +235,8 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(
             new[]
             {
-                "general_settings.database_url", "litellm_settings.success_callback", "mcp_servers", "model_list[0].extra_entry_key",
-                "model_list[0].litellm_params.custom_llm_provider", "model_list[0].model_info.supports_vision", "router_settings.redis_host",
+                "general_settings.alerting", "litellm_settings.success_callback", "mcp_servers", "model_list[0].extra_entry_key",
+                "model_list[0].litellm_params.custom_llm_provider", "model_list[0].model_info.supports_vision", "router_settings.cache_responses",
             },
             warnings.Keys.Order(StringComparer.Ordinal).ToArray());
         Assert.All(config.Warnings, w => Assert.Contains("unsupported key", w.Message, StringComparison.Ordinal));

@@ -45,11 +45,15 @@ public sealed class ConfigLoaderFuzzTests
           fallbacks:
             - router.default: [embed]
           context_window_fallbacks: [{router.default: [embed]}]
+          redis_host: 127.0.0.1
+          redis_port: 6379
+          redis_password: os.environ/REDIS_PASSWORD
         litellm_settings:
           drop_params: true
           request_timeout: 30
         general_settings:
           master_key: sk-fuzz-master-0001
+          database_url: postgresql://sy:pw@127.0.0.1:5432/switchyard
         switchyard:
           server:
             host: 127.0.0.1
@@ -71,6 +75,16 @@ public sealed class ConfigLoaderFuzzTests
                 router.default: {rpm: 10, tpm: 1000}
           canaries:
             router.default: {target: embed, percent: 5}
+          shared:
+            key_prefix: "sy:"
+            on_redis_failure: fail_open
+            replicas: 3
+            state: [limits, budgets, breakers]
+            timeout: 250ms
+            replica_ttl: 15s
+            key_refresh: 5s
+          spend:
+            journal: ./spend.journal
         """;
 
     private static readonly string Default = File.ReadAllText(Infrastructure.TestPaths.DefaultConfig)
@@ -87,7 +101,8 @@ public sealed class ConfigLoaderFuzzTests
         {
             try
             {
-                ConfigLoader.Load(yaml, folder, _ => "sk-fuzz-env");
+                // every variable set, except those that would name a store or a Redis server the file does not
+                ConfigLoader.Load(yaml, folder, n => n.StartsWith("DATABASE_", StringComparison.Ordinal) || n is "REDIS_HOST" or "REDIS_URL" or "REDIS_PORT" ? null : "sk-fuzz-env");
             }
             catch (ConfigException e)
             {

@@ -1,0 +1,87 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Switchyard.Core.Config;
+
+/// <summary>
+/// The PostgreSQL store, as LiteLLM finds it: general_settings.database_url (a value or an <c>os.environ/NAME</c>
+/// reference), else the DATABASE_URL environment variable, else a URL built from DATABASE_HOST, DATABASE_USERNAME,
+/// DATABASE_PASSWORD and DATABASE_NAME when all four are set. Null: the embedded SQLite store. The value is a secret
+/// (it carries the password): no message ever repeats it.
+/// </summary>
+internal static class DatabaseUrlReader
+{
+    private const string Shape = "use postgresql://user:password@host:port/database or an Npgsql connection string (Host=...;Database=...)";
+
+    public static string? Read(YamlWalker w, YamlNode? general, SecretResolver secrets)
+    {
+        if (YamlWalker.Child(general, "general_settings", "database_url") is (var node, var path) && w.String(node, path) is { } raw)
+        {
+            return secrets.ResolveOrError(w, raw, path, node) is { } configured ? Checked(w, configured, path, node, "") : null;
+        }
+
+        if (secrets.Variable("DATABASE_URL") is { } env)
+        {
+            return Checked(w, env, "DATABASE_URL", null, " (from the environment, as general_settings.database_url is not set)");
+        }
+
+        string? host = secrets.Variable("DATABASE_HOST"), user = secrets.Variable("DATABASE_USERNAME"),
+            password = secrets.Variable("DATABASE_PASSWORD"), name = secrets.Variable("DATABASE_NAME");
+        if (host is null || user is null || password is null || name is null)
+        {
+            return null;
+        }
+
+        var built = $"postgresql://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@{host}/{Uri.EscapeDataString(name)}";
+        return Checked(w, built, "DATABASE_HOST", null, " (built from DATABASE_HOST, DATABASE_USERNAME, DATABASE_PASSWORD and DATABASE_NAME)");
+    }
+
+    /// <summary>The value when it has a PostgreSQL shape, else null with an error that names the shape and not the value.</summary>
+    private static string? Checked(YamlWalker w, string value, string path, YamlNode? node, string source)
+    {
+        if (Problem(value.Trim()) is { } problem)
+        {
+            w.Error(path, node, problem + source + "; " + Shape);
+            return null;
+        }
+
+        return value.Trim();
+    }
+
+    /// <summary>Why the value is neither a postgres(ql):// URL nor a key=value connection string naming a host; null when it is fine.</summary>
+    internal static string? Problem(string value)
+    {
+        var scheme = value.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
+        {
+            var name = value[..scheme];
+            if (!name.Equals("postgresql", StringComparison.OrdinalIgnoreCase) && !name.Equals("postgres", StringComparison.OrdinalIgnoreCase))
+            {
+                return name.Length is > 0 and <= 20 && name.All(char.IsAsciiLetterOrDigit)
+                    ? $"is a {name}:// URL, not PostgreSQL"
+                    : "is not a PostgreSQL URL";
+            }
+
+            if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
+            {
+                return "is not a valid URL (percent-encode special characters in the user name and password)";
+            }
+
+            return uri.Host.Length == 0 && !uri.Query.Contains("host=", StringComparison.OrdinalIgnoreCase) ? "names no host" : null;
+        }
+
+        var hasHost = false;
+        foreach (var part in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                return "is neither a URL nor a key=value connection string";
+            }
+
+            var key = part[..eq].Trim();
+            hasHost |= key.Equals("Host", StringComparison.OrdinalIgnoreCase) || key.Equals("Server", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return hasHost ? null : "is a connection string without Host=";
+    }
+}
