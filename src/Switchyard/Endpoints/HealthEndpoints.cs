@@ -6,7 +6,8 @@ using Switchyard.Tenancy;
 namespace Switchyard.Endpoints;
 
 /// <summary>
-/// /health/liveliness and /health/readiness (no auth, for probes) and /health (per deployment: breaker state,
+/// /health/liveliness and /health/readiness (no auth, for probes; readiness also carries the live config's hash and the
+/// version, so replicas can be compared) and /health (per deployment: breaker state,
 /// in-flight calls, latency, cooldown, why a deployment is disabled; never keys or api_base credentials).
 /// </summary>
 public sealed class HealthEndpoints(GatewayState state, Authenticator authenticator, IGatewayStore store, TimeProvider time)
@@ -31,6 +32,11 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
         await using var w = new Utf8JsonWriter(context.Response.Body);
         w.WriteStartObject();
         w.WriteString("status", ready ? "healthy" : "unhealthy");
+
+        // What `switchyard doctor --url A --url B` compares: the same hash means the same file and environment.
+        w.WriteString("config_hash", snapshot.Config.ConfigHash);
+        w.WriteString("version", GatewayVersion.Current);
+        w.WriteString("redis", snapshot.Config.Shared.UsesRedis ? "configured" : "off");
         w.WriteNumber("routable_groups", routable);
         w.WriteNumber("groups", snapshot.Routes.Groups.Count);
         w.WriteString("config", snapshot.Config.SourcePath);

@@ -137,6 +137,7 @@ public static class GatewayHost
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<Core.Telemetry.GatewayTelemetry>();
         services.AddSingleton<Telemetry.BreakerMetrics>();
+        services.AddSingleton<Telemetry.ConfigMetrics>();
         TelemetrySetup.Add(services, config, options);
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton(sp => new AdmissionController(options.Time));
@@ -175,6 +176,7 @@ public static class GatewayHost
 
         var app = builder.Build();
         app.Services.GetRequiredService<Telemetry.BreakerMetrics>();
+        app.Services.GetRequiredService<Telemetry.ConfigMetrics>();
         app.UseMiddleware<GatewayMiddleware>();
         if (config.Telemetry.Prometheus)
         {
