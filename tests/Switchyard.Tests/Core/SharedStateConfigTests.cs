@@ -319,4 +319,31 @@ public sealed class SharedStateConfigTests : IDisposable
 
         Assert.Equal(("switchyard.spend.journal", 9), (e.Path, e.Line));
     }
+
+    /// <summary>docs/scaling.md's multi-replica example loads as written, with the environment it lists, and means what it says.</summary>
+    [Fact]
+    public void ScalingDocExample_LoadsCleanlyWithItsEnvironment()
+    {
+        var repo = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        var doc = File.ReadAllText(Path.Combine(repo, "docs", "scaling.md"));
+        var section = doc[doc.IndexOf("## Configuration", StringComparison.Ordinal)..];
+        static string Block(string text, string fence)
+        {
+            var start = text.IndexOf(fence, StringComparison.Ordinal) + fence.Length;
+            return text[start..text.IndexOf("```", start, StringComparison.Ordinal)];
+        }
+
+        var env = Block(section, "```sh\n").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => !l.StartsWith('#') && l.Contains('=', StringComparison.Ordinal))
+            .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+
+        var config = Load(Block(section, "```yaml\n"), env);
+
+        Assert.Empty(config.Warnings);
+        Assert.Equal("redis://:...@redis.internal:6379", config.Shared.RedisUrl);
+        Assert.Equal(env["DATABASE_URL"], config.Store.DatabaseUrl);
+        Assert.Equal((3, RedisFailurePolicy.FailClosed, true, true, true), (config.Shared.Replicas, config.Shared.OnRedisFailure, config.Shared.Limits, config.Shared.Budgets, config.Shared.Breakers));
+        Assert.Equal("switchyard:prod:", config.Shared.KeyPrefix);
+        Assert.Equal("/var/lib/switchyard/spend.journal", config.Store.SpendJournalPath);
+    }
 }
