@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
 namespace Switchyard.Core.Config;
@@ -8,7 +9,7 @@ namespace Switchyard.Core.Config;
 /// DATABASE_PASSWORD and DATABASE_NAME when all four are set. Null: the embedded SQLite store. The value is a secret
 /// (it carries the password): no message ever repeats it.
 /// </summary>
-internal static class DatabaseUrlReader
+internal static partial class DatabaseUrlReader
 {
     private const string Shape = "use postgresql://user:password@host:port/database or an Npgsql connection string (Host=...;Database=...)";
 
@@ -47,7 +48,10 @@ internal static class DatabaseUrlReader
         return value.Trim();
     }
 
-    /// <summary>Why the value is neither a postgres(ql):// URL nor a key=value connection string naming a host; null when it is fine.</summary>
+    /// <summary>
+    /// Why the value cannot be a postgres(ql):// URL or a key=value connection string naming a host; null when its shape is
+    /// right (the store checks the details at start).
+    /// </summary>
     internal static string? Problem(string value)
     {
         var scheme = value.IndexOf("://", StringComparison.Ordinal);
@@ -61,27 +65,22 @@ internal static class DatabaseUrlReader
                     : "is not a PostgreSQL URL";
             }
 
-            if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
-            {
-                return "is not a valid URL (percent-encode special characters in the user name and password)";
-            }
-
-            return uri.Host.Length == 0 && !uri.Query.Contains("host=", StringComparison.OrdinalIgnoreCase) ? "names no host" : null;
+            // The rest (several hosts, a host-less URL that means localhost, query parameters) is the store's to read at
+            // start (PostgresConnectionString), which names what is wrong in detail; only what is never right is refused here.
+            return value.Contains('#', StringComparison.Ordinal)
+                ? "has a URL fragment (#...); percent-encode a '#' in the password as %23"
+                : value.Length == scheme + 3 ? "has nothing after the scheme" : null;
         }
 
-        var hasHost = false;
-        foreach (var part in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        // Npgsql's own syntax (values may be quoted and hold ';'), so only its outline: key=value pairs, one of them Host.
+        if (!value.Contains('=', StringComparison.Ordinal))
         {
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                return "is neither a URL nor a key=value connection string";
-            }
-
-            var key = part[..eq].Trim();
-            hasHost |= key.Equals("Host", StringComparison.OrdinalIgnoreCase) || key.Equals("Server", StringComparison.OrdinalIgnoreCase);
+            return "is neither a URL nor a key=value connection string";
         }
 
-        return hasHost ? null : "is a connection string without Host=";
+        return HostKey().IsMatch(value) ? null : "is a connection string without Host=";
     }
+
+    [GeneratedRegex(@"(^|;)\s*(host|server)\s*=", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HostKey();
 }
