@@ -45,6 +45,14 @@ public sealed class RedisSharedAdmission : ISharedAdmission, IAsyncDisposable
         return new RedisSharedAdmission(redis, settings, time, replicaId, ownsConnection: true);
     }
 
+    /// <summary><see cref="ConnectAsync"/> for a host's start-up (waits at most the connect timeout when Redis is down).</summary>
+    public static RedisSharedAdmission Connect(SharedStateSettings settings, TimeProvider time, string? replicaId = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = RedisUrl.ToOptions(settings.RedisUrl ?? throw new ArgumentException("no Redis URL", nameof(settings)), settings.RedisTimeout);
+        return new RedisSharedAdmission(ConnectionMultiplexer.Connect(options), settings, time, replicaId, ownsConnection: true);
+    }
+
     public RedisReplica Replica { get; }
 
     public IConnectionMultiplexer Connection => _redis;
