@@ -20,6 +20,16 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   fi
 fi
 
+# The shared-state tests start a real redis-server (tests/Switchyard.Tests/Infrastructure/RedisServer.cs) on a free
+# loopback port; install Debian's redis-server when it is missing.
+if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  else
+    echo "test.sh: redis-server is not installed and this is not root; run: sudo apt-get install -y redis-server" >&2
+  fi
+fi
+
 dotnet build Switchyard.sln -c Release -warnaserror -nologo -v q
 dotnet test tests/Switchyard.Tests/Switchyard.Tests.csproj -c Release --no-build -nologo \
   --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@"

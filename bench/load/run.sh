@@ -25,6 +25,10 @@
 #   BARE_DLL=path      a bare forwarder built earlier (skips its build)
 #   GATEWAY_ENV=       extra "NAME=value ..." for the gateway process (e.g. DOTNET_TieredPGO=0)
 #   UP_PORT=5055 GW_PORT=5056   SKIP_BUILD=1   LABEL=text (added to the results file name and header)
+#   REDIS=1            0 skips gateway-redis: a second gateway (port GW_REDIS_PORT=5058) whose limits are shared through
+#                      a redis-server started here (REDIS_PORT=5057, no persistence), measured with its own scoped
+#                      token (same limits) for the SCOPED_SCENARIOS: the cost of one Redis round trip per admission
+#                      (and one per settlement) side by side with the in-process path (gateway-scoped)
 #   GATEWAY_DLL=path   another build of switchyard.dll (A/B against an older commit built elsewhere)
 #   PERF=0             1 adds a profiled run after the measured ones: perf record (cpu-clock, call graphs) on the gateway
 #                      during ${DURATION}s of PERF_SCENARIO (chat-48KB) at PERF_CONC (32) with PERF_KEY (master|scoped),
@@ -57,6 +61,9 @@ UP_PORT=${UP_PORT:-5055}
 GW_PORT=${GW_PORT:-5056}
 LABEL=${LABEL:-}
 PERF=${PERF:-0}
+REDIS=${REDIS:-1}
+REDIS_PORT=${REDIS_PORT:-5057}
+GW_REDIS_PORT=${GW_REDIS_PORT:-5058}
 PERF_CONC=${PERF_CONC:-32}
 PERF_SCENARIO=${PERF_SCENARIO:-chat-48KB}
 MASTER_KEY=sk-bench-master-key-0001
@@ -192,6 +199,33 @@ SCOPED_KEY=$(curl -fsS -X POST "http://127.0.0.1:$GW_PORT/key/generate" -H "Auth
     sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
 [ -n "$SCOPED_KEY" ] || { log "could not create the scoped token"; exit 1; }
 
+# ---- the same gateway with its limits in Redis (gateway-redis) -------------------------------------------------------
+GWR_PID=""; REDIS_PID=""; REDIS_KEY=""
+if [ "$REDIS" = 1 ]; then
+    if ! command -v redis-server >/dev/null 2>&1; then
+        log "installing redis-server (Debian package)"
+        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+        $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+    fi
+    mkdir -p "$WORK/redis"
+    "${PIN_CLIENT[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK/redis" >"$WORK/redis.log" 2>&1 &
+    REDIS_PID=$!; PIDS+=("$REDIS_PID")
+    for i in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && break
+        kill -0 "$REDIS_PID" 2>/dev/null || { log "redis-server exited:"; tail -20 "$WORK/redis.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    sed "s#sqlite_path: $WORK/switchyard.db#sqlite_path: $WORK/switchyard-redis.db#" "$WORK/gateway.yaml" >"$WORK/gateway-redis.yaml"
+    printf '  shared:\n    redis_url: redis://127.0.0.1:%s\n    key_prefix: bench:\n' "$REDIS_PORT" >>"$WORK/gateway-redis.yaml"
+    env "${GW_ENV[@]}" "${PIN_GW[@]}" dotnet "$GATEWAY_DLL" --config "$WORK/gateway-redis.yaml" --port "$GW_REDIS_PORT" >"$WORK/gateway-redis.log" 2>&1 &
+    GWR_PID=$!; PIDS+=("$GWR_PID")
+    wait_http "http://127.0.0.1:$GW_REDIS_PORT/health/liveliness" "$GWR_PID" "$WORK/gateway-redis.log"
+    REDIS_KEY=$(curl -fsS -X POST "http://127.0.0.1:$GW_REDIS_PORT/key/generate" -H "Authorization: Bearer $MASTER_KEY" \
+        -H 'Content-Type: application/json' -d '{"key_alias":"bench-redis","rpm_limit":1000000000,"tpm_limit":2000000000}' |
+        sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
+    [ -n "$REDIS_KEY" ] || { log "could not create the token of gateway-redis"; exit 1; }
+fi
+
 # ---- bodies and wrk scripts ----------------------------------------------------------------------------------------
 # scenario -> body: chat-200B (a 200-byte chat request), chat-48KB (agent-sized: 35 KB system prompt, 12 tools, a few
 # turns), stream-200B (the 200-byte request with "stream":true).
@@ -200,8 +234,9 @@ dotnet "$UPSTREAM_DLL" body --kind agent --out "$WORK/chat-48KB.json"
 dotnet "$UPSTREAM_DLL" body --kind stream --out "$WORK/stream-200B.json"
 for scenario in $SCENARIOS; do
     [ -f "$WORK/$scenario.json" ] || { log "unknown scenario $scenario (chat-200B, chat-48KB, stream-200B)"; exit 1; }
-    for caller in master scoped; do
-        key=$MASTER_KEY; [ "$caller" = scoped ] && key=$SCOPED_KEY
+    for caller in master scoped redis; do
+        key=$MASTER_KEY; [ "$caller" = scoped ] && key=$SCOPED_KEY; [ "$caller" = redis ] && key=$REDIS_KEY
+        [ "$caller" = redis ] && [ -z "$REDIS_KEY" ] && continue
         cat >"$WORK/$scenario-$caller.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -233,22 +268,24 @@ run_wrk() { # url script concurrency seconds -> RESULT line
 GW_URL=http://127.0.0.1:$GW_PORT/v1/chat/completions
 UP_URL=http://127.0.0.1:$UP_PORT/v1/chat/completions
 BARE_URL=http://127.0.0.1:$BARE_PORT/v1/chat/completions
+GWR_URL=http://127.0.0.1:$GW_REDIS_PORT/v1/chat/completions
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-target_url() { case $1 in direct) echo "$UP_URL" ;; bare) echo "$BARE_URL" ;; *) echo "$GW_URL" ;; esac; }
-target_pid() { case $1 in direct) echo "$UP_PID" ;; bare) echo "$BARE_PID" ;; *) echo "$GW_PID" ;; esac; }
+target_url() { case $1 in direct) echo "$UP_URL" ;; bare) echo "$BARE_URL" ;; gateway-redis) echo "$GWR_URL" ;; *) echo "$GW_URL" ;; esac; }
+target_pid() { case $1 in direct) echo "$UP_PID" ;; bare) echo "$BARE_PID" ;; gateway-redis) echo "$GWR_PID" ;; *) echo "$GW_PID" ;; esac; }
+caller_of() { case $1 in gateway-scoped) echo scoped ;; gateway-redis) echo redis ;; *) echo master ;; esac; }
 targets_for() { # scenario -> the targets measured for it, interleaved in this order
     local t="direct"
     [ -n "$BARE_PID" ] && t+=" bare"
     t+=" gateway"
-    case " $SCOPED_SCENARIOS " in *" $1 "*) t+=" gateway-scoped" ;; esac
+    case " $SCOPED_SCENARIOS " in *" $1 "*) t+=" gateway-scoped"; [ -n "$GWR_PID" ] && t+=" gateway-redis" ;; esac
     echo "$t"
 }
 
 log "warm-up ${WARMUP}s per scenario and target"
 for scenario in $SCENARIOS; do
     for target in $(targets_for "$scenario"); do
-        caller=master; [ "$target" = gateway-scoped ] && caller=scoped
+        caller=$(caller_of "$target")
         run_wrk "$(target_url "$target")" "$scenario-$caller" 32 "$WARMUP" >/dev/null
     done
 done
@@ -258,13 +295,14 @@ TSV=$WORK/results.tsv
 for scenario in $SCENARIOS; do
     for c in $CONCURRENCY; do
         for target in $(targets_for "$scenario"); do
-            caller=master; [ "$target" = gateway-scoped ] && caller=scoped
+            caller=$(caller_of "$target")
             pid=$(target_pid "$target")
             log "$scenario c=$c: $target"
             echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true   # reset VmHWM so the peak is this scenario's
-            t0=$(cpu_ticks "$pid")
+            t0=$(cpu_ticks "$pid"); r0=0; [ -n "$REDIS_PID" ] && r0=$(cpu_ticks "$REDIS_PID")
             r=$(run_wrk "$(target_url "$target")" "$scenario-$caller" "$c" "$DURATION")
-            t1=$(cpu_ticks "$pid")
+            t1=$(cpu_ticks "$pid"); r1=0; [ -n "$REDIS_PID" ] && r1=$(cpu_ticks "$REDIS_PID")
+            [ "$target" = gateway-redis ] && printf '%s\t%s\t%s\t%s\n' "$scenario" "$c" "$(field "$r" requests)" "$((r1 - r0))" >>"$WORK/redis-cpu.tsv"
             hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
             printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$c" "$target" \
                 "$(field "$r" requests)" "$(field "$r" duration_us)" "$(field "$r" p50_us)" "$(field "$r" p99_us)" \
@@ -372,6 +410,19 @@ OUT=bench/load/out/results-$STAMP${LABEL:+-$LABEL}.md
                     printf "- c=%d: CPU the 48 KB body adds over the 200-byte one: gateway %+.0f µs, bare forwarder %+.0f µs\n", c, cpu[g48] - cpu[g2], cpu[b48] - cpu[b2]
             }
         }' "$TSV"
+    if [ -s "$WORK/redis-cpu.tsv" ]; then
+        echo
+        echo "Shared admission (gateway-redis: the scoped token's limits in Redis, one round trip per admission and one per settlement) vs in process (gateway-scoped), same run:"
+        echo
+        awk -F'\t' -v tck="$CLK_TCK" '
+            NR == FNR { k = $1 SUBSEP $2; req[k] = $3; rcpu[k] = $4 * 1e6 / tck / ($3 > 0 ? $3 : 1); next }
+            { k = $1 SUBSEP $2; cpu = $9 * 1e6 / tck / ($4 > 0 ? $4 : 1)
+              if ($3 == "gateway-scoped") { s50[k] = $6; s99[k] = $7; scpu[k] = cpu }
+              if ($3 == "gateway-redis") { r50[k] = $6; r99[k] = $7; gcpu[k] = cpu } }
+            END { for (k in r50) if (k in s50) { split(k, p, SUBSEP)
+                printf "- %s c=%d: p50 %+.3f ms, p99 %+.3f ms; gateway CPU %+.0f µs/req; redis-server CPU %.0f µs/req\n", p[1], p[2],
+                    (r50[k] - s50[k]) / 1000, (r99[k] - s99[k]) / 1000, gcpu[k] - scpu[k], rcpu[k] } }' "$WORK/redis-cpu.tsv" "$TSV" | sort
+    fi
     [ "$GW_ALIVE" = yes ] || echo "- WARNING: the gateway process exited during the run; see its log"
 } | tee "$OUT"
 log "wrote $OUT"

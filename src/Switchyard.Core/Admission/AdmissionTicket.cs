@@ -2,7 +2,8 @@ namespace Switchyard.Core.Admission;
 
 /// <summary>
 /// What one admitted request holds: up to three limited subjects (token, tenant, tenant's alias), the tokens and
-/// cost it reserved, and the figures for the x-ratelimit-* headers. Settled exactly once.
+/// cost it reserved, and the figures for the x-ratelimit-* headers. Settled exactly once. A ticket admitted through
+/// the shared limiter also names the replica (and its generation) that holds its reservations there.
 /// </summary>
 public struct AdmissionTicket
 {
@@ -14,6 +15,21 @@ public struct AdmissionTicket
     internal DateTimeOffset At;
     internal int Settled;
 
+    /// <summary>The replica id the shared reservations are held under; null for a ticket admitted in process only.</summary>
+    internal string? SharedReplica;
+
+    /// <summary>The ticket's id under <see cref="SharedReplica"/> (settling twice is a no-op there too).</summary>
+    internal long SharedTicket;
+
+    /// <summary>The shared limiter's clock (Redis server time) when it admitted the ticket, in Unix milliseconds.</summary>
+    internal long SharedAtMs;
+
+    /// <summary>Which of First, Second, Third (bits 0, 1, 2) hold shared reservations.</summary>
+    internal byte SharedMask;
+
+    /// <summary>Whether the budgets of the shared subjects are shared (else only their rates are).</summary>
+    internal bool SharedBudgets;
+
     public long LimitRequests { get; internal set; }
     public long RemainingRequests { get; internal set; }
     public long LimitTokens { get; internal set; }
@@ -21,4 +37,7 @@ public struct AdmissionTicket
 
     public readonly bool HasRequestLimit => LimitRequests > 0;
     public readonly bool HasTokenLimit => LimitTokens > 0;
+
+    /// <summary>Whether the ticket holds reservations in the shared limiter (Redis).</summary>
+    public readonly bool IsShared => SharedReplica is not null;
 }

@@ -127,6 +127,19 @@ public sealed class BudgetMeter(long spentNanos, DateTimeOffset? resetAt)
         }
     }
 
+    /// <summary>Takes over the spend and reset time of the shared limiter (reservations are this replica's own and stay).</summary>
+    internal void Mirror(long spentNanos, DateTimeOffset? resetAt)
+    {
+        lock (_gate)
+        {
+            _spent = spentNanos;
+            if (resetAt is not null)
+            {
+                _resetAt = resetAt;
+            }
+        }
+    }
+
     /// <summary>Replaces a reservation by the real cost (0 on failure).</summary>
     public void Settle(long reservedNanos, long actualNanos)
     {

@@ -36,4 +36,20 @@ public sealed class LimitState(string kind, string id, Limits limits, long spent
 
     /// <summary>Set once the soft budget alert fired in the current period.</summary>
     public bool SoftBudgetAlerted { get; set; }
+
+    /// <summary>
+    /// The spend the shared limiter last reported for this subject (nano-dollars), -1 before it reported one. While
+    /// the shared store is unreachable and the policy fails open, the budget room left at that point is divided
+    /// between the replicas.
+    /// </summary>
+    public long SharedSpentNanos => Volatile.Read(ref _sharedSpent);
+
+    private long _sharedSpent = -1;
+
+    /// <summary>Takes over the shared spend and budget period, so this replica's own view stays close to the shared one.</summary>
+    internal void MirrorShared(long spentNanos, DateTimeOffset? resetAt)
+    {
+        Volatile.Write(ref _sharedSpent, spentNanos);
+        Budget.Mirror(spentNanos, resetAt);
+    }
 }

@@ -17,4 +17,10 @@ public static class AlertKinds
     public const string BudgetSoftLimit = "budget_soft_limit";
     public const string BudgetExceeded = "budget_exceeded";
     public const string ConfigReloadFailed = "config_reload_failed";
+
+    /// <summary>The breaker in front of the shared state store (Redis) opened: admission follows on_redis_failure.</summary>
+    public const string SharedStateDown = "shared_state_down";
+
+    /// <summary>The shared state store answers again (the breaker's probe succeeded).</summary>
+    public const string SharedStateRestored = "shared_state_restored";
 }

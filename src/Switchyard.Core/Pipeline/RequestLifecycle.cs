@@ -69,21 +69,48 @@ public abstract class RequestLifecycle : IDisposable
     public UpstreamFailure? RelayFailure { get; private set; }
 
     /// <summary>
-    /// Admits the request against its token's, tenant's and tenant-alias limits with the estimate; a refusal is reported
-    /// to <see cref="OnRefused"/> and returned (the ticket holds nothing then).
+    /// Admits the request against its token's, tenant's and tenant-alias limits with the estimate, in process only
+    /// (a controller with a shared limiter needs <see cref="AdmitAsync"/>); a refusal is reported to
+    /// <see cref="OnRefused"/> and returned (the ticket holds nothing then).
     /// </summary>
     public AdmissionRejection? Admit(LimitState? key, LimitState? tenant, LimitState? alias)
     {
-        var rejection = _admission.TryAdmit(ref _ticket, key, tenant, alias, Estimate.Tokens, Estimate.CostNanos);
-        if (rejection is not null)
+        if (_admission.IsShared)
         {
-            Status = 429;
+            throw new InvalidOperationException("admission through a shared limiter is asynchronous: use AdmitAsync");
+        }
+
+        var ticket = default(AdmissionTicket);
+        var rejection = _admission.TryAdmit(ref ticket, key, tenant, alias, Estimate.Tokens, Estimate.CostNanos);
+        return Admitted(new AdmissionOutcome(ticket, rejection));
+    }
+
+    /// <summary>
+    /// Admits the request against its token's, tenant's and tenant-alias limits with the estimate (through the shared
+    /// limiter when one is configured: one round trip; in process it completes at once without allocating); a refusal
+    /// (429 for a limit, 503 when the shared limits are unreachable and the policy fails closed) is reported to
+    /// <see cref="OnRefused"/> and returned (the ticket holds nothing then).
+    /// </summary>
+    public ValueTask<AdmissionRejection?> AdmitAsync(LimitState? key, LimitState? tenant, LimitState? alias, CancellationToken cancellationToken)
+    {
+        var pending = _admission.AdmitAsync(key, tenant, alias, Estimate.Tokens, Estimate.CostNanos, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new ValueTask<AdmissionRejection?>(Admitted(pending.Result)) : AwaitAdmittedAsync(pending);
+    }
+
+    private async ValueTask<AdmissionRejection?> AwaitAdmittedAsync(ValueTask<AdmissionOutcome> pending) => Admitted(await pending.ConfigureAwait(false));
+
+    private AdmissionRejection? Admitted(AdmissionOutcome outcome)
+    {
+        _ticket = outcome.Ticket;
+        if (outcome.Rejection is { } rejection)
+        {
+            Status = rejection.Status;
             Span?.SetStatus(ActivityStatusCode.Error);
             Span?.SetTag(Telemetry.GenAiAttributes.ErrorType, rejection.Code);
             OnRefused(rejection);
         }
 
-        return rejection;
+        return outcome.Rejection;
     }
 
     /// <summary>
@@ -128,7 +155,17 @@ public abstract class RequestLifecycle : IDisposable
     public void Answered(Requests.Usage? usage)
     {
         Usage = usage;
-        SettleAdmission();
+        _ = SettleAdmission();
+    }
+
+    /// <summary>
+    /// <see cref="Answered"/>, ending once the settlement is done in the shared limiter too (when there is one), so a
+    /// request the caller sends next through another replica never meets this one's reservation either.
+    /// </summary>
+    public Task AnsweredAsync(Requests.Usage? usage)
+    {
+        Usage = usage;
+        return SettleAdmission().Settled;
     }
 
     /// <summary>
@@ -173,7 +210,7 @@ public abstract class RequestLifecycle : IDisposable
         {
             if (Deployment is { } deployment)
             {
-                var (prompt, completion, cost) = SettleAdmission();
+                var (prompt, completion, cost, _) = SettleAdmission();
                 if (Usage is { } usage)
                 {
                     deployment.State.RecordTokens(usage.TotalTokens, _time.GetUtcNow());
@@ -199,19 +236,23 @@ public abstract class RequestLifecycle : IDisposable
     /// <summary>A routed request ended (whole, streamed or broken): what it used and cost, for spend logs and metrics.</summary>
     protected abstract void OnSettled(DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost);
 
-    /// <summary>Replaces the reservation by what was used (the estimate's prompt when the provider reported nothing); once.</summary>
-    private (long Prompt, long Completion, decimal Cost) SettleAdmission()
+    /// <summary>
+    /// Replaces the reservation by what was used (the estimate's prompt when the provider reported nothing); once.
+    /// <c>Settled</c> ends when the shared limiter has it too (at once in process).
+    /// </summary>
+    private (long Prompt, long Completion, decimal Cost, Task Settled) SettleAdmission()
     {
         var deployment = Deployment!.Config;
         var usage = Usage;
         var prompt = usage?.PromptTokens ?? Estimate.PromptTokens;
         var completion = usage?.CompletionTokens ?? 0;
         var cost = usage is null ? PriceTable.Cost(deployment, prompt, completion) : PriceTable.Cost(deployment, usage);
+        var settled = Task.CompletedTask;
         if (Interlocked.Exchange(ref _admissionSettled, 1) == 0)
         {
-            _admission.Complete(ref _ticket, prompt + completion, AdmissionController.ToNanos(cost));
+            settled = _admission.CompleteAsync(ref _ticket, prompt + completion, AdmissionController.ToNanos(cost));
         }
 
-        return (prompt, completion, cost);
+        return (prompt, completion, cost, settled);
     }
 }

@@ -36,7 +36,7 @@ public sealed partial class InferenceEndpoint
 
             if (telemetry.Requests.Enabled)
             {
-                telemetry.Requests.Add(1, new TagList { { GenAi.Alias, info.Model }, { GenAi.Status, 429 } });
+                telemetry.Requests.Add(1, new TagList { { GenAi.Alias, info.Model }, { GenAi.Status, rejection.Status } });
             }
 
             if (rejection.Code == LimitCodes.Budget)

@@ -148,14 +148,14 @@ public sealed partial class InferenceEndpoint(
             Telemetry.RequestTelemetry.StartRequest(_telemetry, info, correlation, caller.TenantId, capture, body.Span), estimate);
         if (!caller.IsMaster)
         {
-            var denied = request.Admit(caller.Key!.Limits, caller.Tenant?.Limits, caller.Tenant?.AliasLimits.GetValueOrDefault(info.Model));
+            var denied = await request.AdmitAsync(caller.Key!.Limits, caller.Tenant?.Limits, caller.Tenant?.AliasLimits.GetValueOrDefault(info.Model), context.RequestAborted);
             UsageRecorder.WriteRateLimitHeaders(context, request.Ticket);
             if (denied is { } rejection)
             {
                 await FailureResponses.WriteAsync(context, new FailureSummary
                 {
-                    Status = 429,
-                    Type = FailureType.RateLimited,
+                    Status = rejection.Status, // 429; 503 when the shared limits are unreachable and the policy fails closed
+                    Type = rejection.Status == 503 ? FailureType.RouteUnavailable : FailureType.RateLimited,
                     Code = rejection.Code,
                     Route = info.Model,
                     ProviderFamily = group.Family,
@@ -181,7 +181,7 @@ public sealed partial class InferenceEndpoint(
         request.Routed(result, response.IsStream);
         if (!response.IsStream)
         {
-            request.Answered(response.Usage);
+            await request.AnsweredAsync(response.Usage);
             request.AnswerBody = response.Body;
         }
 

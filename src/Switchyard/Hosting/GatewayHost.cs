@@ -10,6 +10,7 @@ using Switchyard.Providers.Azure;
 using Switchyard.Providers.Http;
 using Switchyard.Providers.Mock;
 using Switchyard.Providers.OpenAI;
+using Switchyard.Storage.Redis;
 using Switchyard.Storage.Sqlite;
 using Switchyard.Tenancy;
 using Switchyard.Core.Admission;
@@ -140,7 +141,7 @@ public static class GatewayHost
         services.AddSingleton<Telemetry.ConfigMetrics>();
         TelemetrySetup.Add(services, config, options);
         services.AddSingleton<TenantDirectory>();
-        services.AddSingleton(sp => new AdmissionController(options.Time));
+        AddAdmission(services, config.Shared, options.Time);
         services.AddSingleton<IGatewayStore>(sp => config.Store.DatabaseUrl is { } databaseUrl
             ? new Storage.Postgres.PostgresGatewayStore(databaseUrl)
             : new SqliteGatewayStore(options.SqlitePath ?? config.Store.SqlitePath));
@@ -177,6 +178,7 @@ public static class GatewayHost
         var app = builder.Build();
         app.Services.GetRequiredService<Telemetry.BreakerMetrics>();
         app.Services.GetRequiredService<Telemetry.ConfigMetrics>();
+        app.Services.GetRequiredService<Telemetry.SharedStateMetrics>();
         app.UseMiddleware<GatewayMiddleware>();
         if (config.Telemetry.Prometheus)
         {
@@ -185,6 +187,23 @@ public static class GatewayHost
 
         Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// Admission in process, or with Redis configured (and limits or budgets shared) through the shared limiter, behind
+    /// its breaker and on_redis_failure. Read at start: changing switchyard.shared takes a restart.
+    /// </summary>
+    private static void AddAdmission(IServiceCollection services, SharedStateSettings shared, TimeProvider time)
+    {
+        services.AddSingleton<Telemetry.SharedStateMetrics>();
+        if (shared.UsesRedis && (shared.Limits || shared.Budgets))
+        {
+            services.AddSingleton(sp => RedisSharedAdmission.Connect(shared, time));
+            services.AddSingleton(sp => new AdmissionController(time, sp.GetRequiredService<RedisSharedAdmission>(), shared));
+            return;
+        }
+
+        services.AddSingleton(sp => new AdmissionController(time));
     }
 
     private static void Map(WebApplication app)

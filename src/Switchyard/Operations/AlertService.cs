@@ -28,6 +28,12 @@ public sealed partial class AlertService : BackgroundService
         _logger = logger;
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(10) };
         deployments.BreakerTransitioned += OnBreaker;
+        if (admission.Breaker is { } shared)
+        {
+            shared.Changed += (up, reason) => Publish(up ? AlertKinds.SharedStateRestored : AlertKinds.SharedStateDown, "redis", up ? "info" : "critical",
+                up ? "the shared limits (Redis) answer again" : $"the shared limits (Redis) are unreachable ({reason}); admission follows on_redis_failure");
+        }
+
         admission.SoftBudgetReached += (s, spent) => Publish(AlertKinds.BudgetSoftLimit, $"{s.Kind} {s.Id}", "warning", $"spent ${spent / 1_000_000_000m:0.####} of soft budget ${s.Limits.SoftBudget}");
     }
 
