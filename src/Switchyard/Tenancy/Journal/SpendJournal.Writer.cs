@@ -7,23 +7,45 @@ namespace Switchyard.Tenancy.Journal;
 /// <summary>The journal's single writer: one write (and fsync when asked) per group of pending records.</summary>
 public sealed partial class SpendJournal
 {
-    // owned by the writer (and by Dispose once the writer has ended)
+    /// <summary>Rounds one writer takes before handing the rest to the thread pool, so no request writes for long.</summary>
+    private const int MaxRounds = 4;
+
+    // owned by the current writer (one at a time: whoever set _writing under the lock), and by Dispose once all ended
+    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private readonly Utf8JsonWriter _json;
     private readonly List<JournalSegment> _sealed = [];
     private JournalSegment? _active;
     private long _nextSequence;
     private bool _failing;
 
-    private async Task RunWriterAsync()
+    /// <summary>Writes pending groups (and a requested checkpoint) until nothing is pending, then lets go of the writer's role.</summary>
+    private void Lead()
     {
-        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
-        while (true)
+        for (var round = 0; ; round++)
         {
             List<SpendRecord>? batch = null;
             TaskCompletionSource<JournalSegment?>? group = null;
-            bool checkpoint, wait = false;
+            bool checkpoint;
             lock (_gate)
             {
+                if (_pending.Count == 0 && !_checkpointRequested)
+                {
+                    _writing = false;
+                    if (_closing)
+                    {
+                        _closed.TrySetResult();
+                    }
+
+                    return;
+                }
+
+                if (round == MaxRounds)
+                {
+                    // more keeps arriving: a pool thread takes the writer's role over, and this request goes on
+                    ThreadPool.UnsafeQueueUserWorkItem(static j => j.Lead(), this, preferLocal: false);
+                    return;
+                }
+
                 if (_pending.Count > 0)
                 {
                     batch = _pending;
@@ -35,27 +57,11 @@ public sealed partial class SpendJournal
 
                 checkpoint = _checkpointRequested;
                 _checkpointRequested = false;
-                if (batch is null && !checkpoint)
-                {
-                    if (_closing)
-                    {
-                        break;
-                    }
-
-                    _writerWaiting = true;
-                    wait = true;
-                }
-            }
-
-            if (wait)
-            {
-                await _wake.WaitAsync().ConfigureAwait(false);
-                continue;
             }
 
             if (batch is not null)
             {
-                var segment = WriteGroup(batch, buffer, json);
+                var segment = WriteGroup(batch);
                 batch.Clear();
                 group!.SetResult(segment);
             }
@@ -67,12 +73,13 @@ public sealed partial class SpendJournal
         }
     }
 
-    private JournalSegment? WriteGroup(List<SpendRecord> batch, ArrayBufferWriter<byte> buffer, Utf8JsonWriter json)
+    private JournalSegment? WriteGroup(List<SpendRecord> batch)
     {
+        var buffer = _buffer;
         buffer.ResetWrittenCount();
         foreach (var record in batch)
         {
-            JournalFrames.Write(buffer, json, record);
+            JournalFrames.Write(buffer, _json, record);
         }
 
         try

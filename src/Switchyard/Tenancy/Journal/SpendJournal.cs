@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Switchyard.Core.Tenancy;
 
 namespace Switchyard.Tenancy.Journal;
@@ -9,9 +10,9 @@ namespace Switchyard.Tenancy.Journal;
 /// records the store has all committed is deleted; segments left by a killed process are replayed into the store at
 /// start (the store ignores request ids it already has).
 /// <para>
-/// Appends are group-committed: request threads add their record to a pending list under a lock held for a list add,
-/// and one writer turns everything pending into one write (and one fsync when asked), then completes all of them at
-/// once. Each process locks a slot directory of its own under the root (<c>journal.lock</c>), so two processes never
+/// Appends are group-committed: request threads add their record to a pending list under a lock held for a list add;
+/// the thread that finds no write in progress becomes the writer and turns everything pending into one write (and one
+/// fsync when asked), completes all of those appends at once, and goes on while more arrived. Each process locks a slot directory of its own under the root (<c>journal.lock</c>), so two processes never
 /// share a segment.
 /// </para>
 /// </summary>
@@ -25,16 +26,15 @@ public sealed partial class SpendJournal : IDisposable
     private static readonly Task<JournalSegment?> NotJournaled = Task.FromResult<JournalSegment?>(null);
 
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly FileStream _lock;
     private readonly bool _fsync;
     private readonly long _segmentBytes;
     private readonly ILogger _logger;
-    private readonly Task _writer;
     private List<SpendRecord> _pending = [];
     private List<SpendRecord> _spare = [];
     private TaskCompletionSource<JournalSegment?> _group = NewGroup();
-    private bool _writerWaiting;
+    private bool _writing;
     private bool _checkpointRequested;
     private bool _closing;
     private IReadOnlyList<string> _leftover;
@@ -49,7 +49,7 @@ public sealed partial class SpendJournal : IDisposable
         _fsync = fsync;
         _segmentBytes = segmentBytes;
         _logger = logger;
-        _writer = Task.Run(RunWriterAsync);
+        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
     }
 
     /// <summary>The journal root (switchyard.spend.journal, or its default).</summary>
@@ -63,12 +63,14 @@ public sealed partial class SpendJournal : IDisposable
 
     /// <summary>
     /// Appends a record; the task completes once it is written to the journal (with the segment that holds it), or with
-    /// null when the journal could not write it (logged) or is closed: the record is then not durable.
+    /// null when the journal could not write it (logged) or is closed: the record is then not durable. When no write is
+    /// in progress the caller writes (its own record and whatever else is pending) before this returns, so an
+    /// uncontended append costs one write and no thread switch; otherwise the record joins the next group.
     /// </summary>
     public Task<JournalSegment?> AppendAsync(SpendRecord record)
     {
         Task<JournalSegment?> written;
-        bool wake;
+        bool lead;
         lock (_gate)
         {
             if (_closing)
@@ -78,52 +80,53 @@ public sealed partial class SpendJournal : IDisposable
 
             _pending.Add(record);
             written = _group.Task;
-            wake = _writerWaiting;
-            _writerWaiting = false;
+            lead = !_writing;
+            _writing = true;
         }
 
-        if (wake)
+        if (lead)
         {
-            _wake.Release();
+            Lead();
         }
 
         return written;
     }
 
-    /// <summary>Asks the writer to delete the segments whose records the store has all committed.</summary>
+    /// <summary>Deletes the segments whose records the store has all committed (now, or after the write in progress).</summary>
     public void RequestCheckpoint()
     {
-        bool wake;
+        bool lead;
         lock (_gate)
         {
+            if (_closing)
+            {
+                return;
+            }
+
             _checkpointRequested = true;
-            wake = _writerWaiting;
-            _writerWaiting = false;
+            lead = !_writing;
+            _writing = true;
         }
 
-        if (wake)
+        if (lead)
         {
-            _wake.Release();
+            Lead();
         }
     }
 
-    /// <summary>Stops taking appends (later ones complete with null) and waits until everything pending is written.</summary>
+    /// <summary>Stops taking appends (later ones complete with null) and completes once everything pending is written.</summary>
     public Task CompleteAsync()
     {
-        bool wake;
         lock (_gate)
         {
             _closing = true;
-            wake = _writerWaiting;
-            _writerWaiting = false;
+            if (!_writing)
+            {
+                _closed.TrySetResult(); // nothing pending: whoever writes drains the pending list before letting go
+            }
         }
 
-        if (wake)
-        {
-            _wake.Release();
-        }
-
-        return _writer;
+        return _closed.Task;
     }
 
     /// <summary>
@@ -132,7 +135,7 @@ public sealed partial class SpendJournal : IDisposable
     /// </summary>
     public void Dispose()
     {
-        // normally the writer has finished already (CompleteAsync); otherwise it has at most one group to write
+        // normally every write has ended already (CompleteAsync); otherwise one group at most is being written
         if (CompleteAsync().Wait(TimeSpan.FromSeconds(10)))
         {
             DeleteCommitted();
@@ -144,6 +147,7 @@ public sealed partial class SpendJournal : IDisposable
             s.File?.Dispose();
         }
 
+        _json.Dispose();
         _lock.Dispose();
     }
 
