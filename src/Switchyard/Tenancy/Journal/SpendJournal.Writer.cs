@@ -61,7 +61,18 @@ public sealed partial class SpendJournal
 
             if (batch is not null)
             {
-                var segment = WriteGroup(batch);
+                JournalSegment? segment;
+                try
+                {
+                    segment = WriteGroup(batch);
+                }
+                catch (Exception e)
+                {
+                    // never leave the writer's role taken with appends waiting: they complete as not journaled
+                    LogWriteFailed(_logger, e, Directory, batch.Count);
+                    segment = null;
+                }
+
                 batch.Clear();
                 group!.SetResult(segment);
             }
