@@ -54,11 +54,11 @@ public sealed partial class SpendJournal
 
     /// <summary>
     /// The default root: next to the SQLite file (<c>&lt;file&gt;.spend-journal</c>); with PostgreSQL,
-    /// <c>~/.switchyard/spend-journal</c>.
+    /// <c>~/.switchyard/spend-journal/&lt;store id&gt;</c>, so gateways of different databases on one host never meet.
     /// </summary>
-    public static string DefaultRoot(bool postgres, string sqlitePath)
-        => postgres
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".switchyard", "spend-journal")
+    public static string DefaultRoot(string? postgresStoreId, string sqlitePath)
+        => postgresStoreId is not null
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".switchyard", "spend-journal", postgresStoreId)
             : Path.GetFullPath(sqlitePath) + ".spend-journal";
 
     /// <summary>

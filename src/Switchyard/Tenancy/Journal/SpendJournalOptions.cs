@@ -10,17 +10,18 @@ public sealed partial record SpendJournalOptions(string Root, string StoreId, bo
 {
     /// <summary>
     /// switchyard.spend.journal, or by default next to the SQLite file (<c>&lt;file&gt;.spend-journal/</c>), or
-    /// <c>~/.switchyard/spend-journal/</c> when PostgreSQL is the store (unless a test gave its own SQLite file: then
-    /// next to that, so parallel tests do not share a home directory).
+    /// <c>~/.switchyard/spend-journal/&lt;store id&gt;/</c> when PostgreSQL is the store (unless a test gave its own
+    /// SQLite file: then next to that, so parallel tests do not share a home directory).
     /// </summary>
     public static SpendJournalOptions From(StoreSettings store, string? sqlitePathOverride)
     {
         var postgres = store.DatabaseUrl is { Length: > 0 };
         var sqlite = Path.GetFullPath(sqlitePathOverride ?? store.SqlitePath);
+        var storeId = StoreIdOf(postgres ? "postgresql " + WithoutPassword(store.DatabaseUrl!) : "sqlite " + sqlite);
         var root = store.SpendJournalPath is { Length: > 0 } configured
             ? Path.GetFullPath(configured)
-            : SpendJournal.DefaultRoot(postgres && sqlitePathOverride is null, sqlite);
-        return new SpendJournalOptions(root, StoreIdOf(postgres ? "postgresql " + WithoutPassword(store.DatabaseUrl!) : "sqlite " + sqlite), store.SpendJournalFsync);
+            : SpendJournal.DefaultRoot(postgres && sqlitePathOverride is null ? storeId : null, sqlite);
+        return new SpendJournalOptions(root, storeId, store.SpendJournalFsync);
     }
 
     /// <summary>A short hash of what identifies the store (the URL without its password, or the SQLite file's full path).</summary>
