@@ -20,6 +20,13 @@ public sealed record StoreSettings
     public string? SpendJournalPath { get; init; }
 
     /// <summary>
+    /// switchyard.spend.journal_fsync: fsync the journal after each group write, so that acknowledged spend also survives
+    /// a machine crash or power loss (not only a killed process). Off by default: a write to the OS page cache already
+    /// survives kill -9; a machine crash can then lose what the OS had not flushed yet (its dirty-page window, ~30 s).
+    /// </summary>
+    public bool SpendJournalFsync { get; init; }
+
+    /// <summary>
     /// Spend logs are written in batches at most this far apart; a crash loses at most this window. Short, so that each
     /// write is a small burst of CPU (1 s let ~20k rows pile up at 20k req/s: a ~100 ms burst on one core and a queue
     /// grown into large-object-heap segments, both visible as p99 latency) and records die young.

@@ -191,6 +191,14 @@ public abstract class RequestLifecycle : IDisposable
         }
     }
 
+    /// <summary>
+    /// What a routed request used and cost, its admission settled first (once): after <see cref="Answered"/> or
+    /// <see cref="RelayEnded"/>, for a host that records the spend before the answer completes (the spend journal).
+    /// <see cref="OnSettled"/> reports the same figures at disposal.
+    /// </summary>
+    public (long Prompt, long Completion, decimal Cost) Settle()
+        => Deployment is null ? throw new InvalidOperationException("only a routed request is settled") : SettleAdmission();
+
     /// <summary>Settles a routed request, then releases the lease and the ticket and ends the span; once.</summary>
     public void Dispose()
     {

@@ -26,6 +26,23 @@ public sealed partial class InferenceEndpoint
         /// <summary>A whole answer's body, for capture_content on the span.</summary>
         public ReadOnlyMemory<byte> AnswerBody { get; set; }
 
+        /// <summary>The spend row of a request no deployment answered, being journaled: awaited before the failure is written.</summary>
+        public Task UnroutedSpend { get; private set; } = Task.CompletedTask;
+
+        private bool _spendJournaled;
+
+        /// <summary>
+        /// Settles the routed request and journals its spend row now: awaited before a whole answer is written, and
+        /// after a stream's relay before the handler returns (so before the end of the chunked body), an answer the
+        /// caller holds whole is spend that survives a kill -9 (docs/scaling.md, Spend durability).
+        /// </summary>
+        public ValueTask JournalSpendAsync()
+        {
+            var (prompt, completion, cost) = Settle();
+            _spendJournaled = true;
+            return endpoint._usage.RecordAsync(caller, info, Deployment!.Config, prompt, completion, cost, Status, correlationId, StartedTimestamp);
+        }
+
         protected override void OnRefused(AdmissionRejection rejection)
         {
             var telemetry = endpoint._telemetry;
@@ -47,7 +64,7 @@ public sealed partial class InferenceEndpoint
 
         protected override void OnUnrouted(FailureSummary failure)
         {
-            endpoint._usage.Record(caller, info, failure.Status, correlationId, StartedTimestamp);
+            UnroutedSpend = endpoint._usage.RecordAsync(caller, info, failure.Status, correlationId, StartedTimestamp).AsTask();
             Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, null, null, failure.Status, failure.Code, Elapsed, Call?.UpstreamTime ?? default, null,
                 Attempts, FallbackUsed, caller.TenantId, 0, false, default);
             LogRouteFailed(endpoint._logger, info.Model, failure.Code, Attempts, correlationId);
@@ -63,7 +80,12 @@ public sealed partial class InferenceEndpoint
 
         protected override void OnSettled(DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost)
         {
-            endpoint._usage.Record(caller, info, deployment, promptTokens, completionTokens, cost, Status, correlationId, StartedTimestamp);
+            if (!_spendJournaled)
+            {
+                // an exit the endpoint did not reach JournalSpendAsync on (an exception): the row is still recorded
+                _ = endpoint._usage.RecordAsync(caller, info, deployment, promptTokens, completionTokens, cost, Status, correlationId, StartedTimestamp).AsTask();
+            }
+
             var errorType = RelayFailure is { } broke ? Telemetry.RequestTelemetry.ErrorType(broke) : null;
             Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, deployment, Usage, Status, errorType, Elapsed, Call?.UpstreamTime ?? default,
                 FirstByte, Attempts, FallbackUsed, caller.TenantId, cost, capture, AnswerBody);

@@ -174,7 +174,9 @@ public sealed partial class InferenceEndpoint(
         var result = await _executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, _executor.Random));
         if (result.Value is not { } response)
         {
-            await FailureResponses.WriteAsync(context, request.Unrouted(result));
+            var failure = request.Unrouted(result);
+            await request.UnroutedSpend; // journaled before the failure is written
+            await FailureResponses.WriteAsync(context, failure);
             return;
         }
 
@@ -183,10 +185,15 @@ public sealed partial class InferenceEndpoint(
         {
             await request.AnsweredAsync(response.Usage);
             request.AnswerBody = response.Body;
+            await request.JournalSpendAsync(); // before the answer is written
         }
 
         var outcome = await RespondAsync(context, snapshot, result, response, call);
         request.RelayEnded(outcome, response.Usage);
+        if (response.IsStream)
+        {
+            await request.JournalSpendAsync(); // before the handler returns: the chunked body's end follows it
+        }
         if (outcome.Failure is not null)
         {
             // The typed event is for clients that read it; ending the body without its last chunk makes the transfer

@@ -54,7 +54,10 @@ public sealed record GatewayHostOptions
     /// <inheritdoc cref="HostOverride"/>
     public int? PortOverride { get; init; }
 
-    /// <summary>Overrides switchyard.store.sqlite_path (tests use a fresh file each); unused when the config sets a database_url.</summary>
+    /// <summary>
+    /// Overrides switchyard.store.sqlite_path (tests use a fresh file each); unused as a store when the config sets a
+    /// database_url, but the default spend journal then still goes next to it, so that parallel tests never share one.
+    /// </summary>
     public string? SqlitePath { get; init; }
 
     /// <summary>Runs after the gateway's own Kestrel settings (tests shorten the data-rate grace and header timeouts).</summary>
@@ -146,8 +149,9 @@ public static class GatewayHost
             ? new Storage.Postgres.PostgresGatewayStore(databaseUrl)
             : new SqliteGatewayStore(options.SqlitePath ?? config.Store.SqlitePath));
         services.AddSingleton<TenancyService>();
-        services.AddSingleton(sp => new SpendWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, config.Store.SpendBatchSize, options.Time, sp.GetRequiredService<ILogger<SpendWriter>>()));
-        services.AddHostedService(sp => new StoreInitializer(sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<GatewayState>()));
+        services.AddSingleton(sp => new SpendWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, config.Store.SpendBatchSize, options.Time, sp.GetRequiredService<ILogger<SpendWriter>>(),
+            Tenancy.Journal.SpendJournalOptions.From(config.Store, options.SqlitePath)));
+        services.AddHostedService(sp => new StoreInitializer(sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<SpendWriter>(), sp.GetRequiredService<GatewayState>()));
         services.AddHostedService<DirectoryRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
         services.AddSingleton<SpendRetention>();

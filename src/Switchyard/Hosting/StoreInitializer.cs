@@ -2,10 +2,18 @@ using Switchyard.Tenancy;
 
 namespace Switchyard.Hosting;
 
-/// <summary>Opens (creating and migrating) the store and loads keys and tenants before the server starts listening.</summary>
-public sealed class StoreInitializer(TenancyService tenancy, GatewayState state) : IHostedService
+/// <summary>
+/// Before the server starts listening: opens (creating and migrating) the store, replays the spend journal a previous
+/// process left into it, then loads keys and tenants, so their running spend includes the replayed records.
+/// </summary>
+public sealed class StoreInitializer(TenancyService tenancy, SpendWriter spend, GatewayState state) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => tenancy.LoadAsync(state.Current.Config, cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await tenancy.Store.InitializeAsync(cancellationToken);
+        await spend.OpenJournalAsync(cancellationToken);
+        await tenancy.LoadAsync(state.Current.Config, cancellationToken);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -13,18 +13,22 @@ namespace Switchyard.Tenancy;
 /// </summary>
 public sealed class UsageRecorder(SpendWriter spend, TimeProvider time)
 {
-    /// <summary>A routed request's spend log row: what it used and cost.</summary>
-    public void Record(CallerIdentity caller, RequestInfo info, DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost, int status, string correlationId, long startedTimestamp)
-        => Enqueue(caller, info, deployment, promptTokens, completionTokens, cost, status, correlationId, startedTimestamp);
+    /// <summary>
+    /// A routed request's spend log row: what it used and cost. Completes once the row is in the spend journal (see
+    /// <see cref="SpendWriter.AppendAsync"/>): awaited before the answer completes, so an answer the caller holds whole is
+    /// spend that survives a kill -9.
+    /// </summary>
+    public ValueTask RecordAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost, int status, string correlationId, long startedTimestamp)
+        => AppendAsync(caller, info, deployment, promptTokens, completionTokens, cost, status, correlationId, startedTimestamp);
 
-    /// <summary>A request that reached no deployment: logged with zero usage.</summary>
-    public void Record(CallerIdentity caller, RequestInfo info, int status, string correlationId, long startedTimestamp)
-        => Enqueue(caller, info, null, 0, 0, 0, status, correlationId, startedTimestamp);
+    /// <summary>A request that reached no deployment: logged with zero usage (completes once journaled).</summary>
+    public ValueTask RecordAsync(CallerIdentity caller, RequestInfo info, int status, string correlationId, long startedTimestamp)
+        => AppendAsync(caller, info, null, 0, 0, 0, status, correlationId, startedTimestamp);
 
-    private void Enqueue(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, long prompt, long completion, decimal cost, int status, string correlationId, long startedTimestamp)
+    private ValueTask AppendAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, long prompt, long completion, decimal cost, int status, string correlationId, long startedTimestamp)
     {
         var elapsed = time.GetElapsedTime(startedTimestamp);
-        spend.Enqueue(new SpendRecord
+        return spend.AppendAsync(new SpendRecord
         {
             RequestId = Guid.CreateVersion7().ToString("N"),
             CorrelationId = correlationId,

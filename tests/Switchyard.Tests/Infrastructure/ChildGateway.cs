@@ -52,7 +52,8 @@ public sealed class ChildGateway : IAsyncDisposable
         return port;
     }
 
-    public static async Task<ChildGateway> StartAsync(string configPath)
+    /// <param name="environment">Extra environment variables for the child (e.g. HOME, so default paths under ~ stay in a temp folder).</param>
+    public static async Task<ChildGateway> StartAsync(string configPath, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = GatewayDll;
         Assert.True(File.Exists(dll), $"build the gateway first: {dll} is missing");
@@ -64,6 +65,11 @@ public sealed class ChildGateway : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var a in new[] { dll, "--config", configPath, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(a);

@@ -5,8 +5,9 @@ using Switchyard.Tests.Infrastructure;
 namespace Switchyard.Tests.Tenancy;
 
 /// <summary>
-/// Spend logs in the SQLite file: complete after a clean stop; after SIGKILL of the real executable, everything flushed
-/// before the kill survives and the file opens cleanly. Each request costs 100 x $0.0001 + 1 x $0.0002 = $0.0102.
+/// Spend logs in the SQLite file: complete after a clean stop; after SIGKILL of the real executable, every acknowledged
+/// request's row (in the store already, or only in the spend journal) is there once the gateway has started again, and
+/// the file opens cleanly. Each request costs 100 x $0.0001 + 1 x $0.0002 = $0.0102.
 /// </summary>
 public sealed class SpendLogTests
 {
@@ -99,56 +100,161 @@ public sealed class SpendLogTests
     }
 
     /// <summary>
-    /// What is asserted: every request answered before the last observed flush is in the file; requests answered
-    /// after it may be missing (at most those, i.e. the last flush window); rows and the key's running spend come from
-    /// the same transactions, so the spend equals the surviving rows' cost (no half-written batch); the file passes
-    /// integrity_check and keeps schema version 1.
+    /// The flush interval is 10 s, so when the process is killed the store has none of the rows: every one of them
+    /// comes back from the journal at the next start, once, with the key's and the tenant's running spend (in the file
+    /// and in the restarted gateway's memory).
     /// </summary>
     [Fact]
-    public async Task Kill_RightAfterRequests_LosesAtMostTheUnflushedWindow()
+    public async Task Kill_RightAfterNAcknowledgedRequests_RestartStoresEveryRowOnceWithTheRunningSpend()
     {
-        var (config, db) = WriteConfig();
-        var flushed = new List<string>();
-        var unflushed = new List<string>();
+        const int N = 20;
+        var (config, db) = WriteConfig("10s");
+        string hash, key;
+        List<string> acknowledged;
+        await using (var child = await ChildGateway.StartAsync(config))
+        {
+            key = await GenerateKeyAsync(child);
+            hash = GatewayApi.Sha256Hex(key);
+            acknowledged = [.. await Task.WhenAll(Enumerable.Range(0, N).Select(_ => ChatAsync(child, key)))];
+            child.Kill();
+        }
+
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(db + ".spend-journal", "0"), "*.journal"));
+        await using (var restarted = await ChildGateway.StartAsync(config))
+        {
+            AssertRows(db, hash, acknowledged);
+            var (status, body) = await GetAsync(restarted, "/key/info?key=" + hash);
+            Assert.True(status == 200, body);
+            Assert.Equal(N * CostNanos / 1e9m, JsonDocument.Parse(body).RootElement.GetProperty("info").GetProperty("spend").GetDecimal());
+            Assert.Contains(restarted.Output, l => l.Contains($"replayed {N} spend records", StringComparison.Ordinal));
+        }
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(db + ".spend-journal", "0"), "*.journal"));
+    }
+
+    /// <summary>A process killed after the store had the rows but before the journal let go of them: replayed again, counted once.</summary>
+    [Fact]
+    public async Task Kill_JournalReplayedTwice_RowsAndSpendCountedOnce()
+    {
+        var (config, db) = WriteConfig("10s");
+        var slot = Path.Combine(db + ".spend-journal", "0");
         string hash;
+        List<string> acknowledged;
+        Dictionary<string, byte[]> journal;
+        await using (var child = await ChildGateway.StartAsync(config))
+        {
+            var key = await GenerateKeyAsync(child);
+            hash = GatewayApi.Sha256Hex(key);
+            acknowledged = [.. await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => ChatAsync(child, key)))];
+            child.Kill();
+        }
+
+        journal = Directory.GetFiles(slot, "*.journal").ToDictionary(f => f, File.ReadAllBytes);
+        Assert.NotEmpty(journal);
+        for (var i = 0; i < 2; i++)
+        {
+            await using (await ChildGateway.StartAsync(config))
+            {
+                AssertRows(db, hash, acknowledged);
+            }
+
+            foreach (var (path, bytes) in journal)
+            {
+                File.WriteAllBytes(path, bytes); // as if killed between the store's commit and the segment's deletion
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Kill_LastJournalWriteTorn_StartsSkippingItWithAWarning()
+    {
+        var (config, db) = WriteConfig("10s");
+        var slot = Path.Combine(db + ".spend-journal", "0");
+        string hash;
+        List<string> acknowledged = [];
         await using (var child = await ChildGateway.StartAsync(config))
         {
             var key = await GenerateKeyAsync(child);
             hash = GatewayApi.Sha256Hex(key);
             for (var i = 0; i < 5; i++)
             {
-                flushed.Add(await ChatAsync(child, key));
-            }
-
-            await WaitForRowsAsync(db, 5);
-            for (var i = 0; i < 5; i++)
-            {
-                unflushed.Add(await ChatAsync(child, key));
+                acknowledged.Add(await ChatAsync(child, key)); // one by one: one frame per write
             }
 
             child.Kill();
         }
 
-        await AssertOpensCleanlyAsync(db);
+        var segment = Directory.GetFiles(slot, "*.journal").Order(StringComparer.Ordinal).Last();
+        using (var f = new FileStream(segment, FileMode.Open))
+        {
+            f.SetLength(f.Length - 3); // the last record's write, cut short
+        }
+
+        await using (var restarted = await ChildGateway.StartAsync(config))
+        {
+            AssertRows(db, hash, acknowledged[..4]);
+            Assert.Contains(restarted.Output, l => l.Contains("bytes from offset", StringComparison.Ordinal) && l.Contains("incomplete frame", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>Two processes on one config share the SQLite file and the journal root, never a segment: each locks a slot.</summary>
+    [Fact]
+    public async Task TwoProcessesOnOneJournal_BothKilled_OneRestartStoresTheRowsOfBoth()
+    {
+        var (config, db) = WriteConfig("10s");
+        string hash;
+        var acknowledged = new List<string>();
+        await using (var first = await ChildGateway.StartAsync(config))
+        {
+            var key = await GenerateKeyAsync(first);
+            hash = GatewayApi.Sha256Hex(key);
+            await using var second = await ChildGateway.StartAsync(config); // reads the key from the file at start
+            for (var i = 0; i < 4; i++)
+            {
+                acknowledged.Add(await ChatAsync(first, key));
+                acknowledged.Add(await ChatAsync(second, key));
+            }
+
+            first.Kill();
+            second.Kill();
+        }
+
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(db + ".spend-journal", "0"), "*.journal"));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(db + ".spend-journal", "1"), "*.journal"));
+        await using (await ChildGateway.StartAsync(config))
+        {
+            AssertRows(db, hash, acknowledged);
+        }
+    }
+
+    private static void AssertRows(string db, string hash, IReadOnlyCollection<string> acknowledged)
+    {
         using var c = GatewayApi.OpenSqlite(db);
-        var present = new HashSet<string>(StringComparer.Ordinal);
+        var rows = new List<string>();
         using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = "SELECT correlation_id FROM spend_logs";
+            cmd.CommandText = $"SELECT correlation_id FROM spend_logs WHERE token_hash = '{hash}' AND tenant_id = 'acme' AND status = 200 AND cost_nanos = {CostNanos}";
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                present.Add(r.GetString(0));
+                rows.Add(r.GetString(0));
             }
         }
 
-        Assert.All(flushed, id => Assert.Contains(id, present));
-        Assert.InRange(present.Count, 5, 10);
-        Assert.Subset(flushed.Concat(unflushed).ToHashSet(StringComparer.Ordinal), present);
-        Assert.Equal(present.Count * CostNanos, c.Scalar($"SELECT spend_nanos FROM keys WHERE token_hash = '{hash}'"));
+        Assert.Equal(acknowledged.Order(StringComparer.Ordinal), rows.Order(StringComparer.Ordinal)); // each exactly once
+        Assert.Equal(acknowledged.Count * CostNanos, c.Scalar($"SELECT spend_nanos FROM keys WHERE token_hash = '{hash}'"));
+        Assert.Equal(acknowledged.Count * CostNanos, c.Scalar("SELECT spend_nanos FROM tenants WHERE tenant_id = 'acme'"));
     }
 
-    private static (string Config, string Db) WriteConfig()
+    private static async Task<(int Status, string Body)> GetAsync(ChildGateway child, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", GatewayFixture.MasterKey);
+        using var response = await child.Http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static (string Config, string Db) WriteConfig(string flushInterval = "200ms")
     {
         var dir = Path.Combine(Path.GetTempPath(), "switchyard-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -162,7 +268,7 @@ public sealed class SpendLogTests
               store:
                 sqlite_path: {{db}}
               spend:
-                flush_interval: 200ms
+                flush_interval: {{flushInterval}}
               tenants:
                 - tenant_id: acme
             """);
