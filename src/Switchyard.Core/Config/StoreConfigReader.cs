@@ -6,7 +6,7 @@ namespace Switchyard.Core.Config;
 internal static class StoreConfigReader
 {
     private static readonly HashSet<string> StoreKeys = ["sqlite_path"];
-    private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size", "retention", "journal"];
+    private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size", "retention", "journal", "journal_fsync"];
     private static readonly HashSet<string> ResponsesKeys = ["retention"];
 
     public static StoreSettings Read(YamlWalker w, YamlNode? general, YamlNode? store, YamlNode? spend, YamlNode? responses, SecretResolver secrets)
@@ -36,6 +36,7 @@ internal static class StoreConfigReader
             {
                 "flush_interval" => s with { SpendFlushInterval = w.Duration(v, p) is { } d && d > TimeSpan.Zero ? d : s.SpendFlushInterval },
                 "retention" => s with { SpendRetention = w.Duration(v, p) is { } r && r > TimeSpan.Zero ? r : null },
+                "journal_fsync" => s with { SpendJournalFsync = w.Bool(v, p) ?? s.SpendJournalFsync },
                 _ => s with { SpendBatchSize = w.Int(v, p, 1, 100_000) ?? s.SpendBatchSize },
             };
         }

@@ -197,7 +197,15 @@ public abstract class RequestLifecycle : IDisposable
     /// <see cref="OnSettled"/> reports the same figures at disposal.
     /// </summary>
     public (long Prompt, long Completion, decimal Cost) Settle()
-        => Deployment is null ? throw new InvalidOperationException("only a routed request is settled") : SettleAdmission();
+    {
+        if (Deployment is null)
+        {
+            throw new InvalidOperationException("only a routed request is settled");
+        }
+
+        var (prompt, completion, cost, _) = SettleAdmission();
+        return (prompt, completion, cost);
+    }
 
     /// <summary>Settles a routed request, then releases the lease and the ticket and ends the span; once.</summary>
     public void Dispose()

@@ -316,6 +316,16 @@ public sealed class SharedStateConfigTests : IDisposable
     }
 
     [Fact]
+    public void SpendJournalFsync_Read()
+    {
+        Assert.False(Load(Models).Store.SpendJournalFsync);
+        Assert.True(Load(Models + "switchyard:
+  spend:
+    journal_fsync: true
+").Store.SpendJournalFsync);
+    }
+
+    [Fact]
     public void SpendJournal_NotAFilePath_Error()
     {
         var e = Assert.Single(Errors(Models + "switchyard:\n  spend:\n    journal: \"./state/\"\n"));
