@@ -319,10 +319,7 @@ public sealed class SharedStateConfigTests : IDisposable
     public void SpendJournalFsync_Read()
     {
         Assert.False(Load(Models).Store.SpendJournalFsync);
-        Assert.True(Load(Models + "switchyard:
-  spend:
-    journal_fsync: true
-").Store.SpendJournalFsync);
+        Assert.True(Load(Models + "switchyard:\n  spend:\n    journal_fsync: true\n").Store.SpendJournalFsync);
     }
 
     [Fact]
