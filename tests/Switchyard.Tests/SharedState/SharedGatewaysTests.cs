@@ -68,7 +68,7 @@ public sealed class SharedGatewaysTests : IAsyncLifetime
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 600), new ParallelOptions { MaxDegreeOfParallelism = 24 }, async (i, _) =>
         {
-            var (status, body, _) = await _gateways[i % 3].PostAsync("/v1/chat/completions", token, GatewayApi.ChatBody("chat", 40, 16));
+            var (status, body, _) = await _gateways[i % 3].PostAsync("/v1/chat/completions", token, GatewayApi.ChatBody("chat", 200, 16));
             statuses[i] = status;
             codes[i] = status == 200 ? null : body;
         });
@@ -129,7 +129,7 @@ public sealed class SharedGatewaysTests : IAsyncLifetime
     {
         try
         {
-            var (status, body, _) = await gateway.PostAsync("/v1/chat/completions", token, GatewayApi.ChatBody("chat", 40, 16));
+            var (status, body, _) = await gateway.PostAsync("/v1/chat/completions", token, GatewayApi.ChatBody("chat", 200, 16));
             return (status, body);
         }
         catch (HttpRequestException)

@@ -4,7 +4,7 @@ using Switchyard.Core.Tenancy;
 
 namespace Switchyard.Tenancy.Journal;
 
-/// <summary>The journal's single writer: one write (and fsync when asked) per group of pending records.</summary>
+/// <summary>The journal's writer role, held by one thread at a time: one write (and fsync when asked) per group of pending records.</summary>
 public sealed partial class SpendJournal
 {
     /// <summary>Rounds one writer takes before handing the rest to the thread pool, so no request writes for long.</summary>
