@@ -196,7 +196,9 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
                     return RateLimited<T>(group, earliest is { } l ? l - now : null, attempts, isFallback);
                 }
 
-                return Unavailable<T>(group, earliest is { } t ? t - now : null, attempts, isFallback, "has every deployment open, cooling down or at its rpm/tpm limit");
+                var wait = earliest is { } t ? t - now : (TimeSpan?)null;
+                var (code, message) = BlockedReasons.Describe(group, now, wait);
+                return Blocked<T>(group, wait, attempts, isFallback, 503, FailureType.RouteUnavailable, code, message);
             }
 
             var index = IndexOf(group, picked);
@@ -241,7 +243,7 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
 
             if (failure.RetryAfter is { } ra && failure.Kind is FailureKind.RateLimited or FailureKind.ServerError)
             {
-                picked.State.CoolDown(time.GetUtcNow() + ra);
+                picked.State.CoolDown(time.GetUtcNow() + ra, failure.UpstreamStatus);
             }
 
             if (failure.Kind is FailureKind.UpstreamAuth or FailureKind.Unsupported)

@@ -275,6 +275,7 @@ public sealed partial class InferenceEndpoint(
             case RelayStatus.UpstreamFailed:
                 var failure = outcome.Failure!; // the breaker hears of it from the request's lifecycle
                 LogStreamFailed(_logger, info.Model, deployment.Config.Id, failure.Kind, correlationId);
+                _alerts.UpstreamFailed(deployment.Config, failure, info.Model);
                 if (!outcome.AtEventBoundary && transcoder is null)
                 {
                     output.Write("\n\n"u8);
@@ -359,6 +360,11 @@ public sealed partial class InferenceEndpoint(
         {
             var result = await adapter.SendAsync(request, ct);
             Telemetry.RequestTelemetry.EndAttempt(span, result.Failure);
+            if (result.Failure is { } failed)
+            {
+                _alerts.UpstreamFailed(deployment.Config, failed, call.Info.Model); // keyed by deployment id, classified by kind
+            }
+
             return result;
         }
         catch
