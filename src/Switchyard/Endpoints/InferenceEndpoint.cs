@@ -171,7 +171,8 @@ public sealed partial class InferenceEndpoint(
             TenantScope = ResponseStore.Scope(caller.TenantId),
             AliasDropsParams = routes.AliasDropsParams(info.Model),
         };
-        var result = await _executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, _executor.Random));
+        var result = await _executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, _executor.Random),
+            countsAsEvidence: !SmokeMarker.IsSmoke(context, caller));
         if (result.Value is not { } response)
         {
             await FailureResponses.WriteAsync(context, request.Unrouted(result));
