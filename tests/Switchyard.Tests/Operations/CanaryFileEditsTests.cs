@@ -64,8 +64,10 @@ public sealed class CanaryFileEditsTests
 
         // finalize has nothing to do now; promote again (forced by the caller) and finalize
         Assert.False((await CanaryFileEdits.FinalizeAsync(path, "router.default", Now)).Succeeded);
-        Assert.True((await CanaryFileEdits.PromoteAsync(path, "router.default", Now, Now)).Succeeded);
-        Assert.True((await CanaryFileEdits.FinalizeAsync(path, "router.default", Now)).Succeeded);
+        var again = await CanaryFileEdits.PromoteAsync(path, "router.default", Now, Now);
+        Assert.True(again.Succeeded, again.Message + "\n" + await File.ReadAllTextAsync(path));
+        var finalized = await CanaryFileEdits.FinalizeAsync(path, "router.default", Now);
+        Assert.True(finalized.Succeeded, finalized.Message + "\n" + await File.ReadAllTextAsync(path));
         config = ConfigLoader.LoadFile(path);
         Assert.Empty(config.Canaries);
         Assert.Equal("claude-group", config.Router.ModelGroupAlias["router.default"]);

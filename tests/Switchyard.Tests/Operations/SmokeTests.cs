@@ -71,7 +71,7 @@ public sealed class SmokeTests
         var (agent, _) = await gw.GenerateKeyAsync(new { key_alias = "agent" });
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
-            Content = new StringContent(GatewayApi.ChatBody("router.default", 50, null), System.Text.Encoding.UTF8, "application/json"),
+            Content = new StringContent(GatewayApi.ChatBody("router.default", 400, null), System.Text.Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", agent);
         request.Headers.Add("x-switchyard-smoke", "1");

@@ -48,7 +48,7 @@ internal sealed partial class YamlTextEditor(string text)
 
         if (map.Children.Count == 0)
         {
-            Splice((int)map.Start.Index, (int)map.End.Index, $"{{{key}: {rawValue}}}");
+            Splice((int)map.Start.Index, FlowEnd(map), $"{{{key}: {rawValue}}}");
             return;
         }
 
@@ -85,7 +85,7 @@ internal sealed partial class YamlTextEditor(string text)
         {
             if (entries.Count == 1)
             {
-                Splice((int)map.Start.Index, (int)map.End.Index, "{}");
+                Splice((int)map.Start.Index, FlowEnd(map), "{}");
             }
             else if (i < entries.Count - 1)
             {
@@ -122,13 +122,37 @@ internal sealed partial class YamlTextEditor(string text)
         return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode as YamlMappingNode;
     }
 
+    /// <summary>
+    /// Just past a flow mapping's closing brace (its end mark may sit at the next token, past comments and line breaks);
+    /// an empty block value (<c>key:</c> with nothing) ends where it starts.
+    /// </summary>
+    private int FlowEnd(YamlMappingNode map)
+    {
+        if (map.Style != YamlDotNet.Core.Events.MappingStyle.Flow)
+        {
+            return map.Children.Count == 0 ? (int)map.Start.Index : LastEnd(map);
+        }
+
+        var from = map.Children.Count == 0 ? (int)map.Start.Index : LastEnd(map.Children.Last().Value);
+        var close = Text.IndexOf('}', from);
+        return close < 0 ? (int)map.End.Index : close + 1;
+    }
+
     /// <summary>Where a value's text ends: the end of its last scalar for block collections (their own end mark can sit on a later line).</summary>
-    private static int LastEnd(YamlNode node) => node switch
+    private int LastEnd(YamlNode node) => node switch
     {
         YamlMappingNode { Style: YamlDotNet.Core.Events.MappingStyle.Block } m when m.Children.Count > 0 => m.Children.Max(c => Math.Max(LastEnd(c.Key), LastEnd(c.Value))),
         YamlSequenceNode { Style: YamlDotNet.Core.Events.SequenceStyle.Block } s when s.Children.Count > 0 => s.Children.Max(LastEnd),
+        YamlMappingNode { Style: YamlDotNet.Core.Events.MappingStyle.Flow } m => FlowEnd(m),
+        YamlSequenceNode { Style: YamlDotNet.Core.Events.SequenceStyle.Flow } s => Closing(s.Children.Count == 0 ? (int)s.Start.Index : LastEnd(s.Children[^1]), ']', (int)s.End.Index),
         _ => (int)node.End.Index,
     };
+
+    private int Closing(int from, char bracket, int fallback)
+    {
+        var close = Text.IndexOf(bracket, from);
+        return close < 0 ? fallback : close + 1;
+    }
 
     private int LineStart(int index)
     {
