@@ -17,7 +17,7 @@ public sealed class AlertMerger(TimeSpan window)
         var key = (e.Kind, e.Subject);
         if (!_open.TryGetValue(key, out var p))
         {
-            p = new Pending(e.At, e.Severity);
+            p = new Pending(e.At, e.Severity, e.Model);
             _open[key] = p;
         }
 
@@ -43,7 +43,7 @@ public sealed class AlertMerger(TimeSpan window)
         {
             if (all || now - p.First >= window)
             {
-                (due ??= []).Add(new MergedAlert(kind, subject, p.Severity, p.Count, p.First, p.Last, window, p.Aliases.Order(StringComparer.Ordinal).ToArray(), p.Details.ToArray()));
+                (due ??= []).Add(new MergedAlert(kind, subject, p.Severity, p.Count, p.First, p.Last, window, p.Aliases.Order(StringComparer.Ordinal).ToArray(), p.Details.ToArray()) { Model = p.Model });
             }
         }
 
@@ -71,8 +71,9 @@ public sealed class AlertMerger(TimeSpan window)
         return next;
     }
 
-    private sealed class Pending(DateTimeOffset first, string severity)
+    private sealed class Pending(DateTimeOffset first, string severity, string? model)
     {
+        public string? Model { get; } = model;
         public DateTimeOffset First { get; } = first;
         public string Severity { get; } = severity;
         public DateTimeOffset Last { get; set; }

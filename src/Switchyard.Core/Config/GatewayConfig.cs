@@ -52,6 +52,3 @@ public sealed class ConfigException(IReadOnlyList<ConfigDiagnostic> errors)
 {
     public IReadOnlyList<ConfigDiagnostic> Errors { get; } = errors;
 }
-
-/// <summary>An alias's canary: <see cref="Percent"/> of its requests go to the <see cref="Target"/> group first.</summary>
-public sealed record CanaryConfig(string Target, double Percent);

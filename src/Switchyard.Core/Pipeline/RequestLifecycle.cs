@@ -22,6 +22,8 @@ public abstract class RequestLifecycle : IDisposable
     private readonly TimeProvider _time;
     private AdmissionTicket _ticket;
     private DeploymentLease _lease;
+    private bool _countsAsEvidence = true;
+    private Canaries.OutcomeWindow? _evidence;
     private int _admissionSettled;
     private int _relayEnded;
     private int _disposed;
@@ -142,6 +144,8 @@ public abstract class RequestLifecycle : IDisposable
         }
 
         _lease = result.Lease;
+        _countsAsEvidence = result.CountsAsEvidence;
+        _evidence = result.Evidence;
         Deployment = result.Deployment;
         Attempts = result.Attempts;
         FallbackUsed = result.FallbackUsed;
@@ -184,9 +188,10 @@ public abstract class RequestLifecycle : IDisposable
         {
             Status = 502;
             RelayFailure = failure;
-            if (Deployment is { } deployment && failure.Kind.CountsAgainstBreaker())
+            if (Deployment is { } deployment && _countsAsEvidence && failure.Kind.CountsAgainstBreaker())
             {
                 deployment.State.Breaker.RecordFailure(failure.Detail);
+                _evidence?.RecordBrokenStream(_time.GetUtcNow());
             }
         }
     }

@@ -11,6 +11,7 @@ public sealed class DeploymentState
 {
     private long _inFlight;
     private long _cooldownUntilTicks;
+    private int _cooldownStatus;
     private double _latencyEwmaMs = double.NaN;
     private DeploymentRuntime _runtime;
 
@@ -75,6 +76,19 @@ public sealed class DeploymentState
     {
         var ticks = Interlocked.Read(ref _cooldownUntilTicks);
         return ticks > now.UtcTicks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    }
+
+    /// <summary>The upstream status whose Retry-After set the current cooldown (429, 503, ...), 0 when not known.</summary>
+    public int CooldownStatus => Volatile.Read(ref _cooldownStatus);
+
+    /// <summary>Upstream asked us to wait (Retry-After on a 429/503): skip this deployment until then.</summary>
+    public void CoolDown(DateTimeOffset until, int? upstreamStatus)
+    {
+        CoolDown(until);
+        if (upstreamStatus is { } status && CooldownUntil(until.AddTicks(-1)) == until)
+        {
+            Volatile.Write(ref _cooldownStatus, status); // the status of the wait in force (the latest end wins)
+        }
     }
 
     /// <summary>Upstream asked us to wait (Retry-After on a 429/503): skip this deployment until then.</summary>

@@ -12,6 +12,9 @@ public sealed class DeploymentStateRegistry(TimeProvider time)
 
     public TimeProvider Time => time;
 
+    /// <summary>Each alias's recent outcomes per route group and its canary's auto-rollback state (long-lived too).</summary>
+    public Canaries.CanaryLedger Canaries { get; } = new();
+
     /// <summary>The deployment's state, created on first use; its runtime settings become <paramref name="runtime"/>.</summary>
     public DeploymentState Get(string id, DeploymentRuntime runtime)
     {

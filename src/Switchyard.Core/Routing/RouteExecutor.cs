@@ -23,16 +23,23 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
         TState state,
         Func<RoutedDeployment, AttemptInfo, TState, CancellationToken, ValueTask<AttemptResult<T>>> send,
         CancellationToken cancellationToken,
-        RouteGroup? canary = null)
+        RouteGroup? canary = null,
+        bool countsAsEvidence = true)
         where T : class
     {
         var router = table.Config.Router;
         var group = table.Resolve(requested) ?? throw new ArgumentException("unknown route " + requested, nameof(requested));
         var totalAttempts = 0;
+
+        // An alias's outcomes per group are canary evidence (alias status, promote checks, auto_rollback); a smoke
+        // request's are not, and neither are they breaker evidence.
+        var evidence = countsAsEvidence && router.ModelGroupAlias.ContainsKey(requested) ? table.Ledger.For(requested) : null;
+        var canaryConfig = table.Config.Canaries.Count == 0 ? null : table.Config.Canaries.GetValueOrDefault(requested);
+        var run = new GroupRun<T, TState>(table, state, send, countsAsEvidence, evidence, cancellationToken);
         if (canary is not null)
         {
             // The canary goes first; if it fails (but not because the caller's request is wrong) the primary takes over.
-            var c = await RunGroupAsync(table, canary, false, state, send, totalAttempts, cancellationToken).ConfigureAwait(false);
+            var c = await RunObservedAsync(run, canary, false, totalAttempts, canaryConfig).ConfigureAwait(false);
             if (c.Value is not null || c.FailureKind == FailureKind.CallerError)
             {
                 return WithRoute(c, requested);
@@ -41,7 +48,7 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
             totalAttempts = c.Attempts;
         }
 
-        var result = await RunGroupAsync(table, group, false, state, send, totalAttempts, cancellationToken).ConfigureAwait(false);
+        var result = await RunObservedAsync(run, group, false, totalAttempts, null).ConfigureAwait(false);
         if (result.Value is not null || result.FailureKind == FailureKind.CallerError)
         {
             return WithRoute(result, requested);
@@ -49,15 +56,33 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
 
         totalAttempts = result.Attempts;
         var contextWindow = result.FailureKind == FailureKind.ContextWindowExceeded;
+        var tried = new HashSet<RouteGroup> { group };
+        var last = result;
+
+        // After a promotion, the alias's previous group backs it up for the grace period, before any fallback chain.
+        if (!contextWindow && canaryConfig?.GraceFallback(time.GetUtcNow()) is { } previous && table.Resolve(previous) is { } graceGroup && tried.Add(graceGroup))
+        {
+            var g = await RunObservedAsync(run, graceGroup, true, totalAttempts, null).ConfigureAwait(false);
+            totalAttempts = g.Attempts;
+            if (g.Value is not null)
+            {
+                return g;
+            }
+
+            last = Merge(last, g);
+            if (g.FailureKind == FailureKind.CallerError)
+            {
+                return WithRoute(last, requested);
+            }
+        }
+
         var chain = table.FallbacksFor(requested, contextWindow);
         if (chain.Count == 0 && contextWindow)
         {
             return WithRoute(result, requested);
         }
 
-        var tried = new HashSet<RouteGroup> { group };
         var used = 0;
-        var last = result;
         foreach (var name in chain)
         {
             if (used >= router.MaxFallbacks)
@@ -72,7 +97,7 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
             }
 
             used++;
-            var r = await RunGroupAsync(table, fallbackGroup, true, state, send, totalAttempts, cancellationToken).ConfigureAwait(false);
+            var r = await RunObservedAsync(run, fallbackGroup, true, totalAttempts, null).ConfigureAwait(false);
             totalAttempts = r.Attempts;
             if (r.Value is not null)
             {
@@ -126,6 +151,30 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
         };
     }
 
+    /// <summary>
+    /// Runs one group and, for an alias, records the outcome in its evidence for that group: answered (with the time to
+    /// the answer, retries included) or failed (an upstream failure, or no deployment could be tried). The caller's own
+    /// errors and what a deployment cannot honour are no evidence. A canary's outcome may trip its auto_rollback.
+    /// </summary>
+    private async ValueTask<RouteResult<T>> RunObservedAsync<T, TState>(GroupRun<T, TState> run, RouteGroup group, bool isFallback, int attemptsSoFar, CanaryConfig? canary)
+        where T : class
+    {
+        var window = run.Evidence?.For(group.Name);
+        var started = time.GetTimestamp();
+        var r = await RunGroupAsync(run.Table, group, isFallback, run.State, run.Send, attemptsSoFar, run.CountsAsEvidence, window, run.CancellationToken).ConfigureAwait(false);
+        if (window is not null && (r.Value is not null || r.FailureKind is not (FailureKind.CallerError or FailureKind.ContextWindowExceeded or FailureKind.Unsupported)))
+        {
+            var now = time.GetUtcNow();
+            window.Record(now, r.Value is null, time.GetElapsedTime(started));
+            if (canary?.AutoRollback is not null)
+            {
+                run.Evidence!.Evaluate(canary, window, now);
+            }
+        }
+
+        return r;
+    }
+
     private async ValueTask<RouteResult<T>> RunGroupAsync<T, TState>(
         RouteTable table,
         RouteGroup group,
@@ -133,6 +182,8 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
         TState state,
         Func<RoutedDeployment, AttemptInfo, TState, CancellationToken, ValueTask<AttemptResult<T>>> send,
         int attemptsSoFar,
+        bool countsAsEvidence,
+        Canaries.OutcomeWindow? evidence,
         CancellationToken cancellationToken)
         where T : class
     {
@@ -196,7 +247,9 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
                     return RateLimited<T>(group, earliest is { } l ? l - now : null, attempts, isFallback);
                 }
 
-                return Unavailable<T>(group, earliest is { } t ? t - now : null, attempts, isFallback, "has every deployment open, cooling down or at its rpm/tpm limit");
+                var wait = earliest is { } t ? t - now : (TimeSpan?)null;
+                var (code, message) = BlockedReasons.Describe(group, now, wait);
+                return Blocked<T>(group, wait, attempts, isFallback, 503, FailureType.RouteUnavailable, code, message);
             }
 
             var index = IndexOf(group, picked);
@@ -221,16 +274,28 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
             var elapsed = time.GetElapsedTime(started);
             if (outcome.Value is { } value)
             {
-                picked.State.Breaker.RecordSuccess(elapsed);
-                picked.State.ObserveLatency(elapsed);
-                return new RouteResult<T> { Value = value, Deployment = picked, GroupUsed = group.Name, Attempts = attempts, FallbackUsed = isFallback, Lease = lease };
+                if (countsAsEvidence)
+                {
+                    picked.State.Breaker.RecordSuccess(elapsed);
+                    picked.State.ObserveLatency(elapsed);
+                }
+                else
+                {
+                    picked.State.Breaker.ReleaseWithoutOutcome();
+                }
+
+                return new RouteResult<T>
+                {
+                    Value = value, Deployment = picked, GroupUsed = group.Name, Attempts = attempts, FallbackUsed = isFallback, Lease = lease,
+                    CountsAsEvidence = countsAsEvidence, Evidence = evidence,
+                };
             }
 
             lease.Dispose();
             var failure = outcome.Failure!;
             lastFailure = failure;
             lastDeployment = picked;
-            if (failure.Kind.CountsAgainstBreaker())
+            if (countsAsEvidence && failure.Kind.CountsAgainstBreaker())
             {
                 picked.State.Breaker.RecordFailure(failure.Detail);
             }
@@ -241,7 +306,7 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
 
             if (failure.RetryAfter is { } ra && failure.Kind is FailureKind.RateLimited or FailureKind.ServerError)
             {
-                picked.State.CoolDown(time.GetUtcNow() + ra);
+                picked.State.CoolDown(time.GetUtcNow() + ra, failure.UpstreamStatus);
             }
 
             if (failure.Kind is FailureKind.UpstreamAuth or FailureKind.Unsupported)
@@ -371,4 +436,14 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
             FailureKind = f.Kind,
         };
     }
+
+    /// <summary>What every group run of one request shares.</summary>
+    private readonly record struct GroupRun<T, TState>(
+        RouteTable Table,
+        TState State,
+        Func<RoutedDeployment, AttemptInfo, TState, CancellationToken, ValueTask<AttemptResult<T>>> Send,
+        bool CountsAsEvidence,
+        Canaries.AliasEvidence? Evidence,
+        CancellationToken CancellationToken)
+        where T : class;
 }

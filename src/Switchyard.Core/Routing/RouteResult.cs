@@ -20,6 +20,12 @@ public sealed class RouteResult<T>
     public FailureKind? FailureKind { get; init; }
     public DeploymentLease Lease { get; init; }
 
+    /// <summary>False for a request marked as a smoke test: its outcome is no breaker or canary evidence.</summary>
+    public bool CountsAsEvidence { get; init; } = true;
+
+    /// <summary>The alias's outcome window for the group that answered (null when the name called is no alias), for a stream that breaks later.</summary>
+    public Canaries.OutcomeWindow? Evidence { get; init; }
+
     public bool Succeeded => Value is not null;
 }
 

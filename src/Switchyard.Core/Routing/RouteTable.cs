@@ -14,6 +14,7 @@ public sealed class RouteTable
     public RouteTable(GatewayConfig config, DeploymentStateRegistry states)
     {
         Config = config;
+        Ledger = states.Canaries;
         var groups = config.Deployments
             .GroupBy(d => d.ModelName, StringComparer.Ordinal)
             .ToDictionary(
@@ -39,6 +40,9 @@ public sealed class RouteTable
 
     public GatewayConfig Config { get; }
 
+    /// <summary>Aliases' recent outcomes per group (canary evidence), long-lived across snapshots.</summary>
+    public Canaries.CanaryLedger Ledger { get; }
+
     public IReadOnlyList<RouteGroup> Groups { get; }
 
     /// <summary>Every name a caller may send as model (groups and visible aliases), sorted.</summary>
@@ -52,13 +56,14 @@ public sealed class RouteTable
     /// <summary>The canary group for this request, drawn with the alias's configured percentage; null for the primary.</summary>
     public RouteGroup? DrawCanary(string name, Random random)
     {
-        if (Config.Canaries.Count == 0 || !Config.Canaries.TryGetValue(name, out var canary))
+        if (Config.Canaries.Count == 0 || !Config.Canaries.TryGetValue(name, out var canary) || !canary.IsActive
+            || (canary.AutoRollback is not null && Ledger.Find(name) is { } evidence && evidence.IsTripped(canary)))
         {
-            return null;
+            return null; // no canary, a share of 0, or rolled back automatically (until the config changes it)
         }
 
 #pragma warning disable CA5394 // a traffic split, not a secret: System.Random is right here
-        return random.NextDouble() * 100 < canary.Percent ? _byName.GetValueOrDefault(canary.Target) : null;
+        return random.NextDouble() * 100 < canary.Percent ? _byName.GetValueOrDefault(canary.Target!) : null;
 #pragma warning restore CA5394
     }
 

@@ -109,6 +109,13 @@ public static class AdminCommands
             return Print(status, answer, true, _ => "");
         }));
 
+        var usage = new Command("usage", "Current rpm, tpm, concurrency and budget use against limits, for the tenant, its aliases and its keys") { id };
+        usage.SetAction((p, ct) => Run(p, ct, async (c, json) =>
+        {
+            var (status, answer) = await c.GetAsync("/team/usage?team_id=" + Uri.EscapeDataString(p.GetValue(id)!), ct);
+            return Print(status, answer, json, UsageText);
+        }));
+
         var delete = new Command("delete", "Delete a tenant") { id };
         delete.SetAction((p, ct) => Run(p, ct, async (c, json) =>
         {
@@ -120,6 +127,7 @@ public static class AdminCommands
         tenants.Subcommands.Add(Upsert("update", "/team/update", "Change a tenant's limits"));
         tenants.Subcommands.Add(list);
         tenants.Subcommands.Add(info);
+        tenants.Subcommands.Add(usage);
         tenants.Subcommands.Add(delete);
         return tenants;
     }
@@ -148,17 +156,153 @@ public static class AdminCommands
 
     public static Command AliasCommand()
     {
-        var alias = AdminCommand("alias", "Manage aliases");
-        var name = new Argument<string>("name") { Description = "The alias whose canary becomes its primary" };
-        var promote = new Command("promote", "Make an alias's canary group its primary (rewrites the config file, keeps a backup, reloads)") { name };
+        var alias = AdminCommand("alias", "Canaries: status, promote, rollback, finalize");
+        var name = new Argument<string>("name") { Description = "The alias" };
+        var force = new Option<bool>("--force") { Description = "Promote even when the canary's evidence is against it" };
+        var grace = new Option<string?>("--grace") { Description = "How long the old primary backs the alias up after promotion (default 1h; 0 for none)" };
+        var window = new Option<string?>("--window") { Description = "Evidence window (default the canary's promotion window, 15m; at most 1h)" };
+
+        var status = new Command("status", "Traffic split, per-side calls, error rate, p50/p95 latency and breaker states (this gateway's memory)") { name, window };
+        status.SetAction((p, ct) => Run(p, ct, async (c, json) =>
+        {
+            var query = "/alias/status?alias=" + Uri.EscapeDataString(p.GetValue(name)!) + (p.GetValue(window) is { } w ? "&window=" + Uri.EscapeDataString(w) : "");
+            var (code, answer) = await c.GetAsync(query, ct);
+            return Print(code, answer, json, AliasStatusText);
+        }));
+
+        var promote = new Command("promote", "Make an alias's canary its primary if its recent evidence allows (rewrites the config file keeping comments, keeps a backup, reloads)") { name, force, grace };
         promote.SetAction((p, ct) => Run(p, ct, async (c, json) =>
         {
-            var (status, answer) = await c.PostAsync("/alias/promote", new JsonObject { ["alias"] = p.GetValue(name) }, ct);
-            return Print(status, answer, json, a => $"{a["message"]}; previous config saved as {a["backup"]}");
+            var body = new JsonObject { ["alias"] = p.GetValue(name), ["force"] = p.GetValue(force) };
+            Set(body, "grace", p.GetValue(grace));
+            var (code, answer) = await c.PostAsync("/alias/promote", body, ct);
+            if (code == 409 && !json && answer?["evidence"] is { } evidence)
+            {
+                Console.Error.WriteLine($"switchyard: promotion refused: {answer["error"]?["message"]}");
+                Console.Error.WriteLine(EvidenceText(evidence));
+                return 1;
+            }
+
+            return Print(code, answer, json, a => $"{a["message"]}; previous config saved as {a["backup"]}");
         }));
+
+        Command Edit(string verb, string description)
+        {
+            var cmd = new Command(verb, description) { name };
+            cmd.SetAction((p, ct) => Run(p, ct, async (c, json) =>
+            {
+                var (code, answer) = await c.PostAsync("/alias/" + verb, new JsonObject { ["alias"] = p.GetValue(name) }, ct);
+                return Print(code, answer, json, a => $"{a["message"]}; previous config saved as {a["backup"]}");
+            }));
+            return cmd;
+        }
+
+        alias.Subcommands.Add(status);
         alias.Subcommands.Add(promote);
+        alias.Subcommands.Add(Edit("rollback", "End an active canary (share 0), or restore the alias's group from before its promotion"));
+        alias.Subcommands.Add(Edit("finalize", "Make a promotion final: drop its record (the grace fallback and the way back)"));
         return alias;
     }
+
+    private static string AliasStatusText(JsonNode a)
+    {
+        var lines = new List<string> { $"alias {a["alias"]} -> {a["primary"]} (evidence over the last {a["window_seconds"]} s, this gateway)" };
+        if (a["canary"] is { } canary)
+        {
+            lines.Add($"canary {canary["target"]}: {canary["percent"]} % configured, {canary["effective_percent"]} % in effect"
+                + (canary["auto_rollback"] is { } r ? $"; auto_rollback at {r["error_rate"]} error rate over {r["window_seconds"]} s (min {r["min_requests"]})" : ""));
+            if (canary["rolled_back"] is { } rb)
+            {
+                lines.Add($"rolled back {rb["at"]}: {rb["reason"]}");
+            }
+        }
+
+        if (a["promotion"] is { } promotion)
+        {
+            lines.Add($"promoted from {promotion["promoted_from"]}; grace until {promotion["grace_until"]} ({((bool?)promotion["grace_active"] == true ? "active" : "over")}); 'alias rollback' restores it, 'alias finalize' drops the record");
+        }
+
+        var rows = new JsonArray();
+        foreach (var side in a["sides"]!.AsArray())
+        {
+            var deployments = side!["deployments"]!.AsArray().Select(d => $"{d!["id"]}:{d["breaker"]}");
+            rows.Add(new JsonObject
+            {
+                ["side"] = side["role"]!.ToString(),
+                ["group"] = side["group"]!.ToString(),
+                ["share"] = side["share_percent"]!.ToString() + " %",
+                ["requests"] = side["requests"]!.ToString(),
+                ["failures"] = side["failures"]!.ToString(),
+                ["error_rate"] = Percent(side["error_rate"]),
+                ["p50_ms"] = side["latency_ms"]?["p50"]?.ToString() ?? "-",
+                ["p95_ms"] = side["latency_ms"]?["p95"]?.ToString() ?? "-",
+                ["breakers"] = string.Join(" ", deployments),
+            });
+        }
+
+        lines.Add(Table(rows, ["side", "group", "share", "requests", "failures", "error_rate", "p50_ms", "p95_ms", "breakers"]));
+        return string.Join("\n", lines);
+    }
+
+    private static string EvidenceText(JsonNode e)
+    {
+        var rows = new JsonArray();
+        foreach (var side in new[] { "canary", "primary" })
+        {
+            var f = e[side]!;
+            rows.Add(new JsonObject
+            {
+                ["side"] = side,
+                ["group"] = f["group"]!.ToString(),
+                ["requests"] = f["requests"]!.ToString(),
+                ["failures"] = f["failures"]!.ToString(),
+                ["error_rate"] = Percent(f["error_rate"]),
+                ["p50_ms"] = f["latency_ms"]?["p50"]?.ToString() ?? "-",
+                ["p95_ms"] = f["latency_ms"]?["p95"]?.ToString() ?? "-",
+            });
+        }
+
+        return $"evidence over the last {e["window_seconds"]} s:\n" + Table(rows, ["side", "group", "requests", "failures", "error_rate", "p50_ms", "p95_ms"]);
+    }
+
+    /// <summary>One row per subject (the tenant, each alias limit, each key): used/limit per limit, "-" for no limit.</summary>
+    private static string UsageText(JsonNode a)
+    {
+        static string Of(JsonNode? pair, string extra = "")
+        {
+            var used = pair?["used"]?.ToString() ?? "0";
+            var limit = pair?["limit"]?.ToString();
+            var reserved = extra.Length > 0 && pair?[extra] is { } r && r.ToString() != "0" ? $" (+{r} reserved)" : "";
+            return (limit is null ? used + "/-" : used + "/" + limit) + reserved;
+        }
+
+        static JsonObject Row(string subject, JsonNode s) => new()
+        {
+            ["subject"] = subject,
+            ["rpm"] = Of(s["rpm"]),
+            ["tpm"] = Of(s["tpm"], "reserved"),
+            ["in_flight"] = Of(s["concurrency"]),
+            ["budget_usd"] = s["budget"] is { } b ? $"{b["spent"]}/{b["limit"]?.ToString() ?? "-"}" + (b["reserved"]?.ToString() is { } res && res != "0" ? $" (+{res} reserved)" : "") : "-",
+            ["resets_at"] = s["budget"]?["resets_at"]?.ToString() is { Length: > 0 } at ? at : "-",
+        };
+
+        var rows = new JsonArray { Row("team " + a["team_id"], a["team"]!) };
+        foreach (var alias in a["aliases"]!.AsArray())
+        {
+            rows.Add(Row("alias " + alias!["alias"], alias));
+        }
+
+        foreach (var key in a["keys"]!.AsArray())
+        {
+            rows.Add(Row("key " + (key!["key_alias"]?.ToString() ?? key["token"]!.ToString()[..12]), key));
+        }
+
+        return $"usage of team {a["team_id"]} at {a["at"]} (last minute; this gateway)\n"
+            + Table(rows, ["subject", "rpm", "tpm", "in_flight", "budget_usd", "resets_at"]);
+    }
+
+    private static string Percent(JsonNode? rate)
+        => rate is null ? "-" : (rate.GetValue<double>() * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " %";
 
     /// <summary>A command that talks to the admin API: --url, --token-file and --json apply to it and its subcommands.</summary>
     private static Command AdminCommand(string name, string description)

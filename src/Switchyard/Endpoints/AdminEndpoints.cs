@@ -18,7 +18,7 @@ namespace Switchyard.Endpoints;
 /// a tenant) only its tenant's keys and spend, and its own tenant read-only. A key out of the caller's reach is
 /// answered exactly like a key that does not exist.
 /// </summary>
-public sealed class AdminEndpoints(GatewayState state, Authenticator authenticator, TenancyService tenancy, SpendWriter spend, TimeProvider time)
+public sealed partial class AdminEndpoints(GatewayState state, Authenticator authenticator, TenancyService tenancy, SpendWriter spend, TimeProvider time)
 {
     public Task GenerateKey(HttpContext c) => Admin(c, async (caller, body, ct) =>
     {
@@ -294,6 +294,12 @@ public sealed class AdminEndpoints(GatewayState state, Authenticator authenticat
         if (team is not null && tenancy.Directory.FindTenant(team) is null)
         {
             throw NotFound("team_id", $"no team '{team}'; create it with /team/new first");
+        }
+
+        if (!caller.IsGlobalAdmin && body["metadata"] is JsonObject metadata && metadata.ContainsKey(Http.SmokeMarker.MetadataField))
+        {
+            // such a key may keep its calls out of breaker evidence (x-switchyard-smoke): only a global admin mints one
+            throw new AdminFailure(AdminDenials.GlobalAdminRequired(caller, "minting a smoke key (metadata." + Http.SmokeMarker.MetadataField + ")"));
         }
 
         var models = AdminJson.Strings(body, "models");

@@ -21,7 +21,24 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
     public async Task Readiness(HttpContext context)
     {
         var snapshot = state.Current;
-        var routable = snapshot.Routes.Groups.Count(g => g.Deployments.Count > 0);
+        var now = time.GetUtcNow();
+
+        // A group is routable when some deployment could take a call now: enabled, breaker not open, not cooling down
+        // and not at its own rpm/tpm limit (a group whose only deployment's breaker is open cannot serve anyone).
+        List<string>? blocked = null;
+        var routable = 0;
+        foreach (var g in snapshot.Routes.Groups)
+        {
+            if (g.Deployments.Any(d => d.State.BlockedUntil(now) is null))
+            {
+                routable++;
+            }
+            else
+            {
+                (blocked ??= []).Add(g.Name);
+            }
+        }
+
         var ready = routable > 0;
 
         // Which store and whether it answers; requests are served from memory and spend waits in its queue, so a store
@@ -39,6 +56,13 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
         w.WriteString("redis", snapshot.Config.Shared.UsesRedis ? "configured" : "off");
         w.WriteNumber("routable_groups", routable);
         w.WriteNumber("groups", snapshot.Routes.Groups.Count);
+        w.WriteStartArray("unroutable_groups");
+        foreach (var name in blocked ?? [])
+        {
+            w.WriteStringValue(name);
+        }
+
+        w.WriteEndArray();
         w.WriteString("config", snapshot.Config.SourcePath);
         w.WriteString("store", snapshot.Config.Store.DatabaseUrl is null ? "sqlite" : "postgresql");
         w.WriteString("store_status", storeAnswers ? "healthy" : "unhealthy");

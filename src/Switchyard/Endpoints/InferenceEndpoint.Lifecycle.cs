@@ -68,13 +68,10 @@ public sealed partial class InferenceEndpoint
             Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, null, null, failure.Status, failure.Code, Elapsed, Call?.UpstreamTime ?? default, null,
                 Attempts, FallbackUsed, caller.TenantId, 0, false, default);
             LogRouteFailed(endpoint._logger, info.Model, failure.Code, Attempts, correlationId);
+            // upstream failures were alerted per deployment as each attempt failed (InferenceEndpoint.SendAsync)
             if (failure.Type == FailureType.RouteUnavailable)
             {
                 endpoint._alerts.Publish(Core.Alerts.AlertKinds.RouteUnavailable, info.Model, "critical", failure.Message, [info.Model]);
-            }
-            else if (failure.Status >= 500)
-            {
-                endpoint._alerts.Publish(Core.Alerts.AlertKinds.UpstreamErrors, info.Model, "warning", $"{failure.Code}: {failure.Message}", [info.Model]);
             }
         }
 

@@ -171,7 +171,8 @@ public sealed partial class InferenceEndpoint(
             TenantScope = ResponseStore.Scope(caller.TenantId),
             AliasDropsParams = routes.AliasDropsParams(info.Model),
         };
-        var result = await _executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, _executor.Random));
+        var result = await _executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, _executor.Random),
+            countsAsEvidence: !SmokeMarker.IsSmoke(context, caller));
         if (result.Value is not { } response)
         {
             var failure = request.Unrouted(result);
@@ -282,6 +283,7 @@ public sealed partial class InferenceEndpoint(
             case RelayStatus.UpstreamFailed:
                 var failure = outcome.Failure!; // the breaker hears of it from the request's lifecycle
                 LogStreamFailed(_logger, info.Model, deployment.Config.Id, failure.Kind, correlationId);
+                _alerts.UpstreamFailed(deployment.Config, failure, info.Model);
                 if (!outcome.AtEventBoundary && transcoder is null)
                 {
                     output.Write("\n\n"u8);
@@ -366,6 +368,11 @@ public sealed partial class InferenceEndpoint(
         {
             var result = await adapter.SendAsync(request, ct);
             Telemetry.RequestTelemetry.EndAttempt(span, result.Failure);
+            if (result.Failure is { } failed)
+            {
+                _alerts.UpstreamFailed(deployment.Config, failed, call.Info.Model); // keyed by deployment id, classified by kind
+            }
+
             return result;
         }
         catch

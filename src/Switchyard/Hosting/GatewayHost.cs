@@ -170,6 +170,7 @@ public static class GatewayHost
         services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), options.Time, sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath, HostOverride = options.HostOverride, PortOverride = options.PortOverride });
         services.AddHostedService(sp => sp.GetRequiredService<Operations.ConfigReloader>());
         services.AddSingleton<Operations.OperationsEndpoints>();
+        services.AddHostedService<Operations.Canaries.CanaryAutoRollback>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<HealthEndpoints>();
 
@@ -261,10 +262,14 @@ public static class GatewayHost
         Route("POST", "/team/delete", admin.DeleteTeams);
         Route("GET", "/team/info", admin.TeamInfo);
         Route("GET", "/team/list", admin.ListTeams);
+        Route("GET", "/team/usage", admin.TeamUsage);
         Route("GET", "/spend/logs", admin.SpendLogs);
         var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
         Route("POST", "/config/reload", operations.Reload);
         Route("POST", "/alias/promote", operations.Promote);
+        Route("POST", "/alias/rollback", operations.Rollback);
+        Route("POST", "/alias/finalize", operations.Finalize);
+        Route("GET", "/alias/status", operations.AliasStatus);
 
         var allow = methods.ToDictionary(m => m.Key, m => string.Join(", ", m.Value), StringComparer.OrdinalIgnoreCase);
         app.MapFallback("{*path}", c =>

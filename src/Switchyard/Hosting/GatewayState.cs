@@ -23,7 +23,11 @@ public sealed class GatewayState
 
     public GatewaySnapshot Current => Volatile.Read(ref _current);
 
-    public void Swap(GatewayConfig config) => Volatile.Write(ref _current, new GatewaySnapshot(config, States));
+    public void Swap(GatewayConfig config)
+    {
+        Volatile.Write(ref _current, new GatewaySnapshot(config, States));
+        States.Canaries.Reconcile(config.Canaries); // a rolled-back canary the file no longer has is forgotten
+    }
 }
 
 /// <summary>Everything derived from one config, computed once: the route table and the master key hashes.</summary>

@@ -40,8 +40,25 @@ public sealed partial class AlertService : BackgroundService
     /// <summary>Merged alerts delivered to at least one sink.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
-    public void Publish(string kind, string subject, string severity, string detail, IReadOnlyList<string>? aliases = null)
-        => _events.Writer.TryWrite(new AlertEvent(kind, subject, severity, detail, _time.GetUtcNow()) { Aliases = aliases ?? [] });
+    public void Publish(string kind, string subject, string severity, string detail, IReadOnlyList<string>? aliases = null, string? model = null)
+        => _events.Writer.TryWrite(new AlertEvent(kind, subject, severity, detail, _time.GetUtcNow()) { Aliases = aliases ?? [], Model = model });
+
+    /// <summary>
+    /// A failed upstream attempt (or a stream that broke after its first byte), alerted per deployment id and classified
+    /// by how it failed: the provider refusing the key, an invalid 2xx body, a 5xx, a timeout, a connection error or a
+    /// 429. The caller's own errors are not alerted. Called on the failure path only (a channel write).
+    /// </summary>
+    public void UpstreamFailed(Core.Config.DeploymentConfig deployment, Core.Failures.UpstreamFailure failure, string alias)
+    {
+        if (AlertKinds.ForFailure(failure.Kind) is not { } kind)
+        {
+            return;
+        }
+
+        var severity = kind == AlertKinds.UpstreamAuth ? "critical" : "warning";
+        var status = failure.UpstreamStatus is { } s ? $"HTTP {s}: " : "";
+        Publish(kind, deployment.Id, severity, $"{status}{failure.Detail} (alias {alias})", [alias], deployment.QualifiedModel);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -162,6 +179,8 @@ public sealed partial class AlertService : BackgroundService
     {
         ["kind"] = a.Kind,
         ["subject"] = a.Subject,
+        ["deployment"] = a.Model is null ? null : a.Subject,
+        ["model"] = a.Model,
         ["severity"] = a.Severity,
         ["count"] = a.Count,
         ["window_seconds"] = a.Window.TotalSeconds,
@@ -187,9 +206,9 @@ public sealed partial class AlertService : BackgroundService
 
         var snapshot = _state.Current;
         var d = snapshot.Config.Deployments.FirstOrDefault(x => x.Id == t.DeploymentId);
-        var subject = d is null ? t.DeploymentId : d.QualifiedModel;
+        // keyed by deployment id: unrelated deployments of one provider model are separate alerts
         var aliases = d is null ? [] : snapshot.Routes.PublicNames.Where(n => snapshot.Routes.Resolve(n)?.Name == d.ModelName).ToArray();
-        Publish(t.To == BreakerState.Open ? AlertKinds.BreakerOpened : AlertKinds.BreakerClosed, subject, t.To == BreakerState.Open ? "critical" : "info", t.Reason, aliases);
+        Publish(t.To == BreakerState.Open ? AlertKinds.BreakerOpened : AlertKinds.BreakerClosed, t.DeploymentId, t.To == BreakerState.Open ? "critical" : "info", t.Reason, aliases, d?.QualifiedModel ?? t.DeploymentId);
     }
 
     public override void Dispose()

@@ -6,8 +6,8 @@ using Switchyard.Tenancy;
 
 namespace Switchyard.Operations;
 
-/// <summary>POST /config/reload (global admin): reloads the config file and answers what happened.</summary>
-public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloader reloader, TimeProvider time)
+/// <summary>POST /config/reload (global admin): reloads the config file and answers what happened; the alias routes are in OperationsEndpoints.Alias.cs.</summary>
+public sealed partial class OperationsEndpoints(Authenticator authenticator, ConfigReloader reloader, Hosting.GatewayState state, TimeProvider time)
 {
     public async Task Reload(HttpContext c)
     {
@@ -48,54 +48,6 @@ public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloa
 
         WriteDiagnostics(w, "errors", result.Errors);
         WriteDiagnostics(w, "warnings", result.Warnings);
-        w.WriteEndObject();
-    }
-
-    /// <summary>POST /alias/promote {"alias": NAME} (global admin): the canary becomes the primary, through validation and reload.</summary>
-    public async Task Promote(HttpContext c)
-    {
-        if (!await RequireGlobalAdminAsync(c, "promoting a canary"))
-        {
-            return;
-        }
-
-        string? alias;
-        try
-        {
-            using var doc = await JsonDocument.ParseAsync(c.Request.Body, cancellationToken: c.RequestAborted);
-            alias = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("alias", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            alias = null;
-        }
-
-        if (alias is null)
-        {
-            await FailureResponses.WriteAsync(c, FailureSummary.BadRequest("'alias' is required", "alias", "missing_field"));
-            return;
-        }
-
-        if (reloader.ConfigPath is not { } path)
-        {
-            await FailureResponses.WriteAsync(c, FailureSummary.BadRequest("this gateway was not started from a config file", null, "no_config_file"));
-            return;
-        }
-
-        var outcome = CanaryPromotion.Promote(path, alias, time.GetUtcNow());
-        if (!outcome.Succeeded)
-        {
-            await FailureResponses.WriteAsync(c, new FailureSummary { Status = 409, Type = FailureType.InvalidRequest, Code = "promotion_refused", Param = "alias", Route = alias, Message = outcome.Message });
-            return;
-        }
-
-        var reload = await reloader.ReloadAsync("alias promote " + alias, c.RequestAborted);
-        c.Response.ContentType = "application/json";
-        await using var w = new Utf8JsonWriter(c.Response.Body, FailureSummaryWriter.Options);
-        w.WriteStartObject();
-        w.WriteString("status", reload.Succeeded ? "promoted" : "written_not_reloaded");
-        w.WriteString("message", outcome.Message);
-        w.WriteString("backup", outcome.BackupPath);
         w.WriteEndObject();
     }
 

@@ -67,9 +67,11 @@ public sealed class BreakerTests
         _time.Advance(TimeSpan.FromSeconds(10));
         using (var response = await gw.ChatAsync("chat"))
         {
-            var s = await FailureAssert.ReadAsync(response, 503, "route_unavailable", "all_deployments_unavailable");
+            var s = await FailureAssert.ReadAsync(response, 503, "route_unavailable", "breaker_open");
             Assert.Equal(20_000, s.RetryAfterMs);
             Assert.Equal("20", response.Headers.GetValues("Retry-After").Single());
+            Assert.Contains("flaky: breaker open, 20 s left", s.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("cooling down", s.Message, StringComparison.Ordinal);
             Assert.Equal("chat", s.Route);
             Assert.Equal("openai", s.ProviderFamily);
         }
@@ -77,13 +79,38 @@ public sealed class BreakerTests
         _time.Advance(TimeSpan.FromMilliseconds(12_500));
         using (var response = await gw.ChatAsync("chat"))
         {
-            var s = await FailureAssert.ReadAsync(response, 503, "route_unavailable", "all_deployments_unavailable");
+            var s = await FailureAssert.ReadAsync(response, 503, "route_unavailable", "breaker_open");
             Assert.Equal(7_500, s.RetryAfterMs);
             Assert.Equal("8", response.Headers.GetValues("Retry-After").Single());
         }
 
         Assert.Equal(3, upstream.Count);
         Assert.Equal("open", await BreakerStateAsync(gw));
+    }
+
+    [Fact]
+    public async Task Readiness_GroupWhoseOnlyDeploymentIsOpen_IsNotRoutable_UntilTheProbeIsDue()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        await using var gw = await GatewayFixture.StartAsync(Yaml(upstream, Consecutive3), _time);
+        using (var before = JsonDocument.Parse(await gw.Http.GetStringAsync("/health/readiness")))
+        {
+            Assert.Equal(1, before.RootElement.GetProperty("routable_groups").GetInt32());
+        }
+
+        await OpenAsync(gw, upstream);
+
+        using (var open = await gw.Http.GetAsync("/health/readiness"))
+        {
+            Assert.Equal(503, (int)open.StatusCode);
+            using var doc = JsonDocument.Parse(await open.Content.ReadAsStringAsync());
+            Assert.Equal(0, doc.RootElement.GetProperty("routable_groups").GetInt32());
+            Assert.Equal(["chat"], doc.RootElement.GetProperty("unroutable_groups").EnumerateArray().Select(e => e.GetString()));
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(30)); // half-open: a probe may go now
+        using var halfOpen = await gw.Http.GetAsync("/health/readiness");
+        Assert.Equal(200, (int)halfOpen.StatusCode);
     }
 
     [Fact]
@@ -98,7 +125,7 @@ public sealed class BreakerTests
 
         Assert.Equal(503, e.Status);
         var s = FailureAssert.Parse(e.GetRawResponse()!.Content.ToString());
-        Assert.Equal("all_deployments_unavailable", s.Code);
+        Assert.Equal("breaker_open", s.Code);
         Assert.Equal(30_000, s.RetryAfterMs);
         Assert.Equal(3, upstream.Count);
     }
@@ -146,7 +173,7 @@ public sealed class BreakerTests
         _time.Advance(TimeSpan.FromSeconds(1));
         using (var response = await gw.ChatAsync("chat"))
         {
-            var s = await FailureAssert.ReadAsync(response, 503, "route_unavailable", "all_deployments_unavailable");
+            var s = await FailureAssert.ReadAsync(response, 503, "route_unavailable", "breaker_open");
             Assert.Equal(29_000, s.RetryAfterMs);
         }
 
@@ -174,7 +201,7 @@ public sealed class BreakerTests
         await received.Task.WaitAsync(Bound);
         using (var second = await gw.ChatAsync("chat"))
         {
-            var s = await FailureAssert.ReadAsync(second, 503, "route_unavailable", "all_deployments_unavailable");
+            var s = await FailureAssert.ReadAsync(second, 503, "route_unavailable", "breaker_open");
             Assert.NotNull(s.RetryAfterMs);
         }
 
@@ -211,7 +238,7 @@ public sealed class BreakerTests
 
         using (var blocked = await gw.ChatAsync("chat"))
         {
-            var s = await FailureAssert.ReadAsync(blocked, 503, "route_unavailable", "all_deployments_unavailable");
+            var s = await FailureAssert.ReadAsync(blocked, 503, "route_unavailable", "breaker_open");
             Assert.Equal(30_000, s.RetryAfterMs);
         }
 
@@ -283,7 +310,7 @@ public sealed class BreakerTests
 
         using (var blocked = await gw.ChatAsync("chat"))
         {
-            var s = await FailureAssert.ReadAsync(blocked, 503, "route_unavailable", "all_deployments_unavailable");
+            var s = await FailureAssert.ReadAsync(blocked, 503, "route_unavailable", "breaker_open");
             Assert.Equal(30_000, s.RetryAfterMs);
         }
 
@@ -327,7 +354,7 @@ public sealed class BreakerTests
         _time.Advance(TimeSpan.FromSeconds(5));
         using (var response = await gw.ChatAsync("chat"))
         {
-            var s = await FailureAssert.ReadAsync(response, 503, "route_unavailable", "all_deployments_unavailable");
+            var s = await FailureAssert.ReadAsync(response, 503, "route_unavailable", "breaker_open");
             Assert.Equal(25_000, s.RetryAfterMs);
         }
 

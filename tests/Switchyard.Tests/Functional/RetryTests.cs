@@ -107,8 +107,12 @@ public sealed class RetryTests
         time.Advance(TimeSpan.FromSeconds(12));
         using (var second = await gw.ChatAsync("chat"))
         {
-            var s = await FailureAssert.ReadAsync(second, 503, "route_unavailable", "all_deployments_unavailable");
+            // the code and message say why: the provider's own 429 asked for the wait, not a breaker or the deployment's rpm
+            var s = await FailureAssert.ReadAsync(second, 503, "route_unavailable", "upstream_cooldown");
             Assert.Equal(18_000, s.RetryAfterMs);
+            Assert.Contains("cooling down after an upstream 429", s.Message, StringComparison.Ordinal);
+            Assert.Contains("retry in 18 s", s.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("breaker", s.Message, StringComparison.Ordinal);
         }
 
         Assert.Equal(1, upstream.Count);

@@ -61,7 +61,9 @@ public sealed class AlertTests
         Assert.Equal(5, opened);
         await GatewayApi.WaitUntilAsync(() => Posts(receiver, "/hook", "breaker_opened").Sum(j => j.GetProperty("count").GetInt32()) >= opened, "the merged breaker alert");
         var alert = Assert.Single(Posts(receiver, "/hook", "breaker_opened"));
-        Assert.Equal("openai/gpt-4o-mini", alert.GetProperty("subject").GetString());
+        Assert.Equal("flaky-1", alert.GetProperty("subject").GetString()); // keyed by deployment, model named beside it
+        Assert.Equal("flaky-1", alert.GetProperty("deployment").GetString());
+        Assert.Equal("openai/gpt-4o-mini", alert.GetProperty("model").GetString());
         Assert.Equal(opened, alert.GetProperty("count").GetInt32());
         Assert.Equal("critical", alert.GetProperty("severity").GetString());
         Assert.Equal(0.5, alert.GetProperty("window_seconds").GetDouble());
@@ -69,7 +71,7 @@ public sealed class AlertTests
         Assert.Contains("router.default", aliases);
         Assert.Contains("draft.fast", aliases);
         var message = alert.GetProperty("message").GetString()!;
-        Assert.StartsWith($"breaker opened {opened} times on openai/gpt-4o-mini in 0.5 s (aliases ", message, StringComparison.Ordinal);
+        Assert.StartsWith($"breaker opened {opened} times on deployment flaky-1 (openai/gpt-4o-mini) in 0.5 s (aliases ", message, StringComparison.Ordinal);
         Assert.Contains("router.default", message, StringComparison.Ordinal);
         Assert.Contains("draft.fast", message, StringComparison.Ordinal);
 
@@ -96,6 +98,8 @@ public sealed class AlertTests
                 litellm_params:
                   model: mock/broken
                   mock_fail_status: 500
+                model_info:
+                  id: broken-1
             router_settings:
               num_retries: 0
             switchyard:
@@ -117,7 +121,94 @@ public sealed class AlertTests
         Assert.Single(bodies.Distinct());
         var alert = JsonDocument.Parse(bodies[0]).RootElement;
         Assert.Equal("upstream_5xx", alert.GetProperty("kind").GetString());
-        Assert.Equal("broken", alert.GetProperty("subject").GetString());
+        Assert.Equal("broken-1", alert.GetProperty("subject").GetString());
+    }
+
+    [Fact]
+    public async Task FourDeploymentsOfOneModel_AreFourAlerts_EachClassifiedByHowItFailed()
+    {
+        await using var receiver = await FakeUpstream.StartAsync();
+        receiver.Handler = (c, _) => { c.Response.StatusCode = 200; return Task.CompletedTask; };
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = async (c, r) =>
+        {
+            switch (r.PathAndQuery)
+            {
+                case "/auth/v1/chat/completions":
+                    await OpenAIWire.WriteErrorAsync(c, 401, "Incorrect API key provided");
+                    break;
+                case "/garbage/v1/chat/completions":
+                    c.Response.StatusCode = 200;
+                    c.Response.ContentType = "application/json";
+                    await c.Response.WriteAsync("<html>not an API</html>");
+                    break;
+                case "/down/v1/chat/completions":
+                    await OpenAIWire.WriteErrorAsync(c, 500, "boom");
+                    break;
+                default:
+                    await OpenAIWire.WriteErrorAsync(c, 403, "forbidden");
+                    break;
+            }
+        };
+
+        // four unrelated openai/gpt-4o deployments, each behind its own alias
+        string Deployment(string name) => $$"""
+              - model_name: {{name}}
+                litellm_params: { model: openai/gpt-4o, api_base: "{{upstream.BaseUrl}}/{{name}}/v1", api_key: sk-test }
+                model_info: { id: {{name}}-1 }
+            """;
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+            {{Deployment("auth")}}
+            {{Deployment("garbage")}}
+            {{Deployment("down")}}
+            {{Deployment("forbidden")}}
+            router_settings:
+              num_retries: 0
+              model_group_alias: { team.auth: auth, team.garbage: garbage, team.down: down, team.forbidden: forbidden }
+            switchyard:
+              alerts:
+                merge_window: 100ms
+                retry_base_delay: 10ms
+                sinks:
+                  - type: webhook
+                    url: {{receiver.BaseUrl}}/hook
+            """);
+
+        foreach (var alias in new[] { "team.auth", "team.garbage", "team.down", "team.forbidden" })
+        {
+            var answer = await gw.ChatAsync(GatewayFixture.MasterKey, alias);
+            Assert.True(answer.Status >= 500, answer.ToString());
+        }
+
+        string[] expected = ["auth-1", "garbage-1", "down-1", "forbidden-1"];
+        await GatewayApi.WaitUntilAsync(() => expected.All(id => Posts(receiver, "/hook").Any(j => j.GetProperty("subject").GetString() == id)), "one alert per deployment");
+        JsonElement For(string id) => Posts(receiver, "/hook").Single(j => j.GetProperty("subject").GetString() == id && j.GetProperty("kind").GetString() != "route_unavailable");
+        Assert.Equal("upstream_auth", For("auth-1").GetProperty("kind").GetString());
+        Assert.Equal("upstream_auth", For("forbidden-1").GetProperty("kind").GetString());
+        Assert.Equal("invalid_response", For("garbage-1").GetProperty("kind").GetString());
+        Assert.Equal("upstream_5xx", For("down-1").GetProperty("kind").GetString());
+        Assert.All(expected, id => Assert.Equal("openai/gpt-4o", For(id).GetProperty("model").GetString()));
+        Assert.Contains("team.down", For("down-1").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("on deployment down-1 (openai/gpt-4o)", For("down-1").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Posts(receiver, "/hook"), j => j.GetProperty("subject").GetString() == "openai/gpt-4o");
+    }
+
+    [Fact]
+    public void MergedAlert_NamesTheDeploymentAndItsModel()
+    {
+        var merger = new Switchyard.Core.Alerts.AlertMerger(TimeSpan.FromSeconds(60));
+        var at = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        foreach (var id in new[] { "eu-1", "us-1", "eu-1" })
+        {
+            merger.Add(new Switchyard.Core.Alerts.AlertEvent("breaker_opened", id, "critical", "3 consecutive failures", at) { Model = "openai/gpt-4o", Aliases = ["router.default"] });
+        }
+
+        var merged = merger.Due(at.AddMinutes(1)).OrderBy(m => m.Subject, StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(2, merged.Length);
+        Assert.Equal("breaker opened 2 times on deployment eu-1 (openai/gpt-4o) in 60 s (aliases router.default); last: 3 consecutive failures", merged[0].Message);
+        Assert.Equal(1, merged[1].Count);
     }
 
     [Fact]

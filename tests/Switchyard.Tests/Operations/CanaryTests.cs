@@ -80,17 +80,22 @@ public sealed class CanaryTests
     [Fact]
     public async Task Promote_RewritesFileKeepsBackupReloads_ThenAllTrafficGoesToTheFormerCanary()
     {
-        await using var gw = await GatewayFixture.StartFromFileAsync(Config());
+        await using var gw = await GatewayFixture.StartFromFileAsync(Config(100));
         var original = await File.ReadAllTextAsync(gw.ConfigPath!);
+        Assert.All(await CallAsync(gw, 25), a => Assert.Equal("next-1", a.Header("x-switchyard-deployment"))); // the evidence
 
         var promoted = await gw.PostAsync("/alias/promote", new { alias = "router.default" });
 
         Assert.True(promoted.Status == 200, promoted.ToString());
         Assert.Equal("promoted", promoted.Json.GetProperty("status").GetString());
+        Assert.Equal(25, promoted.Json.GetProperty("evidence").GetProperty("canary").GetProperty("requests").GetInt64());
         var backup = promoted.Json.GetProperty("backup").GetString()!;
         Assert.True(File.Exists(backup), backup);
         Assert.Equal(original, await File.ReadAllTextAsync(backup));
-        Assert.DoesNotContain("percent", await File.ReadAllTextAsync(gw.ConfigPath!), StringComparison.Ordinal);
+        var after = Switchyard.Core.Config.ConfigLoader.LoadFile(gw.ConfigPath!);
+        Assert.Equal("next", after.Router.ModelGroupAlias["router.default"]);
+        Assert.False(after.Canaries["router.default"].IsActive);
+        Assert.Equal("primary", after.Canaries["router.default"].PromotedFrom);
 
         var answers = await CallAsync(gw, 50);
         Assert.All(answers, a =>
@@ -116,9 +121,9 @@ public sealed class CanaryTests
             """);
         var original = await File.ReadAllTextAsync(gw.ConfigPath!);
 
-        var first = await gw.PostAsync("/alias/promote", new { alias = "router.default" });
+        var first = await gw.PostAsync("/alias/promote", new { alias = "router.default", force = true });
         var between = await File.ReadAllTextAsync(gw.ConfigPath!);
-        var second = await gw.PostAsync("/alias/promote", new { alias = "other.alias" });
+        var second = await gw.PostAsync("/alias/promote", new { alias = "other.alias", force = true });
 
         Assert.True(first.Status == 200, first.ToString());
         Assert.True(second.Status == 200, second.ToString());
@@ -169,14 +174,15 @@ public sealed class CanaryTests
                 switch.alias: {target: next, percent: 10}
             """);
 
-        var promoted = await gw.PostAsync("/alias/promote", new { alias = "switch.alias" });
+        var promoted = await gw.PostAsync("/alias/promote", new { alias = "switch.alias", force = true });
 
         Assert.True(promoted.Status == 200, promoted.ToString());
         var after = Switchyard.Core.Config.ConfigLoader.LoadFile(gw.ConfigPath!);
         Assert.Equal("next", after.Router.ModelGroupAlias["switch.alias"]);
         Assert.Contains("switch.alias", after.Router.DropParamsAliases);
         Assert.Contains("switch.alias", after.Router.HiddenAliases);
-        Assert.Empty(after.Canaries);
+        Assert.Equal("primary", after.Canaries["switch.alias"].PromotedFrom);
+        Assert.Null(after.Canaries["switch.alias"].Target);
         Assert.Equal("next-1", (await gw.ChatAsync(GatewayFixture.MasterKey, "switch.alias")).Header("x-switchyard-deployment"));
     }
 }

@@ -208,4 +208,32 @@ public sealed class DoctorTests : IDisposable
         Assert.Equal(Finding.Error, finding.Severity);
         Assert.Contains("max_tokens\":1", upstream.Requests.Single().Body, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(500, "SY175", "provider's side")]
+    [InlineData(503, "SY175", "retry later")]
+    [InlineData(404, "SY174", "model name and api_version")]
+    [InlineData(400, "SY174", "model name and api_version")]
+    [InlineData(403, "SY171", "api_key")]
+    public async Task Probe_AdviceMatchesTheStatus(int status, string id, string advice)
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = (c, _) => OpenAIWire.WriteErrorAsync(c, status, "no");
+        var (config, _) = DoctorChecks.Config(Write($"probe{status}.yaml", $$"""
+            model_list:
+              - model_name: a
+                litellm_params: { model: openai/gpt-4o, api_base: "{{upstream.BaseUrl}}/v1", api_key: sk-test }
+            router_settings: { num_retries: 0 }
+            general_settings: { master_key: sk-doctor-1234 }
+            """));
+
+        var finding = Assert.Single(await DoctorChecks.ProbeAsync(config!, CancellationToken.None));
+
+        Assert.Equal(id, finding.Id);
+        Assert.Contains(advice, finding.Fix, StringComparison.Ordinal);
+        if (status >= 500)
+        {
+            Assert.DoesNotContain("api_version", finding.Fix, StringComparison.Ordinal);
+        }
+    }
 }

@@ -116,7 +116,7 @@ public sealed class ReloadTests
 
         var after = await gw.ChatAsync(GatewayFixture.MasterKey, "renamed.alias");
         Assert.Equal(503, after.Status);
-        Assert.Equal("all_deployments_unavailable", after.ErrorCode);
+        Assert.Equal("breaker_open", after.ErrorCode);
         Assert.Equal(1, upstream.Count); // the open breaker kept the upstream from being called
         var health = await gw.GetAsync("/health");
         Assert.Contains("open", health.Body, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -277,18 +278,27 @@ public static class DoctorChecks
             }
 
             var f = result.Failure!;
-            var (id, fix) = f.Kind switch
-            {
-                Core.Failures.FailureKind.UpstreamAuth => ("SY171", "the provider refused the key: check the deployment's api_key secret"),
-                Core.Failures.FailureKind.ConnectionError or Core.Failures.FailureKind.Timeout => ("SY172", "check api_base, DNS, firewall and proxies between the gateway and the provider"),
-                Core.Failures.FailureKind.RateLimited => ("SY173", "the provider is rate limiting this key; lower rpm/tpm or add deployments"),
-                _ => ("SY174", "check the model name and api_version for this provider"),
-            };
-            findings.Add(new Finding(id, f.Kind == Core.Failures.FailureKind.RateLimited ? Finding.Warn : Finding.Error, $"{d.QualifiedModel} ({d.Id}): {f.Detail}", fix));
+            var (id, severity, fix) = ProbeAdvice(f);
+            findings.Add(new Finding(id, severity, $"{d.QualifiedModel} ({d.Id}): {f.Detail}", fix));
         }
 
         return findings;
     }
+
+    /// <summary>
+    /// What a failed probe means and what to do, by how it failed: the key (401/403), the network, the provider's own
+    /// limits or faults (429, 5xx: nothing to fix here, retry later), an answer that is not the provider's API, or the
+    /// request itself (400/404: the model name or api_version).
+    /// </summary>
+    internal static (string Id, string Severity, string Fix) ProbeAdvice(Core.Failures.UpstreamFailure f) => f.Kind switch
+    {
+        Core.Failures.FailureKind.UpstreamAuth => ("SY171", Finding.Error, $"the provider refused the key ({f.UpstreamStatus}): check the deployment's api_key secret"),
+        Core.Failures.FailureKind.ConnectionError or Core.Failures.FailureKind.Timeout => ("SY172", Finding.Error, "check api_base, DNS, firewall and proxies between the gateway and the provider"),
+        Core.Failures.FailureKind.RateLimited => ("SY173", Finding.Warn, "the provider is rate limiting this key; lower rpm/tpm or add deployments"),
+        Core.Failures.FailureKind.ServerError => ("SY175", Finding.Warn, $"the provider answered {f.UpstreamStatus?.ToString(CultureInfo.InvariantCulture) ?? "a server error"}: a fault on the provider's side, not in this config; retry later (and check the provider's status page)"),
+        Core.Failures.FailureKind.InvalidResponse => ("SY176", Finding.Error, "the answer is not the provider's API format: check that api_base points at the provider's API (not a proxy or a web page)"),
+        _ => ("SY174", Finding.Error, $"the provider rejected the request ({f.UpstreamStatus?.ToString(CultureInfo.InvariantCulture) ?? "no status"}): check the model name and api_version for this provider"),
+    };
 
     /// <summary>The owner's uid, from coreutils stat (.NET has no API for file ownership).</summary>
     private static string? FileOwner(string path)
