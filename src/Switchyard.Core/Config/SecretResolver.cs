@@ -15,6 +15,9 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
     /// <summary>Every secret file the config referred to (for doctor's permission checks).</summary>
     public List<string> FilesRead { get; } = [];
 
+    /// <summary>Every value read from an environment variable or a file, so renderings of the config can hide them.</summary>
+    public HashSet<string> ValuesRead { get; } = new(StringComparer.Ordinal);
+
     public static bool IsReference(string value) => value.StartsWith(EnvPrefix, StringComparison.Ordinal) || value.StartsWith(FilePrefix, StringComparison.Ordinal);
 
     /// <summary>Returns the value, or null with a reason when the reference cannot be resolved.</summary>
@@ -31,6 +34,7 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
                 return null;
             }
 
+            ValuesRead.Add(v);
             return v;
         }
 
@@ -47,7 +51,9 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
                     return null;
                 }
 
-                return text.Split('\n')[0].Trim();
+                var line = text.Split('\n')[0].Trim();
+                ValuesRead.Add(line);
+                return line;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

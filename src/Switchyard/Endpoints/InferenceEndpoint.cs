@@ -218,6 +218,21 @@ public sealed partial class InferenceEndpoint(
                 headers["x-switchyard-canary"] = "true";
             }
 
+            if (result.FallbackUsed && result.GroupUsed is { } fallback)
+            {
+                headers["x-switchyard-fallback"] = fallback; // the fallback group that answered
+            }
+
+            if (deployment.Config.Family == Core.Config.ProviderFamilies.Mock)
+            {
+                // every mock answer says so; one from the offline standby (no provider key set) says that too
+                headers["x-switchyard-mock"] = "true";
+                if (deployment.Config.OfflineStandby)
+                {
+                    headers[Core.Config.OfflineStandby.Header] = "true";
+                }
+            }
+
             var dropped = call.Translated && call.Translation?.Value is { Dropped.Count: > 0 } translation
                 ? [.. translation.Dropped, .. response.DroppedParams]
                 : response.DroppedParams;

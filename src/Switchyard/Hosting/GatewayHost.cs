@@ -166,6 +166,7 @@ public static class GatewayHost
         services.AddSingleton<Operations.OperationsEndpoints>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<HealthEndpoints>();
+        services.AddHostedService<StartupNotices>();
 
         // Clear tokens leave the request target before the host, routing, logs or traces see it (RequestSecrets).
         var server = services.LastOrDefault(d => d.ServiceType == typeof(Microsoft.AspNetCore.Hosting.Server.IServer) && d.ImplementationType is not null)
@@ -239,6 +240,7 @@ public static class GatewayHost
         Route("GET", "/spend/logs", admin.SpendLogs);
         var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
         Route("POST", "/config/reload", operations.Reload);
+        Route("GET", "/config", operations.ShowConfig);
         Route("POST", "/alias/promote", operations.Promote);
 
         var allow = methods.ToDictionary(m => m.Key, m => string.Join(", ", m.Value), StringComparer.OrdinalIgnoreCase);

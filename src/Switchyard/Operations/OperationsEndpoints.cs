@@ -6,8 +6,8 @@ using Switchyard.Tenancy;
 
 namespace Switchyard.Operations;
 
-/// <summary>POST /config/reload (global admin): reloads the config file and answers what happened.</summary>
-public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloader reloader, TimeProvider time)
+/// <summary>POST /config/reload and GET /config (global admin): reloads the config file and answers what happened; shows the live config.</summary>
+public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloader reloader, Hosting.GatewayState state, TimeProvider time)
 {
     public async Task Reload(HttpContext c)
     {
@@ -48,7 +48,25 @@ public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloa
 
         WriteDiagnostics(w, "errors", result.Errors);
         WriteDiagnostics(w, "warnings", result.Warnings);
+        WriteDiagnostics(w, "restart_required", result.RestartRequired);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// GET /config (global admin): the live config as <see cref="EffectiveConfig"/> renders it (secrets redacted), the
+    /// same shape as <c>switchyard config show</c> prints for the file.
+    /// </summary>
+    public async Task ShowConfig(HttpContext c)
+    {
+        if (!await RequireGlobalAdminAsync(c, "reading the config"))
+        {
+            return;
+        }
+
+        var body = EffectiveConfig.Render(state.Current.Config);
+        c.Response.ContentType = "application/json";
+        c.Response.ContentLength = body.Length;
+        await c.Response.Body.WriteAsync(body, c.RequestAborted);
     }
 
     /// <summary>POST /alias/promote {"alias": NAME} (global admin): the canary becomes the primary, through validation and reload.</summary>
@@ -116,7 +134,7 @@ public sealed class OperationsEndpoints(Authenticator authenticator, ConfigReloa
         return false;
     }
 
-    private static void WriteDiagnostics(Utf8JsonWriter w, string name, IReadOnlyList<Core.Config.ConfigDiagnostic> list)
+    internal static void WriteDiagnostics(Utf8JsonWriter w, string name, IReadOnlyList<Core.Config.ConfigDiagnostic> list)
     {
         w.WriteStartArray(name);
         foreach (var d in list)
