@@ -21,8 +21,14 @@ public static class DoctorCommand
             if (loaded is not null)
             {
                 findings.AddRange(DoctorChecks.Aliases(loaded));
+                findings.AddRange(OfflineStandbyCheck.Run(loaded));
                 findings.AddRange(DoctorChecks.SecretFiles(loaded));
-                findings.AddRange(await DoctorChecks.PortAsync(loaded, p.GetValue(url), ct));
+                var port = (await DoctorChecks.PortAsync(loaded, p.GetValue(url), ct)).ToList();
+                findings.AddRange(port);
+                if (port.Any(f => f.Id == "SY132") && LiveUrl(loaded, p.GetValue(url)) is { } live)
+                {
+                    findings.AddRange(await LiveConfigCheck.RunAsync(path, live, ct));
+                }
                 findings.AddRange(DoctorChecks.Store(loaded));
                 if (p.GetValue(probe))
                 {
@@ -55,6 +61,10 @@ public static class DoctorCommand
         });
         return command;
     }
+
+    /// <summary>The gateway doctor talks to, as <see cref="DoctorChecks.PortAsync"/> chose it.</summary>
+    private static Uri? LiveUrl(Core.Config.GatewayConfig config, string? url)
+        => GatewayUrl.Parse(url ?? Environment.GetEnvironmentVariable(GatewayUrl.EnvironmentVariable) ?? $"http://{config.Server.Host}:{config.Server.Port}", "url").Url;
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>[]))]

@@ -38,6 +38,7 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
         w.WriteNumber("routable_groups", routable);
         w.WriteNumber("groups", snapshot.Routes.Groups.Count);
         w.WriteString("config", snapshot.Config.SourcePath);
+        w.WriteString("config_file_hash", snapshot.Config.SourceFileHash); // doctor compares it with the file on disk
         w.WriteString("store", snapshot.Config.Store.DatabaseUrl is null ? "sqlite" : "postgresql");
         w.WriteString("store_status", storeAnswers ? "healthy" : "unhealthy");
         if (standby.Count > 0)

@@ -26,6 +26,9 @@ public sealed partial class InferenceEndpoint
         /// <summary>A whole answer's body, for capture_content on the span.</summary>
         public ReadOnlyMemory<byte> AnswerBody { get; set; }
 
+        /// <summary>The request's access-log line (null when the access log is off or excludes the path).</summary>
+        public AccessLog.AccessRecord? Access { get; init; }
+
         protected override void OnRefused(AdmissionRejection rejection)
         {
             var telemetry = endpoint._telemetry;
@@ -47,6 +50,7 @@ public sealed partial class InferenceEndpoint
 
         protected override void OnUnrouted(FailureSummary failure)
         {
+            Access?.Attempts = Attempts;
             endpoint._usage.Record(caller, info, failure.Status, correlationId, StartedTimestamp);
             Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, null, null, failure.Status, failure.Code, Elapsed, Call?.UpstreamTime ?? default, null,
                 Attempts, FallbackUsed, caller.TenantId, 0, false, default);
@@ -63,6 +67,22 @@ public sealed partial class InferenceEndpoint
 
         protected override void OnSettled(DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost)
         {
+            if (Access is { } access)
+            {
+                access.Deployment = deployment.Id;
+                access.OfflineStandby = deployment.OfflineStandby;
+                access.Attempts = Attempts;
+                access.PromptTokens = promptTokens;
+                access.CompletionTokens = completionTokens;
+                access.Cost = cost;
+                if (RelayFailure is { } broken)
+                {
+                    // the header said 200, but the stream broke after its first byte: logged as the metrics count it
+                    access.Status = Status;
+                    access.Code = Telemetry.RequestTelemetry.ErrorType(broken);
+                }
+            }
+
             endpoint._usage.Record(caller, info, deployment, promptTokens, completionTokens, cost, Status, correlationId, StartedTimestamp);
             var errorType = RelayFailure is { } broke ? Telemetry.RequestTelemetry.ErrorType(broke) : null;
             Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, deployment, Usage, Status, errorType, Elapsed, Call?.UpstreamTime ?? default,

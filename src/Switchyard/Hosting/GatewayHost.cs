@@ -56,6 +56,9 @@ public sealed record GatewayHostOptions
     /// <summary>Overrides switchyard.store.sqlite_path (tests use a fresh file each); unused when the config sets a database_url.</summary>
     public string? SqlitePath { get; init; }
 
+    /// <summary>Where access-log lines go instead of switchyard.access_log.path (tests capture them).</summary>
+    public AccessLog.IAccessLogSink? AccessLogSink { get; init; }
+
     /// <summary>Runs after the gateway's own Kestrel settings (tests shorten the data-rate grace and header timeouts).</summary>
     public Action<KestrelServerOptions>? ConfigureKestrel { get; init; }
 }
@@ -150,6 +153,8 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
         services.AddSingleton<SpendRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<SpendRetention>());
+        services.AddSingleton(sp => new AccessLog.AccessLogWriter(sp.GetRequiredService<GatewayState>(), options.Time, options.Random, options.AccessLogSink, sp.GetRequiredService<ILogger<AccessLog.AccessLogWriter>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLog.AccessLogWriter>());
         services.AddSingleton<Authenticator>();
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<AdminEndpoints>();
