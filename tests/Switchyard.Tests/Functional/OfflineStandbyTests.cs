@@ -52,7 +52,7 @@ public sealed class OfflineStandbyTests
 
         Assert.Equal(200, ready.Status);
         Assert.Equal("degraded", ready.Json.GetProperty("status").GetString());
-        var reason = ready.Json.GetProperty("reasons")[0].GetString()!;
+        var reason = ready.Json.GetProperty("reasons")[0].GetString();
         Assert.Contains("offline standby", reason, StringComparison.Ordinal);
         Assert.Contains("OPENAI_API_KEY", reason, StringComparison.Ordinal);
         Assert.Equal("router.default,draft.fast,embed.default", string.Join(",", ready.Json.GetProperty("offline_standby_groups").EnumerateArray().Select(g => g.GetString())));
