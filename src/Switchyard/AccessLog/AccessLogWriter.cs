@@ -71,6 +71,13 @@ public sealed partial class AccessLogWriter : IHostedService, IDisposable
     /// <summary>The request ended: the record gets its status and latency and is queued (unless it is an unsampled 2xx).</summary>
     public void Complete(HttpContext context, AccessRecord record)
     {
+        if (record.Status is null && !context.Response.HasStarted && context.RequestAborted.IsCancellationRequested)
+        {
+            // the caller left before any answer: nginx's "client closed request"
+            record.Status = 499;
+            record.Code ??= "client_closed";
+        }
+
         record.Status ??= context.Response.StatusCode;
         record.LatencyMs = _time.GetElapsedTime(record.StartTimestamp).TotalMilliseconds;
         var sample = _state.Current.Config.AccessLog.SampleSuccess;
