@@ -48,6 +48,14 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
         }
 
         var record = entry.Record;
+        if (context.Features.Get<AccessLog.AccessRecord>() is { } access)
+        {
+            // named even when refused below: "who still uses the rotated key" is an access-log grep
+            access.TenantId = record.TenantId;
+            access.TokenId = record.TokenHash;
+            access.KeyAlias = record.KeyAlias;
+        }
+
         if (record.Revoked)
         {
             // a revoked token is answered like an unknown one (the failure contract's invalid_token)

@@ -125,6 +125,20 @@ public sealed class AccessLogTests
     }
 
     [Fact]
+    public async Task RotatedAwayToken_401Line_NamesTheOldTokenId()
+    {
+        await using var gw = await GatewayFixture.StartAsync(Yaml);
+        var (key, tokenId) = await gw.GenerateKeyAsync(new { key_alias = "old-agent" });
+        Assert.Equal(200, (await gw.PostAsync("/key/regenerate", new { key = tokenId })).Status); // no grace: the old token is revoked
+
+        var refused = await gw.ChatAsync(key, "router.default");
+
+        var line = await OneLineAsync(gw, refused);
+        Assert.Equal((401, "invalid_token"), (line.GetProperty("status").GetInt32(), line.GetProperty("code").GetString()));
+        Assert.Equal((tokenId, "old-agent"), (line.GetProperty("token_id").GetString(), line.GetProperty("key_alias").GetString()));
+    }
+
+    [Fact]
     public async Task Fallback_AnswerNamesTheFallbackGroup_InHeaderAndLine()
     {
         await using var gw = await GatewayFixture.StartAsync(Yaml);
