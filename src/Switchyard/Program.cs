@@ -8,6 +8,7 @@ root.Subcommands.Add(AdminCommands.Keys());
 root.Subcommands.Add(AdminCommands.Tenants());
 root.Subcommands.Add(AdminCommands.Reload());
 root.Subcommands.Add(AdminCommands.AliasCommand());
+root.Subcommands.Add(ConfigCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(SmokeCommand.Create());
 

@@ -10,7 +10,7 @@ namespace Switchyard.Core.Config;
 public static class ConfigLoader
 {
     private static readonly HashSet<string> TopKeys = ["model_list", "router_settings", "litellm_settings", "general_settings", "environment_variables", "switchyard"];
-    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries", "responses", "shared"];
+    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries", "responses", "shared", "access_log"];
     private static readonly HashSet<string> ReloadKeys = ["watch"];
 
     public static GatewayConfig LoadFile(string path, Func<string, string?>? environment = null)
@@ -26,7 +26,7 @@ public static class ConfigLoader
         }
 
         var full = Path.GetFullPath(path);
-        return Load(text, Path.GetDirectoryName(full) ?? ".", environment) with { SourcePath = full };
+        return Load(text, Path.GetDirectoryName(full) ?? ".", environment) with { SourcePath = full, SourceFileHash = ConfigFileHash.Of(text) };
     }
 
     public static GatewayConfig Load(string yaml, string baseDirectory, Func<string, string?>? environment = null)
@@ -89,6 +89,7 @@ public static class ConfigLoader
         var tenants = TenantConfigReader.Read(w, Sw("tenants"));
         var alerts = AlertsConfigReader.Read(w, Sw("alerts"), secrets);
         var telemetry = TelemetryConfigReader.Read(w, Sw("telemetry"));
+        var accessLog = AccessLogConfigReader.Read(w, Sw("access_log"), secrets);
         var watch = false;
         foreach (var (_, v, p) in w.Entries(w.Mapping(Sw("reload"), "switchyard.reload"), "switchyard.reload", ReloadKeys))
         {
@@ -115,11 +116,13 @@ public static class ConfigLoader
             Tenants = tenants,
             Alerts = alerts,
             Telemetry = telemetry,
+            AccessLog = accessLog,
             Canaries = canaries,
             SecretFiles = [.. secrets.FilesRead.Concat(auth.MasterKeyFile is { } mkf ? [mkf] : []).Distinct()],
             WatchConfigFile = watch,
             Warnings = w.Warnings,
             ConfigHash = secrets.Fingerprint.Compute(yaml),
+            SecretValues = [.. secrets.ValuesRead, .. auth.MasterKeys.Select(k => k.Value)],
         };
     }
 }

@@ -74,7 +74,7 @@ internal static class DeploymentReader
 
             if (!ParamKeys.Contains(k))
             {
-                w.Warn(p, v, "unsupported key, ignored");
+                w.Warn(p, v, "unsupported key, ignored" + YamlWalker.DidYouMean(k, ParamKeys.Concat(DefaultParamKeys)));
                 continue;
             }
 

@@ -15,6 +15,9 @@ public sealed record GatewayConfig
     public Alerts.AlertSettings Alerts { get; init; } = new();
     public Telemetry.TelemetrySettings Telemetry { get; init; } = new();
 
+    /// <summary>switchyard.access_log: one JSON line per request.</summary>
+    public AccessLogSettings AccessLog { get; init; } = new();
+
     /// <summary>Aliases that send a share of their traffic to a canary group (switchyard.canaries).</summary>
     public IReadOnlyDictionary<string, CanaryConfig> Canaries { get; init; } = new Dictionary<string, CanaryConfig>();
 
@@ -36,6 +39,16 @@ public sealed record GatewayConfig
     /// Null for a config built in code.
     /// </summary>
     public string? ConfigHash { get; init; }
+    /// <see cref="ConfigFileHash"/> of the file's text as it was loaded (null when not loaded from a file): doctor
+    /// compares it with the file on disk to notice an edit that was not reloaded.
+    /// </summary>
+    public string? SourceFileHash { get; init; }
+
+    /// <summary>
+    /// Every value the loader read from an <c>os.environ/</c> or <c>file:</c> reference, and the master keys: what a
+    /// rendering of the config (config show, GET /config) must never print.
+    /// </summary>
+    public IReadOnlyCollection<string> SecretValues { get; init; } = [];
 
     /// <summary>Secret files the config reads (file: references, master_key_file).</summary>
     public IReadOnlyList<string> SecretFiles { get; init; } = [];

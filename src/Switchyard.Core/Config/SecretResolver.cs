@@ -17,6 +17,8 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
 
     /// <summary>Every value read from outside the file, for <see cref="GatewayConfig.ConfigHash"/>.</summary>
     public ConfigFingerprint Fingerprint { get; } = new();
+    /// <summary>Every value read from an environment variable or a file, so renderings of the config can hide them.</summary>
+    public HashSet<string> ValuesRead { get; } = new(StringComparer.Ordinal);
 
     public static bool IsReference(string value) => value.StartsWith(EnvPrefix, StringComparison.Ordinal) || value.StartsWith(FilePrefix, StringComparison.Ordinal);
 
@@ -34,6 +36,7 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
                 return null;
             }
 
+            ValuesRead.Add(v);
             return v;
         }
 
@@ -53,6 +56,7 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
 
                 var line = text.Split('\n')[0].Trim();
                 Fingerprint.File(path, line);
+                ValuesRead.Add(line);
                 return line;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -72,7 +72,7 @@ internal sealed class YamlWalker
             var p = Join(path, key);
             if (known is not null && !known.Contains(key))
             {
-                Warn(p, k, "unsupported key, ignored" + (unsupportedHint is null ? "" : " (" + unsupportedHint + ")"));
+                Warn(p, k, "unsupported key, ignored" + DidYouMean(key, known) + (unsupportedHint is null ? "" : " (" + unsupportedHint + ")"));
                 continue;
             }
 
@@ -99,6 +99,9 @@ internal sealed class YamlWalker
 
         return null;
     }
+    /// <summary>"; did you mean 'max_retries'?" for a key near a known one (case drift or a typo), else "".</summary>
+    public static string DidYouMean(string key, IEnumerable<string> known)
+        => AliasSuggestions.Nearest(key, known, 1) is [var near] ? $"; did you mean '{near}'?" : "";
 
     public static bool IsNull(YamlNode node)
         => node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } s && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");

@@ -149,9 +149,27 @@ public static class AdminCommands
                 return 1;
             }
 
-            return Print(status, answer, json, a => $"reloaded: {a["deployments_enabled"]} deployments enabled, {a["warnings"]?.AsArray().Count ?? 0} warnings");
+            return Print(status, answer, json, ReloadText);
         }));
         return reload;
+    }
+
+    /// <summary>The reload's answer for people: the count line, then every warning and every change that waits for a restart.</summary>
+    internal static string ReloadText(JsonNode answer)
+    {
+        var warnings = answer["warnings"]?.AsArray() ?? [];
+        var restart = answer["restart_required"]?.AsArray() ?? [];
+        var lines = new List<string>
+        {
+            $"reloaded: {answer["deployments_enabled"]} deployments enabled, {Plural(warnings.Count, "warning")}"
+                + (restart.Count > 0 ? $", {Plural(restart.Count, "change")} waiting for a restart" : ""),
+        };
+        lines.AddRange(warnings.Select(w => "  warning: " + Diagnostic(w)));
+        lines.AddRange(restart.Select(r => "  restart needed: " + Diagnostic(r)));
+        return string.Join("\n", lines);
+
+        static string Plural(int n, string word) => $"{n} {word}{(n == 1 ? "" : "s")}";
+        static string Diagnostic(JsonNode? d) => $"{d?["path"]}{(d?["line"] is { } l ? $" (line {l})" : "")}: {d?["message"]}";
     }
 
     public static Command AliasCommand()

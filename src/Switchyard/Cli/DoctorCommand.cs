@@ -35,8 +35,14 @@ public static class DoctorCommand
             if (loaded is not null)
             {
                 findings.AddRange(DoctorChecks.Aliases(loaded));
+                findings.AddRange(OfflineStandbyCheck.Run(loaded));
                 findings.AddRange(DoctorChecks.SecretFiles(loaded));
-                findings.AddRange(await DoctorChecks.PortAsync(loaded, urls.SingleOrDefault(), ct));
+                var port = (await DoctorChecks.PortAsync(loaded, urls.SingleOrDefault(), ct)).ToList();
+                findings.AddRange(port);
+                if (port.Any(f => f.Id == "SY132") && LiveUrl(loaded, urls.SingleOrDefault()) is { } live)
+                {
+                    findings.AddRange(await LiveConfigCheck.RunAsync(path, live, ct));
+                }
                 findings.AddRange(DoctorChecks.Store(loaded));
                 if (p.GetValue(probe))
                 {
@@ -102,6 +108,10 @@ public static class DoctorCommand
 
         return errors > 0 ? 1 : 0;
     }
+
+    /// <summary>The gateway doctor talks to, as <see cref="DoctorChecks.PortAsync"/> chose it.</summary>
+    private static Uri? LiveUrl(Core.Config.GatewayConfig config, string? url)
+        => GatewayUrl.Parse(url ?? Environment.GetEnvironmentVariable(GatewayUrl.EnvironmentVariable) ?? $"http://{config.Server.Host}:{config.Server.Port}", "url").Url;
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>[]))]

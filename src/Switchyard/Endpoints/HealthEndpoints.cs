@@ -44,11 +44,15 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
         // Which store and whether it answers; requests are served from memory and spend waits in its queue, so a store
         // that does not answer is reported, not a reason to take the replica out of rotation.
         var storeAnswers = await store.PingAsync(context.RequestAborted);
+
+        // Offline standby: the gateway answers, so it stays ready (200: a probe that takes it out of rotation would
+        // not bring a provider key), but says "degraded" with the reason (docs/operations.md, "Offline standby").
+        var standby = ready ? Core.Config.OfflineStandby.Serving(snapshot.Config) : [];
         context.Response.StatusCode = ready ? 200 : 503;
         context.Response.ContentType = "application/json";
         await using var w = new Utf8JsonWriter(context.Response.Body);
         w.WriteStartObject();
-        w.WriteString("status", ready ? "healthy" : "unhealthy");
+        w.WriteString("status", !ready ? "unhealthy" : standby.Count > 0 ? "degraded" : "healthy");
 
         // What `switchyard doctor --url A --url B` compares: the same hash means the same file and environment.
         w.WriteString("config_hash", snapshot.Config.ConfigHash);
@@ -64,8 +68,23 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
 
         w.WriteEndArray();
         w.WriteString("config", snapshot.Config.SourcePath);
+        w.WriteString("config_file_hash", snapshot.Config.SourceFileHash); // doctor compares it with the file on disk
         w.WriteString("store", snapshot.Config.Store.DatabaseUrl is null ? "sqlite" : "postgresql");
         w.WriteString("store_status", storeAnswers ? "healthy" : "unhealthy");
+        if (standby.Count > 0)
+        {
+            w.WriteStartArray("reasons");
+            w.WriteStringValue("offline standby: " + Core.Config.OfflineStandby.Describe(standby));
+            w.WriteEndArray();
+            w.WriteStartArray("offline_standby_groups");
+            foreach (var g in standby)
+            {
+                w.WriteStringValue(g.Group);
+            }
+
+            w.WriteEndArray();
+        }
+
         w.WriteEndObject();
     }
 

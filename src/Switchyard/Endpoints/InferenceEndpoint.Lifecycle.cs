@@ -43,6 +43,9 @@ public sealed partial class InferenceEndpoint
             return endpoint._usage.RecordAsync(caller, info, Deployment!.Config, prompt, completion, cost, Status, correlationId, StartedTimestamp);
         }
 
+        /// <summary>The request's access-log line (null when the access log is off or excludes the path).</summary>
+        public AccessLog.AccessRecord? Access { get; init; }
+
         protected override void OnRefused(AdmissionRejection rejection)
         {
             var telemetry = endpoint._telemetry;
@@ -64,6 +67,7 @@ public sealed partial class InferenceEndpoint
 
         protected override void OnUnrouted(FailureSummary failure)
         {
+            Access?.Attempts = Attempts;
             UnroutedSpend = endpoint._usage.RecordAsync(caller, info, failure.Status, correlationId, StartedTimestamp).AsTask();
             Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, null, null, failure.Status, failure.Code, Elapsed, Call?.UpstreamTime ?? default, null,
                 Attempts, FallbackUsed, caller.TenantId, 0, false, default);
@@ -81,6 +85,22 @@ public sealed partial class InferenceEndpoint
             {
                 // an exit the endpoint did not reach JournalSpendAsync on (an exception): the row is still recorded
                 _ = endpoint._usage.RecordAsync(caller, info, deployment, promptTokens, completionTokens, cost, Status, correlationId, StartedTimestamp).AsTask();
+            }
+
+            if (Access is { } access)
+            {
+                access.Deployment = deployment.Id;
+                access.OfflineStandby = deployment.OfflineStandby;
+                access.Attempts = Attempts;
+                access.PromptTokens = promptTokens;
+                access.CompletionTokens = completionTokens;
+                access.Cost = cost;
+                if (RelayFailure is { } broken)
+                {
+                    // the header said 200, but the stream broke after its first byte: logged as the metrics count it
+                    access.Status = Status;
+                    access.Code = Telemetry.RequestTelemetry.ErrorType(broken);
+                }
             }
 
             var errorType = RelayFailure is { } broke ? Telemetry.RequestTelemetry.ErrorType(broke) : null;

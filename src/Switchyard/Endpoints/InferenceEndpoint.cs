@@ -116,6 +116,13 @@ public sealed partial class InferenceEndpoint(
             return;
         }
 
+        var access = context.Features.Get<AccessLog.AccessRecord>();
+        if (access is not null)
+        {
+            access.Alias = info.Model;
+            access.Stream = info.Stream;
+        }
+
         var routes = snapshot.Routes;
         var (group, refused) = ResolveGroup(routes, caller, info.Model);
         if (group is null)
@@ -123,6 +130,8 @@ public sealed partial class InferenceEndpoint(
             await FailureResponses.WriteAsync(context, refused!);
             return;
         }
+
+        access?.Group = group.Name;
 
         if (info.PreviousResponseId is { } previous && operation == OperationKind.Responses)
         {
@@ -145,7 +154,10 @@ public sealed partial class InferenceEndpoint(
         var estimate = UsageEstimate.For(body.Span, info, group, bounded: !caller.IsMaster, context.RequestAborted);
         // From here one owner holds the ticket, the span and (once routed) the lease, settles, and releases them once on every exit.
         using var request = new InferenceRequest(this, caller, info, correlation.CorrelationId, capture,
-            Telemetry.RequestTelemetry.StartRequest(_telemetry, info, correlation, caller.TenantId, capture, body.Span), estimate);
+            Telemetry.RequestTelemetry.StartRequest(_telemetry, info, correlation, caller.TenantId, capture, body.Span), estimate)
+        {
+            Access = access,
+        };
         if (!caller.IsMaster)
         {
             var denied = await request.AdmitAsync(caller.Key!.Limits, caller.Tenant?.Limits, caller.Tenant?.AliasLimits.GetValueOrDefault(info.Model), context.RequestAborted);
@@ -173,6 +185,12 @@ public sealed partial class InferenceEndpoint(
         };
         var result = await _executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, _executor.Random),
             countsAsEvidence: !SmokeMarker.IsSmoke(context, caller));
+        if (access is not null)
+        {
+            access.Group = result.GroupUsed ?? group.Name;
+            access.Fallback = result.FallbackUsed ? result.GroupUsed : null;
+        }
+
         if (result.Value is not { } response)
         {
             var failure = request.Unrouted(result);
@@ -224,6 +242,22 @@ public sealed partial class InferenceEndpoint(
             if (result.GroupUsed is { } used && snapshot.Config.Canaries.TryGetValue(info.Model, out var canary) && canary.Target == used)
             {
                 headers["x-switchyard-canary"] = "true";
+                context.Features.Get<AccessLog.AccessRecord>()?.Canary = true;
+            }
+
+            if (result.FallbackUsed && result.GroupUsed is { } fallback)
+            {
+                headers["x-switchyard-fallback"] = fallback; // the fallback group that answered
+            }
+
+            if (deployment.Config.Family == Core.Config.ProviderFamilies.Mock)
+            {
+                // every mock answer says so; one from the offline standby (no provider key set) says that too
+                headers["x-switchyard-mock"] = "true";
+                if (deployment.Config.OfflineStandby)
+                {
+                    headers[Core.Config.OfflineStandby.Header] = "true";
+                }
             }
 
             var dropped = call.Translated && call.Translation?.Value is { Dropped.Count: > 0 } translation

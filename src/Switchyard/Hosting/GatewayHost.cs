@@ -60,6 +60,9 @@ public sealed record GatewayHostOptions
     /// </summary>
     public string? SqlitePath { get; init; }
 
+    /// <summary>Where access-log lines go instead of switchyard.access_log.path (tests capture them).</summary>
+    public AccessLog.IAccessLogSink? AccessLogSink { get; init; }
+
     /// <summary>Runs after the gateway's own Kestrel settings (tests shorten the data-rate grace and header timeouts).</summary>
     public Action<KestrelServerOptions>? ConfigureKestrel { get; init; }
 }
@@ -156,6 +159,8 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
         services.AddSingleton<SpendRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<SpendRetention>());
+        services.AddSingleton(sp => new AccessLog.AccessLogWriter(sp.GetRequiredService<GatewayState>(), options.Time, options.Random, options.AccessLogSink, sp.GetRequiredService<ILogger<AccessLog.AccessLogWriter>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLog.AccessLogWriter>());
         services.AddSingleton<Authenticator>();
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<AdminEndpoints>();
@@ -173,6 +178,7 @@ public static class GatewayHost
         services.AddHostedService<Operations.Canaries.CanaryAutoRollback>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<HealthEndpoints>();
+        services.AddHostedService<StartupNotices>();
 
         // Clear tokens leave the request target before the host, routing, logs or traces see it (RequestSecrets).
         var server = services.LastOrDefault(d => d.ServiceType == typeof(Microsoft.AspNetCore.Hosting.Server.IServer) && d.ImplementationType is not null)
@@ -266,6 +272,7 @@ public static class GatewayHost
         Route("GET", "/spend/logs", admin.SpendLogs);
         var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
         Route("POST", "/config/reload", operations.Reload);
+        Route("GET", "/config", operations.ShowConfig);
         Route("POST", "/alias/promote", operations.Promote);
         Route("POST", "/alias/rollback", operations.Rollback);
         Route("POST", "/alias/finalize", operations.Finalize);

@@ -14,6 +14,12 @@ public static class FailureResponses
             return Task.CompletedTask;
         }
 
+        if (context.Features.Get<AccessLog.AccessRecord>() is { } access)
+        {
+            access.Code = summary.Code;
+            access.Alias ??= summary.Route;
+        }
+
         var correlation = context.Features.Get<CorrelationFeature>()?.CorrelationId;
         summary = summary with { CorrelationId = correlation ?? summary.CorrelationId };
         response.StatusCode = summary.Status;

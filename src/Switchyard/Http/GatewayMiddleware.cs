@@ -7,7 +7,7 @@ namespace Switchyard.Http;
 /// response, continues W3C trace context, enforces the request-line and header limits (<see cref="ProtocolLimits"/>),
 /// answers a body Kestrel refused mid-read with its 4xx, and turns anything unexpected into a 500 failure summary.
 /// </summary>
-public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider time, ILogger<GatewayMiddleware> logger)
+public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider time, AccessLog.AccessLogWriter accessLog, ILogger<GatewayMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -18,6 +18,28 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
         context.Features.Set(new CorrelationFeature(id, TraceContext.IsValidTraceParent(traceParent) ? traceParent : null, traceState.Length > 0 ? traceState : null));
         context.Response.Headers[CorrelationId.HeaderName] = id;
         using var scope = logger.BeginScope(new CorrelationScope(id));
+
+        // One access-log line per request, whatever answers it (the endpoints fill the record as they learn things).
+        var access = accessLog.Begin(context, id);
+        if (access is null)
+        {
+            await HandleAsync(context, id);
+            return;
+        }
+
+        context.Features.Set(access);
+        try
+        {
+            await HandleAsync(context, id);
+        }
+        finally
+        {
+            accessLog.Complete(context, access);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context, string id)
+    {
         if (ProtocolLimits.Check(context) is { } overLimit)
         {
             LogRefused(logger, overLimit.Status, overLimit.Code, id);

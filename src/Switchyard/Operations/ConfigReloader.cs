@@ -6,8 +6,15 @@ using Switchyard.Tenancy;
 
 namespace Switchyard.Operations;
 
-/// <summary>The outcome of a reload: the new config, or every error with its path (the old config stays live).</summary>
-public sealed record ReloadResult(bool Succeeded, IReadOnlyList<ConfigDiagnostic> Errors, IReadOnlyList<ConfigDiagnostic> Warnings, GatewayConfig? Config);
+/// <summary>
+/// The outcome of a reload: the new config with its warnings and the changes that wait for a restart, or every error
+/// with its path (the old config stays live).
+/// </summary>
+public sealed record ReloadResult(bool Succeeded, IReadOnlyList<ConfigDiagnostic> Errors, IReadOnlyList<ConfigDiagnostic> Warnings, GatewayConfig? Config)
+{
+    /// <summary>Settings changed in the file that the running gateway keeps until a restart (<see cref="RestartRequired"/>).</summary>
+    public IReadOnlyList<ConfigDiagnostic> RestartRequired { get; init; } = [];
+}
 
 /// <summary>
 /// Swaps the configuration atomically from its file: on SIGHUP, on POST /config/reload, and (opt-in,
@@ -58,13 +65,25 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
                 LogAddressChange(logger);
             }
 
-            next = next with { Server = current.Server, Store = current.Store };
+            var restart = Operations.RestartRequired.Compare(current, next, HostOverride, PortOverride);
+            next = Operations.RestartRequired.KeepStartupSettings(current, next);
             state.Swap(next);
             await tenancy.ApplyConfigTenantsAsync(next, ct);
 #pragma warning disable CA1873 // once per reload, and Information is on in every shipped configuration
             LogReloaded(logger, trigger, path, next.Deployments.Count(d => d.Enabled), next.Warnings.Count);
+            foreach (var w in next.Warnings)
+            {
+                LogReloadWarning(logger, w.ToString());
+            }
+
+            foreach (var r in restart)
+            {
+                LogRestartRequired(logger, r.ToString());
+            }
 #pragma warning restore CA1873
-            return new ReloadResult(true, [], next.Warnings, next);
+
+            Hosting.StartupNotices.Report(logger, next);
+            return new ReloadResult(true, [], next.Warnings, next) { RestartRequired = restart };
         }
         finally
         {
@@ -128,6 +147,12 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
 
     [LoggerMessage(EventId = 61, Level = LogLevel.Error, Message = "config reload ({Trigger}) refused, {Count} error(s); the previous config stays live: {Errors}")]
     private static partial void LogRefused(ILogger logger, string trigger, int count, string errors);
+
+    [LoggerMessage(EventId = 63, Level = LogLevel.Warning, Message = "config warning: {Warning}")]
+    private static partial void LogReloadWarning(ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 64, Level = LogLevel.Warning, Message = "needs a restart: {Change}")]
+    private static partial void LogRestartRequired(ILogger logger, string change);
 
     [LoggerMessage(EventId = 62, Level = LogLevel.Warning, Message = "the listening address changed in the config; it takes effect only after a restart")]
     private static partial void LogAddressChange(ILogger logger);

@@ -6,7 +6,7 @@ using Switchyard.Tenancy;
 
 namespace Switchyard.Operations;
 
-/// <summary>POST /config/reload (global admin): reloads the config file and answers what happened; the alias routes are in OperationsEndpoints.Alias.cs.</summary>
+/// <summary>POST /config/reload and GET /config (global admin): reloads the config file and answers what happened, shows the live config; the alias routes are in OperationsEndpoints.Alias.cs.</summary>
 public sealed partial class OperationsEndpoints(Authenticator authenticator, ConfigReloader reloader, Hosting.GatewayState state, TimeProvider time)
 {
     public async Task Reload(HttpContext c)
@@ -48,7 +48,25 @@ public sealed partial class OperationsEndpoints(Authenticator authenticator, Con
 
         WriteDiagnostics(w, "errors", result.Errors);
         WriteDiagnostics(w, "warnings", result.Warnings);
+        WriteDiagnostics(w, "restart_required", result.RestartRequired);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// GET /config (global admin): the live config as <see cref="EffectiveConfig"/> renders it (secrets redacted), the
+    /// same shape as <c>switchyard config show</c> prints for the file.
+    /// </summary>
+    public async Task ShowConfig(HttpContext c)
+    {
+        if (!await RequireGlobalAdminAsync(c, "reading the config"))
+        {
+            return;
+        }
+
+        var body = EffectiveConfig.Render(state.Current.Config);
+        c.Response.ContentType = "application/json";
+        c.Response.ContentLength = body.Length;
+        await c.Response.Body.WriteAsync(body, c.RequestAborted);
     }
 
     /// <summary>These routes change the whole gateway: a tenant admin (an admin token bound to a tenant) may not call them.</summary>
@@ -68,7 +86,7 @@ public sealed partial class OperationsEndpoints(Authenticator authenticator, Con
         return false;
     }
 
-    private static void WriteDiagnostics(Utf8JsonWriter w, string name, IReadOnlyList<Core.Config.ConfigDiagnostic> list)
+    internal static void WriteDiagnostics(Utf8JsonWriter w, string name, IReadOnlyList<Core.Config.ConfigDiagnostic> list)
     {
         w.WriteStartArray(name);
         foreach (var d in list)

@@ -37,6 +37,7 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
 
         if (master)
         {
+            Record(context, CallerIdentity.Master);
             return (CallerIdentity.Master, null);
         }
 
@@ -47,6 +48,14 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
         }
 
         var record = entry.Record;
+        if (context.Features.Get<AccessLog.AccessRecord>() is { } access)
+        {
+            // named even when refused below: "who still uses the rotated key" is an access-log grep
+            access.TenantId = record.TenantId;
+            access.TokenId = record.TokenHash;
+            access.KeyAlias = record.KeyAlias;
+        }
+
         if (record.Revoked)
         {
             // a revoked token is answered like an unknown one (the failure contract's invalid_token)
@@ -75,7 +84,22 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
             return (null, new FailureSummary { Status = 403, Type = FailureType.PermissionDenied, Code = "tenant_blocked", Message = $"tenant '{record.TenantId}' is blocked" });
         }
 
-        return (CallerIdentity.ForKey(entry, tenant), null);
+        var caller = CallerIdentity.ForKey(entry, tenant);
+        Record(context, caller);
+        return (caller, null);
+    }
+
+    /// <summary>The access-log line names who called: tenant, the token's public id (never the token), its alias.</summary>
+    private static void Record(HttpContext context, CallerIdentity caller)
+    {
+        if (context.Features.Get<AccessLog.AccessRecord>() is not { } access)
+        {
+            return;
+        }
+
+        access.TenantId = caller.TenantId;
+        access.TokenId = caller.IsMaster ? "master" : caller.TokenHash;
+        access.KeyAlias = caller.Key?.Record.KeyAlias;
     }
 
     /// <summary>

@@ -14,8 +14,9 @@ public sealed class GatewayFixture : IAsyncDisposable
 {
     public const string MasterKey = "sk-test-master-key-0001";
 
-    private GatewayFixture(WebApplication app, GatewayConfig config, string baseUrl, TestLogSink logs, string sqlitePath, string? configPath = null)
+    private GatewayFixture(WebApplication app, GatewayConfig config, string baseUrl, TestLogSink logs, string sqlitePath, string? configPath = null, MemoryAccessLogSink? accessLog = null)
     {
+        AccessLog = accessLog ?? new MemoryAccessLogSink();
         App = app;
         ConfigPath = configPath;
         Config = config;
@@ -42,6 +43,9 @@ public sealed class GatewayFixture : IAsyncDisposable
     public string SqlitePath { get; }
 
     public TestLogSink Logs { get; }
+
+    /// <summary>The access-log lines this gateway wrote (switchyard.access_log; written off the request thread, so wait for them).</summary>
+    public MemoryAccessLogSink AccessLog { get; }
 
     /// <summary>The config file reloads read (set by <see cref="StartFromFileAsync"/>; null for gateways built from text).</summary>
     public string? ConfigPath { get; }
@@ -99,8 +103,10 @@ public sealed class GatewayFixture : IAsyncDisposable
         Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
     {
         var logs = new TestLogSink();
+        var accessLog = new MemoryAccessLogSink();
         var app = GatewayHost.Build(config, new GatewayHostOptions
         {
+            AccessLogSink = accessLog,
             Url = "http://127.0.0.1:0",
             Time = time ?? TimeProvider.System,
             ConfigureLogging = l =>
@@ -119,7 +125,7 @@ public sealed class GatewayFixture : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GatewayFixture(app, config, address.TrimEnd('/'), logs, sqlitePath, configPath);
+        return new GatewayFixture(app, config, address.TrimEnd('/'), logs, sqlitePath, configPath, accessLog);
     }
 
     /// <summary>The official OpenAI .NET SDK pointed at the gateway (its own retries off, so tests see each answer).</summary>
