@@ -13,7 +13,8 @@ public static class DoctorCommand
         var url = new Option<string?>("--url") { Description = "Where clients call the gateway (default: the config's host and port)" };
         var probe = new Option<bool>("--probe") { Description = "Send a one-token request to every provider deployment (costs a request each)" };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
-        var command = new Command("doctor", "Diagnose config, aliases, secrets, ports, store, clock and (opt-in) providers") { config, url, probe, json };
+        var serviceUser = new Option<string?>("--service-user") { Description = "The user the gateway runs as, for the ownership of secret and store files (default: the installed service's, else whoever runs doctor)" };
+        var command = new Command("doctor", "Diagnose config, aliases, secrets, ports, store, clock and (opt-in) providers") { config, url, probe, json, serviceUser };
         command.SetAction(async (p, ct) =>
         {
             var path = ServeCommand.ResolveConfigPath(p.GetValue(config));
@@ -21,7 +22,7 @@ public static class DoctorCommand
             if (loaded is not null)
             {
                 findings.AddRange(DoctorChecks.Aliases(loaded));
-                findings.AddRange(DoctorChecks.SecretFiles(loaded));
+                findings.AddRange(DoctorChecks.SecretFiles(loaded, DoctorChecks.ServiceUser.Resolve(p.GetValue(serviceUser))));
                 findings.AddRange(await DoctorChecks.PortAsync(loaded, p.GetValue(url), ct));
                 findings.AddRange(DoctorChecks.Store(loaded));
                 if (p.GetValue(probe))

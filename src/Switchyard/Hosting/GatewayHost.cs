@@ -175,6 +175,7 @@ public static class GatewayHost
 
         var app = builder.Build();
         app.Services.GetRequiredService<Telemetry.BreakerMetrics>();
+        UnpricedDeployments.Warn(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchyard.Startup"), config);
         app.UseMiddleware<GatewayMiddleware>();
         if (config.Telemetry.Prometheus)
         {
@@ -237,6 +238,8 @@ public static class GatewayHost
         Route("GET", "/team/info", admin.TeamInfo);
         Route("GET", "/team/list", admin.ListTeams);
         Route("GET", "/spend/logs", admin.SpendLogs);
+        Route("GET", "/spend/summary", admin.SpendSummary);
+        Route("GET", "/global/spend/report", admin.SpendReport);
         var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
         Route("POST", "/config/reload", operations.Reload);
         Route("POST", "/alias/promote", operations.Promote);
