@@ -25,20 +25,4 @@ public static class TokenFile
 
         return null;
     }
-
-    /// <summary>The token in the file at <paramref name="path"/>, or the reason there is none (unreadable, no token line).</summary>
-    public static (string? Token, string? Error) Read(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            return (null, $"cannot read {path}: {e.Message}");
-        }
-
-        return Parse(text) is { } token ? (token, null) : (null, $"{path} holds no token (only blank or # comment lines)");
-    }
 }

@@ -106,7 +106,7 @@ public static class DoctorChecks
             var loose = (mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0;
             if (loose)
             {
-                yield return new Finding(kind == "store file" ? "SY143" : "SY120", Finding.Warn, $"{kind} {file} is readable by others (mode {Convert.ToString((int)mode, 8)})", $"chmod 600 {file}");
+                yield return new Finding(kind == "store file" ? "SY145" : "SY120", Finding.Warn, $"{kind} {file} is readable by others (mode {Convert.ToString((int)mode, 8)})", $"chmod 600 {file}");
             }
 
             if (service.Uid is not null && FileOwner(file) is { } owner && owner != service.Uid)
