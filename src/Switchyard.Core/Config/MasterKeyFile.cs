@@ -9,8 +9,9 @@ internal static class MasterKeyFile
     {
         if (File.Exists(path))
         {
-            var existing = File.ReadAllText(path).Trim();
-            if (existing.Length >= 8)
+            // read as every token file is (TokenFile): a comment line or CRLF line ends do not make another key
+            var existing = TokenFile.Parse(File.ReadAllText(path));
+            if (existing is { Length: >= 8 })
             {
                 return existing;
             }

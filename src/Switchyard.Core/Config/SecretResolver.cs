@@ -4,8 +4,8 @@ namespace Switchyard.Core.Config;
 
 /// <summary>
 /// Resolves secret references: <c>os.environ/NAME</c> (environment, with the file's environment_variables
-/// taking precedence, as LiteLLM sets them into the process environment) and <c>file:PATH</c> (first line of a
-/// file, relative paths from the config file's folder). Anything else is a literal.
+/// taking precedence, as LiteLLM sets them into the process environment) and <c>file:PATH</c> (the first line of a
+/// file that is neither blank nor a # comment, see <see cref="TokenFile"/>; relative paths from the config file's folder). Anything else is a literal.
 /// </summary>
 internal sealed class SecretResolver(Func<string, string?> environment, IReadOnlyDictionary<string, string> fileEnvironment, string baseDirectory)
 {
@@ -46,18 +46,17 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
             FilesRead.Add(path);
             try
             {
-                var text = File.ReadAllText(path).Trim();
-                if (text.Length == 0)
+                var secret = TokenFile.Parse(File.ReadAllText(path));
+                if (secret is null)
                 {
                     Fingerprint.File(path, "");
-                    missingReason = $"secret file {path} is empty";
+                    missingReason = $"secret file {path} is empty (only blank or # comment lines)";
                     return null;
                 }
 
-                var line = text.Split('\n')[0].Trim();
-                Fingerprint.File(path, line);
-                ValuesRead.Add(line);
-                return line;
+                Fingerprint.File(path, secret);
+                ValuesRead.Add(secret);
+                return secret;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

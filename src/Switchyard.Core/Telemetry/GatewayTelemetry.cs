@@ -25,7 +25,7 @@ public sealed class GatewayTelemetry : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1] });
         BreakerTransitions = Meter.CreateCounter<long>("switchyard.breaker.transitions", "{transition}", "Circuit breaker state changes");
         LimiterRejections = Meter.CreateCounter<long>("switchyard.limiter.rejections", "{request}", "Requests refused by admission, by limit kind");
-        Spend = Meter.CreateCounter<double>("switchyard.spend", "USD", "Spend by tenant");
+        Spend = Meter.CreateCounter<double>("switchyard.spend", "USD", "Spend by tenant, alias and provider model");
     }
 
     public ActivitySource Source { get; } = new(SourceName, "1.0");

@@ -30,6 +30,13 @@ public interface IGatewayStore : IAsyncDisposable
 
     Task<IReadOnlyList<SpendRecord>> QuerySpendAsync(SpendQuery query, CancellationToken ct);
 
+    /// <summary>
+    /// Spend rows matching <paramref name="query"/> (its limit aside) summed per day, tenant, token, alias and model.
+    /// This default sums up to 100,000 rows in memory; a store that can group in its query overrides it.
+    /// </summary>
+    async Task<IReadOnlyList<SpendTotal>> SummarizeSpendAsync(SpendQuery query, CancellationToken ct)
+        => SpendTotal.Of(await QuerySpendAsync(query with { Limit = 100_000 }, ct));
+
     /// <summary>Deletes spend log rows that started before <paramref name="before"/>; returns how many.</summary>
     Task<int> PruneSpendAsync(DateTimeOffset before, CancellationToken ct);
 

@@ -45,6 +45,12 @@ public static class PriceTable
         return (p.Input, p.Output);
     }
 
+    /// <summary>
+    /// Whether an enabled provider deployment (not the mock) has neither its own prices nor a built-in one, so its
+    /// spend counts as $0: warned about at start (a log line naming it) and by doctor (SY113).
+    /// </summary>
+    public static bool IsUnpriced(DeploymentConfig d) => d.Enabled && d.Family != ProviderFamilies.Mock && For(d) == (0, 0);
+
     /// <summary>All of a deployment's prices per token, prompt-cache reads and writes included.</summary>
     public static TokenPrices PricesFor(DeploymentConfig d) => Cache.GetValue(d, static c => new StrongBox(Lookup(c))).Value;
 

@@ -29,6 +29,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
             CreatePrivateDirectory(dir);
         }
 
+        CreatePrivateFile(Path);
         await using var c = await OpenAsync(ct);
         await ExecAsync(c, null, "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", ct);
         var version = Convert.ToInt32(await ScalarAsync(c, "SELECT COALESCE(MAX(version), 0) FROM schema_version", ct), CultureInfo.InvariantCulture);
@@ -61,6 +62,37 @@ public sealed class SqliteGatewayStore : IGatewayStore
         else
         {
             Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    /// <summary>
+    /// A new database file is created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the mode of
+    /// the database file, so all three hold token hashes and spend for the service user alone.
+    /// </summary>
+    private static void CreatePrivateFile(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        try
+        {
+            using var _ = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // another process created it first; its mode is its creator's
         }
     }
 
@@ -265,33 +297,9 @@ public sealed class SqliteGatewayStore : IGatewayStore
     {
         await using var c = await OpenAsync(ct);
         await using var cmd = c.CreateCommand();
-        var where = new List<string>();
-        if (q.TenantId is not null)
-        {
-            where.Add("tenant_id = $tenant");
-            cmd.Parameters.AddWithValue("$tenant", q.TenantId);
-        }
-
-        if (q.TokenHash is not null)
-        {
-            where.Add("token_hash = $token");
-            cmd.Parameters.AddWithValue("$token", q.TokenHash);
-        }
-
-        if (q.From is { } from)
-        {
-            where.Add("start_time >= $from");
-            cmd.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
-        }
-
-        if (q.To is { } to)
-        {
-            where.Add("start_time < $to");
-            cmd.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
-        }
-
+        var where = SpendFilter(cmd, q);
         cmd.CommandText = "SELECT request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time FROM spend_logs"
-            + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY start_time DESC LIMIT $limit";
+            + where + " ORDER BY start_time DESC LIMIT $limit";
         cmd.Parameters.AddWithValue("$limit", Math.Clamp(q.Limit, 1, 100_000));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<SpendRecord>();
@@ -317,6 +325,65 @@ public sealed class SqliteGatewayStore : IGatewayStore
         }
 
         return list;
+    }
+
+    public async Task<IReadOnlyList<SpendTotal>> SummarizeSpendAsync(SpendQuery q, CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT start_time / 86400000 AS day, tenant_id, token_hash, alias, provider_family, model, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_nanos) FROM spend_logs"
+            + SpendFilter(cmd, q) + " GROUP BY day, tenant_id, token_hash, alias, provider_family, model";
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<SpendTotal>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new SpendTotal
+            {
+                Day = DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (int)r.GetInt64(0)),
+                TenantId = NullableString(r, 1),
+                TokenHash = NullableString(r, 2),
+                Alias = r.GetString(3),
+                ProviderFamily = NullableString(r, 4),
+                Model = NullableString(r, 5),
+                Requests = r.GetInt64(6),
+                PromptTokens = r.GetInt64(7),
+                CompletionTokens = r.GetInt64(8),
+                Cost = Money.FromNanos(r.GetInt64(9)),
+            });
+        }
+
+        return list;
+    }
+
+    /// <summary>The WHERE clause (with its leading space, or empty) for a spend query's filters, its parameters added to <paramref name="cmd"/>.</summary>
+    private static string SpendFilter(SqliteCommand cmd, SpendQuery q)
+    {
+        var where = new List<string>();
+        if (q.TenantId is not null)
+        {
+            where.Add("tenant_id = $tenant");
+            cmd.Parameters.AddWithValue("$tenant", q.TenantId);
+        }
+
+        if (q.TokenHash is not null)
+        {
+            where.Add("token_hash = $token");
+            cmd.Parameters.AddWithValue("$token", q.TokenHash);
+        }
+
+        if (q.From is { } from)
+        {
+            where.Add("start_time >= $from");
+            cmd.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+        }
+
+        if (q.To is { } to)
+        {
+            where.Add("start_time < $to");
+            cmd.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        }
+
+        return where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
     }
 
     public Task<int> PruneSpendAsync(DateTimeOffset before, CancellationToken ct) => WriteAsync(

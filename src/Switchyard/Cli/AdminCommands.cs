@@ -4,133 +4,29 @@ using System.Text.Json.Nodes;
 
 namespace Switchyard.Cli;
 
-/// <summary><c>switchyard keys ...</c> and <c>switchyard tenants ...</c>: the admin API from the command line.</summary>
+/// <summary>
+/// The admin API from the command line: options and helpers shared by <c>keys</c> (<see cref="KeysCommand"/>),
+/// <c>tenants</c> (<see cref="TenantsCommand"/>) and <c>spend</c> (<see cref="SpendCommand"/>); <c>reload</c> and <c>alias</c>.
+/// Every command prints for people by default (one line, or a table) and the gateway's JSON with <c>--json</c>.
+/// </summary>
 public static class AdminCommands
 {
-    private static readonly Option<string?> Url = new("--url") { Description = "Gateway base URL (default $SWITCHYARD_URL, else http://127.0.0.1:4000)", Recursive = true };
-    private static readonly Option<string?> TokenFile = new("--token-file") { Description = "File holding an admin token (default $SWITCHYARD_TOKEN_FILE, $SWITCHYARD_TOKEN, ~/.switchyard/master.key)", Recursive = true };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print the raw JSON answer", Recursive = true };
+    internal static readonly Option<string?> Url = new("--url") { Description = "Gateway base URL (default $SWITCHYARD_URL, else http://127.0.0.1:4000)", Recursive = true };
+    internal static readonly Option<string?> TokenFile = new("--token-file") { Description = "File holding an admin token (default $SWITCHYARD_TOKEN_FILE, $SWITCHYARD_TOKEN, ~/.switchyard/master.key)", Recursive = true };
+    internal static readonly Option<bool> Json = new("--json") { Description = "Print the raw JSON answer", Recursive = true };
 
-    private static readonly Option<string?> Team = new("--team", "--tenant") { Description = "Tenant (team) id" };
-    private static readonly Option<string?> Models = new("--models") { Description = "Comma-separated aliases allowed" };
-    private static readonly Option<string?> ScopesOption = new("--scopes") { Description = "Comma-separated scopes: invoke, health:read, usage:read, admin (default invoke)" };
-    private static readonly Option<string?> Alias = new("--alias") { Description = "Human name" };
-    private static readonly Option<int?> Rpm = new("--rpm") { Description = "Requests per minute" };
-    private static readonly Option<int?> Tpm = new("--tpm") { Description = "Tokens per minute" };
-    private static readonly Option<int?> MaxParallel = new("--max-parallel") { Description = "Concurrent requests" };
-    private static readonly Option<decimal?> MaxBudget = new("--max-budget") { Description = "Budget in dollars" };
-    private static readonly Option<decimal?> SoftBudget = new("--soft-budget") { Description = "Alert-only budget in dollars" };
-    private static readonly Option<string?> BudgetDuration = new("--budget-duration") { Description = "Budget period: 30s, 30m, 24h, 30d, 1mo" };
-    private static readonly Option<string?> Duration = new("--duration") { Description = "Key lifetime: 30m, 24h, 30d, ..." };
-    private static readonly Option<string?> Grace = new("--grace") { Description = "How long the old key keeps working after rotation (e.g. 24h)" };
-
-    public static Command Keys()
-    {
-        var keys = AdminCommand("keys", "Create, list, revoke and rotate scoped tokens");
-
-        var create = new Command("create", "Create a token; it is printed once") { Team, Models, ScopesOption, Alias, Rpm, Tpm, MaxParallel, MaxBudget, BudgetDuration, Duration };
-        create.SetAction((p, ct) => Run(p, ct, async (c, json) =>
-        {
-            var body = new JsonObject();
-            Set(body, "team_id", p.GetValue(Team));
-            SetList(body, "models", p.GetValue(Models));
-            SetList(body, "scopes", p.GetValue(ScopesOption));
-            Set(body, "key_alias", p.GetValue(Alias));
-            SetLimits(body, p);
-            Set(body, "duration", p.GetValue(Duration));
-            var (status, answer) = await c.PostAsync("/key/generate", body, ct);
-            return Print(status, answer, json, a => $"{a["key"]}\n# token id {a["token"]}; shown once, store it now (e.g. in a 0600 file for SWITCHYARD_TOKEN_FILE)");
-        }));
-
-        var list = new Command("list", "List tokens (never their values)") { Team };
-        list.SetAction((p, ct) => Run(p, ct, async (c, json) =>
-        {
-            var team = p.GetValue(Team);
-            var (status, answer) = await c.GetAsync("/key/list" + (team is null ? "" : "?team_id=" + Uri.EscapeDataString(team)), ct);
-            return Print(status, answer, json, a => Table(a["keys"]!.AsArray(), ["token", "key_name", "key_alias", "team_id", "scopes", "models", "spend", "expires", "blocked"]));
-        }));
-
-        var keyArgument = new Argument<string>("key") { Description = "The token or its id (sha-256 hex)" };
-        var revoke = new Command("revoke", "Revoke a token at once") { keyArgument };
-        revoke.SetAction((p, ct) => Run(p, ct, async (c, json) =>
-        {
-            var (status, answer) = await c.PostAsync("/key/delete", new JsonObject { ["keys"] = new JsonArray(p.GetValue(keyArgument)) }, ct);
-            return Print(status, answer, json, a => "revoked " + string.Join(", ", a["deleted_keys"]!.AsArray()));
-        }));
-
-        var rotate = new Command("rotate", "Issue a new token with the same settings; the old one works for the grace period") { keyArgument, Grace };
-        rotate.SetAction((p, ct) => Run(p, ct, async (c, json) =>
-        {
-            var body = new JsonObject { ["key"] = p.GetValue(keyArgument) };
-            Set(body, "grace_period", p.GetValue(Grace));
-            var (status, answer) = await c.PostAsync("/key/regenerate", body, ct);
-            return Print(status, answer, json, a => $"{a["key"]}\n# new token id {a["token"]}; the old token stops " + (p.GetValue(Grace) is { } g ? "after " + g : "now"));
-        }));
-
-        keys.Subcommands.Add(create);
-        keys.Subcommands.Add(list);
-        keys.Subcommands.Add(revoke);
-        keys.Subcommands.Add(rotate);
-        return keys;
-    }
-
-    public static Command Tenants()
-    {
-        var tenants = AdminCommand("tenants", "Create, list, inspect, update and delete tenants (LiteLLM teams)");
-        var id = new Argument<string>("tenant_id");
-
-        Command Upsert(string name, string path, string description)
-        {
-            var cmd = new Command(name, description) { id, Alias, Models, Rpm, Tpm, MaxParallel, MaxBudget, SoftBudget, BudgetDuration };
-            cmd.SetAction((p, ct) => Run(p, ct, async (c, json) =>
-            {
-                var body = new JsonObject { ["team_id"] = p.GetValue(id) };
-                Set(body, "team_alias", p.GetValue(Alias));
-                SetList(body, "models", p.GetValue(Models));
-                SetLimits(body, p);
-                Set(body, "soft_budget", p.GetValue(SoftBudget));
-                var (status, answer) = await c.PostAsync(path, body, ct);
-                return Print(status, answer, json, a => $"{name}d tenant {a["team_id"]}");
-            }));
-            return cmd;
-        }
-
-        var list = new Command("list", "List tenants");
-        list.SetAction((p, ct) => Run(p, ct, async (c, json) =>
-        {
-            var (status, answer) = await c.GetAsync("/team/list", ct);
-            return Print(status, answer, json, a => Table(a["teams"]!.AsArray(), ["team_id", "team_alias", "models", "rpm_limit", "tpm_limit", "max_parallel_requests", "max_budget", "budget_duration", "spend", "source"]));
-        }));
-
-        var info = new Command("info", "Show a tenant, its keys and spend") { id };
-        info.SetAction((p, ct) => Run(p, ct, async (c, json) =>
-        {
-            var (status, answer) = await c.GetAsync("/team/info?team_id=" + Uri.EscapeDataString(p.GetValue(id)!), ct);
-            return Print(status, answer, true, _ => "");
-        }));
-
-        var usage = new Command("usage", "Current rpm, tpm, concurrency and budget use against limits, for the tenant, its aliases and its keys") { id };
-        usage.SetAction((p, ct) => Run(p, ct, async (c, json) =>
-        {
-            var (status, answer) = await c.GetAsync("/team/usage?team_id=" + Uri.EscapeDataString(p.GetValue(id)!), ct);
-            return Print(status, answer, json, UsageText);
-        }));
-
-        var delete = new Command("delete", "Delete a tenant") { id };
-        delete.SetAction((p, ct) => Run(p, ct, async (c, json) =>
-        {
-            var (status, answer) = await c.PostAsync("/team/delete", new JsonObject { ["team_ids"] = new JsonArray(p.GetValue(id)) }, ct);
-            return Print(status, answer, json, _ => "deleted tenant " + p.GetValue(id));
-        }));
-
-        tenants.Subcommands.Add(Upsert("create", "/team/new", "Create a tenant"));
-        tenants.Subcommands.Add(Upsert("update", "/team/update", "Change a tenant's limits"));
-        tenants.Subcommands.Add(list);
-        tenants.Subcommands.Add(info);
-        tenants.Subcommands.Add(usage);
-        tenants.Subcommands.Add(delete);
-        return tenants;
-    }
+    internal static readonly Option<string?> Team = new("--team", "--tenant") { Description = "Tenant (team) id" };
+    internal static readonly Option<string?> Models = new("--models") { Description = "Comma-separated aliases allowed" };
+    internal static readonly Option<string?> ScopesOption = new("--scopes") { Description = "Comma-separated scopes: invoke, health:read, usage:read, admin (default invoke)" };
+    internal static readonly Option<string?> Alias = new("--alias") { Description = "Human name" };
+    internal static readonly Option<int?> Rpm = new("--rpm") { Description = "Requests per minute" };
+    internal static readonly Option<int?> Tpm = new("--tpm") { Description = "Tokens per minute" };
+    internal static readonly Option<int?> MaxParallel = new("--max-parallel") { Description = "Concurrent requests" };
+    internal static readonly Option<decimal?> MaxBudget = new("--max-budget") { Description = "Budget in dollars" };
+    internal static readonly Option<decimal?> SoftBudget = new("--soft-budget") { Description = "Alert-only budget in dollars" };
+    internal static readonly Option<string?> BudgetDuration = new("--budget-duration") { Description = "Budget period: 30s, 30m, 24h, 30d, 1mo" };
+    internal static readonly Option<string?> Duration = new("--duration") { Description = "Key lifetime: 30m, 24h, 30d, ..." };
+    internal static readonly Option<string?> Grace = new("--grace") { Description = "How long the old key keeps working after rotation (e.g. 24h)" };
 
     public static Command Reload()
     {
@@ -284,7 +180,7 @@ public static class AdminCommands
     }
 
     /// <summary>One row per subject (the tenant, each alias limit, each key): used/limit per limit, "-" for no limit.</summary>
-    private static string UsageText(JsonNode a)
+    internal static string UsageText(JsonNode a)
     {
         static string Of(JsonNode? pair, string extra = "")
         {
@@ -323,7 +219,7 @@ public static class AdminCommands
         => rate is null ? "-" : (rate.GetValue<double>() * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " %";
 
     /// <summary>A command that talks to the admin API: --url, --token-file and --json apply to it and its subcommands.</summary>
-    private static Command AdminCommand(string name, string description)
+    internal static Command AdminCommand(string name, string description)
     {
         var command = new Command(name, description);
         command.Options.Add(Url);
@@ -333,7 +229,7 @@ public static class AdminCommands
     }
 
     /// <summary>Runs one admin call; ordinary mistakes (bad URL, unreadable token file, no gateway) are one line on stderr and exit 2 or 3.</summary>
-    private static async Task<int> Run(ParseResult p, CancellationToken ct, Func<AdminClient, bool, Task<int>> work)
+    internal static async Task<int> Run(ParseResult p, CancellationToken ct, Func<AdminClient, bool, Task<int>> work)
     {
         using var client = AdminClient.Create(p.GetValue(Url), p.GetValue(TokenFile), Console.Error);
         if (client is null)
@@ -357,7 +253,7 @@ public static class AdminCommands
         }
     }
 
-    private static int Print(int status, JsonNode? answer, bool json, Func<JsonNode, string> human)
+    internal static int Print(int status, JsonNode? answer, bool json, Func<JsonNode, string> human)
     {
         if (status is < 200 or >= 300)
         {
@@ -370,15 +266,16 @@ public static class AdminCommands
         return 0;
     }
 
-    private static string Table(JsonArray rows, string[] columns)
+    /// <summary>A value as a table cell: "-" for none, a list comma-joined ("*" when empty: no restriction).</summary>
+    internal static string Cell(JsonNode? n) => n switch
     {
-        string Cell(JsonNode? n) => n switch
-        {
-            null => "-",
-            JsonArray a => a.Count == 0 ? "*" : string.Join(",", a.Select(x => x?.ToString())),
-            _ => n.ToString(),
-        };
+        null => "-",
+        JsonArray a => a.Count == 0 ? "*" : string.Join(",", a.Select(x => x?.ToString())),
+        _ => n.ToString(),
+    };
 
+    internal static string Table(JsonArray rows, string[] columns)
+    {
         var cells = rows.Select(r => columns.Select(c => Cell(r?[c])).ToArray()).ToList();
         var widths = columns.Select((c, i) => Math.Max(c.Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length))).ToArray();
         var lines = new List<string> { string.Join("  ", columns.Select((c, i) => c.PadRight(widths[i]))) };
@@ -387,7 +284,7 @@ public static class AdminCommands
     }
 
     /// <summary>The limit fields keys and tenants share, under LiteLLM's names.</summary>
-    private static void SetLimits(JsonObject body, ParseResult p)
+    internal static void SetLimits(JsonObject body, ParseResult p)
     {
         Set(body, "rpm_limit", p.GetValue(Rpm));
         Set(body, "tpm_limit", p.GetValue(Tpm));
@@ -396,7 +293,7 @@ public static class AdminCommands
         Set(body, "budget_duration", p.GetValue(BudgetDuration));
     }
 
-    private static void Set<T>(JsonObject body, string name, T? value)
+    internal static void Set<T>(JsonObject body, string name, T? value)
     {
         if (value is not null)
         {
@@ -404,7 +301,7 @@ public static class AdminCommands
         }
     }
 
-    private static void SetList(JsonObject body, string name, string? csv)
+    internal static void SetList(JsonObject body, string name, string? csv)
     {
         if (csv is not null)
         {

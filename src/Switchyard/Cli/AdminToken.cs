@@ -1,3 +1,5 @@
+using Switchyard.Core.Config;
+
 namespace Switchyard.Cli;
 
 /// <summary>
@@ -51,7 +53,8 @@ internal static class AdminToken
             return (null, $"cannot read the token file {file} ({source}): {e.Message}");
         }
 
-        var token = text.Trim().Split('\n')[0].Trim();
-        return token.Length == 0 ? (null, $"the token file {file} ({source}) is empty") : (token, null);
+        // the same reader as the gateway's master_key_file and file: secrets: comments, blank lines and CRLF are fine
+        var token = TokenFile.Parse(text);
+        return token is null ? (null, $"the token file {file} ({source}) is empty (only blank or # comment lines)") : (token, null);
     }
 }

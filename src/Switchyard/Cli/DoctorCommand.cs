@@ -21,7 +21,8 @@ public static class DoctorCommand
         };
         var probe = new Option<bool>("--probe") { Description = "Send a one-token request to every provider deployment (costs a request each)" };
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
-        var command = new Command("doctor", "Diagnose config, aliases, secrets, ports, store, clock and (opt-in) providers") { config, url, probe, json };
+        var serviceUser = new Option<string?>("--service-user") { Description = "The user the gateway runs as, for the ownership of secret and store files (default: the installed service's, else whoever runs doctor)" };
+        var command = new Command("doctor", "Diagnose config, aliases, secrets, ports, store, clock and (opt-in) providers") { config, url, probe, json, serviceUser };
         command.SetAction(async (p, ct) =>
         {
             var urls = p.GetValue(url) ?? [];
@@ -36,7 +37,7 @@ public static class DoctorCommand
             {
                 findings.AddRange(DoctorChecks.Aliases(loaded));
                 findings.AddRange(OfflineStandbyCheck.Run(loaded));
-                findings.AddRange(DoctorChecks.SecretFiles(loaded));
+                findings.AddRange(DoctorChecks.SecretFiles(loaded, DoctorChecks.ServiceUser.Resolve(p.GetValue(serviceUser))));
                 var port = (await DoctorChecks.PortAsync(loaded, urls.SingleOrDefault(), ct)).ToList();
                 findings.AddRange(port);
                 if (port.Any(f => f.Id == "SY132") && LiveUrl(loaded, urls.SingleOrDefault()) is { } live)

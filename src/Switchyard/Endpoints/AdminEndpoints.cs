@@ -215,27 +215,7 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
     public Task SpendLogs(HttpContext c) => Authorized(c, Scopes.UsageRead, async (caller, ct) =>
     {
         var q = c.Request.Query;
-        var team = q["team_id"].ToString() is { Length: > 0 } t ? t : null;
-        var key = RequestSecrets.QueryValue(c, "api_key") is { Length: > 0 } k ? FindKey(k, caller.MayReadSpendOf).Record.TokenHash : null;
-        if (!caller.IsGlobalAdmin)
-        {
-            if (caller.TenantId is null)
-            {
-                key = caller.TokenHash; // a token without a tenant sees only itself
-                team = null;
-            }
-            else if (team is not null && team != caller.TenantId)
-            {
-                throw new AdminFailure(caller.Has(Scopes.Admin)
-                    ? AdminDenials.OutsideTenant(caller, "team_id")
-                    : Authenticator.Forbidden(Scopes.Admin) with { Message = "a usage:read token may read only its own team's spend" });
-            }
-            else
-            {
-                team = caller.TenantId;
-            }
-        }
-
+        var (team, key) = SpendScope(c, caller);
         await spend.FlushAsync();
         var rows = await tenancy.Store.QuerySpendAsync(new SpendQuery
         {
@@ -276,6 +256,34 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
     };
     }, wrapInObject: false);
 
+    /// <summary>
+    /// The team and token (hash) whose spend the caller asked for (<c>team_id</c>, <c>api_key</c>), confined to what it
+    /// may read: a global admin anything, a tenant's token its tenant, a token without a tenant only itself.
+    /// </summary>
+    private (string? Team, string? Key) SpendScope(HttpContext c, CallerIdentity caller)
+    {
+        var team = c.Request.Query["team_id"].ToString() is { Length: > 0 } t ? t : null;
+        var key = RequestSecrets.QueryValue(c, "api_key") is { Length: > 0 } k ? FindKey(k, caller.MayReadSpendOf).Record.TokenHash : null;
+        if (caller.IsGlobalAdmin)
+        {
+            return (team, key);
+        }
+
+        if (caller.TenantId is null)
+        {
+            return (null, caller.TokenHash); // a token without a tenant sees only itself
+        }
+
+        if (team is not null && team != caller.TenantId)
+        {
+            throw new AdminFailure(caller.Has(Scopes.Admin)
+                ? AdminDenials.OutsideTenant(caller, "team_id")
+                : Authenticator.Forbidden(Scopes.Admin) with { Message = "a usage:read token may read only its own team's spend" });
+        }
+
+        return (caller.TenantId, key);
+    }
+
     private KeyRecord ReadKey(CallerIdentity caller, JsonObject body, KeyRecord record, bool creating)
     {
         var scopes = AdminJson.Strings(body, "scopes");
@@ -302,12 +310,7 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
             throw new AdminFailure(AdminDenials.GlobalAdminRequired(caller, "minting a smoke key (metadata." + Http.SmokeMarker.MetadataField + ")"));
         }
 
-        var models = AdminJson.Strings(body, "models");
-        var known = state.Current.Routes;
-        if (models?.FirstOrDefault(m => known.Resolve(m) is null) is { } bad)
-        {
-            throw new AdminFailure(FailureSummary.BadRequest($"'{bad}' is no alias or model group", "models", "invalid_value"));
-        }
+        var models = ModelListCheck.Checked(state.Current.Routes, AdminJson.Strings(body, "models"));
 
         var duration = AdminJson.Duration(body, "duration");
         var now = time.GetUtcNow();
@@ -333,8 +336,9 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
         };
     }
 
-    private static TenantRecord ReadTeam(JsonObject body, TenantRecord record)
+    private TenantRecord ReadTeam(JsonObject body, TenantRecord record)
     {
+        var models = ModelListCheck.Checked(state.Current.Routes, AdminJson.Strings(body, "models"));
         var aliasLimits = new Dictionary<string, AliasLimits>(record.AliasLimits, StringComparer.Ordinal);
         foreach (var (field, isRpm) in new[] { ("model_rpm_limit", true), ("model_tpm_limit", false) })
         {
@@ -360,7 +364,7 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
         return record with
         {
             Alias = AdminJson.String(body, "team_alias") ?? record.Alias,
-            Models = AdminJson.Strings(body, "models") ?? record.Models,
+            Models = models ?? record.Models,
             Limits = record.Limits with
             {
                 Rpm = AdminJson.Int(body, "rpm_limit") ?? record.Limits.Rpm,
@@ -414,7 +418,7 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
 
     private TenantEntry FindTeam(string id) => tenancy.Directory.FindTenant(id) ?? throw NotFound("team_id", $"no team '{id}'");
 
-    private static void WriteKey(Utf8JsonWriter w, KeyRecord k, string? token)
+    private void WriteKey(Utf8JsonWriter w, KeyRecord k, string? token)
     {
         if (token is not null)
         {
@@ -433,11 +437,19 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
         WriteTime(w, "budget_reset_at", k.BudgetResetAt);
         WriteTime(w, "expires", k.ExpiresAt);
         w.WriteBoolean("blocked", k.Revoked);
+        w.WriteString("status", KeyStatus(k, time.GetUtcNow()));
         WriteTime(w, "grace_until", k.GraceUntil);
         w.WriteString("rotated_from", k.RotatedFrom);
         WriteMetadata(w, k.MetadataJson);
         WriteTime(w, "created_at", k.CreatedAt);
     }
+
+    /// <summary>
+    /// What the token can do now, in the order the authenticator checks: <c>revoked</c>, <c>expired</c> (its duration
+    /// ended), <c>rotated</c> (replaced, still working until grace_until), <c>retired</c> (replaced, grace over) or <c>active</c>.
+    /// </summary>
+    internal static string KeyStatus(KeyRecord k, DateTimeOffset now)
+        => k.Revoked ? "revoked" : k.ExpiresAt <= now ? "expired" : k.GraceUntil is { } g ? (g > now ? "rotated" : "retired") : "active";
 
     private static void WriteTeam(Utf8JsonWriter w, TenantRecord t)
     {

@@ -83,13 +83,14 @@ public sealed partial class InferenceEndpoint(
         var (caller, denied) = authenticator.Authenticate(context);
         if (caller is null)
         {
-            await FailureResponses.WriteAsync(context, denied!);
+            // refused before the body is read: route is the name asked for when a small body says it (RequestedModel)
+            await FailureResponses.WriteAsync(context, denied! with { Route = await RequestedModel.PeekAsync(context) });
             return (null, [], 0);
         }
 
         if (InvokeDenied(caller, snapshot) is { } forbidden)
         {
-            await FailureResponses.WriteAsync(context, forbidden);
+            await FailureResponses.WriteAsync(context, forbidden with { Route = await RequestedModel.PeekAsync(context) });
             return (null, [], 0);
         }
 
@@ -450,6 +451,7 @@ public sealed partial class InferenceEndpoint(
             Type = FailureType.NotFound,
             Code = "model_not_found",
             Param = "model",
+            Route = model,
             Message = $"no alias or model group named '{model}'{hint}",
         };
     }

@@ -190,6 +190,7 @@ public static class GatewayHost
         app.Services.GetRequiredService<Telemetry.BreakerMetrics>();
         app.Services.GetRequiredService<Telemetry.ConfigMetrics>();
         app.Services.GetRequiredService<Telemetry.SharedStateMetrics>();
+        UnpricedDeployments.Warn(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchyard.Startup"), config);
         app.UseMiddleware<GatewayMiddleware>();
         if (config.Telemetry.Prometheus)
         {
@@ -270,6 +271,8 @@ public static class GatewayHost
         Route("GET", "/team/list", admin.ListTeams);
         Route("GET", "/team/usage", admin.TeamUsage);
         Route("GET", "/spend/logs", admin.SpendLogs);
+        Route("GET", "/spend/summary", admin.SpendSummary);
+        Route("GET", "/global/spend/report", admin.SpendReport);
         var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
         Route("POST", "/config/reload", operations.Reload);
         Route("GET", "/config", operations.ShowConfig);

@@ -191,7 +191,14 @@ public static class RequestTelemetry
 
         if (cost > 0 && t.Spend.Enabled)
         {
-            t.Spend.Add((double)cost, new TagList { { GenAiAttributes.TenantId, tenantId ?? "(master)" } });
+            // by tenant, alias and the provider model that answered: spend per model straight from /metrics
+            t.Spend.Add((double)cost, new TagList
+            {
+                { GenAiAttributes.TenantId, tenantId ?? "(master)" },
+                { GenAiAttributes.Alias, info.Model },
+                { GenAiAttributes.ProviderName, provider },
+                { GenAiAttributes.ResponseModel, deployment?.Model },
+            });
         }
     }
 

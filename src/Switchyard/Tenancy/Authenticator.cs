@@ -29,16 +29,28 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], hash.B);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[16..], hash.C);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes[24..], hash.D);
+        DateTimeOffset? expiredMaster = null;
         for (var i = 0; i < snapshot.MasterKeyHashes.Length; i++)
         {
             var matches = CryptographicOperations.FixedTimeEquals(bytes, snapshot.MasterKeyHashes[i]);
-            master |= matches && (snapshot.MasterKeyValidUntil[i] is not { } until || until > now);
+            var live = snapshot.MasterKeyValidUntil[i] is not { } until || until > now;
+            master |= matches && live;
+            if (matches && !live)
+            {
+                expiredMaster = snapshot.MasterKeyValidUntil[i];
+            }
         }
 
         if (master)
         {
             Record(context, CallerIdentity.Master);
             return (CallerIdentity.Master, null);
+        }
+
+        if (expiredMaster is { } ended)
+        {
+            // an old master key past its valid_until (switchyard.master_keys): as typed as an expired scoped token
+            return (null, Unauthorized("token_expired", $"the master key expired at {ended:u} (switchyard.master_keys valid_until); use the current one"));
         }
 
         var entry = directory.FindKey(hash);

@@ -225,6 +225,29 @@ public abstract class GatewayStoreContractTests
     }
 
     [Fact]
+    public async Task SummarizeSpendAsync_SumsPerUtcDayTenantTokenAliasAndModel_WithTheQuerysFilters()
+    {
+        var a = GatewayApi.Sha256Hex("sk-a");
+        await using var store = await OpenFreshAsync();
+        await store.AppendSpendAsync(
+        [
+            Spend("r1", a, 0.1m) with { StartTime = T0.AddHours(1), Model = "openai/gpt-x", PromptTokens = 10, CompletionTokens = 1 },
+            Spend("r2", a, 0.2m) with { StartTime = T0.AddHours(23), Model = "openai/gpt-x", PromptTokens = 20, CompletionTokens = 2 },
+            Spend("r3", a, 0.4m) with { StartTime = T0.AddDays(1), Model = "openai/gpt-x", PromptTokens = 40, CompletionTokens = 4 },
+            Spend("r4", null, 0.8m) with { StartTime = T0.AddHours(2), TenantId = null, Model = "anthropic/claude-y" },
+        ], Ct);
+
+        var all = (await store.SummarizeSpendAsync(new SpendQuery(), Ct)).OrderBy(t => t.Day).ThenBy(t => t.Model, StringComparer.Ordinal).ToArray();
+        var firstDay = await store.SummarizeSpendAsync(new SpendQuery { TenantId = "acme", To = T0.AddDays(1) }, Ct);
+
+        Assert.Equal(3, all.Length);
+        Assert.Equal((new DateOnly(2030, 1, 1), null, null, "anthropic/claude-y", 1L, 0.8m), (all[0].Day, all[0].TenantId, all[0].TokenHash, all[0].Model, all[0].Requests, all[0].Cost));
+        Assert.Equal((new DateOnly(2030, 1, 1), "acme", a, "chat", "openai/gpt-x", 2L, 30L, 3L, 0.3m), (all[1].Day, all[1].TenantId, all[1].TokenHash, all[1].Alias, all[1].Model, all[1].Requests, all[1].PromptTokens, all[1].CompletionTokens, all[1].Cost));
+        Assert.Equal((new DateOnly(2030, 1, 2), 1L, 0.4m), (all[2].Day, all[2].Requests, all[2].Cost));
+        Assert.Equal((2L, 0.3m), (Assert.Single(firstDay).Requests, firstDay[0].Cost));
+    }
+
+    [Fact]
     public async Task Responses_TenantScoped_ExpiredNotServed_PrunedAndDeleted()
     {
         static StoredResponse Row(string tenant, string id, TimeSpan life) => new()

@@ -157,7 +157,7 @@ public sealed class AliasTests
 
         var s = await FailureAssert.ReadAsync(response, 404, "not_found", "model_not_found");
         Assert.Contains("GET /v1/models", s.Message, StringComparison.Ordinal);
-        Assert.Null(s.Route);
+        Assert.Equal("completely-unrelated-name", s.Route);
         Assert.Null(s.ProviderFamily);
     }
 }

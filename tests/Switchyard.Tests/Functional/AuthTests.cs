@@ -26,7 +26,7 @@ public sealed class AuthTests
         using var response = await client.PostAsync("/v1/chat/completions", new StringContent(GatewayRequests.ChatBody("chat")));
 
         var s = await FailureAssert.ReadAsync(response, 401, "authentication_error", "missing_token");
-        Assert.Null(s.Route);
+        Assert.Equal("chat", s.Route); // the name asked for, read from the small body (failure-contract.md, "route on refusals")
     }
 
     [Theory]

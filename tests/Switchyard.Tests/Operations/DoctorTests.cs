@@ -110,7 +110,7 @@ public sealed class DoctorTests : IDisposable
             """);
         var (config, _) = DoctorChecks.Config(path);
 
-        var findings = DoctorChecks.SecretFiles(config!).ToArray();
+        var findings = DoctorChecks.SecretFiles(config!, DoctorChecks.ServiceUser.Resolve(null)).ToArray();
 
         var warning = Assert.Single(findings, f => f.Id == "SY120");
         Assert.Contains(loose, warning.Message, StringComparison.Ordinal);

@@ -70,23 +70,35 @@ public static class DoctorChecks
                 "fix the group's deployments or point the alias elsewhere");
         }
 
-        foreach (var d in config.Deployments.Where(d => d.Enabled && d.Family != ProviderFamilies.Mock && Core.Usage.PriceTable.For(d) == (0, 0)))
+        foreach (var d in config.Deployments.Where(Core.Usage.PriceTable.IsUnpriced))
         {
             yield return new Finding("SY113", Finding.Warn, $"deployment {d.Id} ({d.QualifiedModel}) has no price; its spend counts as $0",
                 "set model_info.input_cost_per_token and output_cost_per_token so budgets and cost alerts see it");
         }
     }
 
-    public static IEnumerable<Finding> SecretFiles(GatewayConfig config)
+    /// <summary>
+    /// Secret files (file: references, the master key file) and the store's files: readable by their owner alone, and
+    /// owned by the user the service runs as (<paramref name="service"/>: --service-user, else the installed unit's
+    /// User=, else whoever runs doctor), who must be able to read them.
+    /// </summary>
+    public static IEnumerable<Finding> SecretFiles(GatewayConfig config, ServiceUser service)
     {
-        foreach (var file in config.SecretFiles)
+        if (OperatingSystem.IsWindows())
+        {
+            yield break;
+        }
+
+        if (service.Uid is null)
+        {
+            yield return new Finding("SY122", Finding.Error, $"the service user {service.Name} ({service.Source}) does not exist on this machine",
+                "create it (switchyard install does) or name the right one with --service-user");
+        }
+
+        var store = config.Store.DatabaseUrl is null ? new[] { config.Store.SqlitePath, config.Store.SqlitePath + "-wal", config.Store.SqlitePath + "-shm" } : [];
+        foreach (var (file, kind) in config.SecretFiles.Select(f => (f, "secret file")).Concat(store.Select(f => (f, "store file"))))
         {
             if (!File.Exists(file))
-            {
-                continue;
-            }
-
-            if (OperatingSystem.IsWindows())
             {
                 continue;
             }
@@ -95,15 +107,34 @@ public static class DoctorChecks
             var loose = (mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0;
             if (loose)
             {
-                yield return new Finding("SY120", Finding.Warn, $"secret file {file} is readable by others (mode {Convert.ToString((int)mode, 8)})", $"chmod 600 {file}");
+                yield return new Finding(kind == "store file" ? "SY145" : "SY120", Finding.Warn, $"{kind} {file} is readable by others (mode {Convert.ToString((int)mode, 8)})", $"chmod 600 {file}");
             }
 
-            var owner = FileOwner(file);
-            var me = Environment.UserName;
-            if (owner is not null && owner != CurrentUid())
+            if (service.Uid is not null && FileOwner(file) is { } owner && owner != service.Uid)
             {
-                yield return new Finding("SY121", Finding.Warn, $"secret file {file} is owned by uid {owner}, not the service user {me}", $"chown {me} {file}");
+                yield return new Finding("SY121", Finding.Warn, $"{kind} {file} is owned by uid {owner}, not the service user {service.Name} (uid {service.Uid}; {service.Source})",
+                    $"chown {service.Name} {file}");
             }
+        }
+    }
+
+    /// <summary>The user the service runs as, how doctor knows it, and its uid (null when no such user exists).</summary>
+    public sealed record ServiceUser(string Name, string Source, string? Uid)
+    {
+        /// <summary>--service-user, else the installed unit's (or plist's) user, else whoever runs doctor.</summary>
+        public static ServiceUser Resolve(string? option)
+        {
+            if (option is not null)
+            {
+                return new ServiceUser(option, "--service-user", Install.ServiceAccount.Uid(option));
+            }
+
+            if (Install.ServiceAccount.Installed() is ({ } user, { } unit))
+            {
+                return new ServiceUser(user, "from " + unit, Install.ServiceAccount.Uid(user));
+            }
+
+            return new ServiceUser(Environment.UserName, "whoever runs doctor: no installed service names one; --service-user NAME", CurrentUid());
         }
     }
 
@@ -305,7 +336,7 @@ public static class DoctorChecks
     {
         try
         {
-            using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", path]) { RedirectStandardOutput = true })!;
+            using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", OperatingSystem.IsMacOS() ? ["-f", "%u", path] : ["-c", "%u", path]) { RedirectStandardOutput = true })!;
             var text = stat.StandardOutput.ReadToEnd().Trim();
             stat.WaitForExit();
             return stat.ExitCode == 0 && text.Length > 0 ? text : null;
@@ -317,6 +348,9 @@ public static class DoctorChecks
     }
 
     private static string? CurrentUid()
+        => OperatingSystem.IsLinux() ? ProcUid() : Install.ServiceAccount.Uid(Environment.UserName);
+
+    private static string? ProcUid()
     {
         try
         {
