@@ -39,6 +39,8 @@ public sealed record GatewayConfig
     /// Null for a config built in code.
     /// </summary>
     public string? ConfigHash { get; init; }
+
+    /// <summary>
     /// <see cref="ConfigFileHash"/> of the file's text as it was loaded (null when not loaded from a file): doctor
     /// compares it with the file on disk to notice an edit that was not reloaded.
     /// </summary>

@@ -48,7 +48,7 @@ public sealed class TenantUsageTests
 
         var tokenFile = Path.GetTempFileName();
         await File.WriteAllTextAsync(tokenFile, GatewayFixture.MasterKey);
-        var (code, output) = await ConsoleCollection.RunAsync(() => AdminCommands.Tenants().Parse(["usage", "research", "--url", gw.BaseUrl, "--token-file", tokenFile]).InvokeAsync());
+        var (code, output) = await ConsoleCollection.RunAsync(() => TenantsCommand.Create().Parse(["usage", "research", "--url", gw.BaseUrl, "--token-file", tokenFile]).InvokeAsync());
         Assert.Equal(0, code);
         Assert.Matches(@"team research\s+3/3\s", output);
         Assert.Matches(@"key agent-1\s+3/10\s", output);
