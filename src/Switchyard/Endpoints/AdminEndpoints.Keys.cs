@@ -58,15 +58,32 @@ public sealed partial class AdminEndpoints
     {
         var given = RequestSecrets.PathKey(c) ?? AdminJson.String(body, "key") ?? throw Missing("key");
         var entry = FindKey(given, caller.MayManage);
+        if (tenancy.Directory.Keys.FirstOrDefault(k => k.Record.RotatedFrom == entry.Record.TokenHash) is { } successor)
+        {
+            throw new AdminFailure(new FailureSummary
+            {
+                Status = 409,
+                Type = FailureType.InvalidRequest,
+                Code = "key_already_rotated",
+                Param = "key",
+                Message = $"the key was already regenerated (its successor is {successor.Record.TokenHash}); regenerate that one instead",
+            });
+        }
+
         var grace = AdminJson.Duration(body, "grace_period");
         var now = time.GetUtcNow();
         var (token, record) = await tenancy.RotateKeyAsync(entry.Record, grace is { } g ? g.Next(now) - now : TimeSpan.Zero, ct);
         return w => AdminWriter.WriteKey(w, record, token);
     });
 
-    public Task KeyInfo(HttpContext c) => Gate(c, new Route(Access.UsageRead, ReadsBody: false), async (caller, _, ct) =>
+    public Task KeyInfo(HttpContext c) => Gate(c, new Route(Access.AnyKey, ReadsBody: false), async (caller, _, ct) =>
     {
         var given = RequestSecrets.QueryValue(c, "key");
+        if (given.Length > 0 && !caller.Has(Scopes.Admin) && !caller.Has(Scopes.UsageRead) && TokenHashOf(given) != caller.TokenHash)
+        {
+            throw new AdminFailure(Authenticator.Forbidden(Scopes.Admin) with { Message = "a key may read only its own /key/info; reading another needs the 'admin' scope" });
+        }
+
         // any key but the caller's own and those it administers is answered like one that does not exist
         var entry = given.Length == 0 ? caller.Key ?? throw Missing("key") : FindKey(given, k => caller.MayManage(k) || k.TokenHash == caller.TokenHash);
         await Task.CompletedTask;

@@ -8,16 +8,21 @@ namespace Switchyard.Endpoints;
 /// <summary>Spend routes: <c>/spend/logs</c>.</summary>
 public sealed partial class AdminEndpoints
 {
-    public Task SpendLogs(HttpContext c) => Gate(c, new Route(Access.UsageRead, ReadsBody: false, Wrap: false), async (caller, _, ct) =>
+    public Task SpendLogs(HttpContext c) => Gate(c, new Route(Access.AnyKey, ReadsBody: false, Wrap: false), async (caller, _, ct) =>
     {
         var q = c.Request.Query;
         var team = q["team_id"].ToString() is { Length: > 0 } t ? t : null;
-        var key = RequestSecrets.QueryValue(c, "api_key") is { Length: > 0 } k ? FindKey(k, caller.MayReadSpendOf).Record.TokenHash : null;
+        var key = RequestSecrets.QueryValue(c, "api_key") is { Length: > 0 } k ? FindKey(k, r => caller.Has(Scopes.UsageRead) || caller.Has(Scopes.Admin) ? caller.MayReadSpendOf(r) : r.TokenHash == caller.TokenHash).Record.TokenHash : null;
         if (!caller.IsGlobalAdmin)
         {
-            if (caller.TenantId is null)
+            if (caller.TenantId is null || !(caller.Has(Scopes.UsageRead) || caller.Has(Scopes.Admin)))
             {
-                key = caller.TokenHash; // a token without a tenant sees only itself
+                if (team is not null && team != caller.TenantId)
+                {
+                    throw new AdminFailure(Authenticator.Forbidden(Scopes.UsageRead) with { Message = "a key may read only its own spend; its team's needs the 'usage:read' scope, others' the 'admin' scope" });
+                }
+
+                key = caller.TokenHash; // a token without a tenant, or without usage:read, sees only itself
                 team = null;
             }
             else if (team is not null && team != caller.TenantId)

@@ -56,7 +56,7 @@ public sealed partial class AdminEndpoints
         };
     });
 
-    public Task TeamInfo(HttpContext c) => Gate(c, new Route(Access.UsageRead, ReadsBody: false), async (caller, _, ct) =>
+    public Task TeamInfo(HttpContext c) => Gate(c, new Route(Access.AnyKey, ReadsBody: false), async (caller, _, ct) =>
     {
         var id = c.Request.Query["team_id"].ToString();
         if (id.Length == 0)
@@ -68,7 +68,7 @@ public sealed partial class AdminEndpoints
         {
             throw new AdminFailure(caller.Has(Scopes.Admin)
                 ? AdminDenials.OutsideTenant(caller, "team_id")
-                : Authenticator.Forbidden(Scopes.Admin) with { Message = "a usage:read token may read only its own team" });
+                : Authenticator.Forbidden(Scopes.Admin) with { Message = "a key may read only its own team; reading another needs the 'admin' scope" });
         }
 
         var entry = FindTeam(id);

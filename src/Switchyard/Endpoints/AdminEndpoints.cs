@@ -12,13 +12,16 @@ namespace Switchyard.Endpoints;
 
 /// <summary>
 /// LiteLLM-compatible key and team management (same paths, request and response field names), plus
-/// <c>scopes</c> on keys. Needs the admin scope; <c>/key/info</c> and <c>/spend/logs</c> also answer usage:read tokens
-/// about themselves and their own tenant. A global admin reaches everything; a tenant admin (an admin token bound to
+/// <c>scopes</c> on keys. Needs the admin scope; <c>/key/info</c>, <c>/team/info</c> and <c>/spend/logs</c> also answer
+/// any key about itself and its own team (as LiteLLM's do), and usage:read tokens about their team's keys and spend. A global admin reaches everything; a tenant admin (an admin token bound to
 /// a tenant) only its tenant's keys and spend, and its own tenant read-only. A key out of the caller's reach is
 /// answered exactly like a key that does not exist.
 /// </summary>
 public sealed partial class AdminEndpoints(GatewayState state, Authenticator authenticator, TenancyService tenancy, SpendWriter spend, TimeProvider time)
 {
+    /// <summary>The stored hash of a key given as its clear token or as its hash.</summary>
+    private static string TokenHashOf(string given) => given.Length == 64 && TokenHash.TryParse(given, out var h) ? h.ToHex() : TokenHash.Of(given).ToHex();
+
     /// <summary>The key by clear token or hash, if <paramref name="visible"/> to the caller; otherwise the same 404 as an unknown key.</summary>
     private KeyEntry FindKey(string given, Func<KeyRecord, bool> visible)
     {
@@ -99,8 +102,7 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
     /// <summary>Why <paramref name="caller"/> may not pass <paramref name="route"/>'s gate, or null.</summary>
     private static FailureSummary? Refusal(CallerIdentity caller, Route route) => route.Access switch
     {
-        Access.UsageRead when !caller.Has(Scopes.Admin) && !caller.Has(Scopes.UsageRead) => Authenticator.Forbidden(Scopes.UsageRead + " or admin"),
-        Access.UsageRead => null,
+        Access.AnyKey => null,
         _ when !caller.Has(Scopes.Admin) => Authenticator.Forbidden(Scopes.Admin),
         Access.GlobalAdmin when !caller.IsGlobalAdmin => AdminDenials.GlobalAdminRequired(caller, route.What ?? "this route"),
         _ => null,
@@ -133,8 +135,11 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
         /// <summary>A global admin only: the master key or an admin token bound to no tenant.</summary>
         GlobalAdmin,
 
-        /// <summary>An admin or usage:read token (the handler confines it to itself and its tenant).</summary>
-        UsageRead,
+        /// <summary>
+        /// Any valid token; the handler confines it: itself and its own team for any key, its team's keys and spend with
+        /// usage:read, what it administers with admin.
+        /// </summary>
+        AnyKey,
     }
 
     /// <param name="Access">Who passes the gate.</param>
