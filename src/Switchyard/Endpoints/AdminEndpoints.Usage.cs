@@ -13,7 +13,7 @@ public sealed partial class AdminEndpoints
     /// last minute (tokens include reservations of requests in flight), requests in flight, and the budget period's
     /// spend and reservations. For reading a 429 storm at a glance (<c>switchyard tenants usage NAME</c>).
     /// </summary>
-    public Task TeamUsage(HttpContext c) => Authorized(c, Scopes.UsageRead, async (caller, ct) =>
+    public Task TeamUsage(HttpContext c) => Gate(c, new Route(Access.UsageRead, ReadsBody: false), async (caller, _, ct) =>
     {
         var id = c.Request.Query["team_id"].ToString();
         if (id.Length == 0)

@@ -408,6 +408,28 @@ public sealed class AdminApiTests
 
     private static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToArray();
 
+    [Fact]
+    public async Task RegenerateKey_AlreadyRotated_Refused409_NothingChanges()
+    {
+        await using var gw = await GatewayFixture.StartAsync(Models);
+        var (_, hash) = await gw.GenerateKeyAsync(new { });
+        var first = await gw.PostAsync("/key/regenerate", new { key = hash, grace_period = "1h" });
+        Assert.Equal(200, first.Status);
+        var successor = first.Json.GetProperty("token").GetString();
+        var keysBefore = (await gw.GetAsync("/key/list")).Json.GetProperty("total_count").GetInt32();
+
+        foreach (var path in new[] { "/key/regenerate", $"/key/{hash}/regenerate" })
+        {
+            var again = await gw.PostAsync(path, new { key = hash });
+            Assert.True(again.Status == 409 && again.ErrorCode == "key_already_rotated", $"{path}: {again}");
+        }
+
+        Assert.Equal(keysBefore, (await gw.GetAsync("/key/list")).Json.GetProperty("total_count").GetInt32());
+        var second = await gw.PostAsync("/key/regenerate", new { key = successor });
+        Assert.Equal(200, second.Status); // the successor itself may be regenerated
+        Assert.False(second.Json.GetProperty("blocked").GetBoolean());
+    }
+
     private static async Task<(int, string?)> StatusAndCode(Task<ApiResponse> call)
     {
         var r = await call;

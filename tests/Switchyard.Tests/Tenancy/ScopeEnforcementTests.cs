@@ -137,8 +137,8 @@ public sealed class ScopeEnforcementTests
             }
         }
 
-        // usage:read routes refuse a token that has neither usage:read nor admin
-        foreach (var path in new[] { "/key/info", "/team/info?team_id=acme", "/spend/logs" })
+        // a key with neither usage:read nor admin reads only itself and its own team (KeyReadsItself_... below)
+        foreach (var path in new[] { "/team/info?team_id=globex", "/spend/logs?team_id=globex" })
         {
             var r = await gw.GetAsync(path, invoke);
             Assert.True(r.Status == 403 && r.ErrorCode == "missing_scope", $"{path}: {r}");
@@ -149,6 +149,57 @@ public sealed class ScopeEnforcementTests
         Assert.Equal(200, (await gw.GetAsync("/key/list", admin)).Status);
         Assert.Equal(200, (await gw.GetAsync("/team/list", admin)).Status);
         Assert.Equal(200, (await gw.PostAsync("/team/new", new { team_id = "initech" }, admin)).Status);
+    }
+
+    [Fact]
+    public async Task KeyReadsItself_OwnKeyInfoTeamInfoAndSpend_WithoutExtraScope_OthersStillNeedAdmin()
+    {
+        await using var gw = await GatewayFixture.StartAsync(Models + Tenants);
+        var (mine, mineHash) = await gw.GenerateKeyAsync(new { team_id = "acme" });
+        var (_, siblingHash) = await gw.GenerateKeyAsync(new { team_id = "acme" });
+        var (globex, globexHash) = await gw.GenerateKeyAsync(new { team_id = "globex" });
+        Assert.Equal(200, (await gw.ChatAsync(mine, "chat-a")).Status);
+        Assert.Equal(200, (await gw.ChatAsync(globex, "chat-a")).Status);
+
+        // itself: by default, by clear token and by hash
+        foreach (var path in new[] { "/key/info", "/key/info?key=" + mine, "/key/info?key=" + mineHash })
+        {
+            var r = await gw.GetAsync(path, mine);
+            Assert.True(r.Status == 200, $"{path}: {r}");
+            Assert.Equal(mineHash, r.Json.GetProperty("info").GetProperty("token").GetString());
+        }
+
+        var team = await gw.GetAsync("/team/info?team_id=acme", mine);
+        Assert.Equal(200, team.Status);
+        Assert.Equal("acme", team.Json.GetProperty("team_id").GetString());
+        Assert.Equal(200, (await gw.GetAsync("/team/info", mine)).Status);
+
+        var spend = await gw.GetAsync("/spend/logs", mine);
+        Assert.Equal(200, spend.Status);
+        var rows = spend.Json.EnumerateArray().ToArray();
+        Assert.Single(rows);
+        Assert.Equal(mineHash, rows[0].GetProperty("api_key").GetString());
+
+        // others: refused with the admin scope named, or (a sibling's spend) answered as if it did not exist
+        foreach (var path in new[] { "/key/info?key=" + siblingHash, "/key/info?key=" + globexHash, "/team/info?team_id=globex" })
+        {
+            var r = await gw.GetAsync(path, mine);
+            Assert.True(r.Status == 403 && r.ErrorCode == "missing_scope", $"{path}: {r}");
+        }
+
+        Assert.Equal((404, "not_found"), await StatusAndCode(gw.GetAsync("/spend/logs?api_key=" + siblingHash, mine)));
+        Assert.Equal((403, "missing_scope"), await StatusAndCode(gw.GetAsync("/spend/logs?team_id=globex", mine)));
+
+        // the master key still reads everyone
+        Assert.Equal(200, (await gw.GetAsync("/key/info?key=" + siblingHash)).Status);
+        Assert.Equal(200, (await gw.GetAsync("/team/info?team_id=globex")).Status);
+        Assert.Equal(2, (await gw.GetAsync("/spend/logs")).Json.GetArrayLength());
+    }
+
+    private static async Task<(int, string?)> StatusAndCode(Task<ApiResponse> response)
+    {
+        var r = await response;
+        return (r.Status, r.ErrorCode);
     }
 
     [Fact]
