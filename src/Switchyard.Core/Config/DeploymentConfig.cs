@@ -46,6 +46,12 @@ public sealed record DeploymentConfig
 
     public string? BaseModel { get; init; }
     public int? MaxInputTokens { get; init; }
+
+    /// <summary>
+    /// model_info.mode (LiteLLM's names: chat, completion, embedding, image_generation, moderation); null takes every
+    /// operation the provider family speaks. Which operations a mode takes: <see cref="DeploymentModes"/>.
+    /// </summary>
+    public string? Mode { get; init; }
     public decimal? InputCostPerToken { get; init; }
     public decimal? OutputCostPerToken { get; init; }
 

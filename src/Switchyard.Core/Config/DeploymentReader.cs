@@ -108,6 +108,7 @@ internal static class DeploymentReader
         string? id = null, baseModel = null;
         YamlNode? idNode = null;
         int? maxInput = null;
+        string? mode = null;
         var standby = false;
         var infoPath = path + ".model_info";
         foreach (var (k, v, p) in w.Entries(entry.TryGetValue("model_info", out var mi) ? w.Mapping(mi.Value, infoPath) : null, infoPath, InfoKeys))
@@ -123,7 +124,16 @@ internal static class DeploymentReader
                 case "cache_read_input_token_cost": cacheReadCost = (decimal?)w.Number(v, p, 0) ?? cacheReadCost; break;
                 case "cache_creation_input_token_cost": cacheWriteCost = (decimal?)w.Number(v, p, 0) ?? cacheWriteCost; break;
                 case "cache_creation_input_token_cost_above_1hr": cacheWrite1hCost = (decimal?)w.Number(v, p, 0) ?? cacheWrite1hCost; break;
-                case "mode" or "description": w.String(v, p); break;
+                case "mode":
+                    mode = w.String(v, p);
+                    if (mode is not null && !DeploymentModes.Known.Contains(mode))
+                    {
+                        w.Error(p, v, $"'{mode}' is not a mode the gateway serves; one of {string.Join(", ", DeploymentModes.Known)}");
+                        mode = null;
+                    }
+
+                    break;
+                case "description": w.String(v, p); break;
                 case "offline_standby": standby = w.Bool(v, p) ?? false; break;
             }
         }
@@ -227,6 +237,7 @@ internal static class DeploymentReader
             Defaults = defaults,
             BaseModel = baseModel,
             MaxInputTokens = maxInput,
+            Mode = mode,
             InputCostPerToken = inCost,
             OutputCostPerToken = outCost,
             CacheReadCostPerToken = cacheReadCost,

@@ -14,6 +14,15 @@ public enum OperationKind
 
     /// <summary>OpenAI Responses (<c>POST /v1/responses</c>).</summary>
     Responses,
+
+    /// <summary>OpenAI legacy Completions (<c>POST /v1/completions</c>): a <c>prompt</c>, a <c>text_completion</c> answer.</summary>
+    Completions,
+
+    /// <summary>OpenAI Images (<c>POST /v1/images/generations</c>).</summary>
+    ImageGeneration,
+
+    /// <summary>OpenAI Moderations (<c>POST /v1/moderations</c>).</summary>
+    Moderations,
 }
 
 /// <summary>What routing needs from a request body, found in one pass; the body itself is passed through.</summary>
@@ -36,7 +45,7 @@ public sealed record RequestInfo
     /// <summary>Legacy <c>functions</c> declared (billed like tools).</summary>
     public int FunctionCount { get; init; }
 
-    /// <summary>Completions asked for (chat <c>n</c>, default 1).</summary>
+    /// <summary>Completions asked for (chat and legacy completions <c>n</c>, images <c>n</c>; default 1).</summary>
     public int Choices { get; init; } = 1;
 
     /// <summary>

@@ -57,6 +57,9 @@ public static partial class RequestInspector
                 OperationKind.Chat => InspectChat(ref r),
                 OperationKind.Embeddings => InspectEmbeddings(ref r),
                 OperationKind.Messages => InspectMessages(ref r),
+                OperationKind.Completions => InspectCompletions(ref r),
+                OperationKind.ImageGeneration => InspectImages(ref r),
+                OperationKind.Moderations => InspectModerations(ref r),
                 _ => InspectResponses(ref r),
             };
         }

@@ -13,7 +13,7 @@ public static class RequestRewriter
 {
     public static byte[] Rewrite(ReadOnlySpan<byte> body, RequestInfo info, string upstreamModel, IReadOnlyDictionary<string, JsonNode?> defaults, bool requestStreamUsage)
     {
-        var addsStreamUsage = requestStreamUsage && info.Operation == OperationKind.Chat && info.Stream && !info.HasStreamOptions;
+        var addsStreamUsage = requestStreamUsage && info.Operation is OperationKind.Chat or OperationKind.Completions && info.Stream && !info.HasStreamOptions;
         if (defaults.Count == 0 && !addsStreamUsage && IsPlainModelId(upstreamModel))
         {
             return SwapModel(body, info, upstreamModel);

@@ -21,7 +21,7 @@ public readonly record struct UsageEstimate(long PromptTokens, long CompletionTo
         var (prompt, choices) = bounded
             ? PromptEstimator.Estimate(body, info, group.EstimateProfile, cancellationToken)
             : new PromptEstimate(Math.Max(1, body.Length / 4), 1);
-        var completion = info.Operation == OperationKind.Embeddings ? 0 : (long)(info.MaxTokens ?? PromptEstimator.DefaultCompletionEstimate) * choices;
+        var completion = info.Operation is OperationKind.Embeddings or OperationKind.ImageGeneration or OperationKind.Moderations ? 0 : (long)(info.MaxTokens ?? PromptEstimator.DefaultCompletionEstimate) * choices;
         var cost = (prompt * group.MaxInputPrice) + (completion * group.MaxOutputPrice);
         return new UsageEstimate(prompt, completion, AdmissionController.ToNanos(cost));
     }

@@ -29,9 +29,9 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
     {
         var d = request.Deployment;
         var info = request.Info;
-        if (info.Operation == OperationKind.Embeddings)
+        if (info.Operation is not (OperationKind.Chat or OperationKind.Messages))
         {
-            return new UpstreamFailure(FailureKind.Unsupported, null, "has no embeddings API; route embeddings to another provider")
+            return new UpstreamFailure(FailureKind.Unsupported, null, $"has no {OpenAI.OpenAIWireAdapter.OperationName(info.Operation)} API; route it to another provider")
             {
                 UpstreamParam = "model",
             };

@@ -7,15 +7,28 @@ namespace Switchyard.Providers.Azure;
 
 /// <summary>
 /// Azure OpenAI: the OpenAI wire format at
-/// <c>{api_base}/openai/deployments/{deployment}/{chat/completions|embeddings}?api-version=V</c> with an <c>api-key</c> header.
+/// <c>{api_base}/openai/deployments/{deployment}/{chat/completions|completions|embeddings|images/generations}?api-version=V</c> with an <c>api-key</c> header.
 /// </summary>
 public sealed class AzureOpenAIAdapter(UpstreamHttp http) : OpenAIWireAdapter(http)
 {
     public override string Family => ProviderFamilies.Azure;
 
-    protected override Uri BuildUri(DeploymentConfig deployment, OperationKind operation)
+    /// <summary>Azure OpenAI has chat, legacy completions, embeddings and image generation, no moderations API.</summary>
+    protected override Uri? BuildUri(DeploymentConfig deployment, OperationKind operation)
     {
-        var path = operation == OperationKind.Chat ? "chat/completions" : "embeddings";
+        var path = operation switch
+        {
+            OperationKind.Chat => "chat/completions",
+            OperationKind.Completions => "completions",
+            OperationKind.ImageGeneration => "images/generations",
+            OperationKind.Embeddings => "embeddings",
+            _ => null,
+        };
+        if (path is null)
+        {
+            return null;
+        }
+
         return new Uri($"{deployment.ApiBase}/openai/deployments/{Uri.EscapeDataString(deployment.Model)}/{path}?api-version={Uri.EscapeDataString(deployment.ApiVersion ?? "")}");
     }
 

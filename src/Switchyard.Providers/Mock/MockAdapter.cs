@@ -53,6 +53,11 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
 #pragma warning restore CA2000
         }
 
+        if (Surface(request, body, created, promptTokens) is { } surface)
+        {
+            return surface;
+        }
+
         var answer = MockAnswer.Plan(body, d.Model, mock.Response);
         var usage = new Usage(answer.PromptTokens, answer.CompletionTokens);
         var callId = "call_mock_" + id[^16..];
@@ -65,6 +70,32 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
 
 #pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
         return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(Completion(id, created, d.Model, answer, callId, usage), usage));
+#pragma warning restore CA2000
+    }
+
+    /// <summary>Legacy completions, image generation and moderations (<see cref="MockSurface"/>); null for chat.</summary>
+    private static AttemptResult<UpstreamResponse>? Surface(ProviderRequest request, ReadOnlySpan<byte> body, long created, long promptTokens)
+    {
+        var info = request.Info;
+        var d = request.Deployment;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 8));
+#pragma warning disable CA2000 // ownership passes to the caller inside the AttemptResult, which disposes it
+        switch (info.Operation)
+        {
+            case OperationKind.Completions:
+                var text = MockSurface.CompletionText(body, d.Model, d.Mock?.Response);
+                var usage = new Usage(promptTokens, MockSurface.Tokens(text));
+                var id = "cmpl-mock-" + hash;
+                return info.Stream
+                    ? AttemptResult<UpstreamResponse>.Ok(new MockSurface.CompletionStream(id, created, d.Model, text, usage, info.IncludeUsage))
+                    : AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(MockSurface.TextCompletion(id, created, d.Model, text, usage), usage));
+            case OperationKind.ImageGeneration:
+                return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(MockSurface.Images(body, created, info.Choices), new Usage(0, 0)));
+            case OperationKind.Moderations:
+                return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(MockSurface.Moderation(body, "modr-mock-" + hash, d.Model), new Usage(0, 0)));
+            default:
+                return null;
+        }
 #pragma warning restore CA2000
     }
 

@@ -11,16 +11,23 @@ public sealed class OpenAIAdapter(UpstreamHttp http) : OpenAIWireAdapter(http)
 {
     public override string Family => ProviderFamilies.OpenAI;
 
-    // Parsing a Uri costs ~0.7 µs and 160 B per call; each deployment's two are built once and shared (Uri is immutable).
+    // Parsing a Uri costs ~0.7 µs and 160 B per call; each deployment's few are built once and shared (Uri is immutable).
     private static readonly ConditionalWeakTable<DeploymentConfig, Uri[]> Uris = new();
 
     protected override Uri BuildUri(DeploymentConfig deployment, OperationKind operation)
     {
-        var uris = Uris.GetValue(deployment, static d => [new(d.ApiBase + "/chat/completions"), new(d.ApiBase + "/embeddings"), new(d.ApiBase + "/responses")]);
+        var uris = Uris.GetValue(deployment, static d =>
+        [
+            new(d.ApiBase + "/chat/completions"), new(d.ApiBase + "/embeddings"), new(d.ApiBase + "/responses"),
+            new(d.ApiBase + "/completions"), new(d.ApiBase + "/images/generations"), new(d.ApiBase + "/moderations"),
+        ]);
         return operation switch
         {
             OperationKind.Chat => uris[0],
             OperationKind.Responses => uris[2],
+            OperationKind.Completions => uris[3],
+            OperationKind.ImageGeneration => uris[4],
+            OperationKind.Moderations => uris[5],
             _ => uris[1],
         };
     }

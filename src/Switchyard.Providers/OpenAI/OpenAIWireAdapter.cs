@@ -20,7 +20,21 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
 
     public abstract string Family { get; }
 
-    protected abstract Uri BuildUri(DeploymentConfig deployment, OperationKind operation);
+    private static readonly Dictionary<string, System.Text.Json.Nodes.JsonNode?> NoDefaults = [];
+
+    /// <summary>Where the operation goes on this deployment; null when the provider has no such API.</summary>
+    protected abstract Uri? BuildUri(DeploymentConfig deployment, OperationKind operation);
+
+    /// <summary>An operation's name in messages (chat completions, legacy completions, image generation ...).</summary>
+    public static string OperationName(OperationKind operation) => operation switch
+    {
+        OperationKind.Completions => "legacy completions",
+        OperationKind.ImageGeneration => "image generation",
+        OperationKind.Moderations => "moderations",
+        OperationKind.Embeddings => "embeddings",
+        OperationKind.Responses => "responses",
+        _ => "chat completions",
+    };
 
     protected abstract void Authenticate(HttpRequestMessage message, DeploymentConfig deployment);
 
@@ -31,8 +45,22 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
     {
         var d = request.Deployment;
         var info = request.Info;
-        var body = RequestRewriter.Rewrite(request.Body.Span, info, d.Model, info.Operation == OperationKind.Responses ? ResponsesDefaults(d) : d.Defaults, requestStreamUsage: true);
-        var message = new HttpRequestMessage(HttpMethod.Post, BuildUri(d, info.Operation))
+        if (BuildUri(d, info.Operation) is not { } uri)
+        {
+            return new UpstreamFailure(FailureKind.Unsupported, null, $"has no {OperationName(info.Operation)} API on {Family}; route it to an openai/ deployment")
+            {
+                UpstreamParam = "model",
+            };
+        }
+
+        var defaults = info.Operation switch
+        {
+            OperationKind.Responses => ResponsesDefaults(d),
+            OperationKind.ImageGeneration or OperationKind.Moderations => NoDefaults, // chat defaults have no meaning there
+            _ => d.Defaults,
+        };
+        var body = RequestRewriter.Rewrite(request.Body.Span, info, d.Model, defaults, requestStreamUsage: true);
+        var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ByteArrayContent(body),
             Version = System.Net.HttpVersion.Version11,
@@ -54,7 +82,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
 
             if (info.Stream && UpstreamErrors.IsEventStream(response.Content.Headers))
             {
-                var stream = await OpenAIStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, stripUsage: info.Operation == OperationKind.Chat && !info.HasStreamOptions, cancellationToken, responses: info.Operation == OperationKind.Responses).ConfigureAwait(false);
+                var stream = await OpenAIStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, stripUsage: info.Operation is OperationKind.Chat or OperationKind.Completions && !info.HasStreamOptions, cancellationToken, responses: info.Operation == OperationKind.Responses).ConfigureAwait(false);
                 if (stream.Value is not null)
                 {
                     response = null;

@@ -53,8 +53,9 @@ public static class ResponseInspector
 
     private static ReadOnlySpan<byte> Payload(OperationKind operation) => operation switch
     {
-        OperationKind.Chat => "choices"u8,
+        OperationKind.Chat or OperationKind.Completions => "choices"u8,
         OperationKind.Responses => "output"u8,
+        OperationKind.Moderations => "results"u8,
         _ => "data"u8,
     };
 

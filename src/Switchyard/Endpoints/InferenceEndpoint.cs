@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using Switchyard.Core.Admission;
+using Switchyard.Core.Config;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Requests;
 using Switchyard.Core.Routing;
@@ -371,6 +372,16 @@ public sealed partial class InferenceEndpoint(
         var adapter = providers.Get(deployment.Config.Family);
         var info = call.Info;
         var body = call.Body;
+        if (!DeploymentModes.Takes(deployment.Config.Mode, info.Operation))
+        {
+            // another deployment of the group may take it; none does: a 400 naming the mode, not an upstream's error
+            return new UpstreamFailure(FailureKind.Unsupported, null,
+                $"is model_info.mode '{deployment.Config.Mode}'; {Providers.OpenAI.OpenAIWireAdapter.OperationName(info.Operation)} needs a deployment with mode '{DeploymentModes.For(info.Operation)}' (or none)")
+            {
+                UpstreamParam = "model",
+            };
+        }
+
         var translated = call.Codec is not null && !adapter.SpeaksNatively(info.Operation, deployment.Config);
         if (translated)
         {

@@ -242,6 +242,9 @@ public static class GatewayHost
         {
             Route("POST", prefix + "/chat/completions", c => inference.HandleAsync(c, OperationKind.Chat));
             Route("POST", prefix + "/embeddings", c => inference.HandleAsync(c, OperationKind.Embeddings));
+            Route("POST", prefix + "/completions", c => inference.HandleAsync(c, OperationKind.Completions));
+            Route("POST", prefix + "/images/generations", c => inference.HandleAsync(c, OperationKind.ImageGeneration));
+            Route("POST", prefix + "/moderations", c => inference.HandleAsync(c, OperationKind.Moderations));
             Route("POST", prefix + "/messages", c => inference.HandleAsync(c, OperationKind.Messages));
             Route("POST", prefix + "/messages/count_tokens", inference.HandleCountTokensAsync);
             Route("POST", prefix + "/responses", c => inference.HandleAsync(c, OperationKind.Responses));
@@ -280,6 +283,8 @@ public static class GatewayHost
         Route("POST", "/alias/rollback", operations.Rollback);
         Route("POST", "/alias/finalize", operations.Finalize);
         Route("GET", "/alias/status", operations.AliasStatus);
+
+        Route("GET", "/routes", new RoutesEndpoint(app.Services.GetRequiredService<Authenticator>(), methods).HandleAsync);
 
         var allow = methods.ToDictionary(m => m.Key, m => string.Join(", ", m.Value), StringComparer.OrdinalIgnoreCase);
         app.MapFallback("{*path}", c =>

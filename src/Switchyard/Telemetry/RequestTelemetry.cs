@@ -16,7 +16,15 @@ namespace Switchyard.Telemetry;
 /// </summary>
 public static class RequestTelemetry
 {
-    public static string OperationName(OperationKind op) => op == OperationKind.Embeddings ? "embeddings" : "chat";
+    /// <summary>gen_ai.operation.name: the GenAI conventions' names where they have one (images are generate_content).</summary>
+    public static string OperationName(OperationKind op) => op switch
+    {
+        OperationKind.Embeddings => "embeddings",
+        OperationKind.Completions => "text_completion",
+        OperationKind.ImageGeneration => "generate_content",
+        OperationKind.Moderations => "moderation",
+        _ => "chat",
+    };
 
     public static Activity? StartRequest(GatewayTelemetry t, RequestInfo info, CorrelationFeature correlation, string? tenantId, bool captureContent, ReadOnlySpan<byte> body)
     {
