@@ -9,7 +9,7 @@ internal static class AuthConfigReader
     private static readonly HashSet<string> GeneralKeys = ["master_key", "database_url"];
     private static readonly HashSet<string> AuthKeys = ["allow_admin_invoke", "master_key_invoke"];
 
-    public static AuthSettings Read(YamlWalker w, YamlNode? general, YamlNode? masterKeys, YamlNode? masterKeyFile, SecretResolver secrets)
+    public static AuthSettings Read(YamlWalker w, YamlNode? general, YamlNode? masterKeys, YamlNode? masterKeyFile, SecretResolver secrets, string host)
     {
         var keys = new List<MasterKey>();
         void Add(string? raw, DateTimeOffset? validUntil, string path, YamlNode node)
@@ -26,10 +26,21 @@ internal static class AuthConfigReader
                 return;
             }
 
-            if (value.Length < 8)
+            if (value.Length == 0)
             {
-                w.Error(path, node, "a master key must be at least 8 characters");
+                w.Error(path, node, "a master key must not be empty");
                 return;
+            }
+
+            if (value.Length < MasterKey.MinLength)
+            {
+                if (MasterKey.ShortKeyRefusal(host) is { } refusal)
+                {
+                    w.Error(path, node, refusal);
+                    return;
+                }
+
+                w.Warn(path, node, $"INSECURE: the master key is only {value.Length} characters (LiteLLM's quick-start key?); accepted only because the gateway listens on loopback ({host}), where anyone on this machine can still guess it. Set a long random key (or remove it: switchyard.master_key_file generates one) before binding to another address");
             }
 
             keys.Add(new MasterKey(value, validUntil));

@@ -82,7 +82,7 @@ public static class ConfigLoader
 
         var deployments = ModelListReader.Read(w, Section("model_list"), secrets, router);
         router = AliasConfigReader.Merge(w, router, Sw("aliases"));
-        var auth = AuthConfigReader.Read(w, Section("general_settings"), Sw("master_keys"), Sw("master_key_file"), secrets);
+        var auth = AuthConfigReader.Read(w, Section("general_settings"), Sw("master_keys"), Sw("master_key_file"), secrets, server.Host);
         auth = AuthConfigReader.ReadOptions(w, Sw("auth"), auth);
         var store = StoreConfigReader.Read(w, Section("general_settings"), Sw("store"), Sw("spend"), Sw("responses"), secrets);
         var shared = SharedStateConfigReader.Read(w, Section("router_settings"), Sw("shared"), secrets, store.DatabaseUrl is not null);

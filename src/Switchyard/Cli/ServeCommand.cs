@@ -53,6 +53,13 @@ public static class ServeCommand
         }
 
         config = config with { Server = config.Server with { Host = host ?? config.Server.Host, Port = port ?? config.Server.Port } };
+        if (config.Auth.MasterKeys.Any(k => k.IsShort) && MasterKey.ShortKeyRefusal(config.Server.Host) is { } refusal)
+        {
+            // the file said loopback, --host did not
+            await Console.Error.WriteLineAsync($"switchyard: refusing to start: {refusal} (--host {config.Server.Host})");
+            return 2;
+        }
+
         foreach (var w in config.Warnings)
         {
             await Console.Error.WriteLineAsync("switchyard: warning: " + w);

@@ -60,6 +60,12 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
                 return Fail(trigger, e.Errors);
             }
 
+            if (next.Auth.MasterKeys.Any(k => k.IsShort) && MasterKey.ShortKeyRefusal(current.Server.Host) is { } refusal)
+            {
+                // the file may say loopback while this gateway was started with --host on another address
+                return Fail(trigger, [new ConfigDiagnostic("general_settings.master_key", refusal)]);
+            }
+
             if ((HostOverride ?? next.Server.Host) != current.Server.Host || (PortOverride ?? next.Server.Port) != current.Server.Port)
             {
                 LogAddressChange(logger);

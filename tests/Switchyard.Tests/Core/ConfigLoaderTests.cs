@@ -201,12 +201,12 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Load_MasterKeyTooShort_Error()
+    public void Load_MasterKeyTooShortOnAnotherAddress_Error()
     {
-        var e = Assert.Single(Errors("model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\ngeneral_settings:\n  master_key: short\n"));
+        var e = Assert.Single(Errors("model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\ngeneral_settings:\n  master_key: qz7x\nswitchyard:\n  server:\n    host: 0.0.0.0\n"));
 
         Assert.Equal(("general_settings.master_key", 6), (e.Path, e.Line));
-        Assert.DoesNotContain("short", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("qz7x", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -160,7 +160,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
     [Theory]
     [InlineData("GET", "/v1/nothing")]
-    [InlineData("POST", "/v1/completions")]
+    [InlineData("POST", "/v1/edits")]
     [InlineData("GET", "/v2/models")]
     [InlineData("PUT", "/not/a/route")]
     [InlineData("GET", "/favicon.ico")]

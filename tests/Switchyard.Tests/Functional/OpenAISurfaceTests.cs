@@ -168,7 +168,7 @@ public sealed class OpenAISurfaceTests
         Assert.False(moderation.Flagged);
         Assert.Equal(["/v1/images/generations", "/v1/moderations", "/v1/images/generations"], upstream.Requests.Select(r => r.PathAndQuery).ToArray());
         Assert.Contains("\"model\":\"dall-e-3\"", upstream.Requests.First().Body, StringComparison.Ordinal);
-        var summary = await FailureAssert.ReadAsync(refused, 400, "invalid_request", "content_policy_violation");
+        var summary = await FailureAssert.ReadAsync(refused, 400, "invalid_request_error", "content_policy_violation");
         Assert.Equal("painter", summary.Route);
     }
 
@@ -193,10 +193,10 @@ public sealed class OpenAISurfaceTests
         var mixedImages = await gw.PostAsync("/v1/images/generations", new { model = "mixed", prompt = "x" });
         var mixedChat = await gw.SendAsync(HttpMethod.Post, "/v1/chat/completions", GatewayFixture.MasterKey, GatewayRequests.ChatBody("mixed"));
 
-        var s1 = await FailureAssert.ReadAsync(images, 400, "invalid_request", "operation_not_supported");
+        var s1 = await FailureAssert.ReadAsync(images, 400, "invalid_request_error", "operation_not_supported");
         Assert.Contains("image_generation", s1.Message, StringComparison.Ordinal);
         Assert.Contains("'chat'", s1.Message, StringComparison.Ordinal);
-        var s2 = await FailureAssert.ReadAsync(completions, 400, "invalid_request", "operation_not_supported");
+        var s2 = await FailureAssert.ReadAsync(completions, 400, "invalid_request_error", "operation_not_supported");
         Assert.Contains("'completion'", s2.Message, StringComparison.Ordinal);
         for (var i = 0; i < 4; i++)
         {
@@ -223,7 +223,7 @@ public sealed class OpenAISurfaceTests
 
         using var r = await gw.PostAsync("/v1/moderations", """{"model":"claude","input":"x"}""");
 
-        var s = await FailureAssert.ReadAsync(r, 400, "invalid_request", "operation_not_supported");
+        var s = await FailureAssert.ReadAsync(r, 400, "invalid_request_error", "operation_not_supported");
         Assert.Contains("moderations", s.Message, StringComparison.Ordinal);
         Assert.Equal(0, upstream.Count);
     }
@@ -250,7 +250,7 @@ public sealed class OpenAISurfaceTests
 
         using var r = await gw.PostAsync(path, body);
 
-        var s = await FailureAssert.ReadAsync(r, 400, "invalid_request", code);
+        var s = await FailureAssert.ReadAsync(r, 400, "invalid_request_error", code);
         Assert.Equal(param, s.Param);
     }
 

@@ -276,6 +276,17 @@ public static class DoctorChecks
         }
     }
 
+    /// <summary>SY152: a master key shorter than <see cref="MasterKey.MinLength"/> (accepted on loopback only, still an error here).</summary>
+    public static IEnumerable<Finding> MasterKeys(GatewayConfig config)
+    {
+        if (config.Auth.MasterKeys.FirstOrDefault(k => k.IsShort) is { } key)
+        {
+            yield return new Finding("SY152", Finding.Error,
+                $"a master key is only {key.Value.Length} characters (LiteLLM's quick-start 'sk-1234'?): the gateway accepts it on loopback only ({config.Server.Host}) and refuses to start on any other address",
+                "set general_settings.master_key to 32+ random characters, or remove it and let switchyard.master_key_file generate one");
+        }
+    }
+
     public static IEnumerable<Finding> Clock()
     {
 #pragma warning disable RS0030 // the CLI checks this machine's wall clock itself
