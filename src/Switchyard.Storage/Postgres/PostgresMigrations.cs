@@ -91,5 +91,14 @@ internal static class PostgresMigrations
         );
         INSERT INTO directory_version (id, version) VALUES (1, 0);
         """,
+
+        // v2: users and team membership (reserved; filled by the users work)
+        "SELECT 1",
+
+        // v3: deployments stored through /model/* (reserved; filled by the stored-models work)
+        "SELECT 1",
+
+        // v4: spend rows keyed by the provider response id (reserved; filled by the spend-lookup work)
+        "SELECT 1",
     ];
 }

@@ -73,5 +73,14 @@ internal static class SqliteMigrations
         );
         CREATE INDEX ix_responses_expiry ON responses (expires_at);
         """,
+
+        // v3: users and team membership (reserved; filled by the users work)
+        "SELECT 1;",
+
+        // v4: deployments stored through /model/* (reserved; filled by the stored-models work)
+        "SELECT 1;",
+
+        // v5: spend rows keyed by the provider response id (reserved; filled by the spend-lookup work)
+        "SELECT 1;",
     ];
 }
