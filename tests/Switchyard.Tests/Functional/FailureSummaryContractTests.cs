@@ -74,7 +74,17 @@ public sealed class FailureSummaryContractTests(ContractGateway fixture) : IClas
             _ => null,
         };
         Assert.Equal(asked, s.Route);
-        Assert.Equal(scenario switch { "ratelimited" => 42_000, _ when status is 502 or 504 => 1_000, _ => null }, s.RetryAfterMs);
+        if (scenario == "ratelimited")
+        {
+            // the upstream's Retry-After: 42 cools the deployment; the summary carries the time left of that cooldown
+            // when the answer is written, so a busy machine may see a few milliseconds less than 42 s, never more
+            Assert.InRange(s.RetryAfterMs!.Value, 40_000, 42_000);
+        }
+        else
+        {
+            Assert.Equal(status is 502 or 504 ? 1_000L : null, s.RetryAfterMs);
+        }
+
         var body = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain("secret words", body, StringComparison.Ordinal);
         Assert.DoesNotContain("The server had an error", body, StringComparison.Ordinal);
