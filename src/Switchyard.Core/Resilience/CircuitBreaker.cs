@@ -6,9 +6,11 @@ namespace Switchyard.Core.Resilience;
 /// One deployment's breaker. Opens on consecutive failures, on a failure ratio or a slow-call ratio over a sliding
 /// window (bucketed), stays open for the open duration, then lets a bounded number of half-open probes through:
 /// all succeed -> closed, any fails -> open again. Settings are read once per decision, so a reload that swaps the
-/// deployment's runtime takes effect at once; the state stays.
+/// deployment's runtime takes effect at once; the state stays. With a <see cref="IBreakerCoordinator"/> (shared
+/// breakers) an open period that ends does not go half-open by itself: the breaker asks to be the one replica that
+/// probes, and stays open in short steps while another replica holds the probe (CircuitBreaker.Shared.cs).
 /// </summary>
-public sealed class CircuitBreaker
+public sealed partial class CircuitBreaker
 {
     private const int Buckets = 10;
     private readonly Lock _gate = new();
@@ -24,6 +26,8 @@ public sealed class CircuitBreaker
     private DateTimeOffset _openUntil;
     private int _probesInFlight;
     private int _probeSuccesses;
+    private readonly IBreakerCoordinator? _shared;
+    private ProbeGrant _grant;
 
     /// <summary>A breaker with fixed settings.</summary>
     public CircuitBreaker(string id, BreakerSettings settings, TimeProvider time)
@@ -33,10 +37,17 @@ public sealed class CircuitBreaker
 
     /// <summary>A breaker that reads its settings from <paramref name="settings"/> on every decision (a deployment's current runtime).</summary>
     public CircuitBreaker(string id, Func<BreakerSettings> settings, TimeProvider time)
+        : this(id, settings, time, null)
+    {
+    }
+
+    /// <summary>A breaker whose opens, closes and half-open probe are shared with other replicas through <paramref name="shared"/>.</summary>
+    public CircuitBreaker(string id, Func<BreakerSettings> settings, TimeProvider time, IBreakerCoordinator? shared)
     {
         _id = id;
         _source = settings;
         _time = time;
+        _shared = shared;
     }
 
     public event Action<BreakerTransition>? Transitioned;
@@ -47,7 +58,7 @@ public sealed class CircuitBreaker
         {
             lock (_gate)
             {
-                return _state == BreakerState.Open && _time.GetUtcNow() >= _openUntil ? BreakerState.HalfOpen : _state;
+                return _state == BreakerState.Open && _time.GetUtcNow() >= _openUntil && (_shared is null || _grant == ProbeGrant.Granted) ? BreakerState.HalfOpen : _state;
             }
         }
     }
@@ -76,15 +87,26 @@ public sealed class CircuitBreaker
     {
         BreakerTransition? t = null;
         bool allowed;
+        var ask = false;
         var settings = Settings;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
             if (_state == BreakerState.Open && now >= _openUntil)
             {
-                t = Move(BreakerState.HalfOpen, "open duration elapsed", now);
-                _probesInFlight = 0;
-                _probeSuccesses = 0;
+                if (_shared is null || _grant == ProbeGrant.Granted)
+                {
+                    t = Move(BreakerState.HalfOpen, _shared is null ? "open duration elapsed" : "open duration elapsed; this replica probes", now);
+                    _probesInFlight = 0;
+                    _probeSuccesses = 0;
+                }
+                else
+                {
+                    // Shared: stay open a step while asking (or while another replica holds the probe).
+                    _openUntil = now + _shared.ProbeStep;
+                    ask = _grant == ProbeGrant.None;
+                    _grant = ask ? ProbeGrant.Asking : _grant;
+                }
             }
 
             allowed = _state switch
@@ -96,6 +118,11 @@ public sealed class CircuitBreaker
         }
 
         Raise(t);
+        if (ask)
+        {
+            AskForProbe(settings);
+        }
+
         return allowed;
     }
 
@@ -207,6 +234,7 @@ public sealed class CircuitBreaker
         _openUntil = now + settings.OpenDuration;
         _probesInFlight = 0;
         _probeSuccesses = 0;
+        _grant = ProbeGrant.None;
         return Move(BreakerState.Open, reason, now);
     }
 
@@ -217,6 +245,7 @@ public sealed class CircuitBreaker
         if (to == BreakerState.Closed)
         {
             _consecutive = 0;
+            _grant = ProbeGrant.None;
         }
 
         return from == to && to != BreakerState.Open ? null : new BreakerTransition(_id, from, to, reason, now);

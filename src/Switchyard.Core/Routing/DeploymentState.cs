@@ -14,12 +14,22 @@ public sealed class DeploymentState
     private int _cooldownStatus;
     private double _latencyEwmaMs = double.NaN;
     private DeploymentRuntime _runtime;
+    private readonly TimeProvider _time;
+    private readonly IBreakerCoordinator? _shared;
 
     public DeploymentState(string id, DeploymentRuntime runtime, TimeProvider time)
+        : this(id, runtime, time, null)
+    {
+    }
+
+    /// <summary>A deployment whose breaker and cooldowns are shared with other replicas through <paramref name="shared"/>.</summary>
+    public DeploymentState(string id, DeploymentRuntime runtime, TimeProvider time, IBreakerCoordinator? shared)
     {
         Id = id;
         _runtime = runtime;
-        Breaker = new CircuitBreaker(id, () => Volatile.Read(ref _runtime).Breaker, time);
+        _time = time;
+        _shared = shared;
+        Breaker = new CircuitBreaker(id, () => Volatile.Read(ref _runtime).Breaker, time, shared);
     }
 
     public string Id { get; }
@@ -81,18 +91,27 @@ public sealed class DeploymentState
     /// <summary>The upstream status whose Retry-After set the current cooldown (429, 503, ...), 0 when not known.</summary>
     public int CooldownStatus => Volatile.Read(ref _cooldownStatus);
 
-    /// <summary>Upstream asked us to wait (Retry-After on a 429/503): skip this deployment until then.</summary>
+    /// <summary>
+    /// Upstream asked us to wait (Retry-After on a 429/503): skip this deployment until then. With shared breakers the
+    /// other replicas are told the time left, and skip it too.
+    /// </summary>
     public void CoolDown(DateTimeOffset until, int? upstreamStatus)
     {
-        CoolDown(until);
-        if (upstreamStatus is { } status && CooldownUntil(until.AddTicks(-1)) == until)
+        if (Extend(until, upstreamStatus) && _shared is not null && until - _time.GetUtcNow() is var left && left > TimeSpan.Zero)
         {
-            Volatile.Write(ref _cooldownStatus, status); // the status of the wait in force (the latest end wins)
+            _shared.CooledDown(Id, left, upstreamStatus ?? 0);
         }
     }
 
     /// <summary>Upstream asked us to wait (Retry-After on a 429/503): skip this deployment until then.</summary>
-    public void CoolDown(DateTimeOffset until)
+    public void CoolDown(DateTimeOffset until) => CoolDown(until, null);
+
+    /// <summary>Another replica was told to wait <paramref name="left"/> by this deployment's provider: wait here too (not published again).</summary>
+    public void ApplySharedCooldown(TimeSpan left, int upstreamStatus)
+        => Extend(_time.GetUtcNow() + left, upstreamStatus == 0 ? null : upstreamStatus);
+
+    /// <summary>Moves the cooldown's end to <paramref name="until"/> when that is later; true when it moved.</summary>
+    private bool Extend(DateTimeOffset until, int? upstreamStatus)
     {
         long current;
         do
@@ -100,10 +119,16 @@ public sealed class DeploymentState
             current = Interlocked.Read(ref _cooldownUntilTicks);
             if (current >= until.UtcTicks)
             {
-                return;
+                return false;
             }
         }
         while (Interlocked.CompareExchange(ref _cooldownUntilTicks, until.UtcTicks, current) != current);
+        if (upstreamStatus is { } status && CooldownUntil(until.AddTicks(-1)) == until)
+        {
+            Volatile.Write(ref _cooldownStatus, status); // the status of the wait in force (the latest end wins)
+        }
+
+        return true;
     }
 
     /// <summary>Swaps in the settings of a new config snapshot; the counters, breaker state and cooldown stay.</summary>

@@ -19,8 +19,8 @@ namespace Switchyard.Storage.Redis;
 /// </remarks>
 public sealed class RedisSharedAdmission : ISharedAdmission, IAsyncDisposable
 {
-    private static readonly string AdmitScript = Script("admit.lua");
-    private static readonly string SettleScript = Script("settle.lua");
+    private static readonly string AdmitScript = RedisScripts.Load("admit.lua");
+    private static readonly string SettleScript = RedisScripts.Load("settle.lua");
 
     private readonly IConnectionMultiplexer _redis;
     private readonly bool _ownsConnection;
@@ -287,12 +287,4 @@ public sealed class RedisSharedAdmission : ISharedAdmission, IAsyncDisposable
 
     private static string DefaultReplicaId()
         => string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-
-    private static string Script(string name)
-    {
-        using var stream = typeof(RedisSharedAdmission).Assembly.GetManifestResourceStream($"Switchyard.Storage.Redis.{name}")
-            ?? throw new InvalidOperationException($"the embedded script {name} is missing");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 }

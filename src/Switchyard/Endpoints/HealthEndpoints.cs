@@ -10,7 +10,7 @@ namespace Switchyard.Endpoints;
 /// version, so replicas can be compared) and /health (per deployment: breaker state,
 /// in-flight calls, latency, cooldown, why a deployment is disabled; never keys or api_base credentials).
 /// </summary>
-public sealed class HealthEndpoints(GatewayState state, Authenticator authenticator, IGatewayStore store, TimeProvider time)
+public sealed class HealthEndpoints(GatewayState state, Authenticator authenticator, IGatewayStore store, TimeProvider time, Core.Admission.AdmissionController admission, Core.Routing.DeploymentStateRegistry deployments)
 {
     public static Task Liveliness(HttpContext context)
     {
@@ -57,7 +57,7 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
         // What `switchyard doctor --url A --url B` compares: the same hash means the same file and environment.
         w.WriteString("config_hash", snapshot.Config.ConfigHash);
         w.WriteString("version", GatewayVersion.Current);
-        w.WriteString("redis", snapshot.Config.Shared.UsesRedis ? "configured" : "off");
+        w.WriteString("redis", RedisState(snapshot.Config.Shared, admission, deployments.Shared));
         w.WriteNumber("routable_groups", routable);
         w.WriteNumber("groups", snapshot.Routes.Groups.Count);
         w.WriteStartArray("unroutable_groups");
@@ -86,6 +86,30 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Redis as this replica sees it now: <c>off</c> (not configured, or nothing shared through it), <c>up</c>,
+    /// <c>down</c> (every use of it has failed over: admission follows on_redis_failure, breakers are per replica) or
+    /// <c>degraded</c> (one use is down while the other answers, or settlements still wait to be replayed). Read from
+    /// the breaker in front of shared admission and from the shared breakers' last call; not a probe of its own.
+    /// </summary>
+    internal static string RedisState(Core.Config.SharedStateSettings shared, Core.Admission.AdmissionController admission, Core.Resilience.IBreakerCoordinator? breakers)
+    {
+        var limiter = admission.Breaker;
+        if (!shared.UsesRedis || (limiter is null && breakers is null))
+        {
+            return "off";
+        }
+
+        var limiterDown = limiter?.IsOpen == true;
+        var breakersDown = breakers is { IsAvailable: false };
+        if ((limiter is null || limiterDown) && (breakers is null || breakersDown))
+        {
+            return "down";
+        }
+
+        return limiterDown || breakersDown || admission.PendingSettlements > 0 ? "degraded" : "up";
     }
 
     public async Task Deployments(HttpContext context)

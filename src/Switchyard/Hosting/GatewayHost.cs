@@ -133,7 +133,14 @@ public static class GatewayHost
 
         var services = builder.Services;
         services.AddSingleton(options.Time);
-        services.AddSingleton(sp => new DeploymentStateRegistry(options.Time));
+        if (config.Shared.UsesRedis && config.Shared.Breakers)
+        {
+            // switchyard.shared.state: [breakers]: opens, closes, cooldowns and the half-open probe shared through Redis
+            services.AddSingleton(sp => RedisBreakerCoordinator.Connect(config.Shared));
+            services.AddSingleton<Core.Resilience.IBreakerCoordinator>(sp => sp.GetRequiredService<RedisBreakerCoordinator>());
+        }
+
+        services.AddSingleton(sp => new DeploymentStateRegistry(options.Time, sp.GetService<Core.Resilience.IBreakerCoordinator>()));
         services.AddSingleton(sp => new GatewayState(config, sp.GetRequiredService<DeploymentStateRegistry>()));
         services.AddSingleton(sp => new RouteExecutor(options.Time, options.Random));
         services.AddSingleton(sp => new UpstreamHttp(options.Time));

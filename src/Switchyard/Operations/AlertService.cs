@@ -199,9 +199,9 @@ public sealed partial class AlertService : BackgroundService
 
     private void OnBreaker(BreakerTransition t)
     {
-        if (t.To is not (BreakerState.Open or BreakerState.Closed))
+        if (t.To is not (BreakerState.Open or BreakerState.Closed) || t.Shared)
         {
-            return;
+            return; // an open or close applied from another replica's evidence is alerted by that replica
         }
 
         var snapshot = _state.Current;

@@ -18,6 +18,11 @@ public sealed partial class SharedStateMetrics
             redis.Replica.GenerationStarted += (old, next) => LogGeneration(logger, old, next);
         }
 
+        if (services.GetService<RedisBreakerCoordinator>() is { } breakers)
+        {
+            ObserveBreakers(telemetry, breakers, logger);
+        }
+
         if (admission.Breaker is not { } breaker)
         {
             return;
@@ -43,6 +48,41 @@ public sealed partial class SharedStateMetrics
             }
         };
     }
+
+    /// <summary>
+    /// Shared breakers: <c>switchyard.shared_breakers.up</c> (1 while Redis answers the breaker calls, 0 while each
+    /// replica's own breakers decide) and <c>switchyard.shared_breakers.failures</c>; losing and regaining Redis is logged.
+    /// </summary>
+    private static void ObserveBreakers(GatewayTelemetry telemetry, RedisBreakerCoordinator breakers, ILogger logger)
+    {
+        telemetry.Meter.CreateObservableGauge("switchyard.shared_breakers.up", () => breakers.IsAvailable ? 1 : 0, "{state}", "1 while breaker state is shared through Redis, 0 while each replica's own breakers decide");
+        var failures = telemetry.Meter.CreateCounter<long>("switchyard.shared_breakers.failures", "{call}", "Calls to Redis for shared breakers that failed or timed out (the replica's own breakers decided)");
+        breakers.Failed += reason =>
+        {
+            failures.Add(1);
+            LogBreakerFailure(logger, reason);
+        };
+        breakers.AvailabilityChanged += up =>
+        {
+            if (up)
+            {
+                LogBreakersRestored(logger);
+            }
+            else
+            {
+                LogBreakersDown(logger);
+            }
+        };
+    }
+
+    [LoggerMessage(EventId = 144, Level = LogLevel.Warning, Message = "shared breakers: Redis does not answer; each replica's own breakers decide (and probe) until it does")]
+    private static partial void LogBreakersDown(ILogger logger);
+
+    [LoggerMessage(EventId = 145, Level = LogLevel.Information, Message = "shared breakers: Redis answers again; breaker state is shared")]
+    private static partial void LogBreakersRestored(ILogger logger);
+
+    [LoggerMessage(EventId = 146, Level = LogLevel.Debug, Message = "shared breakers: a call to Redis failed: {Reason}")]
+    private static partial void LogBreakerFailure(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 140, Level = LogLevel.Error, Message = "the shared state store (Redis) is unreachable ({Reason}); admission follows on_redis_failure until it answers again")]
     private static partial void LogDown(ILogger logger, string reason);
