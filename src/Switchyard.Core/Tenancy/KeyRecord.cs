@@ -14,6 +14,12 @@ public sealed record KeyRecord
     /// <summary>Aliases the token may call; empty means all its tenant may.</summary>
     public IReadOnlyList<string> Models { get; init; } = [];
 
+    /// <summary>
+    /// The key's own model aliases (LiteLLM's <c>aliases</c>): a name the caller sends, mapped to the alias or group it
+    /// calls. Resolved before the team's and the global aliases.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Aliases { get; init; } = EmptyAliases;
+
     public IReadOnlyList<string> Scopes { get; init; } = [Tenancy.Scopes.Invoke];
     public Limits Limits { get; init; } = Limits.None;
     public decimal Spend { get; init; }
@@ -29,6 +35,8 @@ public sealed record KeyRecord
 
     public string? MetadataJson { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    internal static readonly IReadOnlyDictionary<string, string> EmptyAliases = new Dictionary<string, string>(StringComparer.Ordinal);
 
     public bool IsUsable(DateTimeOffset now)
         => !Revoked && (ExpiresAt is null || ExpiresAt > now) && (GraceUntil is null || GraceUntil > now);

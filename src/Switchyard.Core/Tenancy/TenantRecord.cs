@@ -9,6 +9,12 @@ public sealed record TenantRecord
     /// <summary>Aliases or groups the tenant may call; empty means all.</summary>
     public IReadOnlyList<string> Models { get; init; } = [];
 
+    /// <summary>
+    /// The tenant's model aliases (LiteLLM's team <c>model_aliases</c>): a name its keys send, mapped to the alias or
+    /// group it calls. Resolved after the key's own aliases, before the global ones.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ModelAliases { get; init; } = KeyRecord.EmptyAliases;
+
     public Limits Limits { get; init; } = Limits.None;
     public IReadOnlyDictionary<string, AliasLimits> AliasLimits { get; init; } = new Dictionary<string, AliasLimits>();
     public decimal Spend { get; init; }

@@ -7,7 +7,7 @@ namespace Switchyard.Storage.Postgres;
 public sealed partial class PostgresGatewayStore
 {
     /// <summary>
-    /// The whole batch in one statement (one round trip): the rows go in as arrays through unnest, a request id already
+    /// The whole batch in one statement (one round trip): the rows go in as arrays through unnest, a row id already
     /// stored is skipped (ON CONFLICT DO NOTHING), and only the rows this statement inserted (RETURNING) add to the keys'
     /// and tenants' running spend. So a batch retried after a timeout or a lost connection, or replayed from a journal,
     /// stores no row twice and counts no cost twice. One statement is one transaction: all of it lands or none.
@@ -15,10 +15,10 @@ public sealed partial class PostgresGatewayStore
     private const string AppendSpendSql = """
         WITH ins AS (
             INSERT INTO spend_logs (request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model,
-                                    prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time)
+                                    prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time, row_id)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                 $9::bigint[], $10::bigint[], $11::bigint[], $12::integer[], $13::double precision[], $14::timestamptz[])
-            ON CONFLICT (request_id) DO NOTHING
+                                 $9::bigint[], $10::bigint[], $11::bigint[], $12::integer[], $13::double precision[], $14::timestamptz[], $15::text[])
+            ON CONFLICT (row_id) DO NOTHING
             RETURNING tenant_id, token_hash, cost_nanos
         ), key_spend AS (
             UPDATE keys SET spend_nanos = keys.spend_nanos + s.cost
@@ -61,6 +61,7 @@ public sealed partial class PostgresGatewayStore
             cmd.Parameters.Add(Column(batch, s => s.Status, NpgsqlDbType.Integer));
             cmd.Parameters.Add(Column(batch, s => s.LatencyMs, NpgsqlDbType.Double));
             cmd.Parameters.Add(Column(batch, s => s.StartTime.UtcDateTime, NpgsqlDbType.TimestampTz));
+            cmd.Parameters.Add(Column(batch, s => s.RowId, NpgsqlDbType.Text));
             try
             {
                 return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
@@ -92,6 +93,11 @@ public sealed partial class PostgresGatewayStore
             Filter("token_hash = @", Text(q.TokenHash));
         }
 
+        if (q.RequestId is not null)
+        {
+            Filter("request_id = @", Text(q.RequestId));
+        }
+
         if (q.From is { } from)
         {
             Filter("start_time >= @", Time(from));
@@ -103,7 +109,7 @@ public sealed partial class PostgresGatewayStore
         }
 
         cmd.Parameters.Add(Int32(Math.Clamp(q.Limit, 1, 100_000)));
-        cmd.CommandText = "SELECT request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time FROM spend_logs"
+        cmd.CommandText = "SELECT request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time, row_id FROM spend_logs"
             + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY start_time DESC LIMIT $" + cmd.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<SpendRecord>();
@@ -125,6 +131,7 @@ public sealed partial class PostgresGatewayStore
                 Status = r.GetInt32(11),
                 LatencyMs = r.GetDouble(12),
                 StartTime = r.GetFieldValue<DateTimeOffset>(13),
+                RowId = r.GetString(14),
             });
         }
 

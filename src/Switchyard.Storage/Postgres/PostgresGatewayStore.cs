@@ -77,7 +77,7 @@ public sealed partial class PostgresGatewayStore : ISharedGatewayStore
 
     public async Task<IReadOnlyList<TenantRecord>> ListTenantsAsync(CancellationToken ct)
     {
-        await using var cmd = _db.CreateCommand("SELECT tenant_id, alias, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, alias_limits, spend_nanos, budget_reset_at, metadata, blocked, source, created_at FROM tenants ORDER BY tenant_id");
+        await using var cmd = _db.CreateCommand("SELECT tenant_id, alias, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, alias_limits, spend_nanos, budget_reset_at, metadata, blocked, source, created_at, model_aliases FROM tenants ORDER BY tenant_id");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<TenantRecord>();
         while (await r.ReadAsync(ct))
@@ -95,6 +95,7 @@ public sealed partial class PostgresGatewayStore : ISharedGatewayStore
                 Blocked = r.GetBoolean(13),
                 Source = r.GetString(14),
                 CreatedAt = r.GetFieldValue<DateTimeOffset>(15),
+                ModelAliases = StoreColumns.ReadAliases(r.GetString(16)),
             });
         }
 
@@ -103,16 +104,16 @@ public sealed partial class PostgresGatewayStore : ISharedGatewayStore
 
     /// <summary>Inserts or updates a tenant; on update, spend and budget_reset_at are left alone (as the SQLite store does).</summary>
     public Task UpsertTenantAsync(TenantRecord t, CancellationToken ct) => DirectoryWriteAsync((c, tx) => RunAsync(c, tx, """
-        INSERT INTO tenants (tenant_id, alias, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, alias_limits, spend_nanos, budget_reset_at, metadata, blocked, source, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+        INSERT INTO tenants (tenant_id, alias, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, alias_limits, spend_nanos, budget_reset_at, metadata, blocked, source, created_at, model_aliases)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
         ON CONFLICT (tenant_id) DO UPDATE SET alias = EXCLUDED.alias, models = EXCLUDED.models, rpm = EXCLUDED.rpm, tpm = EXCLUDED.tpm,
           max_parallel = EXCLUDED.max_parallel, max_budget_nanos = EXCLUDED.max_budget_nanos, soft_budget_nanos = EXCLUDED.soft_budget_nanos,
           budget_duration = EXCLUDED.budget_duration, alias_limits = EXCLUDED.alias_limits, metadata = EXCLUDED.metadata,
-          blocked = EXCLUDED.blocked, source = EXCLUDED.source
+          blocked = EXCLUDED.blocked, source = EXCLUDED.source, model_aliases = EXCLUDED.model_aliases
         """, ct, [
             Text(t.TenantId), Text(t.Alias), Json(StoreColumns.WriteList(t.Models)), .. Limits(t.Limits),
             Json(StoreColumns.WriteAliasLimits(t.AliasLimits)), Int64(Money.ToNanos(t.Spend)), Time(t.BudgetResetAt), Text(t.MetadataJson),
-            Bool(t.Blocked), Text(t.Source), Time(t.CreatedAt),
+            Bool(t.Blocked), Text(t.Source), Time(t.CreatedAt), Json(StoreColumns.WriteAliases(t.ModelAliases)),
         ]), ct);
 
     public async Task<bool> DeleteTenantAsync(string tenantId, CancellationToken ct)
@@ -120,7 +121,7 @@ public sealed partial class PostgresGatewayStore : ISharedGatewayStore
 
     public async Task<IReadOnlyList<KeyRecord>> ListKeysAsync(CancellationToken ct)
     {
-        await using var cmd = _db.CreateCommand("SELECT token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at FROM keys ORDER BY created_at, token_hash");
+        await using var cmd = _db.CreateCommand("SELECT token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases FROM keys ORDER BY created_at, token_hash");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<KeyRecord>();
         while (await r.ReadAsync(ct))
@@ -142,6 +143,7 @@ public sealed partial class PostgresGatewayStore : ISharedGatewayStore
                 RotatedFrom = NullableString(r, 17),
                 MetadataJson = NullableString(r, 18),
                 CreatedAt = r.GetFieldValue<DateTimeOffset>(19),
+                Aliases = StoreColumns.ReadAliases(r.GetString(20)),
             });
         }
 
@@ -150,17 +152,17 @@ public sealed partial class PostgresGatewayStore : ISharedGatewayStore
 
     /// <summary>Inserts or updates a key; on update, spend and budget_reset_at are left alone.</summary>
     public Task UpsertKeyAsync(KeyRecord k, CancellationToken ct) => DirectoryWriteAsync((c, tx) => RunAsync(c, tx, """
-        INSERT INTO keys (token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+        INSERT INTO keys (token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
         ON CONFLICT (token_hash) DO UPDATE SET key_name = EXCLUDED.key_name, key_alias = EXCLUDED.key_alias, tenant_id = EXCLUDED.tenant_id,
           models = EXCLUDED.models, scopes = EXCLUDED.scopes, rpm = EXCLUDED.rpm, tpm = EXCLUDED.tpm, max_parallel = EXCLUDED.max_parallel,
           max_budget_nanos = EXCLUDED.max_budget_nanos, soft_budget_nanos = EXCLUDED.soft_budget_nanos, budget_duration = EXCLUDED.budget_duration,
           expires_at = EXCLUDED.expires_at, revoked = EXCLUDED.revoked, grace_until = EXCLUDED.grace_until, rotated_from = EXCLUDED.rotated_from,
-          metadata = EXCLUDED.metadata
+          metadata = EXCLUDED.metadata, aliases = EXCLUDED.aliases
         """, ct, [
             Text(k.TokenHash), Text(k.KeyName), Text(k.KeyAlias), Text(k.TenantId), Json(StoreColumns.WriteList(k.Models)), Json(StoreColumns.WriteList(k.Scopes)),
             .. Limits(k.Limits), Int64(Money.ToNanos(k.Spend)), Time(k.BudgetResetAt), Time(k.ExpiresAt), Bool(k.Revoked), Time(k.GraceUntil),
-            Text(k.RotatedFrom), Text(k.MetadataJson), Time(k.CreatedAt),
+            Text(k.RotatedFrom), Text(k.MetadataJson), Time(k.CreatedAt), Json(StoreColumns.WriteAliases(k.Aliases)),
         ]), ct);
 
     public async Task<bool> DeleteKeyAsync(string tokenHash, CancellationToken ct)

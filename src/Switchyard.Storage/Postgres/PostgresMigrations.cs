@@ -98,7 +98,17 @@ internal static class PostgresMigrations
         // v3: deployments stored through /model/* (reserved; filled by the stored-models work)
         "SELECT 1",
 
-        // v4: spend rows keyed by the provider response id (reserved; filled by the spend-lookup work)
-        "SELECT 1",
+        // v4: a spend row's request_id is the response id the caller saw (chatcmpl-..., msg_..., resp_...), looked up
+        // with /spend/logs?request_id=; the gateway's own unique id (the old request_id) becomes row_id, still the
+        // primary key the journal replay's ON CONFLICT relies on. Keys and tenants get their own model aliases.
+        """
+        ALTER TABLE spend_logs RENAME COLUMN request_id TO row_id;
+        ALTER TABLE spend_logs ADD COLUMN request_id text;
+        UPDATE spend_logs SET request_id = row_id;
+        ALTER TABLE spend_logs ALTER COLUMN request_id SET NOT NULL;
+        CREATE INDEX ix_spend_request ON spend_logs (request_id);
+        ALTER TABLE keys ADD COLUMN aliases jsonb NOT NULL DEFAULT '{}';
+        ALTER TABLE tenants ADD COLUMN model_aliases jsonb NOT NULL DEFAULT '{}';
+        """,
     ];
 }

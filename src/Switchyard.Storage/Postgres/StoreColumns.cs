@@ -15,4 +15,10 @@ internal static class StoreColumns
 
     public static IReadOnlyDictionary<string, AliasLimits> ReadAliasLimits(string json)
         => JsonSerializer.Deserialize(json, StoreJson.Default.DictionaryStringAliasLimits) ?? [];
+
+    public static string WriteAliases(IReadOnlyDictionary<string, string> aliases)
+        => JsonSerializer.Serialize(aliases.ToDictionary(StringComparer.Ordinal), StoreJson.Default.DictionaryStringString);
+
+    public static IReadOnlyDictionary<string, string> ReadAliases(string json)
+        => JsonSerializer.Deserialize(json, StoreJson.Default.DictionaryStringString) is { Count: > 0 } d ? new Dictionary<string, string>(d, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -106,7 +106,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
     {
         await using var c = await OpenAsync(ct);
         await using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT tenant_id, alias, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, alias_limits, spend_nanos, budget_reset_at, metadata, blocked, source, created_at FROM tenants ORDER BY tenant_id";
+        cmd.CommandText = "SELECT tenant_id, alias, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, alias_limits, spend_nanos, budget_reset_at, metadata, blocked, source, created_at, model_aliases FROM tenants ORDER BY tenant_id";
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<TenantRecord>();
         while (await r.ReadAsync(ct))
@@ -124,6 +124,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
                 Blocked = r.GetInt64(13) != 0,
                 Source = r.GetString(14),
                 CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(15)),
+                ModelAliases = Postgres.StoreColumns.ReadAliases(r.GetString(16)),
             });
         }
 
@@ -140,11 +141,11 @@ public sealed class SqliteGatewayStore : IGatewayStore
         await using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
-            INSERT INTO tenants (tenant_id, alias, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, alias_limits, spend_nanos, budget_reset_at, metadata, blocked, source, created_at)
-            VALUES ($id, $alias, $models, $rpm, $tpm, $par, $max, $soft, $dur, $al, $spend, $reset, $meta, $blocked, $source, $created)
+            INSERT INTO tenants (tenant_id, alias, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, alias_limits, spend_nanos, budget_reset_at, metadata, blocked, source, created_at, model_aliases)
+            VALUES ($id, $alias, $models, $rpm, $tpm, $par, $max, $soft, $dur, $al, $spend, $reset, $meta, $blocked, $source, $created, $aliases)
             ON CONFLICT (tenant_id) DO UPDATE SET alias = $alias, models = $models, rpm = $rpm, tpm = $tpm, max_parallel = $par,
               max_budget_nanos = $max, soft_budget_nanos = $soft, budget_duration = $dur, alias_limits = $al,
-              metadata = $meta, blocked = $blocked, source = $source
+              metadata = $meta, blocked = $blocked, source = $source, model_aliases = $aliases
             """;
         var p = cmd.Parameters;
         p.AddWithValue("$id", t.TenantId);
@@ -158,6 +159,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
         p.AddWithValue("$blocked", t.Blocked ? 1 : 0);
         p.AddWithValue("$source", t.Source);
         p.AddWithValue("$created", t.CreatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$aliases", Postgres.StoreColumns.WriteAliases(t.ModelAliases));
         await cmd.ExecuteNonQueryAsync(ct);
     }, ct);
 
@@ -168,7 +170,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
     {
         await using var c = await OpenAsync(ct);
         await using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at FROM keys ORDER BY created_at";
+        cmd.CommandText = "SELECT token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases FROM keys ORDER BY created_at";
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<KeyRecord>();
         while (await r.ReadAsync(ct))
@@ -190,6 +192,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
                 RotatedFrom = NullableString(r, 17),
                 MetadataJson = NullableString(r, 18),
                 CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(19)),
+                Aliases = Postgres.StoreColumns.ReadAliases(r.GetString(20)),
             });
         }
 
@@ -202,11 +205,11 @@ public sealed class SqliteGatewayStore : IGatewayStore
         await using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
-            INSERT INTO keys (token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at)
-            VALUES ($id, $name, $alias, $tenant, $models, $scopes, $rpm, $tpm, $par, $max, $soft, $dur, $spend, $reset, $exp, $revoked, $grace, $from, $meta, $created)
+            INSERT INTO keys (token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases)
+            VALUES ($id, $name, $alias, $tenant, $models, $scopes, $rpm, $tpm, $par, $max, $soft, $dur, $spend, $reset, $exp, $revoked, $grace, $from, $meta, $created, $aliases)
             ON CONFLICT (token_hash) DO UPDATE SET key_name = $name, key_alias = $alias, tenant_id = $tenant, models = $models, scopes = $scopes,
               rpm = $rpm, tpm = $tpm, max_parallel = $par, max_budget_nanos = $max, soft_budget_nanos = $soft, budget_duration = $dur,
-              expires_at = $exp, revoked = $revoked, grace_until = $grace, rotated_from = $from, metadata = $meta
+              expires_at = $exp, revoked = $revoked, grace_until = $grace, rotated_from = $from, metadata = $meta, aliases = $aliases
             """;
         var p = cmd.Parameters;
         p.AddWithValue("$id", k.TokenHash);
@@ -224,21 +227,22 @@ public sealed class SqliteGatewayStore : IGatewayStore
         p.AddWithValue("$from", (object?)k.RotatedFrom ?? DBNull.Value);
         p.AddWithValue("$meta", (object?)k.MetadataJson ?? DBNull.Value);
         p.AddWithValue("$created", k.CreatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$aliases", Postgres.StoreColumns.WriteAliases(k.Aliases));
         await cmd.ExecuteNonQueryAsync(ct);
     }, ct);
 
     public Task<bool> DeleteKeyAsync(string tokenHash, CancellationToken ct) => WriteAsync(async (c, tx) =>
         await ExecAsync(c, tx, "DELETE FROM keys WHERE token_hash = $p0", ct, tokenHash) > 0, ct);
 
-    private static readonly string[] SpendParameters = ["$rid", "$cid", "$tenant", "$token", "$alias", "$dep", "$fam", "$model", "$pt", "$ct", "$cost", "$status", "$lat", "$start"];
+    private static readonly string[] SpendParameters = ["$row", "$rid", "$cid", "$tenant", "$token", "$alias", "$dep", "$fam", "$model", "$pt", "$ct", "$cost", "$status", "$lat", "$start"];
 
     public Task AppendSpendAsync(IReadOnlyList<SpendRecord> batch, CancellationToken ct) => WriteAsync(async (c, tx) =>
     {
         await using var insert = c.CreateCommand();
         insert.Transaction = tx;
         insert.CommandText = """
-            INSERT OR IGNORE INTO spend_logs (request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time)
-            VALUES ($rid, $cid, $tenant, $token, $alias, $dep, $fam, $model, $pt, $ct, $cost, $status, $lat, $start)
+            INSERT OR IGNORE INTO spend_logs (row_id, request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time)
+            VALUES ($row, $rid, $cid, $tenant, $token, $alias, $dep, $fam, $model, $pt, $ct, $cost, $status, $lat, $start)
             """;
         foreach (var n in SpendParameters)
         {
@@ -258,7 +262,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
 
         foreach (var s in batch)
         {
-            object?[] values = [s.RequestId, s.CorrelationId, s.TenantId, s.TokenHash, s.Alias, s.Deployment, s.ProviderFamily, s.Model, s.PromptTokens, s.CompletionTokens, Money.ToNanos(s.Cost), s.Status, s.LatencyMs, s.StartTime.ToUnixTimeMilliseconds()];
+            object?[] values = [s.RowId, s.RequestId, s.CorrelationId, s.TenantId, s.TokenHash, s.Alias, s.Deployment, s.ProviderFamily, s.Model, s.PromptTokens, s.CompletionTokens, Money.ToNanos(s.Cost), s.Status, s.LatencyMs, s.StartTime.ToUnixTimeMilliseconds()];
             for (var i = 0; i < values.Length; i++)
             {
                 insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -266,7 +270,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
 
             if (await insert.ExecuteNonQueryAsync(ct) == 0 || s.Cost == 0)
             {
-                continue; // a duplicate request id is not counted twice
+                continue; // a row already stored (the same row id) is not counted twice
             }
 
             if (s.TokenHash is not null)
@@ -298,7 +302,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
         await using var c = await OpenAsync(ct);
         await using var cmd = c.CreateCommand();
         var where = SpendFilter(cmd, q);
-        cmd.CommandText = "SELECT request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time FROM spend_logs"
+        cmd.CommandText = "SELECT request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time, row_id FROM spend_logs"
             + where + " ORDER BY start_time DESC LIMIT $limit";
         cmd.Parameters.AddWithValue("$limit", Math.Clamp(q.Limit, 1, 100_000));
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -321,6 +325,7 @@ public sealed class SqliteGatewayStore : IGatewayStore
                 Status = r.GetInt32(11),
                 LatencyMs = r.GetDouble(12),
                 StartTime = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)),
+                RowId = r.GetString(14),
             });
         }
 
@@ -369,6 +374,12 @@ public sealed class SqliteGatewayStore : IGatewayStore
         {
             where.Add("token_hash = $token");
             cmd.Parameters.AddWithValue("$token", q.TokenHash);
+        }
+
+        if (q.RequestId is not null)
+        {
+            where.Add("request_id = $request");
+            cmd.Parameters.AddWithValue("$request", q.RequestId);
         }
 
         if (q.From is { } from)

@@ -80,7 +80,17 @@ internal static class SqliteMigrations
         // v4: deployments stored through /model/* (reserved; filled by the stored-models work)
         "SELECT 1;",
 
-        // v5: spend rows keyed by the provider response id (reserved; filled by the spend-lookup work)
-        "SELECT 1;",
+        // v5: a spend row's request_id is the response id the caller saw (chatcmpl-..., msg_..., resp_...), looked up
+        // with /spend/logs?request_id=; the gateway's own unique id (the old request_id) becomes row_id, still the
+        // primary key the journal replay relies on. Keys and tenants get their own model aliases (LiteLLM's key
+        // "aliases" and team "model_aliases").
+        """
+        ALTER TABLE spend_logs RENAME COLUMN request_id TO row_id;
+        ALTER TABLE spend_logs ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+        UPDATE spend_logs SET request_id = row_id;
+        CREATE INDEX ix_spend_request ON spend_logs (request_id);
+        ALTER TABLE keys ADD COLUMN aliases TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE tenants ADD COLUMN model_aliases TEXT NOT NULL DEFAULT '{}';
+        """,
     ];
 }

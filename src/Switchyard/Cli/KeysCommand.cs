@@ -37,7 +37,7 @@ public static class KeysCommand
         list.SetAction((p, ct) => Run(p, ct, async (c, json) =>
         {
             var team = p.GetValue(Team);
-            var (status, answer) = await c.GetAsync("/key/list" + (team is null ? "" : "?team_id=" + Uri.EscapeDataString(team)), ct);
+            var (status, answer) = await c.GetAsync("/key/list?return_full_object=true&size=100" + (team is null ? "" : "&team_id=" + Uri.EscapeDataString(team)), ct);
             return Print(status, answer, json, a => KeyTable(a["keys"]!.AsArray()));
         }));
 

@@ -38,7 +38,7 @@ public static class TenantsCommand
         list.SetAction((p, ct) => Run(p, ct, async (c, json) =>
         {
             var (status, answer) = await c.GetAsync("/team/list", ct);
-            return Print(status, answer, json, a => Table(a["teams"]!.AsArray(), TenantColumns));
+            return Print(status, answer, json, a => Table(a.AsArray(), TenantColumns));
         }));
 
         var info = new Command("info", "Show a tenant, its limits, spend and keys") { id };

@@ -21,7 +21,11 @@ public sealed partial class AdminEndpoints
         var entry = FindKey(AdminJson.String(body, "key") ?? throw Missing("key"), caller.MayManage);
         var record = await tenancy.UpdateKeyAsync(ReadKey(caller, body, entry.Record, creating: false), ct);
         var live = TenancyService.Live(FindKey(record.TokenHash, _ => true));
-        return w => AdminWriter.WriteKey(w, live, null, time.GetUtcNow());
+        return w =>
+        {
+            w.WriteString("key", live.TokenHash); // LiteLLM echoes the key it was given; the hash here, never a clear key
+            AdminWriter.WriteKey(w, live, null, time.GetUtcNow());
+        };
     });
 
     public Task DeleteKeys(HttpContext c) => Gate(c, new Route(Access.Admin), async (caller, body, ct) =>
@@ -97,25 +101,66 @@ public sealed partial class AdminEndpoints
         };
     });
 
+    /// <summary>
+    /// LiteLLM's shape: <c>keys</c> (token hashes; whole key objects with <c>return_full_object=true</c>), one page of
+    /// <c>size</c> (default 10, at most 100) at <c>page</c> (from 1), <c>total_count</c>, <c>current_page</c>, <c>total_pages</c>.
+    /// Filters: <c>team_id</c>, <c>key_alias</c>.
+    /// </summary>
     public Task ListKeys(HttpContext c) => Gate(c, new Route(Access.Admin, ReadsBody: false), async (caller, _, ct) =>
     {
         await Task.CompletedTask;
-        var tenant = ConfineTeam(caller, c.Request.Query["team_id"].ToString() is { Length: > 0 } t ? t : null);
-        var keys = tenancy.Directory.Keys.Where(k => (tenant is null || k.Record.TenantId == tenant) && caller.MayManage(k.Record)).OrderBy(k => k.Record.CreatedAt).ToArray();
+        var q = c.Request.Query;
+        var tenant = ConfineTeam(caller, q["team_id"].ToString() is { Length: > 0 } t ? t : null);
+        var alias = q["key_alias"].ToString() is { Length: > 0 } a ? a : null;
+        var page = QueryInt(c, "page", 1, 1, int.MaxValue);
+        var size = QueryInt(c, "size", 10, 1, 100);
+        var full = QueryBool(c, "return_full_object");
+        var keys = tenancy.Directory.Keys.Where(k => (tenant is null || k.Record.TenantId == tenant) && (alias is null || k.Record.KeyAlias == alias) && caller.MayManage(k.Record))
+            .OrderBy(k => k.Record.CreatedAt).ThenBy(k => k.Record.TokenHash, StringComparer.Ordinal).ToArray();
+        var shown = keys.Skip((int)Math.Min((long)(page - 1) * size, int.MaxValue)).Take(size).ToArray();
+        var now = time.GetUtcNow();
         return w =>
         {
             w.WriteStartArray("keys");
-            foreach (var k in keys)
+            foreach (var k in shown)
             {
+                if (!full)
+                {
+                    w.WriteStringValue(k.Record.TokenHash);
+                    continue;
+                }
+
                 w.WriteStartObject();
-                AdminWriter.WriteKey(w, TenancyService.Live(k), null, time.GetUtcNow());
+                AdminWriter.WriteKey(w, TenancyService.Live(k), null, now);
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
             w.WriteNumber("total_count", keys.Length);
+            w.WriteNumber("current_page", page);
+            w.WriteNumber("total_pages", (keys.Length + size - 1) / size);
         };
     });
+
+    private static int QueryInt(HttpContext c, string name, int fallback, int min, int max)
+    {
+        var text = c.Request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw AdminJson.Invalid(name, $"an integer from {min} to {max}");
+    }
+
+    private static bool QueryBool(HttpContext c, string name) => c.Request.Query[name].ToString() switch
+    {
+        "" or "false" or "False" => false,
+        "true" or "True" => true,
+        _ => throw AdminJson.Invalid(name, "true or false"),
+    };
 
     private KeyRecord ReadKey(CallerIdentity caller, JsonObject body, KeyRecord record, bool creating)
     {
@@ -161,6 +206,7 @@ public sealed partial class AdminEndpoints
             KeyAlias = AdminJson.String(body, "key_alias") ?? record.KeyAlias,
             TenantId = team ?? record.TenantId,
             Models = models ?? record.Models,
+            Aliases = ModelListCheck.Aliases(state.Current.Routes, body, "aliases") ?? record.Aliases,
             Scopes = scopes ?? (creating ? [Scopes.Invoke] : record.Scopes),
             Limits = limits,
             ExpiresAt = duration is { } d ? d.Next(now) : record.ExpiresAt,

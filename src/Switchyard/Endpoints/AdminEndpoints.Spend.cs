@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Switchyard.Core.Tenancy;
 using Switchyard.Http;
 using Switchyard.Tenancy;
@@ -8,49 +9,114 @@ namespace Switchyard.Endpoints;
 /// <summary>Spend routes: <c>/spend/logs</c>; the summaries are in AdminEndpoints.SpendReports.cs.</summary>
 public sealed partial class AdminEndpoints
 {
+    /// <summary>
+    /// <c>GET /spend/logs</c> as LiteLLM answers it: the rows (newest first), filtered by <c>request_id</c> (the response
+    /// id the caller saw), <c>api_key</c> (clear key or hash), <c>team_id</c>, <c>start_date</c>, <c>end_date</c>
+    /// (YYYY-MM-DD or ISO 8601; a date ends with its whole day) and <c>limit</c>. With both dates and without
+    /// <c>summarize=false</c>, LiteLLM's daily summary instead: one entry per day of the range with its spend, per model
+    /// and per key.
+    /// </summary>
     public Task SpendLogs(HttpContext c) => Gate(c, new Route(Access.AnyKey, ReadsBody: false, Wrap: false), async (caller, _, ct) =>
     {
         var q = c.Request.Query;
         var (team, key) = SpendScope(c, caller);
-        await spend.FlushAsync();
-        var rows = await tenancy.Store.QuerySpendAsync(new SpendQuery
+        var from = Date(q["start_date"].ToString(), "start_date");
+        var to = Date(q["end_date"].ToString(), "end_date");
+        var summarize = from is not null && to is not null && !QueryFalse(c, "summarize");
+        var query = new SpendQuery
         {
             TenantId = team,
             TokenHash = key,
-            From = Date(q["start_date"].ToString(), "start_date"),
-            To = Date(q["end_date"].ToString(), "end_date") is { } end && end.TimeOfDay == TimeSpan.Zero ? end.AddDays(1) : Date(q["end_date"].ToString(), "end_date"),
-            Limit = int.TryParse(q["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : 1000,
-        }, ct);
-        return w =>
-    {
-        w.WriteStartArray();
-        foreach (var r in rows)
+            RequestId = q["request_id"].ToString() is { Length: > 0 } id ? id : null,
+            From = from,
+            To = to is { } end && end.TimeOfDay == TimeSpan.Zero ? end.AddDays(1) : to,
+            Limit = QueryInt(c, "limit", 1000, 1, 100_000),
+        };
+        await spend.FlushAsync();
+        if (summarize && to!.Value - from!.Value > TimeSpan.FromDays(3660))
         {
+            throw AdminJson.Invalid("end_date", "at most ten years after start_date for a summary (summarize=false lists rows)");
+        }
+
+        if (summarize)
+        {
+            var totals = await tenancy.Store.SummarizeSpendAsync(query, ct);
+            return w => WriteDailySummary(w, totals, DateOnly.FromDateTime(from!.Value.UtcDateTime), DateOnly.FromDateTime(to!.Value.UtcDateTime));
+        }
+
+        var rows = await tenancy.Store.QuerySpendAsync(query, ct);
+        return w =>
+        {
+            w.WriteStartArray();
+            foreach (var r in rows)
+            {
+                w.WriteStartObject();
+                w.WriteString("request_id", r.RequestId);
+                w.WriteString("correlation_id", r.CorrelationId);
+                w.WriteString("api_key", r.TokenHash);
+                w.WriteString("team_id", r.TenantId);
+                w.WriteString("tenant_id", r.TenantId);
+                w.WriteString("model_group", r.Alias);
+                w.WriteString("model", r.Model);
+                w.WriteString("model_id", r.Deployment);
+                w.WriteString("custom_llm_provider", r.ProviderFamily);
+                w.WriteNumber("prompt_tokens", r.PromptTokens);
+                w.WriteNumber("completion_tokens", r.CompletionTokens);
+                w.WriteNumber("total_tokens", r.PromptTokens + r.CompletionTokens);
+                w.WriteNumber("spend", r.Cost);
+                w.WriteNumber("status_code", r.Status);
+                w.WriteString("status", r.Status is >= 200 and < 300 ? "success" : "failure");
+                w.WriteNumber("request_duration_ms", Math.Round(r.LatencyMs, 3));
+                w.WriteString("startTime", AdminJson.Time(r.StartTime));
+                w.WriteString("endTime", AdminJson.Time(r.StartTime.AddMilliseconds(r.LatencyMs)));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        };
+    });
+
+    /// <summary>
+    /// LiteLLM's <c>/spend/logs</c> summary: per UTC day from <paramref name="first"/> to <paramref name="last"/> (days
+    /// without spend too), <c>startTime</c> (the day), <c>spend</c>, <c>models</c> (spend per model), <c>users</c> and,
+    /// as LiteLLM writes them, one field per key hash with that key's spend.
+    /// </summary>
+    private static void WriteDailySummary(Utf8JsonWriter w, IReadOnlyList<SpendTotal> totals, DateOnly first, DateOnly last)
+    {
+        var byDay = totals.GroupBy(t => t.Day).ToDictionary(g => g.Key);
+        w.WriteStartArray();
+        for (var day = first; day <= last; day = day.AddDays(1))
+        {
+            var rows = byDay.TryGetValue(day, out var g) ? g.ToArray() : [];
             w.WriteStartObject();
-            w.WriteString("request_id", r.RequestId);
-            w.WriteString("correlation_id", r.CorrelationId);
-            w.WriteString("api_key", r.TokenHash);
-            w.WriteString("team_id", r.TenantId);
-            w.WriteString("tenant_id", r.TenantId);
-            w.WriteString("model_group", r.Alias);
-            w.WriteString("model", r.Model);
-            w.WriteString("model_id", r.Deployment);
-            w.WriteString("custom_llm_provider", r.ProviderFamily);
-            w.WriteNumber("prompt_tokens", r.PromptTokens);
-            w.WriteNumber("completion_tokens", r.CompletionTokens);
-            w.WriteNumber("total_tokens", r.PromptTokens + r.CompletionTokens);
-            w.WriteNumber("spend", r.Cost);
-            w.WriteNumber("status_code", r.Status);
-            w.WriteString("status", r.Status is >= 200 and < 300 ? "success" : "failure");
-            w.WriteNumber("request_duration_ms", Math.Round(r.LatencyMs, 3));
-            w.WriteString("startTime", AdminJson.Time(r.StartTime));
-            w.WriteString("endTime", AdminJson.Time(r.StartTime.AddMilliseconds(r.LatencyMs)));
+            w.WriteString("startTime", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            w.WriteNumber("spend", rows.Sum(r => r.Cost));
+            w.WriteStartObject("models");
+            foreach (var m in rows.GroupBy(r => r.Model ?? r.Alias).OrderBy(m => m.Key, StringComparer.Ordinal))
+            {
+                w.WriteNumber(m.Key, m.Sum(r => r.Cost));
+            }
+
+            w.WriteEndObject();
+            w.WriteStartObject("users");
+            w.WriteEndObject();
+            foreach (var k in rows.Where(r => r.TokenHash is not null).GroupBy(r => r.TokenHash!).OrderBy(k => k.Key, StringComparer.Ordinal))
+            {
+                w.WriteNumber(k.Key, k.Sum(r => r.Cost));
+            }
+
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
+    }
+
+    private static bool QueryFalse(HttpContext c, string name) => c.Request.Query[name].ToString() switch
+    {
+        "" or "true" or "True" => false,
+        "false" or "False" => true,
+        _ => throw AdminJson.Invalid(name, "true or false"),
     };
-    });
 
     /// <summary>
     /// The team and token (hash) whose spend the caller asked for (<c>team_id</c>, <c>api_key</c>), confined to what it

@@ -27,7 +27,15 @@ public sealed partial class AdminEndpoints
         RefuseDeclared(entry.Record);
         var record = await tenancy.UpsertTenantAsync(ReadTeam(body, entry.Record), ct);
         var live = TenancyService.Live(FindTeam(record.TenantId));
-        return w => AdminWriter.WriteTeam(w, live);
+        return w =>
+        {
+            // LiteLLM's shape: the id, and the team under "data"
+            w.WriteString("team_id", live.TenantId);
+            w.WritePropertyName("data");
+            w.WriteStartObject();
+            AdminWriter.WriteTeam(w, live);
+            w.WriteEndObject();
+        };
     });
 
     public Task DeleteTeams(HttpContext c) => Gate(c, new Route(Access.GlobalAdmin, What: "deleting a team"), async (_, body, ct) =>
@@ -92,17 +100,29 @@ public sealed partial class AdminEndpoints
         };
     });
 
-    public Task ListTeams(HttpContext c) => Gate(c, new Route(Access.Admin, ReadsBody: false), async (caller, _, ct) =>
+    /// <summary>LiteLLM's shape: a JSON array of teams (each with its keys), sorted by team_alias, then team_id.</summary>
+    public Task ListTeams(HttpContext c) => Gate(c, new Route(Access.Admin, ReadsBody: false, Wrap: false), async (caller, _, ct) =>
     {
         await Task.CompletedTask;
-        var teams = tenancy.Directory.Tenants.Where(t => caller.IsGlobalAdmin || t.Record.TenantId == caller.AdminTenantId).OrderBy(t => t.Record.TenantId, StringComparer.Ordinal).ToArray();
+        var teams = tenancy.Directory.Tenants.Where(t => caller.IsGlobalAdmin || t.Record.TenantId == caller.AdminTenantId)
+            .OrderBy(t => t.Record.Alias ?? "", StringComparer.Ordinal).ThenBy(t => t.Record.TenantId, StringComparer.Ordinal).ToArray();
+        var now = time.GetUtcNow();
         return w =>
         {
-            w.WriteStartArray("teams");
+            w.WriteStartArray();
             foreach (var t in teams)
             {
                 w.WriteStartObject();
                 AdminWriter.WriteTeam(w, TenancyService.Live(t));
+                w.WriteStartArray("keys");
+                foreach (var k in tenancy.Directory.Keys.Where(k => k.Record.TenantId == t.Record.TenantId).OrderBy(k => k.Record.CreatedAt))
+                {
+                    w.WriteStartObject();
+                    AdminWriter.WriteKey(w, TenancyService.Live(k), null, now);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
                 w.WriteEndObject();
             }
 
@@ -139,6 +159,7 @@ public sealed partial class AdminEndpoints
         {
             Alias = AdminJson.String(body, "team_alias") ?? record.Alias,
             Models = models ?? record.Models,
+            ModelAliases = ModelListCheck.Aliases(state.Current.Routes, body, "model_aliases") ?? record.ModelAliases,
             Limits = record.Limits with
             {
                 Rpm = AdminJson.Int(body, "rpm_limit") ?? record.Limits.Rpm,

@@ -20,6 +20,7 @@ internal static class AdminWriter
         w.WriteString("team_id", k.TenantId);
         w.WriteString("tenant_id", k.TenantId);
         WriteStrings(w, "models", k.Models);
+        WriteAliases(w, "aliases", k.Aliases);
         WriteStrings(w, "scopes", k.Scopes);
         WriteLimits(w, k.Limits);
         w.WriteNumber("spend", k.Spend);
@@ -46,6 +47,7 @@ internal static class AdminWriter
         w.WriteString("tenant_id", t.TenantId);
         w.WriteString("team_alias", t.Alias);
         WriteStrings(w, "models", t.Models);
+        WriteAliases(w, "model_aliases", t.ModelAliases);
         WriteLimits(w, t.Limits);
         w.WriteStartObject("model_rpm_limit");
         foreach (var (a, l) in t.AliasLimits.Where(x => x.Value.Rpm is not null))
@@ -116,6 +118,17 @@ internal static class AdminWriter
         }
 
         w.WriteEndArray();
+    }
+
+    public static void WriteAliases(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, string> aliases)
+    {
+        w.WriteStartObject(name);
+        foreach (var (alias, target) in aliases.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            w.WriteString(alias, target);
+        }
+
+        w.WriteEndObject();
     }
 
     public static void WriteTime(Utf8JsonWriter w, string name, DateTimeOffset? t)

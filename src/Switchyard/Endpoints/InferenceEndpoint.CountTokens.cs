@@ -57,12 +57,14 @@ public sealed partial class InferenceEndpoint
             return;
         }
 
-        var (group, refused) = ResolveGroup(snapshot.Routes, caller, info.Model);
+        var (group, resolved, refused) = ResolveGroup(snapshot.Routes, caller, info.Model);
         if (group is null)
         {
             await FailureResponses.WriteAsync(context, refused!);
             return;
         }
+
+        info = info with { Model = resolved };
 
         var (counted, failure) = await CountUpstreamAsync(context, group, info, body);
         if (failure is not null)

@@ -40,7 +40,7 @@ public sealed partial class InferenceEndpoint
         {
             var (prompt, completion, cost) = Settle();
             _spendJournaled = true;
-            return endpoint._usage.RecordAsync(caller, info, Deployment!.Config, prompt, completion, cost, Status, correlationId, StartedTimestamp);
+            return endpoint._usage.RecordAsync(caller, info, Deployment!.Config, prompt, completion, cost, Status, correlationId, StartedTimestamp, Call?.ResponseId);
         }
 
         /// <summary>The request's access-log line (null when the access log is off or excludes the path).</summary>
@@ -84,7 +84,7 @@ public sealed partial class InferenceEndpoint
             if (!_spendJournaled)
             {
                 // an exit the endpoint did not reach JournalSpendAsync on (an exception): the row is still recorded
-                _ = endpoint._usage.RecordAsync(caller, info, deployment, promptTokens, completionTokens, cost, Status, correlationId, StartedTimestamp).AsTask();
+                _ = endpoint._usage.RecordAsync(caller, info, deployment, promptTokens, completionTokens, cost, Status, correlationId, StartedTimestamp, Call?.ResponseId).AsTask();
             }
 
             if (Access is { } access)

@@ -126,7 +126,7 @@ public sealed partial class InferenceEndpoint(
         }
 
         var routes = snapshot.Routes;
-        var (group, refused) = ResolveGroup(routes, caller, info.Model);
+        var (group, resolved, refused) = ResolveGroup(routes, caller, info.Model);
         if (group is null)
         {
             await FailureResponses.WriteAsync(context, refused!);
@@ -134,6 +134,12 @@ public sealed partial class InferenceEndpoint(
         }
 
         access?.Group = group.Name;
+        if (resolved != info.Model)
+        {
+            // a key or team alias: from here the request is the one for the name it stands for (limits, routing, spend)
+            info = info with { Model = resolved };
+            access?.Alias = resolved;
+        }
 
         if (info.PreviousResponseId is { } previous && operation == OperationKind.Responses)
         {
@@ -145,7 +151,7 @@ public sealed partial class InferenceEndpoint(
                 return;
             }
 
-            (body, info) = (e.Body, e.Info);
+            (body, info) = (e.Body, e.Info with { Model = resolved });
         }
 
         var correlation = context.Features.Get<CorrelationFeature>()!;
@@ -206,6 +212,9 @@ public sealed partial class InferenceEndpoint(
         {
             await request.AnsweredAsync(response.Usage);
             request.AnswerBody = response.Body;
+            // the answer as the caller gets it (turned back when translated): its id is the spend row's request_id
+            call.Answer = call.Translated ? call.Codec!.FromChat(response.Body.Span, info, call.Body) : response.Body;
+            call.ResponseId = ResponseIds.Of(call.Answer.Span);
             await request.JournalSpendAsync(); // before the answer is written
         }
 
@@ -275,7 +284,7 @@ public sealed partial class InferenceEndpoint(
                 UsageRecorder.WriteCostHeader(context, result.Deployment!.Config, response.Usage);
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/json";
-                var answer = call.Translated ? call.Codec!.FromChat(response.Body.Span, info, call.Body) : response.Body;
+                var answer = call.Answer;
                 if (info.Operation == OperationKind.Responses && info.Store)
                 {
                     // kept before the answer goes out, so a continuation sent the moment it arrives finds it
@@ -300,11 +309,13 @@ public sealed partial class InferenceEndpoint(
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var output = context.Response.BodyWriter;
+        var sniffer = new ResponseIdSniffer(context.Response.BodyWriter);
+        System.IO.Pipelines.PipeWriter output = sniffer;
         // the translated request's info: it carries the prompt estimate made while translating (message_start reports it)
         using var transcoder = call.Translated ? call.Codec!.CreateTranscoder(call.Translation?.Value is { } chat ? chat.Info : info, call.Body) : null;
         var relayOutput = transcoder is null ? output : new TranscodingPipeWriter(output, transcoder);
         var outcome = await response.RelayAsync(relayOutput, context.RequestAborted);
+        call.ResponseId = sniffer.Id; // the id of the stream as the caller read it (its first event carrying one)
         switch (outcome.Status)
         {
             case RelayStatus.Completed:
@@ -432,23 +443,35 @@ public sealed partial class InferenceEndpoint(
         }
     }
 
-    /// <summary>The alias's route group, or the failure to answer: 404 with the nearest names, or 403 for a token not allowed it.</summary>
-    private static (RouteGroup? Group, FailureSummary? Failure) ResolveGroup(RouteTable routes, CallerIdentity caller, string model)
+    /// <summary>
+    /// The route group <paramref name="requested"/> reaches and the name it resolved to (through the caller's key
+    /// aliases, then its team's, then the global ones), or the failure to answer: 404 with the nearest names, or 403 for
+    /// a token not allowed it. As in LiteLLM, a key alias passes when the token may call the name or what it stands
+    /// for, and a team alias is itself the grant (the team's admin set it).
+    /// </summary>
+    private static (RouteGroup? Group, string Model, FailureSummary? Failure) ResolveGroup(RouteTable routes, CallerIdentity caller, string requested)
     {
+        var (model, teamAlias) = caller.ResolveAlias(requested);
         var group = routes.Resolve(model);
         if (group is null)
         {
-            return (null, UnknownModel(routes, model));
+            var unknown = UnknownModel(routes, model);
+            return (null, model, model == requested ? unknown : unknown with
+            {
+                Route = requested,
+                Message = $"'{requested}' is this caller's {(teamAlias ? "team" : "key")} alias for '{model}', which is no alias or model group here",
+            });
         }
 
-        return caller.MayUse(model, group.Name) ? (group, null) : (null, new FailureSummary
+        var allowed = teamAlias || caller.MayUse(model, group.Name) || (model != requested && caller.MayUse(requested));
+        return allowed ? (group, model, null) : (null, model, new FailureSummary
         {
             Status = 403,
             Type = FailureType.PermissionDenied,
             Code = "model_not_allowed",
             Param = "model",
-            Route = model,
-            Message = $"this token may not call '{model}'",
+            Route = requested,
+            Message = model == requested ? $"this token may not call '{model}'" : $"this token may not call '{model}' (its alias '{requested}' stands for it)",
         });
     }
 
@@ -506,6 +529,12 @@ public sealed partial class InferenceEndpoint(
 
         /// <summary>Whether the latest attempt went out as Chat Completions (so its answer must be turned back).</summary>
         public bool Translated { get; set; }
+
+        /// <summary>A whole answer as the caller gets it (turned back into its protocol when translated).</summary>
+        public ReadOnlyMemory<byte> Answer { get; set; }
+
+        /// <summary>The answer's id as the caller saw it (<see cref="ResponseIds"/>); null until answered, or when it had none.</summary>
+        public string? ResponseId { get; set; }
 
         /// <summary>Time spent inside upstream attempts (to the first byte for streams).</summary>
         public TimeSpan UpstreamTime { get; set; }

@@ -38,6 +38,20 @@ public sealed class CallerIdentity
     public bool MayReadSpendOf(KeyRecord key)
         => MayManage(key) || (TenantId is { } t && key.TenantId == t) || key.TokenHash == TokenHash;
 
+    /// <summary>
+    /// The name <paramref name="model"/> stands for with this caller: its key's alias first, then its tenant's (one step,
+    /// no chains; the global aliases are resolved after, by the route table). <c>TeamAlias</c> says a tenant alias did it.
+    /// </summary>
+    public (string Model, bool TeamAlias) ResolveAlias(string model)
+    {
+        if (Key?.Record.Aliases.TryGetValue(model, out var mine) == true)
+        {
+            return (mine, false);
+        }
+
+        return Tenant?.Record.ModelAliases.TryGetValue(model, out var team) == true ? (team, true) : (model, false);
+    }
+
     /// <summary>Whether this caller may call the alias or group: the token's list, then the tenant's (empty = all).</summary>
     /// <remarks>Allowing a model group also allows the aliases that point to it.</remarks>
     public bool MayUse(string name, string? group = null)

@@ -16,21 +16,24 @@ public sealed class UsageRecorder(SpendWriter spend, TimeProvider time)
     /// <summary>
     /// A routed request's spend log row: what it used and cost. Completes once the row is in the spend journal (see
     /// <see cref="SpendWriter.AppendAsync"/>): awaited before the answer completes, so an answer the caller holds whole is
-    /// spend that survives a kill -9.
+    /// spend that survives a kill -9. <paramref name="responseId"/> is the answer's id as the caller saw it (null when
+    /// it had none): the row's request_id, so <c>/spend/logs?request_id=</c> finds the call.
     /// </summary>
-    public ValueTask RecordAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost, int status, string correlationId, long startedTimestamp)
-        => AppendAsync(caller, info, deployment, promptTokens, completionTokens, cost, status, correlationId, startedTimestamp);
+    public ValueTask RecordAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost, int status, string correlationId, long startedTimestamp, string? responseId)
+        => AppendAsync(caller, info, deployment, promptTokens, completionTokens, cost, status, correlationId, startedTimestamp, responseId);
 
     /// <summary>A request that reached no deployment: logged with zero usage (completes once journaled).</summary>
     public ValueTask RecordAsync(CallerIdentity caller, RequestInfo info, int status, string correlationId, long startedTimestamp)
-        => AppendAsync(caller, info, null, 0, 0, 0, status, correlationId, startedTimestamp);
+        => AppendAsync(caller, info, null, 0, 0, 0, status, correlationId, startedTimestamp, null);
 
-    private ValueTask AppendAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, long prompt, long completion, decimal cost, int status, string correlationId, long startedTimestamp)
+    private ValueTask AppendAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, long prompt, long completion, decimal cost, int status, string correlationId, long startedTimestamp, string? responseId)
     {
         var elapsed = time.GetElapsedTime(startedTimestamp);
+        var rowId = Guid.CreateVersion7().ToString("N");
         return spend.AppendAsync(new SpendRecord
         {
-            RequestId = Guid.CreateVersion7().ToString("N"),
+            RowId = rowId,
+            RequestId = responseId ?? rowId,
             CorrelationId = correlationId,
             TenantId = caller.TenantId,
             TokenHash = caller.TokenHash,

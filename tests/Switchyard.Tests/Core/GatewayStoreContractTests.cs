@@ -155,6 +155,49 @@ public abstract class GatewayStoreContractTests
     }
 
     [Fact]
+    public async Task AppendSpendAsync_RowsShareAResponseId_EachStoredOnceAndFoundByIt()
+    {
+        var hash = GatewayApi.Sha256Hex("sk-lookup");
+        await using var store = await OpenFreshAsync();
+        await store.UpsertTenantAsync(new TenantRecord { TenantId = "acme" }, Ct);
+        await store.UpsertKeyAsync(new KeyRecord { TokenHash = hash, KeyName = "sk-...okup", TenantId = "acme" }, Ct);
+        // two rows the caller saw under one response id (a provider reusing ids), and one under another
+        SpendRecord[] batch =
+        [
+            Spend("chatcmpl-a", hash, 0.5m) with { RowId = "row-1" },
+            Spend("chatcmpl-a", hash, 0.25m) with { RowId = "row-2", StartTime = T0.AddSeconds(1) },
+            Spend("msg_b", hash, 1m) with { RowId = "row-3" },
+        ];
+        await store.AppendSpendAsync(batch, Ct);
+        await store.AppendSpendAsync(batch, Ct); // replayed from the journal: keyed by row id, nothing doubles
+
+        var found = await store.QuerySpendAsync(new SpendQuery { RequestId = "chatcmpl-a" }, Ct);
+        Assert.Equal(["row-2", "row-1"], found.Select(r => r.RowId));
+        Assert.All(found, r => Assert.Equal("chatcmpl-a", r.RequestId));
+        Assert.Equal("msg_b", Assert.Single(await store.QuerySpendAsync(new SpendQuery { RequestId = "msg_b", TokenHash = hash }, Ct)).RequestId);
+        Assert.Empty(await store.QuerySpendAsync(new SpendQuery { RequestId = "msg_b", TenantId = "globex" }, Ct));
+        Assert.Empty(await store.QuerySpendAsync(new SpendQuery { RequestId = "row-1" }, Ct)); // the row id is not the request id
+        Assert.Equal(1.75m, Assert.Single(await store.ListKeysAsync(Ct)).Spend);
+    }
+
+    [Fact]
+    public async Task KeyAndTenantAliases_RoundTripAndUpdate()
+    {
+        await using var store = await OpenFreshAsync();
+        var hash = GatewayApi.Sha256Hex("sk-aliases");
+        await store.UpsertTenantAsync(new TenantRecord { TenantId = "acme", ModelAliases = new Dictionary<string, string> { ["fast"] = "chat" } }, Ct);
+        await store.UpsertKeyAsync(new KeyRecord { TokenHash = hash, KeyName = "sk-...ases", Aliases = new Dictionary<string, string> { ["mistral-7b"] = "gpt-3.5-turbo", ["b"] = "c" } }, Ct);
+
+        Assert.Equal(new Dictionary<string, string> { ["fast"] = "chat" }, Assert.Single(await store.ListTenantsAsync(Ct)).ModelAliases);
+        var k = Assert.Single(await store.ListKeysAsync(Ct));
+        Assert.Equal(new Dictionary<string, string> { ["mistral-7b"] = "gpt-3.5-turbo", ["b"] = "c" }, k.Aliases);
+
+        await store.UpsertKeyAsync(k with { Aliases = new Dictionary<string, string>() }, Ct);
+        Assert.Empty(Assert.Single(await store.ListKeysAsync(Ct)).Aliases);
+        Assert.Empty((await store.ListKeysAsync(Ct))[0].Models); // a key without aliases reads back as none, not null
+    }
+
+    [Fact]
     public async Task KeysAndTenants_EveryFieldRoundTrips_AndDeletesSayWhetherTheyFoundOne()
     {
         await using var store = await OpenFreshAsync();

@@ -82,8 +82,10 @@ public sealed class AdminApiTests
         Assert.False(info.Json.GetProperty("info").TryGetProperty("key", out _));
         var list = await gw.GetAsync("/key/list");
         Assert.Equal(1, list.Json.GetProperty("total_count").GetInt32());
-        Assert.Equal(hash, list.Json.GetProperty("keys")[0].GetProperty("token").GetString());
-        Assert.DoesNotContain(key, info.Body + list.Body, StringComparison.Ordinal); // shown once, at creation
+        Assert.Equal(hash, list.Json.GetProperty("keys")[0].GetString()); // LiteLLM lists token hashes unless return_full_object=true
+        var full = await gw.GetAsync("/key/list?return_full_object=true");
+        Assert.Equal("ci-bot", full.Json.GetProperty("keys")[0].GetProperty("key_alias").GetString());
+        Assert.DoesNotContain(key, info.Body + list.Body + full.Body, StringComparison.Ordinal); // shown once, at creation
     }
 
     [Fact]
@@ -100,7 +102,8 @@ public sealed class AdminApiTests
         Assert.Equal(1, updated.Json.GetProperty("rpm_limit").GetInt32());
         Assert.Equal(3m, updated.Json.GetProperty("max_budget").GetDecimal()); // untouched fields stay
         Assert.Equal(["chat", "other"], Strings(updated.Json.GetProperty("models")));
-        Assert.False(updated.Json.TryGetProperty("key", out _));
+        Assert.Equal(hash, updated.Json.GetProperty("key").GetString()); // LiteLLM's "key" field, but never the clear key
+        Assert.DoesNotContain(key, updated.Body, StringComparison.Ordinal);
         Assert.Equal(200, (await gw.ChatAsync(key, "other")).Status);
         Assert.Equal((429, "rpm_limit"), await StatusAndCode(gw.ChatAsync(key, "chat")));
 
@@ -146,13 +149,15 @@ public sealed class AdminApiTests
 
         var updated = await gw.PostAsync("/team/update", new { team_id = "blue", rpm_limit = 1 });
         Assert.Equal(200, updated.Status);
-        Assert.Equal(1, updated.Json.GetProperty("rpm_limit").GetInt32());
-        Assert.Equal(2m, updated.Json.GetProperty("max_budget").GetDecimal());
-        Assert.Equal(3, updated.Json.GetProperty("model_rpm_limit").GetProperty("chat").GetInt32());
+        Assert.Equal("blue", updated.Json.GetProperty("team_id").GetString()); // LiteLLM's {"team_id", "data": team}
+        var data = updated.Json.GetProperty("data");
+        Assert.Equal(1, data.GetProperty("rpm_limit").GetInt32());
+        Assert.Equal(2m, data.GetProperty("max_budget").GetDecimal());
+        Assert.Equal(3, data.GetProperty("model_rpm_limit").GetProperty("chat").GetInt32());
         Assert.Equal(200, (await gw.ChatAsync(key, "chat")).Status);
         Assert.Equal((429, "rpm_limit"), await StatusAndCode(gw.ChatAsync(key, "chat")));
 
-        var teams = (await gw.GetAsync("/team/list")).Json.GetProperty("teams").EnumerateArray().ToDictionary(t => t.GetProperty("team_id").GetString()!, t => t.GetProperty("source").GetString());
+        var teams = (await gw.GetAsync("/team/list")).Json.EnumerateArray().ToDictionary(t => t.GetProperty("team_id").GetString()!, t => t.GetProperty("source").GetString());
         Assert.Equal(3, teams.Count);
         Assert.Equal("config", teams["declared"]);
         Assert.Equal("api", teams["blue"]);
@@ -187,7 +192,7 @@ public sealed class AdminApiTests
         Assert.Equal(1, await CountAsync(gw, "/spend/logs?api_key=" + redHash));
         Assert.Equal(1, await CountAsync(gw, "/spend/logs?start_date=2030-01-16"));
         Assert.Equal(3, await CountAsync(gw, "/spend/logs?end_date=2030-01-15"));
-        Assert.Equal(2, await CountAsync(gw, $"/spend/logs?team_id=blue&api_key={blueHash}&start_date=2030-01-15&end_date=2030-01-15"));
+        Assert.Equal(2, await CountAsync(gw, $"/spend/logs?team_id=blue&api_key={blueHash}&start_date=2030-01-15&end_date=2030-01-15&summarize=false"));
         Assert.Equal(0, await CountAsync(gw, "/spend/logs?team_id=nobody"));
 
         var row = (await gw.GetAsync("/spend/logs?team_id=red")).Json[0];
@@ -202,6 +207,16 @@ public sealed class AdminApiTests
         Assert.Equal(0.01m, row.GetProperty("spend").GetDecimal());
         Assert.Equal("success", row.GetProperty("status").GetString());
         Assert.Equal("2030-01-15T00:00:00.000Z", row.GetProperty("startTime").GetString());
+
+        // both dates without summarize=false: LiteLLM's daily summary, every day of the range, spend per model and per key
+        var summary = (await gw.GetAsync("/spend/logs?start_date=2030-01-14&end_date=2030-01-16")).Json;
+        Assert.Equal(["2030-01-14", "2030-01-15", "2030-01-16"], summary.EnumerateArray().Select(d => d.GetProperty("startTime").GetString()));
+        Assert.Equal((0m, 0.03m, 0.01m), (summary[0].GetProperty("spend").GetDecimal(), summary[1].GetProperty("spend").GetDecimal(), summary[2].GetProperty("spend").GetDecimal()));
+        Assert.Equal(0.02m, summary[1].GetProperty(blueHash).GetDecimal());
+        Assert.Equal(0.01m, summary[1].GetProperty(redHash).GetDecimal());
+        Assert.Equal(0.03m, summary[1].GetProperty("models").EnumerateObject().Single().Value.GetDecimal());
+        Assert.Equal(3, (await gw.GetAsync($"/spend/logs?start_date=2030-01-14&end_date=2030-01-16&api_key={blue}")).Json.GetArrayLength()); // days, one key's spend
+        Assert.Equal(0.01m, (await gw.GetAsync($"/spend/logs?start_date=2030-01-14&end_date=2030-01-16&api_key={blue}")).Json[2].GetProperty("spend").GetDecimal());
 
         var badDate = await gw.GetAsync("/spend/logs?start_date=yesterday");
         Assert.Equal((400, "invalid_type", "start_date"), (badDate.Status, badDate.ErrorCode, badDate.ErrorParam));

@@ -32,7 +32,7 @@ public sealed class ModelListCheckTests
         var message = r.Error.GetProperty("message").GetString();
         Assert.Contains("'Router.Default' is no alias or model group", message, StringComparison.Ordinal);
         Assert.Contains("did you mean 'router.default'", message, StringComparison.Ordinal);
-        Assert.Equal(0, (await gw.GetAsync("/team/list")).Json.GetProperty("teams").GetArrayLength());
+        Assert.Equal(0, (await gw.GetAsync("/team/list")).Json.GetArrayLength());
         Assert.Equal(0, (await gw.GetAsync("/key/list")).Json.GetProperty("total_count").GetInt32());
     }
 
@@ -75,6 +75,6 @@ public sealed class ModelListCheckTests
         Assert.Equal(1, key.Code);
         Assert.Contains("400 invalid_value: 'Router.Default' is no alias or model group; did you mean 'router.default'?", tenant.Stderr, StringComparison.Ordinal);
         Assert.Equal(tenant.Stderr.Split('\n').Last(l => l.Contains("400", StringComparison.Ordinal)), key.Stderr.Split('\n').Last(l => l.Contains("400", StringComparison.Ordinal)));
-        Assert.Equal(0, (await gw.GetAsync("/team/list")).Json.GetProperty("teams").GetArrayLength());
+        Assert.Equal(0, (await gw.GetAsync("/team/list")).Json.GetArrayLength());
     }
 }

@@ -97,7 +97,7 @@ public sealed class TenantAdminTests
         Assert.Equal(200, (await gw.ChatAsync(s.Acme, "chat")).Status);
         Assert.Equal(globexBefore.GetProperty("team_info").GetProperty("max_budget").ToString(),
             (await gw.GetAsync("/team/info?team_id=globex")).Json.GetProperty("team_info").GetProperty("max_budget").ToString());
-        Assert.Equal(2, (await gw.GetAsync("/team/list")).Json.GetProperty("teams").GetArrayLength());
+        Assert.Equal(2, (await gw.GetAsync("/team/list")).Json.GetArrayLength());
         Assert.Equal(keysBefore, (await gw.GetAsync("/key/list")).Json.GetProperty("total_count").GetInt32());
         Assert.Equal("acme", (await gw.GetAsync("/key/info?key=" + s.AdminHash)).Json.GetProperty("info").GetProperty("team_id").GetString());
         Assert.Equal(configBefore, await File.ReadAllTextAsync(gw.ConfigPath!)); // no promotion wrote it
@@ -123,12 +123,12 @@ public sealed class TenantAdminTests
 
         Assert.Equal(200, (await SendAsync(gw, HttpMethod.Post, "/key/update", s.AcmeAdmin, new { key = newHash, rpm_limit = 5, team_id = "acme" })).Status);
         Assert.Equal(200, (await SendAsync(gw, HttpMethod.Get, "/key/info?key=" + newHash, s.AcmeAdmin)).Status);
-        var listed = (await SendAsync(gw, HttpMethod.Get, "/key/list", s.AcmeAdmin)).Json;
+        var listed = (await SendAsync(gw, HttpMethod.Get, "/key/list?return_full_object=true", s.AcmeAdmin)).Json;
         Assert.All(listed.GetProperty("keys").EnumerateArray(), k => Assert.Equal("acme", k.GetProperty("team_id").GetString()));
         Assert.Equal(5, listed.GetProperty("total_count").GetInt32()); // admin, usage, invoke, and the two new ones
         Assert.Equal(5, (await SendAsync(gw, HttpMethod.Get, "/key/list?team_id=acme", s.AcmeAdmin)).Json.GetProperty("total_count").GetInt32());
 
-        var teams = (await SendAsync(gw, HttpMethod.Get, "/team/list", s.AcmeAdmin)).Json.GetProperty("teams");
+        var teams = (await SendAsync(gw, HttpMethod.Get, "/team/list", s.AcmeAdmin)).Json;
         Assert.Equal(["acme"], teams.EnumerateArray().Select(t => t.GetProperty("team_id").GetString()));
         var info = await SendAsync(gw, HttpMethod.Get, "/team/info", s.AcmeAdmin);
         Assert.Equal("acme", info.Json.GetProperty("team_id").GetString());
@@ -163,7 +163,7 @@ public sealed class TenantAdminTests
         Assert.Equal(200, (await SendAsync(gw, HttpMethod.Post, "/team/update", global, new { team_id = "globex", rpm_limit = 3 })).Status);
         Assert.Equal(200, (await SendAsync(gw, HttpMethod.Post, "/team/new", global, new { team_id = "initech" })).Status);
         Assert.Equal(200, (await SendAsync(gw, HttpMethod.Post, "/key/generate", global, new { })).Status);
-        Assert.Equal(3, (await SendAsync(gw, HttpMethod.Get, "/team/list", global)).Json.GetProperty("teams").GetArrayLength());
+        Assert.Equal(3, (await SendAsync(gw, HttpMethod.Get, "/team/list", global)).Json.GetArrayLength());
         Assert.Equal(200, (await SendAsync(gw, HttpMethod.Post, "/team/delete", global, new { team_ids = new[] { "globex" } })).Status);
     }
 
