@@ -77,8 +77,17 @@ internal static class SqliteMigrations
         // v3: users and team membership (reserved; filled by the users work)
         "SELECT 1;",
 
-        // v4: deployments stored through /model/* (reserved; filled by the stored-models work)
-        "SELECT 1;",
+        // v4: deployments stored through /model/* (credentials in litellm_params encrypted; the key is not in the database)
+        """
+        CREATE TABLE deployments (
+            model_id TEXT PRIMARY KEY,
+            model_name TEXT NOT NULL,
+            litellm_params TEXT NOT NULL,
+            model_info TEXT NOT NULL DEFAULT '{}',
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        """,
 
         // v5: spend rows keyed by the provider response id (reserved; filled by the spend-lookup work)
         "SELECT 1;",
