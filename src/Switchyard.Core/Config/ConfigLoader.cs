@@ -122,7 +122,7 @@ public static class ConfigLoader
             WatchConfigFile = watch,
             Warnings = w.Warnings,
             ConfigHash = secrets.Fingerprint.Compute(yaml),
-            SecretValues = [.. secrets.ValuesRead, .. auth.MasterKeys.Select(k => k.Value)],
+            SecretValues = [.. secrets.ValuesRead, .. auth.MasterKeys.Select(k => k.Value), .. store.EncryptionKey is { } ek ? [ek] : Array.Empty<string>()],
         };
     }
 }

@@ -5,21 +5,39 @@ namespace Switchyard.Core.Config;
 /// <summary>Reads switchyard.store, switchyard.spend and switchyard.responses: where durable state lives and how long it is kept.</summary>
 internal static class StoreConfigReader
 {
-    private static readonly HashSet<string> StoreKeys = ["sqlite_path"];
+    private static readonly HashSet<string> StoreKeys = ["sqlite_path", "encryption_key"];
     private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size", "retention", "journal", "journal_fsync"];
     private static readonly HashSet<string> ResponsesKeys = ["retention"];
 
     public static StoreSettings Read(YamlWalker w, YamlNode? general, YamlNode? store, YamlNode? spend, YamlNode? responses, SecretResolver secrets)
     {
         var s = new StoreSettings { DatabaseUrl = DatabaseUrlReader.Read(w, general, secrets) };
-        foreach (var (_, v, p) in w.Entries(w.Mapping(store, "switchyard.store"), "switchyard.store", StoreKeys))
+        foreach (var (k, v, p) in w.Entries(w.Mapping(store, "switchyard.store"), "switchyard.store", StoreKeys))
         {
+            if (k == "encryption_key")
+            {
+                s = ReadEncryptionKey(w, v, p, s, secrets);
+                continue;
+            }
+
             if (w.String(v, p) is { } path)
             {
                 s = s with { SqlitePath = secrets.ResolvePath(path) };
                 if (s.DatabaseUrl is not null)
                 {
                     w.Warn(p, v, "not used: the store is PostgreSQL (general_settings.database_url or DATABASE_URL)");
+                }
+            }
+        }
+
+        if (s.EncryptionKey is null)
+        {
+            foreach (var name in new[] { "SWITCHYARD_ENCRYPTION_KEY", "LITELLM_SALT_KEY" })
+            {
+                if (secrets.Variable(name) is { } fromEnv)
+                {
+                    s = s with { EncryptionKey = fromEnv, EncryptionKeySource = name };
+                    break;
                 }
             }
         }
@@ -57,6 +75,24 @@ internal static class StoreConfigReader
         }
 
         return s;
+    }
+
+    /// <summary>switchyard.store.encryption_key: inline or a reference; at least 16 characters.</summary>
+    private static StoreSettings ReadEncryptionKey(YamlWalker w, YamlNode node, string path, StoreSettings s, SecretResolver secrets)
+    {
+        var key = secrets.ResolveOrError(w, w.String(node, path), path, node);
+        if (key is null)
+        {
+            return s;
+        }
+
+        if (key.Length < 16)
+        {
+            w.Error(path, node, "must be at least 16 characters (for example the output of: openssl rand -base64 32)");
+            return s;
+        }
+
+        return s with { EncryptionKey = key, EncryptionKeySource = "switchyard.store.encryption_key" };
     }
 
     /// <summary>switchyard.spend.journal: a file path, relative to the config file's folder like sqlite_path.</summary>

@@ -14,6 +14,16 @@ public sealed record StoreSettings
     public string? DatabaseUrl { get; init; }
 
     /// <summary>
+    /// The secret that encrypts provider credentials of deployments stored through /model/new (AES-256-GCM, key derived
+    /// with HKDF/SHA-256): switchyard.store.encryption_key (os.environ/ works), else the SWITCHYARD_ENCRYPTION_KEY
+    /// environment variable, else LITELLM_SALT_KEY (LiteLLM's name). Never stored; null when none is set.
+    /// </summary>
+    public string? EncryptionKey { get; init; }
+
+    /// <summary>Where <see cref="EncryptionKey"/> came from (the config key or the variable's name); null when unset.</summary>
+    public string? EncryptionKeySource { get; init; }
+
+    /// <summary>
     /// switchyard.spend.journal: the local append-only file where acknowledged spend is kept until the store has it, and
     /// replayed at start (so a kill -9 loses none). Default: next to the SQLite file.
     /// </summary>

@@ -22,6 +22,15 @@ public interface IGatewayStore : IAsyncDisposable
 
     Task<bool> DeleteKeyAsync(string tokenHash, CancellationToken ct);
 
+    /// <summary>Deployments stored through /model/new, by model id (credentials as stored: encrypted).</summary>
+    Task<IReadOnlyList<StoredDeployment>> ListDeploymentsAsync(CancellationToken ct);
+
+    /// <summary>Inserts or replaces a stored deployment (created_at is kept on replace).</summary>
+    Task UpsertDeploymentAsync(StoredDeployment deployment, CancellationToken ct);
+
+    /// <summary>Deletes a stored deployment; false when there was none with this id.</summary>
+    Task<bool> DeleteDeploymentAsync(string modelId, CancellationToken ct);
+
     /// <summary>Appends spend rows and adds their cost to the keys' and tenants' running spend, in one transaction.</summary>
     Task AppendSpendAsync(IReadOnlyList<SpendRecord> batch, CancellationToken ct);
 

@@ -95,8 +95,17 @@ internal static class PostgresMigrations
         // v2: users and team membership (reserved; filled by the users work)
         "SELECT 1",
 
-        // v3: deployments stored through /model/* (reserved; filled by the stored-models work)
-        "SELECT 1",
+        // v3: deployments stored through /model/* (credentials in litellm_params encrypted; the key is not in the database)
+        """
+        CREATE TABLE deployments (
+            model_id text PRIMARY KEY,
+            model_name text NOT NULL,
+            litellm_params jsonb NOT NULL,
+            model_info jsonb NOT NULL DEFAULT '{}',
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL
+        );
+        """,
 
         // v4: a spend row's request_id is the response id the caller saw (chatcmpl-..., msg_..., resp_...), looked up
         // with /spend/logs?request_id=; the gateway's own unique id (the old request_id) becomes row_id, still the

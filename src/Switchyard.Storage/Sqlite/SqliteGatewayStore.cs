@@ -9,7 +9,7 @@ namespace Switchyard.Storage.Sqlite;
 /// The embedded store: one SQLite file in WAL mode. Writes are serialized; spend arrives in batches from the
 /// spend writer, never per request.
 /// </summary>
-public sealed class SqliteGatewayStore : IGatewayStore
+public sealed partial class SqliteGatewayStore : IGatewayStore
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _write = new(1, 1);

@@ -77,8 +77,17 @@ internal static class SqliteMigrations
         // v3: users and team membership (reserved; filled by the users work)
         "SELECT 1;",
 
-        // v4: deployments stored through /model/* (reserved; filled by the stored-models work)
-        "SELECT 1;",
+        // v4: deployments stored through /model/* (credentials in litellm_params encrypted; the key is not in the database)
+        """
+        CREATE TABLE deployments (
+            model_id TEXT PRIMARY KEY,
+            model_name TEXT NOT NULL,
+            litellm_params TEXT NOT NULL,
+            model_info TEXT NOT NULL DEFAULT '{}',
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        """,
 
         // v5: a spend row's request_id is the response id the caller saw (chatcmpl-..., msg_..., resp_...), looked up
         // with /spend/logs?request_id=; the gateway's own unique id (the old request_id) becomes row_id, still the

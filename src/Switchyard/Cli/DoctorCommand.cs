@@ -46,6 +46,7 @@ public static class DoctorCommand
                     findings.AddRange(await LiveConfigCheck.RunAsync(path, live, ct));
                 }
                 findings.AddRange(DoctorChecks.Store(loaded));
+                findings.AddRange(await StoredModelsCheck.RunAsync(loaded, ct));
                 if (p.GetValue(probe))
                 {
                     findings.AddRange(await DoctorChecks.ProbeAsync(loaded, ct));

@@ -17,7 +17,7 @@ namespace Switchyard.Endpoints;
 /// a tenant) only its tenant's keys and spend, and its own tenant read-only. A key out of the caller's reach is
 /// answered exactly like a key that does not exist.
 /// </summary>
-public sealed partial class AdminEndpoints(GatewayState state, Authenticator authenticator, TenancyService tenancy, SpendWriter spend, TimeProvider time)
+public sealed partial class AdminEndpoints(GatewayState state, Authenticator authenticator, TenancyService tenancy, SpendWriter spend, TimeProvider time, Deployments.StoredModelService models)
 {
     /// <summary>The stored hash of a key given as its clear token or as its hash.</summary>
     private static string TokenHashOf(string given) => given.Length == 64 && TokenHash.TryParse(given, out var h) ? h.ToHex() : TokenHash.Of(given).ToHex();

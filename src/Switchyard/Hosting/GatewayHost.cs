@@ -161,7 +161,8 @@ public static class GatewayHost
         services.AddSingleton<TenancyService>();
         services.AddSingleton(sp => new SpendWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, config.Store.SpendBatchSize, options.Time, sp.GetRequiredService<ILogger<SpendWriter>>(),
             Tenancy.Journal.SpendJournalOptions.From(config.Store, options.SqlitePath)));
-        services.AddHostedService(sp => new StoreInitializer(sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<SpendWriter>(), sp.GetRequiredService<GatewayState>()));
+        services.AddSingleton<Deployments.StoredModelService>();
+        services.AddHostedService(sp => new StoreInitializer(sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<SpendWriter>(), sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<Deployments.StoredModelService>()));
         services.AddHostedService<DirectoryRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
         services.AddSingleton<SpendRetention>();
@@ -283,6 +284,11 @@ public static class GatewayHost
         Route("GET", "/spend/logs", admin.SpendLogs);
         Route("GET", "/spend/summary", admin.SpendSummary);
         Route("GET", "/global/spend/report", admin.SpendReport);
+        Route("POST", "/model/new", admin.NewModel);
+        Route("POST", "/model/update", admin.UpdateModel);
+        Route("POST", "/model/delete", admin.DeleteModel);
+        Route("GET", "/model/info", admin.ModelInfo);
+        Route("GET", "/v1/model/info", admin.ModelInfo);
         var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
         Route("POST", "/config/reload", operations.Reload);
         Route("GET", "/config", operations.ShowConfig);

@@ -115,6 +115,11 @@ public static class EffectiveConfig
             return true;
         }
 
+        if (owner == typeof(StoreSettings) && name == "encryption_key")
+        {
+            return true;
+        }
+
         if (owner == typeof(Core.Alerts.AlertSink) && name is "url" or "headers")
         {
             return true; // webhook URLs carry their token (Slack, Teams), headers carry auth
@@ -131,7 +136,7 @@ public static class EffectiveConfig
         _ => Marker,
     };
 
-    private static string StripCredentials(string url)
+    internal static string StripCredentials(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || (u.UserInfo.Length == 0 && u.Query.Length == 0))
         {

@@ -4,12 +4,12 @@ using Switchyard.Hosting;
 namespace Switchyard.Tenancy;
 
 /// <summary>
-/// With a shared store (PostgreSQL), keeps this replica's keys and tenants in line with what every replica writes:
+/// With a shared store (PostgreSQL), keeps this replica's keys, tenants and stored deployments in line with what every replica writes:
 /// it waits for the store's change notification (LISTEN/NOTIFY: near-immediate) but never longer than
 /// switchyard.shared.key_refresh, then reloads when the directory version moved. So a key created, revoked or rotated
 /// elsewhere is honoured here within key_refresh even when a notification is lost. Requests never wait for it.
 /// </summary>
-public sealed partial class DirectoryRefresher(TenancyService tenancy, GatewayState state, TimeProvider time, ILogger<DirectoryRefresher> logger) : BackgroundService
+public sealed partial class DirectoryRefresher(TenancyService tenancy, GatewayState state, Deployments.StoredModelService models, TimeProvider time, ILogger<DirectoryRefresher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,6 +49,7 @@ public sealed partial class DirectoryRefresher(TenancyService tenancy, GatewaySt
             try
             {
                 await tenancy.RefreshIfChangedAsync(stoppingToken);
+                await models.RefreshIfChangedAsync(stoppingToken);
                 if (refreshFailing)
                 {
                     LogRefreshRecovered(logger);

@@ -43,7 +43,7 @@ public abstract class GatewayStoreContractTests
         }
 
         Assert.Equal(CurrentSchemaVersion, await SqlAsync(location, "SELECT COUNT(*) FROM schema_version")); // one row per migration
-        foreach (var table in new[] { "tenants", "keys", "spend_logs", "responses" })
+        foreach (var table in new[] { "tenants", "keys", "spend_logs", "responses", "deployments" })
         {
             Assert.Equal(1, await SqlAsync(location, CountTableSql(table)));
         }
@@ -321,6 +321,36 @@ public abstract class GatewayStoreContractTests
         var store = Open(await NewLocationAsync());
         await store.InitializeAsync(Ct);
         return store;
+    }
+
+    [Fact]
+    public async Task Deployments_UpsertListDelete_ReplaceKeepsCreatedAtAndTheJsonAsWritten()
+    {
+        var location = await NewLocationAsync();
+        await using var store = Open(location);
+        await store.InitializeAsync(Ct);
+        Assert.Empty(await store.ListDeploymentsAsync(Ct));
+
+        var first = new StoredDeployment
+        {
+            ModelId = "m-1", ModelName = "byo", LitellmParamsJson = """{"model":"openai/gpt-4o","api_key":"sy-enc:v1:AAAA"}""", ModelInfoJson = """{"mode":"chat"}""",
+            CreatedAt = T0, UpdatedAt = T0,
+        };
+        await store.UpsertDeploymentAsync(first, Ct);
+        await store.UpsertDeploymentAsync(first with { ModelId = "m-2", CreatedAt = T0.AddMinutes(1), UpdatedAt = T0.AddMinutes(1) }, Ct);
+        await store.UpsertDeploymentAsync(first with { ModelName = "renamed", LitellmParamsJson = """{"model":"openai/gpt-4o-mini"}""", CreatedAt = T0.AddDays(9), UpdatedAt = T0.AddHours(1) }, Ct);
+
+        var list = await store.ListDeploymentsAsync(Ct);
+        Assert.Equal(["m-1", "m-2"], list.Select(d => d.ModelId).ToArray());
+        var m1 = list[0];
+        Assert.Equal(("renamed", T0, T0.AddHours(1)), (m1.ModelName, m1.CreatedAt, m1.UpdatedAt));
+        Assert.Equal("openai/gpt-4o-mini", System.Text.Json.JsonDocument.Parse(m1.LitellmParamsJson).RootElement.GetProperty("model").GetString());
+        Assert.Equal("sy-enc:v1:AAAA", System.Text.Json.JsonDocument.Parse(list[1].LitellmParamsJson).RootElement.GetProperty("api_key").GetString());
+        Assert.Equal("chat", System.Text.Json.JsonDocument.Parse(m1.ModelInfoJson).RootElement.GetProperty("mode").GetString());
+
+        Assert.True(await store.DeleteDeploymentAsync("m-1", Ct));
+        Assert.False(await store.DeleteDeploymentAsync("m-1", Ct));
+        Assert.Equal(["m-2"], (await store.ListDeploymentsAsync(Ct)).Select(d => d.ModelId).ToArray());
     }
 
     protected static SpendRecord Spend(string requestId, string? tokenHash, decimal cost) => new()

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Switchyard.Core.Config;
 using Switchyard.Core.Tenancy;
 using Switchyard.Tenancy;
 using Switchyard.Tests.Infrastructure;
@@ -138,6 +139,56 @@ public sealed class SharedStoreTests(PostgresDatabase db) : IClassFixture<Postgr
         var e = await Assert.ThrowsAsync<StoreUnavailableException>(() => GatewayFixture.StartAsync(Yaml, configure: c => c with { Store = c.Store with { DatabaseUrl = url } }));
         Assert.StartsWith("cannot open the PostgreSQL store at 127.0.0.1:", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModelCreatedOnA_ServesOnB_UpdateAndDeleteOnA_FollowOnB_ByNotificationAlone()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        GatewayConfig ToShared(GatewayConfig c) => c with
+        {
+            Store = c.Store with { DatabaseUrl = db.Url, EncryptionKey = "shared-test-encryption-key-0001", EncryptionKeySource = "test" },
+            Shared = c.Shared with { KeyRefresh = Hour },
+        };
+        await using var a = await GatewayFixture.StartAsync(Yaml, configure: ToShared);
+        await using var b = await GatewayFixture.StartAsync(Yaml, configure: ToShared);
+        await WaitForListenersAsync(2);
+
+        var created = await a.PostAsync("/model/new", new
+        {
+            model_name = "byo",
+            litellm_params = new { model = "openai/gpt-4o-mini", api_base = upstream.BaseUrl + "/v1", api_key = "sk-shared-upstream-0001" },
+            model_info = new { id = "byo-shared" },
+        });
+        Assert.True(created.Status == 200, created.ToString());
+        await WaitForModelStatusAsync(b, "byo", 200);
+        Assert.All(upstream.Requests, r => Assert.Equal("Bearer sk-shared-upstream-0001", r.Headers["authorization"]));
+
+        var updated = await a.PostAsync("/model/update", new { model_info = new { id = "byo-shared" }, litellm_params = new { api_key = "sk-shared-upstream-0002" } });
+        Assert.True(updated.Status == 200, updated.ToString());
+        await GatewayApi.WaitUntilAsync(
+            () => b.Service<Switchyard.Hosting.GatewayState>().Current.Config.Deployments.Any(d => d.Id == "byo-shared" && d.ApiKey == "sk-shared-upstream-0002"), "B to take the new credential");
+        Assert.Equal(200, (await b.ChatAsync(GatewayFixture.MasterKey, "byo")).Status);
+        Assert.Equal("Bearer sk-shared-upstream-0002", upstream.Requests.Last().Headers["authorization"]);
+
+        Assert.Equal(200, (await a.PostAsync("/model/delete", new { id = "byo-shared" })).Status);
+        await WaitForModelStatusAsync(b, "byo", 404);
+    }
+
+    private static async Task WaitForModelStatusAsync(GatewayFixture gw, string model, int status)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var r = await gw.ChatAsync(GatewayFixture.MasterKey, model);
+            if (r.Status == status)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the replica still answers {r} for {model}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Polls with the key until the replica answers <paramref name="status"/> (a bound against hanging, not a timing assertion).</summary>
