@@ -8,12 +8,18 @@ internal static class ConfigReferenceValidator
         var groups = deployments.Select(d => d.ModelName).ToHashSet(StringComparer.Ordinal);
         var names = groups.Concat(router.ModelGroupAlias.Keys).ToHashSet(StringComparer.Ordinal);
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var patterns = groups.Where(Routing.WildcardPattern.IsPattern).Select(g => new Routing.WildcardPattern(g)).ToArray();
+        bool Routes(string name) => names.Contains(name) || patterns.Any(p => p.IsMatch(name)); // a wildcard routes names it matches
         foreach (var r in w.References)
         {
             switch (r.Kind)
             {
                 case NameReferenceKind.Alias:
-                    if (!groups.Contains(r.Target!))
+                    if (Routing.WildcardPattern.IsPattern(r.Target!) && groups.Contains(r.Target!))
+                    {
+                        w.Warn(r.Path, r.Node, $"points to the wildcard model_name '{r.Target}', which routes only the names it matches; this alias routes nowhere (point it to a group, or call the concrete name)");
+                    }
+                    else if (!groups.Contains(r.Target!))
                     {
                         w.Error(r.Path, r.Node, $"points to '{r.Target}', which is no model_name in model_list{Nearest(r.Target!, groups)}");
                     }
@@ -24,10 +30,10 @@ internal static class ConfigReferenceValidator
                     }
 
                     break;
-                case NameReferenceKind.FallbackSource when !names.Contains(r.Name) && r.Name != "*":
+                case NameReferenceKind.FallbackSource when !Routes(r.Name) && r.Name != "*":
                     w.Error(r.Path, r.Node, $"'{r.Name}' is no model_name or alias{Nearest(r.Name, names)}");
                     break;
-                case NameReferenceKind.FallbackTarget when !names.Contains(r.Name):
+                case NameReferenceKind.FallbackTarget when !Routes(r.Name):
                     w.Error(r.Path, r.Node, $"fallback target '{r.Name}' is no model_name or alias{Nearest(r.Name, names)}");
                     break;
                 case NameReferenceKind.DeploymentId:

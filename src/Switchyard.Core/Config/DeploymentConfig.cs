@@ -87,6 +87,21 @@ public sealed record DeploymentConfig
 
     /// <summary>Mock provider behaviour (mock/ only): fixed reply, latency, failure injection.</summary>
     public MockSettings? Mock { get; init; }
+
+    /// <summary>
+    /// litellm_params.tags: under router_settings.enable_tag_filtering, the request tags this deployment serves
+    /// ("default": requests without tags, and tagged ones nothing else serves). See <see cref="Routing.TagFilter"/>.
+    /// </summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>
+    /// litellm_params.model names no provider (<c>model: "*"</c>): on a wildcard route the provider is then the one the
+    /// name requested starts with (<c>anthropic/claude-x</c>), else openai. See <see cref="Routing.WildcardRoutes"/>.
+    /// </summary>
+    public bool ProviderFromModel { get; init; }
+
+    /// <summary>Whether model_name is a wildcard pattern (<c>*</c>, <c>openai/*</c>): a template, not a group a caller names.</summary>
+    public bool IsWildcard => Routing.WildcardPattern.IsPattern(ModelName);
 }
 
 public sealed record MockSettings

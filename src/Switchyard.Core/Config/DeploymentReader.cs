@@ -16,7 +16,7 @@ internal static class DeploymentReader
         "model", "api_base", "base_url", "api_key", "api_version", "timeout", "stream_timeout", "max_retries", "rpm", "tpm",
         "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
         "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mock_response", "mock_latency_ms",
-        "mock_fail_status", "responses", "drop_params",
+        "mock_fail_status", "responses", "drop_params", "tags",
     ];
 
     /// <summary>litellm_params keys taken as request defaults (added when the caller did not send them).</summary>
@@ -60,6 +60,7 @@ internal static class DeploymentReader
         TimeSpan? timeout = null, streamTimeout = null, mockLatency = null;
         int? maxRetries = null, rpm = null, tpm = null, order = null, mockFail = null;
         bool? dropParams = null;
+        IReadOnlyList<string>? tags = null;
         double? weight = null;
         decimal? inCost = null, outCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
         YamlNode? keyNode = null, modelNode = null;
@@ -102,6 +103,7 @@ internal static class DeploymentReader
                 case "mock_fail_status": mockFail = w.Int(v, p, 400, 599); break;
                 case "responses": responses = w.String(v, p); responsesNode = v; break;
                 case "drop_params": dropParams = w.Bool(v, p); break;
+                case "tags": tags = w.StringList(v, p); break;
             }
         }
 
@@ -248,6 +250,8 @@ internal static class DeploymentReader
             DropParams = dropParams ?? router.DropParams,
             Enabled = enabled,
             DisabledReason = disabledReason,
+            Tags = tags ?? [],
+            ProviderFromModel = slash <= 0,
             Mock = family == ProviderFamilies.Mock ? new MockSettings { Response = mockResponse, Latency = mockLatency ?? TimeSpan.Zero, FailStatus = mockFail } : null,
         };
     }

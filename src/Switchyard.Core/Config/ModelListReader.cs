@@ -19,11 +19,17 @@ internal static class ModelListReader
             return list;
         }
 
+        var tagsWarned = false;
         for (var i = 0; i < seq.Children.Count; i++)
         {
             if (DeploymentReader.Read(w, seq.Children[i], $"model_list[{i}]", secrets, router) is { } d)
             {
                 list.Add(d);
+                if (d.Tags.Count > 0 && !router.EnableTagFiltering && !tagsWarned)
+                {
+                    tagsWarned = true; // once: LiteLLM ignores them too until the switch is on
+                    w.Warn($"model_list[{i}].litellm_params.tags", seq.Children[i], "tags choose no deployment unless router_settings.enable_tag_filtering is true");
+                }
             }
         }
 

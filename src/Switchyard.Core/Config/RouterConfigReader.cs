@@ -9,6 +9,7 @@ internal static class RouterConfigReader
     [
         "routing_strategy", "num_retries", "timeout", "stream_timeout", "retry_after", "fallbacks", "context_window_fallbacks",
         "default_fallbacks", "max_fallbacks", "allowed_fails", "cooldown_time", "retry_policy", "model_group_alias",
+        "enable_tag_filtering", "tag_filtering_match_any",
 
         // read by RouterRedisReader (shared state)
         "redis_url", "redis_host", "redis_port", "redis_password",
@@ -122,6 +123,8 @@ internal static class RouterConfigReader
                 case "cooldown_time": cooldown = w.Duration(v, p); break;
                 case "retry_policy": r = r with { RetryPolicy = ReadRetryPolicy(w, v, p) }; break;
                 case "model_group_alias": r = AliasConfigReader.ReadGroupAliases(w, v, p, r); break;
+                case "enable_tag_filtering": r = r with { EnableTagFiltering = w.Bool(v, p) ?? false }; break;
+                case "tag_filtering_match_any": r = r with { TagFilteringMatchAny = w.Bool(v, p) ?? true }; break;
             }
         }
 

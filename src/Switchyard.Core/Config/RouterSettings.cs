@@ -39,6 +39,15 @@ public sealed record RouterSettings
     /// </summary>
     public bool DropParams { get; init; }
 
+    /// <summary>
+    /// router_settings.enable_tag_filtering: a request's tags (its <c>tags</c> / <c>metadata.tags</c>, its key's and team's
+    /// metadata tags) choose among a group's deployments by their litellm_params.tags (<see cref="Routing.TagFilter"/>).
+    /// </summary>
+    public bool EnableTagFiltering { get; init; }
+
+    /// <summary>router_settings.tag_filtering_match_any (default true): one shared tag selects a deployment; false: all of the request's.</summary>
+    public bool TagFilteringMatchAny { get; init; } = true;
+
     /// <summary>Aliases hidden from /v1/models (model_group_alias entries with hidden: true).</summary>
     public IReadOnlySet<string> HiddenAliases { get; init; } = new HashSet<string>();
 

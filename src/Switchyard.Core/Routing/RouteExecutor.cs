@@ -24,7 +24,8 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
         Func<RoutedDeployment, AttemptInfo, TState, CancellationToken, ValueTask<AttemptResult<T>>> send,
         CancellationToken cancellationToken,
         RouteGroup? canary = null,
-        bool countsAsEvidence = true)
+        bool countsAsEvidence = true,
+        IReadOnlyCollection<string>? tags = null)
         where T : class
     {
         var router = table.Config.Router;
@@ -35,7 +36,7 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
         // request's are not, and neither are they breaker evidence.
         var evidence = countsAsEvidence && router.ModelGroupAlias.ContainsKey(requested) ? table.Ledger.For(requested) : null;
         var canaryConfig = table.Config.Canaries.Count == 0 ? null : table.Config.Canaries.GetValueOrDefault(requested);
-        var run = new GroupRun<T, TState>(table, state, send, countsAsEvidence, evidence, cancellationToken);
+        var run = new GroupRun<T, TState>(table, state, send, countsAsEvidence, evidence, tags ?? [], cancellationToken);
         if (canary is not null)
         {
             // The canary goes first; if it fails (but not because the caller's request is wrong) the primary takes over.
@@ -161,7 +162,7 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
     {
         var window = run.Evidence?.For(group.Name);
         var started = time.GetTimestamp();
-        var r = await RunGroupAsync(run.Table, group, isFallback, run.State, run.Send, attemptsSoFar, run.CountsAsEvidence, window, run.CancellationToken).ConfigureAwait(false);
+        var r = await RunGroupAsync(run.Table, group, isFallback, run.State, run.Send, attemptsSoFar, run.CountsAsEvidence, window, run.Tags, run.CancellationToken).ConfigureAwait(false);
         if (window is not null && (r.Value is not null || r.FailureKind is not (FailureKind.CallerError or FailureKind.ContextWindowExceeded or FailureKind.Unsupported)))
         {
             var now = time.GetUtcNow();
@@ -184,10 +185,25 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
         int attemptsSoFar,
         bool countsAsEvidence,
         Canaries.OutcomeWindow? evidence,
+        IReadOnlyCollection<string> tags,
         CancellationToken cancellationToken)
         where T : class
     {
         var router = table.Config.Router;
+        if (router.EnableTagFiltering && group.Deployments.Count > 0)
+        {
+            var selected = TagFilter.Select(group.Deployments, tags, router.TagFilteringMatchAny);
+            if (selected is null)
+            {
+                return NoDeploymentForTags<T>(group, tags, attemptsSoFar, isFallback);
+            }
+
+            if (selected.Count != group.Deployments.Count)
+            {
+                group = new RouteGroup(group.Name, selected) { Pattern = group.Pattern };
+            }
+        }
+
         var count = group.Deployments.Count;
         var attemptsById = new int[count];
         var banned = new bool[count];
@@ -400,6 +416,31 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
         => Blocked<T>(group, retryAfter, attempts, isFallback, 429, FailureType.RateLimited, "deployment_rate_limited",
             $"every deployment of model group '{group.Name}' is at its rpm/tpm limit (model_list rpm/tpm)");
 
+    /// <summary>
+    /// Tag-based routing found no deployment for the request's tags: refused as LiteLLM refuses it ("not allowed to
+    /// access model due to tags configuration"). Kind Unsupported: a fallback group may still serve the tags, and if none
+    /// does this is the failure the caller hears; no breaker or canary evidence.
+    /// </summary>
+    private static RouteResult<T> NoDeploymentForTags<T>(RouteGroup group, IReadOnlyCollection<string> tags, int attempts, bool isFallback)
+        where T : class
+        => new()
+        {
+            Attempts = attempts,
+            FallbackUsed = isFallback,
+            GroupUsed = group.Name,
+            FailureKind = FailureKind.Unsupported,
+            Failure = new FailureSummary
+            {
+                Status = 403,
+                Type = FailureType.PermissionDenied,
+                Code = "no_deployment_for_tags",
+                Message = tags.Count == 0
+                    ? $"model group '{group.Name}' has no deployment for requests without tags (router_settings.enable_tag_filtering)"
+                    : $"no deployment of model group '{group.Name}' serves the tags {string.Join(", ", tags.Select(t => "'" + t + "'"))} (the request's, its key's and its team's; router_settings.enable_tag_filtering)",
+                ProviderFamily = group.Family,
+            },
+        };
+
     /// <summary>No deployment of the group may be tried now: answered at once, with the time until one may.</summary>
     private static RouteResult<T> Blocked<T>(RouteGroup group, TimeSpan? retryAfter, int attempts, bool isFallback, int status, string type, string code, string message)
         where T : class
@@ -444,6 +485,7 @@ public sealed class RouteExecutor(TimeProvider time, Random random)
         Func<RoutedDeployment, AttemptInfo, TState, CancellationToken, ValueTask<AttemptResult<T>>> Send,
         bool CountsAsEvidence,
         Canaries.AliasEvidence? Evidence,
+        IReadOnlyCollection<string> Tags,
         CancellationToken CancellationToken)
         where T : class;
 }

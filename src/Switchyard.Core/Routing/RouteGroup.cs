@@ -29,6 +29,9 @@ public sealed class RouteGroup
 
     public string Name { get; }
 
+    /// <summary>The wildcard model_name this group was made from for a concrete name (<c>openai/*</c> for <c>openai/gpt-4o</c>); null otherwise.</summary>
+    public string? Pattern { get; init; }
+
     public IReadOnlyList<RoutedDeployment> Deployments { get; }
 
     public IReadOnlyList<string> Families { get; }

@@ -5,17 +5,21 @@ namespace Switchyard.Core.Routing;
 
 /// <summary>
 /// Built once per config snapshot: names (model groups and aliases) to route groups, and fallback chains.
-/// Lookups are exact; a miss is answered with the nearest names.
+/// Exact names win; a name none has goes to the most specific wildcard model_name it matches (<see cref="WildcardRoutes"/>);
+/// a miss is answered with the nearest names.
 /// </summary>
 public sealed class RouteTable
 {
     private readonly FrozenDictionary<string, RouteGroup> _byName;
+    private readonly FrozenDictionary<string, RouteGroup> _byModelName;
+    private readonly WildcardRoutes _wildcards;
 
     public RouteTable(GatewayConfig config, DeploymentStateRegistry states)
     {
+        ArgumentNullException.ThrowIfNull(states);
         Config = config;
         Ledger = states.Canaries;
-        var groups = config.Deployments
+        var all = config.Deployments
             .GroupBy(d => d.ModelName, StringComparer.Ordinal)
             .ToDictionary(
                 g => g.Key,
@@ -24,6 +28,7 @@ public sealed class RouteTable
                     .Select(d => new RoutedDeployment(d, states.Get(d.Id, new DeploymentRuntime(config.Breaker, d.Rpm, d.Tpm))))
                     .ToArray()),
                 StringComparer.Ordinal);
+        var groups = all.Where(g => !WildcardPattern.IsPattern(g.Key)).ToDictionary(StringComparer.Ordinal);
         var byName = new Dictionary<string, RouteGroup>(groups, StringComparer.Ordinal);
         foreach (var (alias, target) in config.Router.ModelGroupAlias)
         {
@@ -34,8 +39,12 @@ public sealed class RouteTable
         }
 
         _byName = byName.ToFrozenDictionary(StringComparer.Ordinal);
-        Groups = groups.Values.ToArray();
-        PublicNames = byName.Keys.Where(n => !config.Router.HiddenAliases.Contains(n)).Order(StringComparer.Ordinal).ToArray();
+        _byModelName = all.ToFrozenDictionary(StringComparer.Ordinal);
+        _wildcards = new WildcardRoutes(config, states, all.Where(g => WildcardPattern.IsPattern(g.Key)).Select(g => g.Value));
+        Groups = all.Values.ToArray();
+
+        // Wildcard model_names are listed as they are written, as LiteLLM lists them (the names they stand for are unknown).
+        PublicNames = byName.Keys.Concat(_wildcards.Patterns).Where(n => !config.Router.HiddenAliases.Contains(n)).Order(StringComparer.Ordinal).ToArray();
     }
 
     public GatewayConfig Config { get; }
@@ -43,12 +52,20 @@ public sealed class RouteTable
     /// <summary>Aliases' recent outcomes per group (canary evidence), long-lived across snapshots.</summary>
     public Canaries.CanaryLedger Ledger { get; }
 
+    /// <summary>Every model_name's group as configured (wildcard ones with their deployments as written).</summary>
     public IReadOnlyList<RouteGroup> Groups { get; }
+
+    /// <summary>Whether some model_name is a wildcard pattern (then names a caller sends need not be listed to route).</summary>
+    public bool HasWildcards => _wildcards.Any;
 
     /// <summary>Every name a caller may send as model (groups and visible aliases), sorted.</summary>
     public IReadOnlyList<string> PublicNames { get; }
 
-    public RouteGroup? Resolve(string name) => _byName.GetValueOrDefault(name);
+    /// <summary>The group a requested name routes to: an exact group or alias, else the most specific wildcard's concrete group.</summary>
+    public RouteGroup? Resolve(string name) => _byName.GetValueOrDefault(name) ?? _wildcards.Resolve(name);
+
+    /// <summary>The configured group of a model_name (a wildcard pattern's too, with its template deployments).</summary>
+    public RouteGroup? GroupOf(string modelName) => _byModelName.GetValueOrDefault(modelName);
 
     /// <summary>Whether <paramref name="name"/> is an alias that opted in to drop_params (<see cref="RouterSettings.DropParamsAliases"/>).</summary>
     public bool AliasDropsParams(string name) => Config.Router.DropParamsAliases.Contains(name);
@@ -72,14 +89,17 @@ public sealed class RouteTable
 
     /// <summary>
     /// The fallback names for a requested name: its own list, else its group's (an alias shares its group's chain),
-    /// else the wildcard, else default_fallbacks (regular fallbacks only).
+    /// else its wildcard model_name's (a concrete name routed by <c>openai/*</c> takes <c>openai/*</c>'s), else the
+    /// wildcard, else default_fallbacks (regular fallbacks only).
     /// </summary>
     public IReadOnlyList<string> FallbacksFor(string name, bool contextWindow)
     {
         var router = Config.Router;
         var map = contextWindow ? router.ContextWindowFallbacks : router.Fallbacks;
-        var group = Resolve(name)?.Name;
-        var chain = map.GetValueOrDefault(name) ?? (group is null ? null : map.GetValueOrDefault(group)) ?? map.GetValueOrDefault("*");
+        var resolved = Resolve(name);
+        var group = resolved?.Name;
+        var chain = map.GetValueOrDefault(name) ?? (group is null ? null : map.GetValueOrDefault(group))
+            ?? (resolved?.Pattern is { } pattern ? map.GetValueOrDefault(pattern) : null) ?? map.GetValueOrDefault("*");
         return chain ?? (contextWindow ? [] : router.DefaultFallbacks);
     }
 }

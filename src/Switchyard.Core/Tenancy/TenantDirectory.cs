@@ -11,6 +11,9 @@ public sealed class KeyEntry(KeyRecord record, LimitState limits, FrozenSet<stri
     public LimitState Limits { get; } = limits;
     public FrozenSet<string> Models { get; } = models;
     public FrozenSet<string> Scopes { get; } = scopes;
+
+    /// <summary>metadata.tags: added to every request's tags (tag-based routing).</summary>
+    public FrozenSet<string> Tags { get; } = MetadataTags.Read(record.MetadataJson);
 }
 
 /// <summary>A cached tenant with its live limit counters (and one per alias limit).</summary>
@@ -20,6 +23,9 @@ public sealed class TenantEntry(TenantRecord record, LimitState limits, FrozenDi
     public LimitState Limits { get; } = limits;
     public FrozenDictionary<string, LimitState> AliasLimits { get; } = aliasLimits;
     public FrozenSet<string> Models { get; } = models;
+
+    /// <summary>metadata.tags: added to every request's tags from its keys (tag-based routing).</summary>
+    public FrozenSet<string> Tags { get; } = MetadataTags.Read(record.MetadataJson);
 }
 
 /// <summary>

@@ -47,9 +47,10 @@ public static class PriceTable
 
     /// <summary>
     /// Whether an enabled provider deployment (not the mock) has neither its own prices nor a built-in one, so its
-    /// spend counts as $0: warned about at start (a log line naming it) and by doctor (SY113).
+    /// spend counts as $0: warned about at start (a log line naming it) and by doctor (SY113). A wildcard model_name's
+    /// deployment is priced per concrete model it is called with, so it is never unpriced as written.
     /// </summary>
-    public static bool IsUnpriced(DeploymentConfig d) => d.Enabled && d.Family != ProviderFamilies.Mock && For(d) == (0, 0);
+    public static bool IsUnpriced(DeploymentConfig d) => d.Enabled && d.Family != ProviderFamilies.Mock && !d.IsWildcard && For(d) == (0, 0);
 
     /// <summary>All of a deployment's prices per token, prompt-cache reads and writes included.</summary>
     public static TokenPrices PricesFor(DeploymentConfig d) => Cache.GetValue(d, static c => new StrongBox(Lookup(c))).Value;

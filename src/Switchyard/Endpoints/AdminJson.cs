@@ -108,15 +108,31 @@ internal static class AdminJson
         return BudgetDuration.TryParse(s, out var d) ? d : throw Invalid(name, "a period such as 30s, 30m, 24h, 30d or 1mo");
     }
 
+    /// <summary>
+    /// The metadata to store, as JSON; a top-level <c>tags</c> list (LiteLLM's /key/generate and /team/new field) is
+    /// kept as <c>metadata.tags</c>, where tag-based routing reads it (<see cref="Core.Tenancy.MetadataTags"/>).
+    /// </summary>
     public static string? Metadata(JsonObject o)
     {
         var n = o["metadata"];
-        if (n is null)
+        if (n is not null and not JsonObject)
         {
-            return null;
+            throw Invalid("metadata", "an object");
         }
 
-        return n is JsonObject ? n.ToJsonString() : throw Invalid("metadata", "an object");
+        if (o["tags"] is not { } tags)
+        {
+            return n?.ToJsonString();
+        }
+
+        if (tags is not JsonArray list || list.Any(t => t is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String))
+        {
+            throw Invalid("tags", "an array of strings");
+        }
+
+        var merged = n is null ? [] : (JsonObject)n.DeepClone();
+        merged["tags"] = list.DeepClone();
+        return merged.ToJsonString();
     }
 
     public static RequestValidationException Invalid(string name, string what) => new($"'{name}' must be {what}", name, "invalid_type");

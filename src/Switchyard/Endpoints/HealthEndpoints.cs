@@ -145,7 +145,7 @@ public sealed class HealthEndpoints(GatewayState state, Authenticator authentica
                 continue;
             }
 
-            var s = snapshot.Routes.Resolve(d.ModelName)!.Deployments.First(x => x.Config.Id == d.Id).State;
+            var s = snapshot.Routes.GroupOf(d.ModelName)!.Deployments.First(x => x.Config.Id == d.Id).State;
             var breaker = s.Breaker.State;
             var blocked = s.BlockedUntil(now);
             if (blocked is null)

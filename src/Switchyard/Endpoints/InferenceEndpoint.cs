@@ -118,6 +118,28 @@ public sealed partial class InferenceEndpoint(
             return;
         }
 
+        IReadOnlyCollection<string>? tags = null;
+        if (snapshot.Config.Router.EnableTagFiltering)
+        {
+            // tag-based routing: the request's tags (taken out of the body: they are not the provider's) with its key's and team's
+            try
+            {
+                var (requestTags, untagged) = RequestTags.Take(body.Span);
+                if (untagged is not null)
+                {
+                    body = untagged;
+                    info = RequestInspector.Inspect(body.Span, operation);
+                }
+
+                tags = RequestTags.Merge(requestTags, caller.Key?.Tags, caller.Tenant?.Tags);
+            }
+            catch (RequestValidationException e)
+            {
+                await FailureResponses.WriteAsync(context, FailureSummary.BadRequest(e.Message, e.Param, e.Code) with { Route = info.Model });
+                return;
+            }
+        }
+
         var access = context.Features.Get<AccessLog.AccessRecord>();
         if (access is not null)
         {
@@ -192,7 +214,7 @@ public sealed partial class InferenceEndpoint(
             AliasDropsParams = routes.AliasDropsParams(info.Model),
         };
         var result = await _executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, _executor.Random),
-            countsAsEvidence: !SmokeMarker.IsSmoke(context, caller));
+            countsAsEvidence: !SmokeMarker.IsSmoke(context, caller), tags: tags);
         if (access is not null)
         {
             access.Group = result.GroupUsed ?? group.Name;

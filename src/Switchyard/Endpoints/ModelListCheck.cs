@@ -13,7 +13,9 @@ internal static class ModelListCheck
 {
     public static IReadOnlyList<string>? Checked(RouteTable routes, IReadOnlyList<string>? models)
     {
-        if (models?.FirstOrDefault(m => routes.Resolve(m) is null) is { } unknown)
+        // a pattern (openai/*) is checked against the names it may match: a wildcard route, or a name listed
+        if (models?.FirstOrDefault(m => routes.Resolve(m) is null
+            && !(WildcardPattern.IsPattern(m) && (routes.HasWildcards || routes.PublicNames.Any(n => WildcardPattern.Matches(m, n))))) is { } unknown)
         {
             var near = routes.Nearest(unknown);
             var hint = near.Count > 0

@@ -53,10 +53,15 @@ public sealed class CallerIdentity
     }
 
     /// <summary>Whether this caller may call the alias or group: the token's list, then the tenant's (empty = all).</summary>
-    /// <remarks>Allowing a model group also allows the aliases that point to it.</remarks>
+    /// <remarks>
+    /// Allowing a model group also allows the aliases that point to it. An entry with <c>*</c> is a pattern, as in
+    /// LiteLLM (<c>openai/*</c> allows <c>openai/gpt-4o</c>); a name a wildcard route serves is checked as the concrete
+    /// name requested.
+    /// </remarks>
     public bool MayUse(string name, string? group = null)
         => IsMaster || (Allowed(Key!.Models, name, group) && (Tenant is null || Allowed(Tenant.Models, name, group)));
 
     private static bool Allowed(IReadOnlySet<string> models, string name, string? group)
-        => models.Count == 0 || models.Contains(name) || (group is not null && models.Contains(group));
+        => models.Count == 0 || models.Contains(name) || (group is not null && models.Contains(group))
+            || models.Any(m => Core.Routing.WildcardPattern.IsPattern(m) && Core.Routing.WildcardPattern.Matches(m, name));
 }
