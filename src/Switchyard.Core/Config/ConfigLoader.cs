@@ -10,7 +10,7 @@ namespace Switchyard.Core.Config;
 public static class ConfigLoader
 {
     private static readonly HashSet<string> TopKeys = ["model_list", "router_settings", "litellm_settings", "general_settings", "environment_variables", "switchyard"];
-    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries", "responses", "shared", "access_log"];
+    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries", "responses", "shared", "access_log", "cache"];
     private static readonly HashSet<string> ReloadKeys = ["watch"];
 
     public static GatewayConfig LoadFile(string path, Func<string, string?>? environment = null)
@@ -90,6 +90,7 @@ public static class ConfigLoader
         var alerts = AlertsConfigReader.Read(w, Sw("alerts"), secrets);
         var telemetry = TelemetryConfigReader.Read(w, Sw("telemetry"));
         var accessLog = AccessLogConfigReader.Read(w, Sw("access_log"), secrets);
+        var cache = CacheConfigReader.Read(w, Section("litellm_settings"), Sw("cache"), secrets, shared);
         var watch = false;
         foreach (var (_, v, p) in w.Entries(w.Mapping(Sw("reload"), "switchyard.reload"), "switchyard.reload", ReloadKeys))
         {
@@ -117,6 +118,7 @@ public static class ConfigLoader
             Alerts = alerts,
             Telemetry = telemetry,
             AccessLog = accessLog,
+            Cache = cache,
             Canaries = canaries,
             SecretFiles = [.. secrets.FilesRead.Concat(auth.MasterKeyFile is { } mkf ? [mkf] : []).Distinct()],
             WatchConfigFile = watch,

@@ -18,6 +18,9 @@ public sealed record GatewayConfig
     /// <summary>switchyard.access_log: one JSON line per request.</summary>
     public AccessLogSettings AccessLog { get; init; } = new();
 
+    /// <summary>litellm_settings.cache / cache_params and switchyard.cache: exact-match response caching.</summary>
+    public CacheSettings Cache { get; init; } = new();
+
     /// <summary>Aliases that send a share of their traffic to a canary group (switchyard.canaries).</summary>
     public IReadOnlyDictionary<string, CanaryConfig> Canaries { get; init; } = new Dictionary<string, CanaryConfig>();
 

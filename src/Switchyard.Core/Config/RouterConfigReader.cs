@@ -15,7 +15,8 @@ internal static class RouterConfigReader
         "redis_url", "redis_host", "redis_port", "redis_password",
     ];
 
-    private static readonly HashSet<string> LitellmSettingsKeys = ["num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params"];
+    private static readonly HashSet<string> LitellmSettingsKeys = ["num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params",
+        "cache", "cache_params"]; // cache keys: read by CacheConfigReader
     private static readonly HashSet<string> RetryKeys = ["base_delay", "max_delay"];
 
     private static readonly HashSet<string> RetryPolicyKeys =

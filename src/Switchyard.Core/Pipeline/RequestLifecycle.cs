@@ -173,6 +173,20 @@ public abstract class RequestLifecycle : IDisposable
     }
 
     /// <summary>
+    /// The answer came from the response cache: the request counted against rpm when it was admitted, and now settles
+    /// nothing against tpm and budgets (no provider was called). Ends once the shared limiter has it (at once in process).
+    /// </summary>
+    public Task ServedFromCacheAsync()
+    {
+        if (Interlocked.Exchange(ref _admissionSettled, 1) != 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return _admission.CompleteAsync(ref _ticket, 0, 0);
+    }
+
+    /// <summary>
     /// How a stream relay ended, with the usage it carried, recorded once: a break that counts against the breaker is
     /// fed to the answering deployment's breaker (the route executor already counted the first byte as a success).
     /// </summary>

@@ -43,6 +43,22 @@ public sealed partial class InferenceEndpoint
             return endpoint._usage.RecordAsync(caller, info, Deployment!.Config, prompt, completion, cost, Status, correlationId, StartedTimestamp, Call?.ResponseId);
         }
 
+        /// <summary>
+        /// The answer comes from the response cache: admission settles nothing used, the spend row is journaled at zero
+        /// cost with the cache-hit marker, and the request is counted in metrics as a 200 with no provider.
+        /// </summary>
+        public async Task CacheHitAsync(string deployment)
+        {
+            await ServedFromCacheAsync();
+            await endpoint._usage.RecordCacheHitAsync(caller, info, deployment, correlationId, StartedTimestamp);
+            if (Access is { } access)
+            {
+                access.Deployment = deployment;
+            }
+
+            Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, null, null, 200, null, Elapsed, default, null, 0, false, caller.TenantId, 0, false, default);
+        }
+
         /// <summary>The request's access-log line (null when the access log is off or excludes the path).</summary>
         public AccessLog.AccessRecord? Access { get; init; }
 

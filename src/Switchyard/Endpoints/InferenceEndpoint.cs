@@ -31,6 +31,7 @@ public sealed partial class InferenceEndpoint(
     Core.Telemetry.GatewayTelemetry telemetry,
     IngressCodecs codecs,
     ResponseStore responseStore,
+    Caching.ResponseCacheService cache,
     ILogger<InferenceEndpoint> logger)
 {
     private readonly RouteExecutor _executor = executor;
@@ -39,6 +40,7 @@ public sealed partial class InferenceEndpoint(
     private readonly Operations.AlertService _alerts = alerts;
     private readonly Core.Telemetry.GatewayTelemetry _telemetry = telemetry;
     private readonly ILogger<InferenceEndpoint> _logger = logger;
+    private readonly Caching.ResponseCacheService _cache = cache;
 
     /// <summary>Caller headers a native deployment receives as sent (protocol versions and opt-in betas).</summary>
     private static readonly string[] ForwardedHeaderNames = ["anthropic-version", "anthropic-beta", "openai-beta"];
@@ -176,6 +178,21 @@ public sealed partial class InferenceEndpoint(
             (body, info) = (e.Body, e.Info with { Model = resolved });
         }
 
+        Caching.CachePlan? cachePlan = null;
+        var cacheSettings = snapshot.Config.Cache;
+        if (Caching.ResponseCacheService.Applies(cacheSettings, info.Operation))
+        {
+            try
+            {
+                (cachePlan, body, info) = Caching.ResponseCacheService.Plan(cacheSettings, caller, info, group.Name, body);
+            }
+            catch (RequestValidationException e)
+            {
+                await FailureResponses.WriteAsync(context, FailureSummary.BadRequest(e.Message, e.Param, e.Code) with { Route = info.Model });
+                return;
+            }
+        }
+
         var correlation = context.Features.Get<CorrelationFeature>()!;
         using var logScope = _logger.BeginScope(new LogFields(info.Model, caller.TenantId));
         var capture = snapshot.Config.Telemetry.CaptureContent;
@@ -208,10 +225,20 @@ public sealed partial class InferenceEndpoint(
             }
         }
 
+        if (cachePlan is { Lookup: true } && await _cache.LookupAsync(cacheSettings, cachePlan, info, context.RequestAborted) is var (cached, bytes))
+        {
+            // counted against rpm when admitted (as LiteLLM counts requests); nothing against tpm or budgets
+            await request.CacheHitAsync(cached.Deployment);
+            await _cache.WriteHitAsync(context, cachePlan, info, cached, bytes);
+            return;
+        }
+
         var call = request.Call = new CallState(this, info, body, correlation, codec, codec is null ? [] : ForwardedHeaders(context)) // only native protocol deployments read them
         {
             TenantScope = ResponseStore.Scope(caller.TenantId),
             AliasDropsParams = routes.AliasDropsParams(info.Model),
+            Cache = cachePlan,
+            CacheSettings = cacheSettings,
         };
         var result = await _executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, _executor.Random),
             countsAsEvidence: !SmokeMarker.IsSmoke(context, caller), tags: tags);
@@ -313,6 +340,12 @@ public sealed partial class InferenceEndpoint(
                     await responseStore.SaveAsync(call.TenantScope, call.Body, answer, context.RequestAborted);
                 }
 
+                if (call.Cache is { } plan)
+                {
+                    headers["x-switchyard-cache"] = plan.MissHeader;
+                    await _cache.StoreAsync(call.CacheSettings, plan, info, Core.Caching.CachedAnswerKind.Whole, answer, deployment.Config.Id, context.RequestAborted);
+                }
+
                 context.Response.ContentLength = answer.Length;
                 await context.Response.Body.WriteAsync(answer, context.RequestAborted);
                 return RelayOutcome.Completed;
@@ -333,6 +366,13 @@ public sealed partial class InferenceEndpoint(
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var sniffer = new ResponseIdSniffer(context.Response.BodyWriter);
         System.IO.Pipelines.PipeWriter output = sniffer;
+        var capture = call.Cache is { Store: true } ? new Caching.CapturingPipeWriter(output, call.CacheSettings.MaxEntryBytes) : null;
+        if (call.Cache is { } plan)
+        {
+            context.Response.Headers["x-switchyard-cache"] = plan.MissHeader;
+        }
+
+        output = capture ?? output;
         // the translated request's info: it carries the prompt estimate made while translating (message_start reports it)
         using var transcoder = call.Translated ? call.Codec!.CreateTranscoder(call.Translation?.Value is { } chat ? chat.Info : info, call.Body) : null;
         var relayOutput = transcoder is null ? output : new TranscodingPipeWriter(output, transcoder);
@@ -346,6 +386,12 @@ public sealed partial class InferenceEndpoint(
                 {
                     // before the body ends: a client reads to the end of the stream before it can send the continuation
                     await responseStore.SaveAsync(call.TenantScope, call.Body, completed, context.RequestAborted);
+                }
+
+                if (capture?.Captured is { } sent)
+                {
+                    // only a stream that completed cleanly (its final event arrived) is kept, before the body ends
+                    await _cache.StoreAsync(call.CacheSettings, call.Cache!, info, Core.Caching.CachedAnswerKind.Stream, sent, deployment.Config.Id, context.RequestAborted);
                 }
 
                 break;
@@ -542,6 +588,12 @@ public sealed partial class InferenceEndpoint(
 
         /// <summary>The caller's tenant scope in the Responses store.</summary>
         public string TenantScope { get; init; } = "";
+
+        /// <summary>The request's response-cache plan (null when the cache does not apply).</summary>
+        public Caching.CachePlan? Cache { get; init; }
+
+        /// <summary>The live cache settings the plan was made under.</summary>
+        public CacheSettings CacheSettings { get; init; } = new();
 
         /// <summary>The called alias opted in to drop_params; applies to every deployment the request reaches (fallbacks, canaries too).</summary>
         public bool AliasDropsParams { get; init; }

@@ -177,6 +177,7 @@ public static class GatewayHost
         services.AddSingleton<Providers.Abstractions.IIngressCodec>(sp => new Providers.OpenAI.Responses.ResponsesCodec(options.Time));
         services.AddSingleton<Ingress.ResponseStore>();
         services.AddSingleton<ResponsesEndpoints>();
+        services.AddSingleton(sp => new Caching.ResponseCacheService(sp.GetRequiredService<Core.Telemetry.GatewayTelemetry>(), options.Time, sp.GetRequiredService<ILogger<Caching.ResponseCacheService>>()) { SharedPrefix = config.Shared.KeyPrefix });
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<Operations.AlertService>();
         services.AddHostedService(sp => sp.GetRequiredService<Operations.AlertService>());

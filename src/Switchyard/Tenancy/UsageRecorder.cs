@@ -26,6 +26,33 @@ public sealed class UsageRecorder(SpendWriter spend, TimeProvider time)
     public ValueTask RecordAsync(CallerIdentity caller, RequestInfo info, int status, string correlationId, long startedTimestamp)
         => AppendAsync(caller, info, null, 0, 0, 0, status, correlationId, startedTimestamp, null);
 
+    /// <summary>
+    /// An answer served from the response cache: zero tokens and zero cost (no provider was called), provider_family
+    /// <c>cache</c> as the cache-hit marker and the deployment that first answered it (completes once journaled).
+    /// </summary>
+    public ValueTask RecordCacheHitAsync(CallerIdentity caller, RequestInfo info, string deployment, string correlationId, long startedTimestamp)
+    {
+        var elapsed = time.GetElapsedTime(startedTimestamp);
+        var rowId = Guid.CreateVersion7().ToString("N");
+        return spend.AppendAsync(new SpendRecord
+        {
+            RowId = rowId,
+            RequestId = rowId,
+            CorrelationId = correlationId,
+            TenantId = caller.TenantId,
+            TokenHash = caller.TokenHash,
+            Alias = info.Model,
+            Deployment = deployment,
+            ProviderFamily = CacheHitFamily,
+            Status = 200,
+            LatencyMs = elapsed.TotalMilliseconds,
+            StartTime = time.GetUtcNow() - elapsed,
+        });
+    }
+
+    /// <summary>The provider_family of a spend row answered from the response cache.</summary>
+    public const string CacheHitFamily = "cache";
+
     private ValueTask AppendAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, long prompt, long completion, decimal cost, int status, string correlationId, long startedTimestamp, string? responseId)
     {
         var elapsed = time.GetElapsedTime(startedTimestamp);
