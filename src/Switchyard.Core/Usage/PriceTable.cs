@@ -7,7 +7,7 @@ namespace Switchyard.Core.Usage;
 /// Dollars per token. A deployment's own prices (model_info or litellm_params input/output_cost_per_token) win;
 /// otherwise the built-in table for common models, matched by provider model id or base_model (longest prefix).
 /// Prompt-cache prices come from <c>cache_read_input_token_cost</c>, <c>cache_creation_input_token_cost</c> (5-minute
-/// writes) and <c>cache_creation_input_token_cost_above_1hr</c>, else Anthropic's multipliers of the input price.
+/// writes) and <c>cache_creation_input_token_cost_above_1hr</c>, else Anthropic's (or Gemini's cache-read) multipliers of the input price.
 /// </summary>
 public static class PriceTable
 {
