@@ -177,6 +177,11 @@ internal static class DeploymentReader
 
         apiBase = secrets.ResolveOrError(w, apiBase, paramsPath + ".api_base", pm);
         apiBase ??= ProviderFamilies.DefaultApiBase(prefix);
+        if (family == ProviderFamilies.Gemini && ProviderFamilies.IsGeminiOpenAICompatible(apiBase))
+        {
+            family = ProviderFamilies.OpenAI; // Google's OpenAI-compatible endpoint: the OpenAI wire format, Bearer auth
+        }
+
         if (family == ProviderFamilies.Azure)
         {
             if (apiBase is null)

@@ -6,6 +6,7 @@ public static class ProviderFamilies
     public const string OpenAI = "openai";
     public const string Azure = "azure";
     public const string Anthropic = "anthropic";
+    public const string Gemini = "gemini";
     public const string Mock = "mock";
 
     private static readonly Dictionary<string, string> Families = new(StringComparer.Ordinal)
@@ -28,6 +29,7 @@ public static class ProviderFamilies
         ["xai"] = OpenAI,
         ["azure"] = Azure,
         ["anthropic"] = Anthropic,
+        ["gemini"] = Gemini,
         ["mock"] = Mock,
     };
 
@@ -36,6 +38,7 @@ public static class ProviderFamilies
     {
         ["openai"] = "https://api.openai.com/v1",
         ["anthropic"] = "https://api.anthropic.com",
+        ["gemini"] = "https://generativelanguage.googleapis.com",
         ["ollama_chat"] = "http://localhost:11434/v1",
         ["ollama"] = "http://localhost:11434/v1",
         ["groq"] = "https://api.groq.com/openai/v1",
@@ -53,4 +56,12 @@ public static class ProviderFamilies
     public static string? FamilyOf(string prefix) => Families.GetValueOrDefault(prefix);
 
     public static string? DefaultApiBase(string prefix) => DefaultBases.GetValueOrDefault(prefix);
+
+    /// <summary>
+    /// Whether a <c>gemini/</c> deployment's api_base is Google's OpenAI-compatible endpoint
+    /// (<c>https://generativelanguage.googleapis.com/v1beta/openai/</c>): such a deployment is sent the OpenAI wire
+    /// format with Bearer auth instead of the native generateContent API.
+    /// </summary>
+    public static bool IsGeminiOpenAICompatible(string? apiBase)
+        => apiBase is not null && apiBase.TrimEnd('/').EndsWith("/openai", StringComparison.OrdinalIgnoreCase);
 }

@@ -7,7 +7,7 @@ namespace Switchyard.Core.Usage;
 /// Dollars per token. A deployment's own prices (model_info or litellm_params input/output_cost_per_token) win;
 /// otherwise the built-in table for common models, matched by provider model id or base_model (longest prefix).
 /// Prompt-cache prices come from <c>cache_read_input_token_cost</c>, <c>cache_creation_input_token_cost</c> (5-minute
-/// writes) and <c>cache_creation_input_token_cost_above_1hr</c>, else Anthropic's multipliers of the input price.
+/// writes) and <c>cache_creation_input_token_cost_above_1hr</c>, else Anthropic's (or Gemini's cache-read) multipliers of the input price.
 /// </summary>
 public static class PriceTable
 {
@@ -34,6 +34,15 @@ public static class PriceTable
         ["claude-sonnet-4"] = (3.00m, 15.00m),
         ["claude-haiku-4"] = (1.00m, 5.00m),
         ["claude-opus-4"] = (15.00m, 75.00m),
+        ["gemini-3-pro"] = (2.00m, 12.00m),
+        ["gemini-2.5-pro"] = (1.25m, 10.00m),
+        ["gemini-2.5-flash"] = (0.30m, 2.50m),
+        ["gemini-2.5-flash-lite"] = (0.10m, 0.40m),
+        ["gemini-2.0-flash"] = (0.10m, 0.40m),
+        ["gemini-2.0-flash-lite"] = (0.075m, 0.30m),
+        ["gemini-1.5-pro"] = (1.25m, 5.00m),
+        ["gemini-1.5-flash"] = (0.075m, 0.30m),
+        ["gemini-embedding-001"] = (0.15m, 0m),
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeploymentConfig, StrongBox> Cache = new();
@@ -72,16 +81,21 @@ public static class PriceTable
             (input, output) = (p.In / 1_000_000m, p.Out / 1_000_000m);
         }
 
-        // Anthropic's multipliers on the base input price: reads 0.1x, 5-minute writes 1.25x, 1-hour writes 2x. Other
-        // families bill cached tokens at the input price unless the deployment sets its cache prices.
+        // Anthropic's multipliers on the base input price: reads 0.1x, 5-minute writes 1.25x, 1-hour writes 2x. Gemini
+        // bills implicit-cache reads at 0.25x (1.5 and 2.0 models) or 0.1x (2.5 and later). Other families bill cached
+        // tokens at the input price unless the deployment sets its cache prices.
         var anthropic = d.Family == ProviderFamilies.Anthropic;
+        var cacheRead = anthropic ? 0.1m : d.Family == ProviderFamilies.Gemini ? GeminiCacheReadFactor(d.BaseModel ?? d.Model) : 1m;
         return new TokenPrices(
             input,
             output,
-            d.CacheReadCostPerToken ?? (anthropic ? input * 0.1m : input),
+            d.CacheReadCostPerToken ?? (input * cacheRead),
             d.CacheWriteCostPerToken ?? (anthropic ? input * 1.25m : input),
             d.CacheWrite1hCostPerToken ?? (anthropic ? input * 2m : input));
     }
+
+    private static decimal GeminiCacheReadFactor(string model)
+        => model.Contains("gemini-1.", StringComparison.OrdinalIgnoreCase) || model.Contains("gemini-2.0", StringComparison.OrdinalIgnoreCase) ? 0.25m : 0.1m;
 
     private static (decimal In, decimal Out)? Lookup(string? model)
     {

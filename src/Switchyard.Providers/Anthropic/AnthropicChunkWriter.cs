@@ -104,6 +104,18 @@ internal sealed class AnthropicChunkWriter(string id, string model, long created
         EndChunk(output);
     }
 
+    /// <summary>The usage chunk, with the usage object written by <paramref name="writeUsage"/> (another provider's counter).</summary>
+    public void WriteUsage(IBufferWriter<byte> output, Action<Utf8JsonWriter> writeUsage)
+    {
+        ArgumentNullException.ThrowIfNull(writeUsage);
+        StartChunk(output);
+        _json.WriteStartArray("choices");
+        _json.WriteEndArray();
+        _json.WritePropertyName("usage");
+        writeUsage(_json);
+        EndChunk(output);
+    }
+
     public static void WriteDone(IBufferWriter<byte> output) => output.Write("data: [DONE]\n\n"u8);
 
     public void Dispose() => _json.Dispose();
