@@ -216,7 +216,7 @@ if [ "$REDIS" = 1 ]; then
         sleep 0.1
     done
     sed "s#sqlite_path: $WORK/switchyard.db#sqlite_path: $WORK/switchyard-redis.db#" "$WORK/gateway.yaml" >"$WORK/gateway-redis.yaml"
-    printf '  shared:\n    redis_url: redis://127.0.0.1:%s\n    key_prefix: bench:\n' "$REDIS_PORT" >>"$WORK/gateway-redis.yaml"
+    printf '  shared:\n    redis_url: redis://127.0.0.1:%s\n    key_prefix: "bench:"\n' "$REDIS_PORT" >>"$WORK/gateway-redis.yaml"
     env "${GW_ENV[@]}" "${PIN_GW[@]}" dotnet "$GATEWAY_DLL" --config "$WORK/gateway-redis.yaml" --port "$GW_REDIS_PORT" >"$WORK/gateway-redis.log" 2>&1 &
     GWR_PID=$!; PIDS+=("$GWR_PID")
     wait_http "http://127.0.0.1:$GW_REDIS_PORT/health/liveliness" "$GWR_PID" "$WORK/gateway-redis.log"
