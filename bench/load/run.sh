@@ -216,7 +216,7 @@ if [ "$REDIS" = 1 ]; then
         sleep 0.1
     done
     sed "s#sqlite_path: $WORK/switchyard.db#sqlite_path: $WORK/switchyard-redis.db#" "$WORK/gateway.yaml" >"$WORK/gateway-redis.yaml"
-    printf '  shared:\n    redis_url: redis://127.0.0.1:%s\n    key_prefix: bench:\n' "$REDIS_PORT" >>"$WORK/gateway-redis.yaml"
+    printf '  shared:\n    redis_url: redis://127.0.0.1:%s\n    key_prefix: "bench:"\n' "$REDIS_PORT" >>"$WORK/gateway-redis.yaml"
     env "${GW_ENV[@]}" "${PIN_GW[@]}" dotnet "$GATEWAY_DLL" --config "$WORK/gateway-redis.yaml" --port "$GW_REDIS_PORT" >"$WORK/gateway-redis.log" 2>&1 &
     GWR_PID=$!; PIDS+=("$GWR_PID")
     wait_http "http://127.0.0.1:$GW_REDIS_PORT/health/liveliness" "$GWR_PID" "$WORK/gateway-redis.log"
@@ -420,8 +420,9 @@ OUT=bench/load/out/results-$STAMP${LABEL:+-$LABEL}.md
               if ($3 == "gateway-scoped") { s50[k] = $6; s99[k] = $7; scpu[k] = cpu }
               if ($3 == "gateway-redis") { r50[k] = $6; r99[k] = $7; gcpu[k] = cpu } }
             END { for (k in r50) if (k in s50) { split(k, p, SUBSEP)
-                printf "- %s c=%d: p50 %+.3f ms, p99 %+.3f ms; gateway CPU %+.0f µs/req; redis-server CPU %.0f µs/req\n", p[1], p[2],
-                    (r50[k] - s50[k]) / 1000, (r99[k] - s99[k]) / 1000, gcpu[k] - scpu[k], rcpu[k] } }' "$WORK/redis-cpu.tsv" "$TSV" | sort
+                printf "- %s c=%d: p50 %+.3f ms (%.2fx), p99 %+.3f ms (%.2fx); gateway CPU %+.0f µs/req (%.2fx); redis-server CPU %.0f µs/req (gateway + redis-server: %.2fx)\n", p[1], p[2],
+                    (r50[k] - s50[k]) / 1000, r50[k] / (s50[k] > 0 ? s50[k] : 1), (r99[k] - s99[k]) / 1000, r99[k] / (s99[k] > 0 ? s99[k] : 1),
+                    gcpu[k] - scpu[k], gcpu[k] / (scpu[k] > 0 ? scpu[k] : 1), rcpu[k], (gcpu[k] + rcpu[k]) / (scpu[k] > 0 ? scpu[k] : 1) } }' "$WORK/redis-cpu.tsv" "$TSV" | sort
     fi
     [ "$GW_ALIVE" = yes ] || echo "- WARNING: the gateway process exited during the run; see its log"
 } | tee "$OUT"
