@@ -11,7 +11,7 @@ using Switchyard.Tenancy;
 namespace Switchyard.Endpoints;
 
 /// <summary>
-/// LiteLLM-compatible key and team management (same paths, request and response field names), plus
+/// LiteLLM-compatible key, team and model (deployment) management (same paths, request and response field names), plus
 /// <c>scopes</c> on keys. Needs the admin scope; <c>/key/info</c>, <c>/team/info</c> and <c>/spend/logs</c> also answer
 /// any key about itself and its own team (as LiteLLM's do), and usage:read tokens about their team's keys and spend. A global admin reaches everything; a tenant admin (an admin token bound to
 /// a tenant) only its tenant's keys and spend, and its own tenant read-only. A key out of the caller's reach is

@@ -68,10 +68,13 @@ public sealed class TenantAdminTests
             new("/config/reload", HttpMethod.Post, "/config/reload", "", 403, "global_admin_required"),
             new("/alias/promote", HttpMethod.Post, "/alias/promote", new { alias = "chat" }, 403, "global_admin_required"),
 
-            // LiteLLM's /user/* and /model/* management is not served at all (for anyone)
+            // deployments: global admins only
+            new("/model/new", HttpMethod.Post, "/model/new", new { model_name = "x", litellm_params = new { model = "mock/x" } }, 403, "global_admin_required"),
+            new("/model/update", HttpMethod.Post, "/model/update", new { model_info = new { id = "x" } }, 403, "global_admin_required"),
+            new("/model/delete", HttpMethod.Post, "/model/delete", new { id = "x" }, 403, "global_admin_required"),
+
+            // LiteLLM's /user/* management is not served at all (for anyone)
             new("/user/new", HttpMethod.Post, "/user/new", new { user_id = "u" }, 404, "unknown_route"),
-            new("/model/new", HttpMethod.Post, "/model/new", new { model_name = "x" }, 404, "unknown_route"),
-            new("/model/delete", HttpMethod.Post, "/model/delete", new { id = "x" }, 404, "unknown_route"),
         ];
 
         gw.WriteConfig(Yaml + "\n" + """
@@ -88,7 +91,7 @@ public sealed class TenantAdminTests
         }
 
         // every route the table names was exercised
-        var mapped = new[] { "/key/generate", "/key/update", "/key/delete", "/key/regenerate", "/key/{key}/regenerate", "/key/info", "/key/list", "/team/new", "/team/update", "/team/delete", "/team/info", "/spend/logs", "/config/reload", "/alias/promote" };
+        var mapped = new[] { "/key/generate", "/key/update", "/key/delete", "/key/regenerate", "/key/{key}/regenerate", "/key/info", "/key/list", "/team/new", "/team/update", "/team/delete", "/team/info", "/spend/logs", "/config/reload", "/alias/promote", "/model/new", "/model/update", "/model/delete" };
         Assert.Empty(mapped.Except(calls.Select(c => c.Route)));
 
         // nothing changed: globex and its keys, the global key, the key count, the config
