@@ -32,9 +32,9 @@ internal static class GeminiSchema
         return Clean(schema, schema, path, 0, []);
     }
 
-    /// <summary>Whether a cleaned object schema declares no properties (Gemini refuses such function parameters).</summary>
+    /// <summary>Whether a cleaned schema is empty or an object declaring no properties (Gemini refuses such function parameters).</summary>
     public static bool IsEmptyObject(JsonObject schema)
-        => (string?)schema["type"] == "object" && schema["properties"] is null or JsonObject { Count: 0 } && schema["anyOf"] is null;
+        => schema.Count == 0 || ((string?)schema["type"] == "object" && schema["properties"] is null or JsonObject { Count: 0 } && schema["anyOf"] is null);
 
     private static JsonObject Clean(JsonElement s, JsonElement root, string path, int depth, List<string> refs)
     {
