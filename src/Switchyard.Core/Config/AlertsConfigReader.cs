@@ -31,11 +31,11 @@ internal static class AlertsConfigReader
                             switch (sk)
                             {
                                 case "type": type = w.String(sv, spp); break;
-                                case "url": url = secrets.ResolveOrError(w, w.String(sv, spp), spp, sv); break;
+                                case "url": url = secrets.ResolveOrError(w, w.Reference(sv, spp), spp, sv); break;
                                 default:
                                     foreach (var (hk, hv, hp) in w.Entries(w.Mapping(sv, spp), spp))
                                     {
-                                        if (secrets.ResolveOrError(w, w.String(hv, hp), hp, hv) is { } hvalue)
+                                        if (secrets.ResolveOrError(w, w.Reference(hv, hp), hp, hv) is { } hvalue)
                                         {
                                             headers[hk] = hvalue;
                                         }

@@ -5,8 +5,6 @@ namespace Switchyard.Core.Config;
 /// <summary>Reads master keys (general_settings.master_key, switchyard.master_keys, switchyard.master_key_file) and switchyard.auth.</summary>
 internal static class AuthConfigReader
 {
-    /// <summary>database_url is read by <see cref="StoreConfigReader"/>.</summary>
-    private static readonly HashSet<string> GeneralKeys = ["master_key", "database_url"];
     private static readonly HashSet<string> AuthKeys = ["allow_admin_invoke", "master_key_invoke"];
 
     public static AuthSettings Read(YamlWalker w, YamlNode? general, YamlNode? masterKeys, YamlNode? masterKeyFile, SecretResolver secrets, string host)
@@ -46,14 +44,10 @@ internal static class AuthConfigReader
             keys.Add(new MasterKey(value, validUntil));
         }
 
-        foreach (var (k, v, p) in w.Entries(w.Mapping(general, "general_settings"), "general_settings", GeneralKeys, "Switchyard reads master_key and database_url here"))
+        // general_settings' shape and its other keys are GeneralSettingsReader's.
+        if (YamlWalker.Child(general, "general_settings", "master_key") is (var mk, var mkPath))
         {
-            if (k == "database_url")
-            {
-                continue;
-            }
-
-            Add(w.String(v, p), null, p, v);
+            Add(w.Reference(mk, mkPath), null, mkPath, mk);
         }
 
         var seq = masterKeys is YamlScalarNode ? null : w.Sequence(masterKeys, "switchyard.master_keys");
@@ -69,7 +63,7 @@ internal static class AuthConfigReader
                 {
                     if (k == "key")
                     {
-                        key = w.String(v, p);
+                        key = w.Reference(v, p);
                     }
                     else if (w.String(v, p) is { } text)
                     {
@@ -93,7 +87,7 @@ internal static class AuthConfigReader
             }
             else
             {
-                Add(w.String(item, path), null, path, item);
+                Add(w.Reference(item, path), null, path, item);
             }
         }
 

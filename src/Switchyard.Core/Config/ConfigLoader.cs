@@ -1,4 +1,3 @@
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Switchyard.Core.Config;
@@ -10,7 +9,7 @@ namespace Switchyard.Core.Config;
 public static class ConfigLoader
 {
     private static readonly HashSet<string> TopKeys = ["model_list", "router_settings", "litellm_settings", "general_settings", "environment_variables", "switchyard"];
-    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries", "responses", "shared", "access_log", "cache"];
+    private static readonly HashSet<string> SwitchyardKeys = ["server", "master_keys", "master_key_file", "aliases", "breaker", "retry", "auth", "store", "spend", "tenants", "alerts", "reload", "telemetry", "canaries", "responses", "shared", "access_log", "cache", "compat"];
     private static readonly HashSet<string> ReloadKeys = ["watch"];
 
     public static GatewayConfig LoadFile(string path, Func<string, string?>? environment = null)
@@ -33,29 +32,10 @@ public static class ConfigLoader
     {
         environment ??= Environment.GetEnvironmentVariable;
         var w = new YamlWalker();
-        YamlMappingNode? root;
-        var scanner = new Scanner(new StringReader(yaml));
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new Parser(scanner));
-            root = stream.Documents.Count == 0 ? null : w.Mapping(stream.Documents[0].RootNode, "(root)");
-        }
-        catch (YamlException e)
-        {
-            throw new ConfigException([new ConfigDiagnostic("(file)", "not valid YAML: " + e.Message, (int)e.Start.Line)]);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            // YamlDotNet's scanner throws this (not a YamlException) on some malformed input, e.g. an unclosed [ before a
-            // block sequence, and ArgumentException on a malformed tag ("Global tags must be valid URIs"); it is a broken
-            // file all the same, not a crash of the reload or of the start.
-            throw new ConfigException([new ConfigDiagnostic("(file)", $"not valid YAML near line {scanner.CurrentPosition.Line} ({e.Message})", (int)scanner.CurrentPosition.Line)]);
-        }
-
+        var root = w.Mapping(YamlDocumentReader.Read(yaml, w, out var broken), "(root)");
         if (root is null)
         {
-            throw new ConfigException([.. w.Errors, new ConfigDiagnostic("(root)", "the file is empty; it needs at least model_list")]);
+            throw new ConfigException([.. w.Errors, .. broken ? Array.Empty<ConfigDiagnostic>() : [new ConfigDiagnostic("(root)", "the file is empty; it needs at least model_list")]]);
         }
 
         var sections = w.Entries(root, "", TopKeys).ToDictionary(e => e.Key, e => e);
@@ -71,23 +51,31 @@ public static class ConfigLoader
         }
 
         var secrets = new SecretResolver(environment, fileEnv, baseDirectory);
+        w.Environment = secrets;
         var switchyard = w.Mapping(Section("switchyard"), "switchyard");
         var sw = w.Entries(switchyard, "switchyard", SwitchyardKeys).ToDictionary(e => e.Key, e => e);
         YamlNode? Sw(string name) => sw.TryGetValue(name, out var e) ? e.Value : null;
 
+        var acknowledged = CompatConfigReader.Read(w, Sw("compat"));
+        var general = GeneralSettingsReader.Read(w, Section("general_settings"), acknowledged, secrets);
         var (router, allowedFails, cooldown) = RouterConfigReader.Read(w, Section("router_settings"), Section("litellm_settings"));
         var server = ServerConfigReader.Read(w, Sw("server"));
         var breaker = BreakerConfigReader.Read(w, Sw("breaker"), allowedFails, cooldown);
         router = RouterConfigReader.ReadRetry(w, Sw("retry"), router);
 
-        var deployments = ModelListReader.Read(w, Section("model_list"), secrets, router);
+        var deployments = ModelListReader.Read(w, Section("model_list"), secrets, router, general.StoreModelInDb, broken);
         router = AliasConfigReader.Merge(w, router, Sw("aliases"));
         var auth = AuthConfigReader.Read(w, Section("general_settings"), Sw("master_keys"), Sw("master_key_file"), secrets, server.Host);
         auth = AuthConfigReader.ReadOptions(w, Sw("auth"), auth);
         var store = StoreConfigReader.Read(w, Section("general_settings"), Sw("store"), Sw("spend"), Sw("responses"), secrets);
+        if (general.SpendRetention is { } keep && store.SpendRetention is null)
+        {
+            store = store with { SpendRetention = keep }; // switchyard.spend.retention wins when both are set
+        }
         var shared = SharedStateConfigReader.Read(w, Section("router_settings"), Sw("shared"), secrets, store.DatabaseUrl is not null);
         var tenants = TenantConfigReader.Read(w, Sw("tenants"));
         var alerts = AlertsConfigReader.Read(w, Sw("alerts"), secrets);
+        alerts = alerts with { Sinks = [.. alerts.Sinks, .. general.AlertSinks] };
         var telemetry = TelemetryConfigReader.Read(w, Sw("telemetry"));
         var accessLog = AccessLogConfigReader.Read(w, Sw("access_log"), secrets);
         var cache = CacheConfigReader.Read(w, Section("litellm_settings"), Sw("cache"), secrets, shared);
@@ -97,7 +85,12 @@ public static class ConfigLoader
             watch = w.Bool(v, p) ?? false;
         }
 
-        ConfigReferenceValidator.Validate(w, deployments, router);
+        if (!broken)
+        {
+            // with a section lost to a syntax error, names it defined would be reported missing: noise, not findings
+            ConfigReferenceValidator.Validate(w, deployments, router);
+        }
+
         var canaries = CanaryConfigReader.Read(w, Sw("canaries"), deployments, router);
 
         if (w.Errors.Count > 0)
@@ -123,6 +116,8 @@ public static class ConfigLoader
             SecretFiles = [.. secrets.FilesRead.Concat(auth.MasterKeyFile is { } mkf ? [mkf] : []).Distinct()],
             WatchConfigFile = watch,
             Warnings = w.Warnings,
+            Notices = w.Notices,
+            StoreModelInDb = general.StoreModelInDb,
             ConfigHash = secrets.Fingerprint.Compute(yaml),
             SecretValues = [.. secrets.ValuesRead, .. auth.MasterKeys.Select(k => k.Value), .. store.EncryptionKey is { } ek ? [ek] : Array.Empty<string>()],
         };

@@ -15,7 +15,7 @@ internal static partial class DatabaseUrlReader
 
     public static string? Read(YamlWalker w, YamlNode? general, SecretResolver secrets)
     {
-        if (YamlWalker.Child(general, "general_settings", "database_url") is (var node, var path) && w.String(node, path) is { } raw)
+        if (YamlWalker.Child(general, "general_settings", "database_url") is (var node, var path) && w.Reference(node, path) is { } raw)
         {
             return secrets.ResolveOrError(w, raw, path, node) is { } configured ? Checked(w, configured, path, node, "") : null;
         }

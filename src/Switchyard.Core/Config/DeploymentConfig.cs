@@ -81,6 +81,26 @@ public sealed record DeploymentConfig
     /// </summary>
     public bool DropParams { get; init; }
 
+    /// <summary>
+    /// litellm_params.organization: sent as the <c>OpenAI-Organization</c> header (OpenAI and OpenAI-compatible deployments).
+    /// </summary>
+    public string? Organization { get; init; }
+
+    /// <summary>litellm_params.extra_headers: added to every upstream request of this deployment.</summary>
+    public IReadOnlyDictionary<string, string> ExtraHeaders { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// An o-series reasoning model (<c>azure/o_series/NAME</c>, where <c>o_series/</c> is LiteLLM's routing hint, or a
+    /// model named o1, o3, o4-mini, ...): takes max_completion_tokens and reasoning_effort rather than max_tokens.
+    /// </summary>
+    public bool OSeries { get; init; }
+
+    /// <summary>
+    /// The entry cannot be served whatever the environment (e.g. <c>model: azure/</c> with no deployment name): disabled
+    /// with a finding while the rest of the file loads. A file whose every entry is unusable is refused.
+    /// </summary>
+    public bool Unusable { get; init; }
+
     /// <summary>False when a secret it needs is missing; the reason is in <see cref="DisabledReason"/>.</summary>
     public bool Enabled { get; init; } = true;
     public string? DisabledReason { get; init; }

@@ -16,7 +16,7 @@ internal static class DeploymentReader
         "model", "api_base", "base_url", "api_key", "api_version", "timeout", "stream_timeout", "max_retries", "rpm", "tpm",
         "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
         "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mock_response", "mock_latency_ms",
-        "mock_fail_status", "responses", "drop_params", "tags",
+        "mock_fail_status", "responses", "drop_params", "tags", "organization", "extra_headers",
     ];
 
     /// <summary>litellm_params keys taken as request defaults (added when the caller did not send them).</summary>
@@ -61,10 +61,12 @@ internal static class DeploymentReader
         int? maxRetries = null, rpm = null, tpm = null, order = null, mockFail = null;
         bool? dropParams = null;
         IReadOnlyList<string>? tags = null;
+        string? organization = null;
+        var extraHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         double? weight = null;
         decimal? inCost = null, outCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
         YamlNode? keyNode = null, modelNode = null;
-        var defaults = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var defaults = new Dictionary<string, JsonNode?>(router.DefaultParams.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())), StringComparer.Ordinal);
         foreach (var (k, v, p) in w.Entries(pm, paramsPath))
         {
             if (DefaultParamKeys.Contains(k))
@@ -82,9 +84,9 @@ internal static class DeploymentReader
             switch (k)
             {
                 case "model": model = w.String(v, p); modelNode = v; break;
-                case "api_base" or "base_url": apiBase = w.String(v, p); break;
-                case "api_key": apiKeyRaw = w.String(v, p); keyNode = v; break;
-                case "api_version": apiVersion = secrets.ResolveOrError(w, w.String(v, p), p, v); break;
+                case "api_base" or "base_url": apiBase = w.Reference(v, p); break;
+                case "api_key": apiKeyRaw = w.Reference(v, p); keyNode = v; break;
+                case "api_version": apiVersion = secrets.ResolveOrError(w, w.Reference(v, p), p, v); break;
                 case "timeout": timeout = w.Duration(v, p); break;
                 case "stream_timeout": streamTimeout = w.Duration(v, p); break;
                 case "max_retries": maxRetries = w.Int(v, p, 0, 20); break;
@@ -104,6 +106,17 @@ internal static class DeploymentReader
                 case "responses": responses = w.String(v, p); responsesNode = v; break;
                 case "drop_params": dropParams = w.Bool(v, p); break;
                 case "tags": tags = w.StringList(v, p); break;
+                case "organization": organization = secrets.ResolveOrError(w, w.Reference(v, p), p, v); break;
+                case "extra_headers":
+                    foreach (var (hk, hv, hp) in w.Entries(w.Mapping(v, p), p))
+                    {
+                        if (secrets.ResolveOrError(w, w.Reference(hv, hp), hp, hv) is { } value)
+                        {
+                            extraHeaders[hk] = value;
+                        }
+                    }
+
+                    break;
             }
         }
 
@@ -156,13 +169,27 @@ internal static class DeploymentReader
             return null;
         }
 
-        if (providerModel.Length == 0)
+        // azure/o_series/o1: "o_series/" is LiteLLM's hint that the deployment (o1) is an o-series reasoning model.
+        var oSeries = false;
+        if (providerModel.StartsWith(OSeriesHint, StringComparison.Ordinal) && family is ProviderFamilies.Azure or ProviderFamilies.OpenAI)
         {
-            w.Error(paramsPath + ".model", modelNode, "names no model after the provider prefix");
+            providerModel = providerModel[OSeriesHint.Length..];
+            oSeries = true;
         }
+
+        oSeries |= family is ProviderFamilies.Azure or ProviderFamilies.OpenAI && IsOSeriesName(providerModel);
 
         var enabled = true;
         string? disabledReason = null;
+        var unusable = false;
+        if (providerModel.Length == 0)
+        {
+            enabled = false;
+            unusable = true;
+            disabledReason = $"litellm_params.model '{model}' names no model after the provider prefix";
+            w.Warn(paramsPath + ".model", modelNode, $"names no model after the provider prefix (for {prefix}/ the {(family == ProviderFamilies.Azure ? "deployment name" : "model id")}, e.g. {prefix}/{(family == ProviderFamilies.Azure ? "my-deployment" : "gpt-4o")}); this deployment is disabled, the others load");
+        }
+
         string? apiKey = null;
         if (apiKeyRaw is not null)
         {
@@ -170,7 +197,7 @@ internal static class DeploymentReader
             if (apiKey is null)
             {
                 enabled = false;
-                disabledReason = reason;
+                disabledReason ??= reason;
                 w.Warn(paramsPath + ".api_key", keyNode, reason + "; deployment disabled");
             }
         }
@@ -220,7 +247,7 @@ internal static class DeploymentReader
         }
 
         var t = timeout ?? router.Timeout;
-        id ??= DerivedId(modelName ?? "", model, apiBase);
+        id ??= DerivedId(modelName ?? "", model, apiBase, apiKeyRaw);
         w.Refer(NameReferenceKind.DeploymentId, idNode is null ? path : infoPath + ".id", idNode ?? node, id);
         return new DeploymentConfig
         {
@@ -257,13 +284,34 @@ internal static class DeploymentReader
             DisabledReason = disabledReason,
             Tags = tags ?? [],
             ProviderFromModel = slash <= 0,
+            Unusable = unusable,
+            Organization = organization,
+            ExtraHeaders = extraHeaders,
+            OSeries = oSeries,
             Mock = family == ProviderFamilies.Mock ? new MockSettings { Response = mockResponse, Latency = mockLatency ?? TimeSpan.Zero, FailStatus = mockFail } : null,
         };
     }
 
-    private static string DerivedId(string group, string model, string? apiBase)
+    private const string OSeriesHint = "o_series/";
+
+    /// <summary>o1, o1-mini, o3, o3-mini, o4-mini, ... (what LiteLLM treats as o-series by name).</summary>
+    private static bool IsOSeriesName(string model)
+        => model.Length >= 2 && model[0] == 'o' && char.IsAsciiDigit(model[1]) && (model.Length == 2 || model[2] == '-' || char.IsAsciiDigit(model[2]));
+
+    /// <summary>
+    /// The default id: a hash of the group, the model, the api_base and the api_key as written (the reference, or the
+    /// key's own hash when written inline: never the key itself), so that one model and endpoint behind several keys
+    /// (LiteLLM's load-balancing pattern) are several deployments. LiteLLM hashes every litellm_params value likewise.
+    /// </summary>
+    private static string DerivedId(string group, string model, string? apiBase, string? apiKeyAsWritten)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{group}\n{model}\n{apiBase}"));
+        var text = $"{group}\n{model}\n{apiBase}";
+        if (apiKeyAsWritten is not null)
+        {
+            text += "\n" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKeyAsWritten)));
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
         return Convert.ToHexStringLower(hash.AsSpan(0, 8));
     }
 }

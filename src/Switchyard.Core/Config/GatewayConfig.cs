@@ -55,6 +55,12 @@ public sealed record GatewayConfig
     /// </summary>
     public IReadOnlyCollection<string> SecretValues { get; init; } = [];
 
+    /// <summary>Findings that need no action (printed at start as information, not counted as warnings).</summary>
+    public IReadOnlyList<ConfigDiagnostic> Notices { get; init; } = [];
+
+    /// <summary>general_settings.store_model_in_db: models may come from the store, so an empty model_list is allowed.</summary>
+    public bool StoreModelInDb { get; init; }
+
     /// <summary>Secret files the config reads (file: references, master_key_file).</summary>
     public IReadOnlyList<string> SecretFiles { get; init; } = [];
 }

@@ -5,21 +5,30 @@ namespace Switchyard.Core.Config;
 /// <summary>Reads model_list: every deployment, then turns off offline standbys of groups that have a real one.</summary>
 internal static class ModelListReader
 {
-    public static List<DeploymentConfig> Read(YamlWalker w, YamlNode? node, SecretResolver secrets, RouterSettings router)
+    /// <summary>
+    /// <paramref name="storeModelInDb"/>: models come from the store as well, so an empty model_list loads (with a
+    /// notice); <paramref name="broken"/>: the file has a syntax error, so a missing model_list may be one lost to it.
+    /// </summary>
+    public static List<DeploymentConfig> Read(YamlWalker w, YamlNode? node, SecretResolver secrets, RouterSettings router, bool storeModelInDb = false, bool broken = false)
     {
         var list = new List<DeploymentConfig>();
         var seq = w.Sequence(node, "model_list");
         if (seq is null || seq.Children.Count == 0)
         {
-            if (seq is not null || node is null || YamlWalker.IsNull(node))
+            if (storeModelInDb && (seq is not null || node is null || YamlWalker.IsNull(node)))
             {
-                w.Error("model_list", node, "needs at least one entry");
+                w.Notice("model_list", node, "is empty: the models are the ones stored through the /model/* API (general_settings.store_model_in_db: true)");
+            }
+            else if (!broken && (seq is not null || node is null || YamlWalker.IsNull(node)))
+            {
+                w.Error("model_list", node, "needs at least one entry (or general_settings.store_model_in_db: true to manage models through the API)");
             }
 
             return list;
         }
 
         var tagsWarned = false;
+        var unusable = 0;
         for (var i = 0; i < seq.Children.Count; i++)
         {
             if (DeploymentReader.Read(w, seq.Children[i], $"model_list[{i}]", secrets, router) is { } d)
@@ -30,7 +39,13 @@ internal static class ModelListReader
                     tagsWarned = true; // once: LiteLLM ignores them too until the switch is on
                     w.Warn($"model_list[{i}].litellm_params.tags", seq.Children[i], "tags choose no deployment unless router_settings.enable_tag_filtering is true");
                 }
+                unusable += d.Unusable ? 1 : 0;
             }
+        }
+
+        if (unusable > 0 && unusable == list.Count && !storeModelInDb)
+        {
+            w.Error("model_list", node, $"no deployment is usable: {(unusable == 1 ? "its only entry is" : $"all {unusable} entries are")} disabled (see the warnings above)");
         }
 
         // Offline standbys serve only groups that have no other enabled deployment.

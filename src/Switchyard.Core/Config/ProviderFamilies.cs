@@ -37,6 +37,7 @@ public static class ProviderFamilies
     private static readonly Dictionary<string, string> DefaultBases = new(StringComparer.Ordinal)
     {
         ["openai"] = "https://api.openai.com/v1",
+        ["text-completion-openai"] = "https://api.openai.com/v1",
         ["anthropic"] = "https://api.anthropic.com",
         ["gemini"] = "https://generativelanguage.googleapis.com",
         ["ollama_chat"] = "http://localhost:11434/v1",

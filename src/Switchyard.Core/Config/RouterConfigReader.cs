@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using YamlDotNet.RepresentationModel;
 
 namespace Switchyard.Core.Config;
@@ -15,8 +16,18 @@ internal static class RouterConfigReader
         "redis_url", "redis_host", "redis_port", "redis_password",
     ];
 
-    private static readonly HashSet<string> LitellmSettingsKeys = ["num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params",
-        "cache", "cache_params"]; // cache keys: read by CacheConfigReader
+    /// <summary>litellm_settings keys that only tune LiteLLM's own logging or telemetry: accepted without a word.</summary>
+    private static readonly HashSet<string> HarmlessLitellmKeys =
+    [
+        "set_verbose", "json_logs", "telemetry", "debug", "detailed_debug", "suppress_debug_info", "turn_off_message_logging",
+        "redact_user_api_key_info",
+    ];
+
+    private static readonly HashSet<string> LitellmSettingsKeys =
+    [
+        "num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params", "allowed_fails",
+        "default_params", "default_model", "cache", "cache_params", .. HarmlessLitellmKeys, // cache keys: read by CacheConfigReader
+    ];
     private static readonly HashSet<string> RetryKeys = ["base_delay", "max_delay"];
 
     private static readonly HashSet<string> RetryPolicyKeys =
@@ -32,9 +43,12 @@ internal static class RouterConfigReader
     public static (RouterSettings Router, int? AllowedFails, TimeSpan? Cooldown) Read(YamlWalker w, YamlNode? routerSettings, YamlNode? litellmSettings)
         => ReadRouter(w, routerSettings, ReadLitellmSettings(w, litellmSettings));
 
-    private static (int? NumRetries, TimeSpan? Timeout, YamlNode? Fallbacks, YamlNode? Ctx, YamlNode? Default, bool? DropParams) ReadLitellmSettings(YamlWalker w, YamlNode? node)
+    private sealed record LitellmSettings(int? NumRetries, TimeSpan? Timeout, YamlNode? Fallbacks, YamlNode? Ctx, YamlNode? Default, bool? DropParams, int? AllowedFails, IReadOnlyDictionary<string, JsonNode?>? DefaultParams);
+
+    private static LitellmSettings ReadLitellmSettings(YamlWalker w, YamlNode? node)
     {
-        int? retries = null;
+        int? retries = null, allowedFails = null;
+        Dictionary<string, JsonNode?>? defaultParams = null;
         TimeSpan? timeout = null;
         YamlNode? fb = null, ctx = null, def = null;
         bool? drop = null;
@@ -48,16 +62,32 @@ internal static class RouterConfigReader
                 case "context_window_fallbacks": ctx = v; break;
                 case "default_fallbacks": def = v; break;
                 case "drop_params": drop = w.Bool(v, p); break;
+                case "allowed_fails": allowedFails = w.Int(v, p, 0, 1000); break;
+                case "default_params":
+                    defaultParams = [];
+                    foreach (var (dk, dv, _) in w.Entries(w.Mapping(v, p), p))
+                    {
+                        defaultParams[dk] = YamlWalker.ToJson(dv);
+                    }
+
+                    break;
+                case "default_model":
+                    w.Warn(p, v, "not used: a request naming a model no route serves gets a 404 naming the nearest aliases; map names with router_settings.model_group_alias, or serve every name with a model_name: \"*\" entry");
+                    break;
             }
         }
 
-        return (retries, timeout, fb, ctx, def, drop);
+        return new LitellmSettings(retries, timeout, fb, ctx, def, drop, allowedFails, defaultParams);
     }
 
-    private static (RouterSettings Router, int? AllowedFails, TimeSpan? Cooldown) ReadRouter(
-        YamlWalker w, YamlNode? node, (int? NumRetries, TimeSpan? Timeout, YamlNode? Fallbacks, YamlNode? Ctx, YamlNode? Default, bool? DropParams) litellm)
+    private static (RouterSettings Router, int? AllowedFails, TimeSpan? Cooldown) ReadRouter(YamlWalker w, YamlNode? node, LitellmSettings litellm)
     {
         var r = new RouterSettings();
+        if (litellm.DefaultParams is { } dp0)
+        {
+            r = r with { DefaultParams = dp0 };
+        }
+
         if (litellm.NumRetries is { } lr)
         {
             r = r with { NumRetries = lr };
@@ -89,7 +119,7 @@ internal static class RouterConfigReader
             FallbackConfigReader.ReferTargets(w, litellm.Default, "litellm_settings.default_fallbacks");
         }
 
-        int? allowedFails = null;
+        var allowedFails = litellm.AllowedFails; // router_settings.allowed_fails wins
         TimeSpan? cooldown = null;
         foreach (var (k, v, p) in w.Entries(w.Mapping(node, "router_settings"), "router_settings", RouterKeys))
         {
@@ -103,11 +133,12 @@ internal static class RouterConfigReader
                         "simple-shuffle" => RoutingStrategy.SimpleShuffle,
                         "least-busy" => RoutingStrategy.LeastBusy,
                         "latency-based-routing" or "latency-based" => RoutingStrategy.LatencyBased,
+                        "usage-based-routing-v2" or "usage-based-routing" => RoutingStrategy.UsageBased,
                         _ => null,
                     };
                     if (s is not null && strategy is null)
                     {
-                        w.Error(p, v, $"unknown routing strategy '{s}'; supported: simple-shuffle, least-busy, latency-based-routing");
+                        w.Error(p, v, $"unknown routing strategy '{s}'; supported: simple-shuffle, least-busy, latency-based-routing, usage-based-routing-v2" + YamlWalker.DidYouMean(s, ["simple-shuffle", "least-busy", "latency-based-routing", "usage-based-routing-v2", "usage-based-routing"]));
                     }
 
                     r = r with { Strategy = strategy ?? r.Strategy };

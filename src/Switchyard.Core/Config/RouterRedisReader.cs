@@ -18,7 +18,7 @@ internal static class RouterRedisReader
         var host = YamlWalker.Child(router, "router_settings", "redis_host");
         var port = YamlWalker.Child(router, "router_settings", "redis_port");
         var password = YamlWalker.Child(router, "router_settings", "redis_password");
-        if (url is (var urlNode, var urlPath) && w.String(urlNode, urlPath) is { } rawUrl)
+        if (url is (var urlNode, var urlPath) && w.Reference(urlNode, urlPath) is { } rawUrl)
         {
             foreach (var (node, path) in new[] { host, port, password }.OfType<(YamlNode, string)>())
             {
@@ -30,7 +30,7 @@ internal static class RouterRedisReader
                 : null;
         }
 
-        if (host is not (var hostNode, var hostPath) || w.String(hostNode, hostPath) is not { } rawHost)
+        if (host is not (var hostNode, var hostPath) || w.Reference(hostNode, hostPath) is not { } rawHost)
         {
             foreach (var (node, path) in new[] { port, password }.OfType<(YamlNode, string)>())
             {
@@ -56,7 +56,7 @@ internal static class RouterRedisReader
         string? secret = null;
         if (password is (var passwordNode, var passwordPath))
         {
-            secret = w.String(passwordNode, passwordPath) is { } rawPassword ? secrets.ResolveOrError(w, rawPassword, passwordPath, passwordNode) : null;
+            secret = w.Reference(passwordNode, passwordPath) is { } rawPassword ? secrets.ResolveOrError(w, rawPassword, passwordPath, passwordNode) : null;
         }
         else
         {
@@ -81,7 +81,7 @@ internal static class RouterRedisReader
         if (port is (var portNode, var portPath))
         {
             (node, path) = (portNode, portPath);
-            text = w.String(portNode, portPath) is { } raw ? secrets.ResolveOrError(w, raw, portPath, portNode) : "6379";
+            text = w.Reference(portNode, portPath) is { } raw ? secrets.ResolveOrError(w, raw, portPath, portNode) : "6379";
             if (text is null)
             {
                 return null;

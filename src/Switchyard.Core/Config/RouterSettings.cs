@@ -5,6 +5,12 @@ public enum RoutingStrategy
     SimpleShuffle,
     LeastBusy,
     LatencyBased,
+
+    /// <summary>
+    /// LiteLLM's usage-based-routing(-v2): the deployment with the most rpm/tpm headroom this minute
+    /// (<see cref="Routing.UsageHeadroom"/>); deployments without limits count as having all of theirs.
+    /// </summary>
+    UsageBased,
 }
 
 /// <summary>router_settings, resolved.</summary>
@@ -57,6 +63,12 @@ public sealed record RouterSettings
     /// dropped and reported, as if every deployment it reaches had <see cref="DeploymentConfig.DropParams"/>.
     /// </summary>
     public IReadOnlySet<string> DropParamsAliases { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// litellm_settings.default_params: request defaults of every deployment (a deployment's own litellm_params
+    /// defaults win), added when the caller did not send them.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> DefaultParams { get; init; } = new Dictionary<string, System.Text.Json.Nodes.JsonNode?>();
 }
 
 /// <summary>LiteLLM retry_policy: retries per error class; null means router num_retries.</summary>

@@ -32,7 +32,7 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
             var v = Variable(name);
             if (string.IsNullOrEmpty(v))
             {
-                missingReason = $"environment variable {name} is not set";
+                missingReason = MissingReason(name);
                 return null;
             }
 
@@ -83,6 +83,22 @@ internal sealed class SecretResolver(Func<string, string?> environment, IReadOnl
 
         Fingerprint.Environment(name, v);
         return v;
+    }
+
+    /// <summary>
+    /// Why <c>os.environ/NAME</c> has no value: not set at all, set empty in the process environment, or set to an empty
+    /// value by the file's environment_variables (which override the process environment, as in LiteLLM).
+    /// </summary>
+    public string MissingReason(string name)
+    {
+        if (fileEnvironment.TryGetValue(name, out var f) && f.Length == 0)
+        {
+            return environment(name) is { Length: > 0 }
+                ? $"environment variable {name} is set to an empty value by environment_variables (which overrides the value the process has)"
+                : $"environment variable {name} is set to an empty value by environment_variables";
+        }
+
+        return environment(name) is null ? $"environment variable {name} is not set" : $"environment variable {name} is set but empty";
     }
 
     /// <summary>Resolves a reference that must resolve: a missing one is an error at <paramref name="path"/>.</summary>

@@ -24,7 +24,7 @@ internal static class SharedStateConfigReader
             switch (k)
             {
                 case "redis_url":
-                    if (w.String(v, p) is { } raw && secrets.ResolveOrError(w, raw, p, v) is { } value && RedisUrl.Check(w, value, p, v) is { } url)
+                    if (w.Reference(v, p) is { } raw && secrets.ResolveOrError(w, raw, p, v) is { } value && RedisUrl.Check(w, value, p, v) is { } url)
                     {
                         own = (url, p, v);
                     }

@@ -10,6 +10,16 @@ internal sealed class YamlWalker
     public List<ConfigDiagnostic> Errors { get; } = [];
     public List<ConfigDiagnostic> Warnings { get; } = [];
 
+    /// <summary>Findings that need no action (printed at start, not counted as warnings).</summary>
+    public List<ConfigDiagnostic> Notices { get; } = [];
+
+    /// <summary>
+    /// Resolves <c>os.environ/NAME</c> in every scalar value read through <see cref="String"/>, <see cref="Int"/>,
+    /// <see cref="Number"/>, <see cref="Bool"/> and <see cref="Duration"/> (LiteLLM resolves it for any value); null while
+    /// environment_variables itself is read. Values that are secrets are read with <see cref="Reference"/> instead.
+    /// </summary>
+    public SecretResolver? Environment { get; set; }
+
     /// <summary>Names the file refers to, in file order; checked once the whole file is read.</summary>
     public List<NameReference> References { get; } = [];
 
@@ -21,6 +31,9 @@ internal sealed class YamlWalker
 
     public void Warn(string path, YamlNode? node, string message)
         => Warnings.Add(new ConfigDiagnostic(path, message, Line(node)));
+
+    public void Notice(string path, YamlNode? node, string message)
+        => Notices.Add(new ConfigDiagnostic(path, message, Line(node)));
 
     public static int? Line(YamlNode? node) => node is null ? null : (int)node.Start.Line;
 
@@ -106,7 +119,13 @@ internal sealed class YamlWalker
     public static bool IsNull(YamlNode node)
         => node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } s && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
 
-    public string? String(YamlNode? node, string path)
+    public string? String(YamlNode? node, string path) => FromEnvironment(Reference(node, path), path, node);
+
+    /// <summary>
+    /// A string as written, <c>os.environ/</c> and <c>file:</c> references left for <see cref="SecretResolver"/> (secrets:
+    /// a missing one may disable a deployment rather than refuse the file, and the value read is kept out of renderings).
+    /// </summary>
+    public string? Reference(YamlNode? node, string path)
     {
         if (node is null || IsNull(node))
         {
@@ -122,6 +141,24 @@ internal sealed class YamlWalker
         return null;
     }
 
+    /// <summary>The value of an <c>os.environ/NAME</c> scalar, or an error naming the variable when it has none.</summary>
+    private string? FromEnvironment(string? text, string path, YamlNode? node)
+    {
+        if (text is null || Environment is null || !text.StartsWith(SecretResolver.EnvPrefix, StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var name = text[SecretResolver.EnvPrefix.Length..];
+        if (Environment.Variable(name) is { } value)
+        {
+            return value;
+        }
+
+        Error(path, node, Environment.MissingReason(name) + $" (the value is {text})");
+        return null;
+    }
+
     public double? Number(YamlNode? node, string path, double min = double.MinValue, double max = double.MaxValue)
     {
         var text = Scalar(node, path, "a number");
@@ -130,7 +167,7 @@ internal sealed class YamlWalker
             return null;
         }
 
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || double.IsNaN(v))
+        if (!Yaml11Scalars.TryFloat(text, out var v) || double.IsNaN(v))
         {
             Error(path, node, $"must be a number, got '{text}'");
             return null;
@@ -153,11 +190,13 @@ internal sealed class YamlWalker
             return null;
         }
 
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+        if (!Yaml11Scalars.TryInteger(text, out var l) || l is < int.MinValue or > int.MaxValue)
         {
             Error(path, node, $"must be an integer, got '{text}'");
             return null;
         }
+
+        var v = (int)l;
 
         if (v < min || v > max)
         {
@@ -176,7 +215,7 @@ internal sealed class YamlWalker
             return null;
         }
 
-        if (bool.TryParse(text, out var b))
+        if (Yaml11Scalars.TryBool(text, out var b))
         {
             return b;
         }
@@ -194,7 +233,7 @@ internal sealed class YamlWalker
             return null;
         }
 
-        if (DurationParser.TryParse(text, out var d) && d >= TimeSpan.Zero)
+        if ((DurationParser.TryParse(text, out var d) || (Yaml11Scalars.TryFloat(text, out var seconds) && double.IsFinite(seconds) && DurationParser.TryParse(seconds.ToString("R", CultureInfo.InvariantCulture), out d))) && d >= TimeSpan.Zero)
         {
             return d;
         }
@@ -238,17 +277,17 @@ internal sealed class YamlWalker
             case YamlScalarNode s when s.Style != YamlDotNet.Core.ScalarStyle.Plain:
                 return JsonValue.Create(s.Value);
             case YamlScalarNode s:
-                if (long.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l))
+                if (Yaml11Scalars.TryInteger(s.Value ?? "", out var l))
                 {
                     return JsonValue.Create(l);
                 }
 
-                if (double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+                if (Yaml11Scalars.TryFloat(s.Value ?? "", out var d) && double.IsFinite(d))
                 {
                     return JsonValue.Create(d);
                 }
 
-                if (bool.TryParse(s.Value, out var b))
+                if (Yaml11Scalars.TryBool(s.Value ?? "", out var b))
                 {
                     return JsonValue.Create(b);
                 }
@@ -284,7 +323,7 @@ internal sealed class YamlWalker
 
         if (node is YamlScalarNode s)
         {
-            return s.Value;
+            return FromEnvironment(s.Value, path, node);
         }
 
         Error(path, node, "must be " + what);

@@ -4,7 +4,7 @@ namespace Switchyard.Core.Routing;
 
 /// <summary>
 /// Picks one deployment of a group: lowest order tier with an available deployment, then the strategy
-/// (weighted shuffle, least busy, lowest latency). Deployments already tried in this request come last.
+/// (weighted shuffle, least busy, lowest latency, most rpm/tpm headroom). Deployments already tried in this request come last.
 /// The weighted shuffle draws from the injected <c>random</c>, so a seeded one makes the choice reproducible.
 /// </summary>
 public static class DeploymentSelector
@@ -48,6 +48,15 @@ public static class DeploymentSelector
                     if (d.State.InFlight < bestScore)
                     {
                         bestScore = d.State.InFlight;
+                        best = d;
+                    }
+
+                    break;
+                case RoutingStrategy.UsageBased:
+                    var headroom = UsageHeadroom.Score(d.State, now);
+                    if (headroom < bestScore)
+                    {
+                        bestScore = headroom;
                         best = d;
                     }
 

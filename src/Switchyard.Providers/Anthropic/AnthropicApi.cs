@@ -57,6 +57,7 @@ internal static class AnthropicApi
         }
 
         message.Headers.TryAddWithoutValidation("anthropic-version", version);
+        DeploymentHeaders.Add(message, d, openAIWire: false);
         UpstreamSend.AddCorrelation(message, request);
         return message;
     }

@@ -67,6 +67,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
         };
         message.Content.Headers.ContentType = Json;
         Authenticate(message, d);
+        DeploymentHeaders.Add(message, d, openAIWire: true);
         UpstreamSend.AddCorrelation(message, request);
         var timeout = info.Stream ? d.StreamTimeout : d.Timeout;
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

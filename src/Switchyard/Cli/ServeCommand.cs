@@ -65,6 +65,11 @@ public static class ServeCommand
             await Console.Error.WriteLineAsync("switchyard: warning: " + w);
         }
 
+        foreach (var n in config.Notices)
+        {
+            await Console.Error.WriteLineAsync("switchyard: info: " + n);
+        }
+
         WebApplication app;
         try
         {

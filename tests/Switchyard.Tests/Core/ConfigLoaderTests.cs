@@ -167,12 +167,15 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Load_DuplicateKey_InvalidYamlWithLine()
+    public void Load_DuplicateKey_LastOneWinsWithWarningAtTheEarlierLine()
     {
-        var e = Assert.Single(Errors("model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\nrouter_settings:\n  num_retries: 1\n  num_retries: 2\n"));
+        var config = Load("model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\nrouter_settings:\n  num_retries: 1\n  num_retries: 4\n");
 
-        Assert.Equal(7, e.Line);
-        Assert.Contains("num_retries", e.Message, StringComparison.Ordinal);
+        Assert.Equal(4, config.Router.NumRetries);
+        var w = Assert.Single(config.Warnings);
+        Assert.Equal("router_settings.num_retries", w.Path);
+        Assert.Equal(6, w.Line);
+        Assert.Contains("duplicate key; the one at line 7 is used", w.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -181,7 +184,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("model_list:\n  - model_name: a", "model_list[0].litellm_params", "is required")]
     [InlineData("model_list:\n  - model_name: a\n    litellm_params:\n      model: hosted_vllm/llama", "model_list[0].litellm_params.api_base", "no default endpoint")]
     [InlineData("model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/x\n      api_base: ftp://nope", "model_list[0].litellm_params.api_base", "not an absolute http(s) URL")]
-    [InlineData("model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/", "model_list[0].litellm_params.model", "names no model")]
+    [InlineData("model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/", "model_list", "no deployment is usable")]
     [InlineData("model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\n      weight: heavy", "model_list[0].litellm_params.weight", "must be a number")]
     [InlineData("model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\n      order: -1", "model_list[0].litellm_params.order", "between 0 and")]
     [InlineData("model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\n    model_info:\n      offline_standby: maybe", "model_list[0].model_info.offline_standby", "true or false")]
@@ -227,7 +230,7 @@ public sealed class ConfigLoaderTests : IDisposable
               success_callback: ["langfuse"]
             general_settings:
               master_key: sk-config-test-key
-              alerting: ["slack"]
+              allowed_routes: ["/chat/completions"]
             mcp_servers: {}
             """);
 
@@ -235,7 +238,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(
             new[]
             {
-                "general_settings.alerting", "litellm_settings.success_callback", "mcp_servers", "model_list[0].extra_entry_key",
+                "general_settings.allowed_routes", "litellm_settings.success_callback", "mcp_servers", "model_list[0].extra_entry_key",
                 "model_list[0].litellm_params.custom_llm_provider", "model_list[0].model_info.supports_vision", "router_settings.cache_responses",
             },
             warnings.Keys.Order(StringComparer.Ordinal).ToArray());

@@ -43,7 +43,7 @@ public sealed class DoctorTests : IDisposable
             model_list:
               - model_name: a
                 litellm_params: { model: mock/a, aws_region_name: x }
-            general_settings: { master_key: sk-doctor-1234, alerting: [slack] }
+            general_settings: { master_key: sk-doctor-1234, allowed_routes: [/chat/completions] }
             """);
 
         var (config, findings) = DoctorChecks.Config(path);
@@ -52,7 +52,7 @@ public sealed class DoctorTests : IDisposable
         var unsupported = findings.Where(f => f.Id == "SY102").Select(f => f.Message).ToArray();
         Assert.Equal(2, unsupported.Length);
         Assert.Contains(unsupported, m => m.StartsWith("model_list[0].litellm_params.aws_region_name", StringComparison.Ordinal));
-        Assert.Contains(unsupported, m => m.StartsWith("general_settings.alerting", StringComparison.Ordinal));
+        Assert.Contains(unsupported, m => m.StartsWith("general_settings.allowed_routes", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -36,6 +36,11 @@ public static class DoctorChecks
                     unsupported ? "remove the key or move the setting to a supported one (docs/configuration.md)" : "set the missing secret, or remove what needs it"));
             }
 
+            foreach (var n in config.Notices)
+            {
+                findings.Add(new Finding("SY104", Finding.Info, n.ToString(), ""));
+            }
+
             return (config, findings);
         }
         catch (ConfigException e)
