@@ -457,6 +457,11 @@ public sealed partial class InferenceEndpoint(
     /// <summary>The alias's route group, or the failure to answer: 404 with the nearest names, or 403 for a token not allowed it.</summary>
     private static (RouteGroup? Group, FailureSummary? Failure) ResolveGroup(RouteTable routes, CallerIdentity caller, string model)
     {
+        if (routes.IsWildcardName(model))
+        {
+            return (null, FailureSummary.BadRequest($"'{model}' is a wildcard route: call a name it matches (such as {model.Replace("*", "<model>", StringComparison.Ordinal)})", "model", "wildcard_model_name") with { Route = model });
+        }
+
         var group = routes.Resolve(model);
         if (group is null)
         {
