@@ -61,8 +61,16 @@ public sealed class RouteTable
     /// <summary>Every name a caller may send as model (groups and visible aliases), sorted.</summary>
     public IReadOnlyList<string> PublicNames { get; }
 
-    /// <summary>The group a requested name routes to: an exact group or alias, else the most specific wildcard's concrete group.</summary>
-    public RouteGroup? Resolve(string name) => _byName.GetValueOrDefault(name) ?? _wildcards.Resolve(name);
+    /// <summary>
+    /// The group a requested name routes to: an exact group or alias, else the most specific wildcard's concrete group.
+    /// A wildcard model_name itself (<c>openai/*</c>, as /v1/models lists it and access lists hold it) resolves to its
+    /// entry as written; callers cannot call it as such (<see cref="IsWildcardName"/>).
+    /// </summary>
+    public RouteGroup? Resolve(string name)
+        => _byName.GetValueOrDefault(name) ?? (IsWildcardName(name) ? _byModelName[name] : _wildcards.Resolve(name));
+
+    /// <summary>Whether the name is a wildcard model_name of the config (a pattern, not a model to call).</summary>
+    public bool IsWildcardName(string name) => WildcardPattern.IsPattern(name) && _byModelName.ContainsKey(name);
 
     /// <summary>The configured group of a model_name (a wildcard pattern's too, with its template deployments).</summary>
     public RouteGroup? GroupOf(string modelName) => _byModelName.GetValueOrDefault(modelName);

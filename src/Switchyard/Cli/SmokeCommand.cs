@@ -42,7 +42,8 @@ public static class SmokeCommand
                     return 1;
                 }
 
-                var names = models!["data"]!.AsArray().Select(m => m!["id"]!.GetValue<string>()).ToList();
+                // a wildcard route (openai/*) stands for names, it is none to call
+                var names = models!["data"]!.AsArray().Select(m => m!["id"]!.GetValue<string>()).Where(n => !Core.Routing.WildcardPattern.IsPattern(n)).ToList();
                 var groupNames = await GroupsAsync(admin, ct);
                 if (!p.GetValue(groups))
                 {

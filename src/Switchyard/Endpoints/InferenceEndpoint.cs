@@ -520,6 +520,11 @@ public sealed partial class InferenceEndpoint(
     private static (RouteGroup? Group, string Model, FailureSummary? Failure) ResolveGroup(RouteTable routes, CallerIdentity caller, string requested)
     {
         var (model, teamAlias) = caller.ResolveAlias(requested);
+        if (routes.IsWildcardName(model))
+        {
+            return (null, model, FailureSummary.BadRequest($"'{model}' is a wildcard route: call a name it matches (such as {model.Replace("*", "<model>", StringComparison.Ordinal)})", "model", "wildcard_model_name") with { Route = model });
+        }
+
         var group = routes.Resolve(model);
         if (group is null)
         {

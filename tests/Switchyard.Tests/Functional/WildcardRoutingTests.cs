@@ -205,6 +205,22 @@ public sealed class WildcardRoutingTests
     }
 
     [Fact]
+    public async Task WildcardNameCalledAsItIs_Is400_AndReachesNoUpstream()
+    {
+        await using var openai = await EchoingUpstreamAsync();
+        await using var any = await EchoingUpstreamAsync();
+        await using var exact = await EchoingUpstreamAsync();
+        await using var gw = await GatewayFixture.StartAsync(Config(openai, any, exact));
+
+        var r = await gw.ChatAsync(GatewayFixture.MasterKey, "openai/*");
+
+        Assert.Equal(400, r.Status);
+        Assert.Equal("wildcard_model_name", r.ErrorCode);
+        Assert.Equal("model", r.ErrorParam);
+        Assert.Equal(0, openai.Count + any.Count + exact.Count);
+    }
+
+    [Fact]
     public async Task NoCatchAll_UnmatchedName_Is404()
     {
         await using var openai = await EchoingUpstreamAsync();

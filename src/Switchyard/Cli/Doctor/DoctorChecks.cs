@@ -312,7 +312,8 @@ public static class DoctorChecks
         var providers = new ProviderRegistry([new OpenAIAdapter(http), new AzureOpenAIAdapter(http), new AnthropicAdapter(http, TimeProvider.System), new GeminiAdapter(http, TimeProvider.System), new MockAdapter(TimeProvider.System)]);
         var body = Encoding.UTF8.GetBytes("""{"model":"probe","max_tokens":1,"messages":[{"role":"user","content":"ping"}]}""");
         var info = RequestInspector.Inspect(body, OperationKind.Chat);
-        foreach (var d in config.Deployments.Where(d => d.Enabled && d.Family != ProviderFamilies.Mock && d.Mock is null))
+        // a wildcard entry's model is a template ("*"): there is no one model to probe
+        foreach (var d in config.Deployments.Where(d => d.Enabled && d.Family != ProviderFamilies.Mock && d.Mock is null && !d.IsWildcard))
         {
             var probe = d with { Timeout = TimeSpan.FromSeconds(10), StreamTimeout = TimeSpan.FromSeconds(10) };
             var started = TimeProvider.System.GetTimestamp();
