@@ -64,6 +64,19 @@ public sealed class SpendJournalTests : IDisposable
     }
 
     [Fact]
+    public void Record_JournaledBeforeRowIds_ReadsBackKeyedByItsRequestId()
+    {
+        // a segment a previous version left (no row_id): replayed after the upgrade, it must key on what the migration
+        // made that row's id, its request id, so a row already stored is not stored twice
+        var old = System.Text.Json.JsonSerializer.Deserialize("""{"request_id":"0190ab","correlation_id":"c","alias":"chat","cost":0.5}""", JournalJson.Default.SpendRecord)!;
+        var now = System.Text.Json.JsonSerializer.Serialize(Record("r9", 1m), JournalJson.Default.SpendRecord);
+
+        Assert.Equal(("0190ab", "0190ab"), (old.RowId, old.RequestId));
+        Assert.Contains("\"row_id\":\"r9\"", now, StringComparison.Ordinal);
+        Assert.Contains("\"request_id\":\"chatcmpl-r9\"", now, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Segments_CommittedAndCheckpointed_AreDeletedAndOthersKept()
     {
         using var journal = SpendJournal.Open(_root, "store-a", fsync: false, NullLogger.Instance, segmentBytes: 2_000);
@@ -218,7 +231,7 @@ public sealed class SpendJournalTests : IDisposable
         dead.Dispose(); // its record never reached a store: the segment stays
 
         var (replayed, _) = await ReplayIntoListAsync();
-        Assert.Equal(["dead"], replayed.Select(r => r.RequestId));
+        Assert.Equal(["dead"], replayed.Select(r => r.RowId));
         Assert.Equal(Path.Combine(_root, "2"), live.Directory);
         Assert.Single(Directory.GetFiles(live.Directory, "*.journal"));
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, "1"), "*.journal"));
@@ -265,9 +278,11 @@ public sealed class SpendJournalTests : IDisposable
         => Directory.GetFiles(directory, "*.journal").Order(StringComparer.Ordinal)
             .SelectMany(f => JournalFrames.Read(File.ReadAllBytes(f)).Records).ToList();
 
+    /// <summary>A record as the gateway makes it: its own row id, and the response id the caller saw as its request id.</summary>
     private static SpendRecord Record(string id, decimal cost) => new()
     {
-        RequestId = id,
+        RowId = id,
+        RequestId = "chatcmpl-" + id,
         CorrelationId = "corr-" + id,
         Alias = "chat",
         PromptTokens = 100,
