@@ -53,50 +53,109 @@ public static class ResponseCacheKey
         }
 
         fields.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
-        buffer.Write(Version);
-        Separator(buffer);
-        Text(buffer, scope);
-        Text(buffer, operation.ToString());
-        Text(buffer, route);
-        Text(buffer, configNamespace ?? "");
-        Text(buffer, controls.Namespace ?? "");
+        using var sink = new HashSink();
+        sink.Append(Version);
+        sink.Append(0);
+        sink.Text(scope);
+        sink.Text(operation.ToString());
+        sink.Text(route);
+        sink.Text(configNamespace ?? "");
+        sink.Text(controls.Namespace ?? "");
         foreach (var (name, start, end) in fields)
         {
-            Text(buffer, name);
-            Canonical(buffer, body[start..end]);
-            Separator(buffer);
+            sink.Text(name);
+            Canonical(sink, body[start..end]);
+            sink.Append(0);
         }
 
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(buffer.WrittenSpan, hash);
-        return new CacheKeyResult(Convert.ToHexStringLower(hash), controls, cacheField);
+        return new CacheKeyResult(sink.HexDigest(), controls, cacheField);
     }
 
     /// <summary>A value as its tokens (type and raw text), so whitespace between them does not change the key.</summary>
-    private static void Canonical(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> value)
+    private static void Canonical(HashSink sink, ReadOnlySpan<byte> value)
     {
         var reader = new Utf8JsonReader(value, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         while (reader.Read())
         {
-            var raw = reader.ValueSpan;
-            var span = buffer.GetSpan(raw.Length + 2);
-            span[0] = (byte)('A' + (int)reader.TokenType);
-            raw.CopyTo(span[1..]);
-            span[raw.Length + 1] = 0; // raw JSON never holds a NUL byte (control characters are escaped)
-            buffer.Advance(raw.Length + 2);
+            sink.Append((byte)('A' + (int)reader.TokenType));
+            sink.Append(reader.ValueSpan);
+            sink.Append(0); // raw JSON never holds a NUL byte (control characters are escaped)
         }
     }
 
-    private static void Text(ArrayBufferWriter<byte> buffer, string text)
+    /// <summary>Feeds SHA-256 through a pooled 4 KB buffer: no copy of the body, a few small allocations per key.</summary>
+    private sealed class HashSink : IDisposable
     {
-        var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length) + 1);
-        var n = Encoding.UTF8.GetBytes(text, span);
-        span[n] = 0;
-        buffer.Advance(n + 1);
-    }
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(4096);
+        private int _used;
 
-    private static void Separator(ArrayBufferWriter<byte> buffer) => buffer.Write((ReadOnlySpan<byte>)[0]);
+        public void Append(byte b)
+        {
+            if (_used == _buffer.Length)
+            {
+                Flush();
+            }
+
+            _buffer[_used++] = b;
+        }
+
+        public void Append(ReadOnlySpan<byte> data)
+        {
+            if (data.Length > _buffer.Length - _used)
+            {
+                Flush();
+                if (data.Length >= _buffer.Length)
+                {
+                    _hash.AppendData(data);
+                    return;
+                }
+            }
+
+            data.CopyTo(_buffer.AsSpan(_used));
+            _used += data.Length;
+        }
+
+        public void Text(string text)
+        {
+            var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (max > _buffer.Length - _used)
+            {
+                Flush();
+            }
+
+            if (max <= _buffer.Length)
+            {
+                _used += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_used));
+            }
+            else
+            {
+                _hash.AppendData(Encoding.UTF8.GetBytes(text));
+            }
+
+            Append(0);
+        }
+
+        public string HexDigest()
+        {
+            Flush();
+            Span<byte> digest = stackalloc byte[32];
+            _hash.GetHashAndReset(digest);
+            return Convert.ToHexStringLower(digest);
+        }
+
+        public void Dispose()
+        {
+            _hash.Dispose();
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        private void Flush()
+        {
+            _hash.AppendData(_buffer.AsSpan(0, _used));
+            _used = 0;
+        }
+    }
 
     private static CacheControls ReadControls(ref Utf8JsonReader reader)
     {

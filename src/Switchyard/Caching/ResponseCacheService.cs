@@ -142,12 +142,19 @@ public sealed partial class ResponseCacheService
             return null;
         }
 
-        ReadOnlyMemory<byte>? bytes = (info.Stream, answer.Kind) switch
+        // a stored stream is not turned into a whole answer (this call's answer replaces it); a whole answer is replayed
+        // as a stream for Chat Completions only. (No switch expression here: its null arm would become an empty
+        // ReadOnlyMemory through byte[]'s implicit conversion, a hit with no body.)
+        ReadOnlyMemory<byte>? bytes = null;
+        if (info.Stream == (answer.Kind == CachedAnswerKind.Stream))
         {
-            (false, CachedAnswerKind.Whole) or (true, CachedAnswerKind.Stream) => answer.Body,
-            (true, CachedAnswerKind.Whole) when info.Operation == OperationKind.Chat => ChatStreamReplay.ToSse(answer.Body, info.IncludeUsage),
-            _ => null, // a stored stream is not turned into a whole answer: this call's answer replaces it
-        };
+            bytes = answer.Body;
+        }
+        else if (info.Stream && info.Operation == OperationKind.Chat && ChatStreamReplay.ToSse(answer.Body, info.IncludeUsage) is { } sse)
+        {
+            bytes = sse;
+        }
+
         if (bytes is not { } usable)
         {
             Count(_misses, info);

@@ -101,6 +101,11 @@ public sealed class ResponseCacheTests
 
         Assert.Equal(["Hello", "Hello"], texts);
         Assert.Equal(1, upstream.Count);
+
+        var whole = await gw.PostChatAsync(CacheWire.Chat()); // a stored stream is not turned into a whole answer
+        Assert.Equal("miss", whole.Header("x-switchyard-cache"));
+        Assert.Equal("Hello", whole.Json.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(2, upstream.Count);
     }
 
     [Fact]
@@ -305,5 +310,33 @@ public sealed class ResponseCacheTests
         Assert.Equal(1, db.Scalar($"SELECT COUNT(*) FROM spend_logs WHERE token_hash = '{hash}' AND provider_family = 'cache' AND cost_nanos = 0 AND prompt_tokens = 0 AND status = 200"));
         Assert.Equal(1, db.Scalar($"SELECT COUNT(*) FROM spend_logs WHERE token_hash = '{hash}' AND provider_family = 'openai' AND cost_nanos > 0"));
         Assert.Equal(db.Scalar($"SELECT SUM(cost_nanos) FROM spend_logs WHERE token_hash = '{hash}'"), db.Scalar($"SELECT spend_nanos FROM keys WHERE token_hash = '{hash}'"));
+    }
+    [Fact]
+    public async Task Messages_TranslatedAnswer_CachedInTheCallersProtocol_WholeThenStream()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = CacheWire.Answer;
+        await using var gw = await GatewayFixture.StartAsync(CacheWire.Config(upstream));
+        var headers = new Dictionary<string, string> { ["anthropic-version"] = "2023-06-01" };
+        const string Whole = """{"model":"chat","max_tokens":64,"messages":[{"role":"user","content":"ping"}]}""";
+        const string Stream = """{"model":"chat","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"ping"}]}""";
+
+        using var first = await gw.PostAsync("/v1/messages", Whole, headers);
+        using var second = await gw.PostAsync("/v1/messages", Whole, headers);
+        using var streamMiss = await gw.PostAsync("/v1/messages", Stream, headers, streamResponse: true);
+        var (missText, _) = await GatewayRequests.ReadAllAsync(streamMiss);
+        using var streamHit = await gw.PostAsync("/v1/messages", Stream, headers, streamResponse: true);
+        var (hitText, broken) = await GatewayRequests.ReadAllAsync(streamHit);
+
+        Assert.Equal("hit", second.Headers.GetValues("x-switchyard-cache").Single());
+        var answer = await second.Content.ReadAsStringAsync();
+        Assert.Contains("\"type\":\"message\"", answer, StringComparison.Ordinal);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), answer);
+        Assert.Equal("miss", streamMiss.Headers.GetValues("x-switchyard-cache").Single()); // a whole Messages answer is not replayed as a stream
+        Assert.Equal("hit", streamHit.Headers.GetValues("x-switchyard-cache").Single());
+        Assert.False(broken);
+        Assert.Contains("event: message_stop", hitText, StringComparison.Ordinal);
+        Assert.Equal(missText, hitText);
+        Assert.Equal(2, upstream.Count);
     }
 }
