@@ -7,6 +7,10 @@ public sealed record SpendRecord
     public required string CorrelationId { get; init; }
     public string? TenantId { get; init; }
     public string? TokenHash { get; init; }
+
+    /// <summary>The user who owns the calling key, when it has one; the cost settles to their spend too.</summary>
+    public string? UserId { get; init; }
+
     public required string Alias { get; init; }
     public string? Deployment { get; init; }
     public string? ProviderFamily { get; init; }
@@ -24,6 +28,7 @@ public sealed record SpendQuery
 {
     public string? TenantId { get; init; }
     public string? TokenHash { get; init; }
+    public string? UserId { get; init; }
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
     public int Limit { get; init; } = 1000;

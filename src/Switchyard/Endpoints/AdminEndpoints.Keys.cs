@@ -101,7 +101,8 @@ public sealed partial class AdminEndpoints
     {
         await Task.CompletedTask;
         var tenant = ConfineTeam(caller, c.Request.Query["team_id"].ToString() is { Length: > 0 } t ? t : null);
-        var keys = tenancy.Directory.Keys.Where(k => (tenant is null || k.Record.TenantId == tenant) && caller.MayManage(k.Record)).OrderBy(k => k.Record.CreatedAt).ToArray();
+        var user = c.Request.Query["user_id"].ToString() is { Length: > 0 } u ? u : null;
+        var keys = tenancy.Directory.Keys.Where(k => (tenant is null || k.Record.TenantId == tenant) && (user is null || k.Record.UserId == user) && caller.MayManage(k.Record)).OrderBy(k => k.Record.CreatedAt).ToArray();
         return w =>
         {
             w.WriteStartArray("keys");
@@ -144,6 +145,16 @@ public sealed partial class AdminEndpoints
         }
 
         var models = ModelListCheck.Checked(state.Current.Routes, AdminJson.Strings(body, "models"));
+        var user = AdminJson.String(body, "user_id");
+        if (user is not null && user != record.UserId)
+        {
+            // a key's owner bounds it with their budget: the user must exist, and a tenant admin binds only its team's members
+            var owner = tenancy.Directory.FindUser(user);
+            if (owner is null || !MayManageUser(caller, owner.Record))
+            {
+                throw NotFound("user_id", $"no user '{user}'; create it with /user/new first");
+            }
+        }
 
         var duration = AdminJson.Duration(body, "duration");
         var now = time.GetUtcNow();
@@ -160,6 +171,7 @@ public sealed partial class AdminEndpoints
         {
             KeyAlias = AdminJson.String(body, "key_alias") ?? record.KeyAlias,
             TenantId = team ?? record.TenantId,
+            UserId = user ?? record.UserId,
             Models = models ?? record.Models,
             Scopes = scopes ?? (creating ? [Scopes.Invoke] : record.Scopes),
             Limits = limits,
