@@ -6,6 +6,7 @@ ServeCommand.Configure(root);
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(TenantsCommand.Create());
+root.Subcommands.Add(UsersCommand.Create());
 root.Subcommands.Add(SpendCommand.Create());
 root.Subcommands.Add(AdminCommands.Reload());
 root.Subcommands.Add(AdminCommands.AliasCommand());

@@ -43,42 +43,46 @@ public sealed partial class AdmissionController
     /// trip). In process only, or when no subject has a shared limit, this completes synchronously without allocating.
     /// </summary>
     public ValueTask<AdmissionOutcome> AdmitAsync(LimitState? key, LimitState? tenant, LimitState? alias, long estimatedTokens, long estimatedCostNanos, CancellationToken cancellationToken = default)
+        => AdmitAsync(key, tenant, alias, null, estimatedTokens, estimatedCostNanos, cancellationToken);
+
+    /// <summary>As above, with the owning user's limits (budget above all) checked after the key's, tenant's and alias'.</summary>
+    public ValueTask<AdmissionOutcome> AdmitAsync(LimitState? key, LimitState? tenant, LimitState? alias, LimitState? user, long estimatedTokens, long estimatedCostNanos, CancellationToken cancellationToken = default)
     {
-        var mask = _shared is null ? (byte)0 : SharedMask(key, tenant, alias);
+        var mask = _shared is null ? (byte)0 : SharedMask(key, tenant, alias, user);
         if (mask == 0)
         {
             var ticket = default(AdmissionTicket);
-            var rejection = TryAdmit(ref ticket, key, tenant, alias, estimatedTokens, estimatedCostNanos);
+            var rejection = TryAdmit(ref ticket, key, tenant, alias, user, estimatedTokens, estimatedCostNanos);
             return new ValueTask<AdmissionOutcome>(new AdmissionOutcome(ticket, rejection));
         }
 
-        return AdmitSharedAsync(key, tenant, alias, estimatedTokens, estimatedCostNanos, mask, cancellationToken);
+        return AdmitSharedAsync(key, tenant, alias, user, estimatedTokens, estimatedCostNanos, mask, cancellationToken);
     }
 
-    private async ValueTask<AdmissionOutcome> AdmitSharedAsync(LimitState? key, LimitState? tenant, LimitState? alias, long tokens, long cost, byte mask, CancellationToken cancellationToken)
+    private async ValueTask<AdmissionOutcome> AdmitSharedAsync(LimitState? key, LimitState? tenant, LimitState? alias, LimitState? user, long tokens, long cost, byte mask, CancellationToken cancellationToken)
     {
         var settings = _settings!;
         var breaker = Breaker!;
         var ticket = default(AdmissionTicket);
         if (!breaker.TryEnter())
         {
-            return Fallback(key, tenant, alias, tokens, cost);
+            return Fallback(key, tenant, alias, user, tokens, cost);
         }
 
         // This replica's own record of the request (what failing open needs), enforcing what is not shared.
         var local = new LocalChecks(settings.Budgets ? 0 : 1, settings.Limits ? 0 : 1);
-        if (TryAdmitLocal(ref ticket, key, tenant, alias, tokens, cost, local) is { } refused)
+        if (TryAdmitLocal(ref ticket, key, tenant, alias, user, tokens, cost, local) is { } refused)
         {
             breaker.Abandon();
             return new AdmissionOutcome(ticket, refused);
         }
 
         var request = new SharedAdmitRequest { EstimatedTokens = tokens, EstimatedCostNanos = cost, Rates = settings.Limits, Budgets = settings.Budgets };
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < AdmissionTicket.Subjects; i++)
         {
             if ((mask & (1 << i)) != 0)
             {
-                request.Subjects[i] = i switch { 0 => key, 1 => tenant, _ => alias };
+                request.Subjects[i] = i switch { 0 => key, 1 => tenant, 2 => alias, _ => user };
             }
         }
 
@@ -92,7 +96,7 @@ public sealed partial class AdmissionController
         {
             Failed(e.Message);
             Rollback(ref ticket);
-            return Fallback(key, tenant, alias, tokens, cost);
+            return Fallback(key, tenant, alias, user, tokens, cost);
         }
         catch
         {
@@ -135,7 +139,7 @@ public sealed partial class AdmissionController
     }
 
     /// <summary>The shared limiter is unreachable (or its breaker is open): the failure policy decides.</summary>
-    private AdmissionOutcome Fallback(LimitState? key, LimitState? tenant, LimitState? alias, long tokens, long cost)
+    private AdmissionOutcome Fallback(LimitState? key, LimitState? tenant, LimitState? alias, LimitState? user, long tokens, long cost)
     {
         var settings = _settings!;
         var ticket = default(AdmissionTicket);
@@ -150,18 +154,18 @@ public sealed partial class AdmissionController
 
         var replicas = Math.Max(1, settings.Replicas);
         var checks = new LocalChecks(settings.Budgets ? replicas : 1, settings.Limits ? replicas : 1);
-        var rejection = TryAdmitLocal(ref ticket, key, tenant, alias, tokens, cost, checks);
+        var rejection = TryAdmitLocal(ref ticket, key, tenant, alias, user, tokens, cost, checks);
         return new AdmissionOutcome(ticket, rejection);
     }
 
-    /// <summary>Which subjects have a limit the shared limiter keeps (bit 0: key, 1: tenant, 2: alias).</summary>
-    private byte SharedMask(LimitState? key, LimitState? tenant, LimitState? alias)
+    /// <summary>Which subjects have a limit the shared limiter keeps (bit 0: key, 1: tenant, 2: alias, 3: user).</summary>
+    private byte SharedMask(LimitState? key, LimitState? tenant, LimitState? alias, LimitState? user)
     {
         var settings = _settings!;
         byte mask = 0;
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < AdmissionTicket.Subjects; i++)
         {
-            var s = i switch { 0 => key, 1 => tenant, _ => alias };
+            var s = i switch { 0 => key, 1 => tenant, 2 => alias, _ => user };
             if (s is null)
             {
                 continue;
@@ -196,6 +200,11 @@ public sealed partial class AdmissionController
             Release(c, ref ticket, 0, 0, refundRequest: true, alert: false);
         }
 
+        if (ticket.Fourth is { } d)
+        {
+            Release(d, ref ticket, 0, 0, refundRequest: true, alert: false);
+        }
+
         ticket.Settled = 1;
     }
 
@@ -221,7 +230,7 @@ public sealed partial class AdmissionController
             return;
         }
 
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < AdmissionTicket.Subjects; i++)
         {
             if (subjects[i] is not { } s || !views[i].Known)
             {
@@ -250,11 +259,11 @@ public sealed partial class AdmissionController
             ActualCostNanos = actualCostNanos,
             Budgets = ticket.SharedBudgets,
         };
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < AdmissionTicket.Subjects; i++)
         {
             if ((ticket.SharedMask & (1 << i)) != 0)
             {
-                request.Subjects[i] = i switch { 0 => ticket.First, 1 => ticket.Second, _ => ticket.Third };
+                request.Subjects[i] = i switch { 0 => ticket.First, 1 => ticket.Second, 2 => ticket.Third, _ => ticket.Fourth };
             }
         }
 
@@ -303,7 +312,7 @@ public sealed partial class AdmissionController
             return;
         }
 
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < AdmissionTicket.Subjects; i++)
         {
             if (request.Subjects[i] is not { } s || settlement.SpentNanos[i] < 0)
             {

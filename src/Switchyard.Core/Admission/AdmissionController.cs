@@ -4,7 +4,7 @@ using Switchyard.Core.Config;
 namespace Switchyard.Core.Admission;
 
 /// <summary>
-/// Admits a request against its token's, tenant's and tenant-alias limits: budget, concurrency, RPM and TPM, in that
+/// Admits a request against its token's, tenant's, tenant-alias and owning user's limits: budget, concurrency, RPM and TPM, in that
 /// order, rolling back what it took when a later check fails. In process, everything is counters under short locks,
 /// with no allocation unless a request is rejected. With a shared limiter (Redis, several replicas) the shared limits
 /// are checked there in one atomic step per admission (AdmissionController.Shared.cs), behind a breaker and the
@@ -49,7 +49,11 @@ public sealed partial class AdmissionController
     public TimeProvider Time => _time;
 
     public AdmissionRejection? TryAdmit(ref AdmissionTicket ticket, LimitState? key, LimitState? tenant, LimitState? alias, long estimatedTokens, long estimatedCostNanos)
-        => TryAdmitLocal(ref ticket, key, tenant, alias, estimatedTokens, estimatedCostNanos, LocalChecks.All);
+        => TryAdmitLocal(ref ticket, key, tenant, alias, null, estimatedTokens, estimatedCostNanos, LocalChecks.All);
+
+    /// <summary>Admits against the token's, tenant's, tenant-alias and owning user's limits (checked in that order).</summary>
+    public AdmissionRejection? TryAdmit(ref AdmissionTicket ticket, LimitState? key, LimitState? tenant, LimitState? alias, LimitState? user, long estimatedTokens, long estimatedCostNanos)
+        => TryAdmitLocal(ref ticket, key, tenant, alias, user, estimatedTokens, estimatedCostNanos, LocalChecks.All);
 
     /// <summary>Settles an admitted request to what it really used (zero tokens and cost when it failed).</summary>
     public void Complete(ref AdmissionTicket ticket, long actualTokens, long actualCostNanos)
@@ -92,18 +96,23 @@ public sealed partial class AdmissionController
             Release(c, ref ticket, actualTokens, actualCostNanos, refundRequest: false, alert);
         }
 
+        if (ticket.Fourth is { } d)
+        {
+            Release(d, ref ticket, actualTokens, actualCostNanos, refundRequest: false, alert);
+        }
+
         return ticket.IsShared ? SettleRequest(in ticket, actualTokens, actualCostNanos) : null;
     }
 
-    private AdmissionRejection? TryAdmitLocal(ref AdmissionTicket ticket, LimitState? key, LimitState? tenant, LimitState? alias, long estimatedTokens, long estimatedCostNanos, LocalChecks checks)
+    private AdmissionRejection? TryAdmitLocal(ref AdmissionTicket ticket, LimitState? key, LimitState? tenant, LimitState? alias, LimitState? user, long estimatedTokens, long estimatedCostNanos, LocalChecks checks)
     {
         var now = _time.GetUtcNow();
-        ticket = new AdmissionTicket { First = key, Second = tenant, Third = alias, TokensReserved = estimatedTokens, CostReserved = estimatedCostNanos, At = now };
+        ticket = new AdmissionTicket { First = key, Second = tenant, Third = alias, Fourth = user, TokensReserved = estimatedTokens, CostReserved = estimatedCostNanos, At = now };
         var stage = 0;
         AdmissionRejection? rejection = null;
-        for (; stage < 3; stage++)
+        for (; stage < AdmissionTicket.Subjects; stage++)
         {
-            var s = stage switch { 0 => key, 1 => tenant, _ => alias };
+            var s = stage switch { 0 => key, 1 => tenant, 2 => alias, _ => user };
             if (s is null)
             {
                 continue;
@@ -123,7 +132,7 @@ public sealed partial class AdmissionController
 
         for (var undo = stage - 1; undo >= 0; undo--)
         {
-            var s = undo switch { 0 => key, 1 => tenant, _ => alias };
+            var s = undo switch { 0 => key, 1 => tenant, 2 => alias, _ => user };
             if (s is not null)
             {
                 Release(s, ref ticket, actualTokens: 0, actualCost: 0, refundRequest: true, alert: true);

@@ -28,7 +28,7 @@ internal static class AdmissionRejections
         var period = limits.BudgetDuration is { } d ? $" for this {d} period" : "";
         if (refused.Exhausted)
         {
-            return new AdmissionRejection(LimitCodes.Budget, who, $"{who} has spent its budget of ${max}{period}", refused.UntilReset);
+            return new AdmissionRejection(LimitCodes.Budget, who, $"{LiteLlmExceeded(kind, id, refused.SpentNanos, limits.MaxBudget ?? max)}; {who} has spent its budget of ${max}{period}", refused.UntilReset);
         }
 
         // A period reset clears the spend, not the reservations: only their settling frees the room.
@@ -58,10 +58,28 @@ internal static class AdmissionRejections
             + $"(this request reserves about {tokens})", windowRetry);
     }
 
+    /// <summary>
+    /// LiteLLM's own budget-exceeded wording for a key, team or user (litellm/proxy/auth/auth_checks.py), so clients
+    /// and tests that match it keep working; the figures are Python-style floats (at least one decimal).
+    /// </summary>
+    public static string LiteLlmExceeded(string kind, string id, long spentNanos, decimal max)
+    {
+        var spend = Float(spentNanos / 1_000_000_000m);
+        return kind switch
+        {
+            "tenant" => $"Budget has been exceeded! Team={id} Current cost: {spend}, Max budget: {Float(max)}",
+            "user" => $"ExceededBudget: User={id} over budget. Spend={spend}, Budget={Float(max)}",
+            _ => $"Budget has been exceeded! Current cost: {spend}, Max budget: {Float(max)}",
+        };
+    }
+
+    private static string Float(decimal v) => Math.Max(0, v).ToString("0.0#########", CultureInfo.InvariantCulture);
+
     public static string Describe(string kind, string id) => kind switch
     {
         "key" => "this token",
         "tenant" => $"tenant '{id}'",
+        "user" => $"user '{id}'",
         _ => $"tenant alias limit '{id}'",
     };
 

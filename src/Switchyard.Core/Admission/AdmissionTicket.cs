@@ -1,7 +1,7 @@
 namespace Switchyard.Core.Admission;
 
 /// <summary>
-/// What one admitted request holds: up to three limited subjects (token, tenant, tenant's alias), the tokens and
+/// What one admitted request holds: up to four limited subjects (token, tenant, tenant's alias, the token's owning user), the tokens and
 /// cost it reserved, and the figures for the x-ratelimit-* headers. Settled exactly once. A ticket admitted through
 /// the shared limiter also names the replica (and its generation) that holds its reservations there.
 /// </summary>
@@ -10,6 +10,10 @@ public struct AdmissionTicket
     internal LimitState? First;
     internal LimitState? Second;
     internal LimitState? Third;
+    internal LimitState? Fourth;
+
+    /// <summary>How many subjects a ticket can hold: token, tenant, tenant alias, owning user (in the order they are checked).</summary>
+    internal const int Subjects = 4;
     internal long TokensReserved;
     internal long CostReserved;
     internal DateTimeOffset At;
@@ -24,7 +28,7 @@ public struct AdmissionTicket
     /// <summary>The shared limiter's clock (Redis server time) when it admitted the ticket, in Unix milliseconds.</summary>
     internal long SharedAtMs;
 
-    /// <summary>Which of First, Second, Third (bits 0, 1, 2) hold shared reservations.</summary>
+    /// <summary>Which of First, Second, Third, Fourth (bits 0, 1, 2, 3) hold shared reservations.</summary>
     internal byte SharedMask;
 
     /// <summary>Whether the budgets of the shared subjects are shared (else only their rates are).</summary>

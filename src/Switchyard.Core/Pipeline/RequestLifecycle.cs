@@ -72,7 +72,7 @@ public abstract class RequestLifecycle : IDisposable
 
     /// <summary>
     /// Admits the request against its token's, tenant's and tenant-alias limits with the estimate, in process only
-    /// (a controller with a shared limiter needs <see cref="AdmitAsync"/>); a refusal is reported to
+    /// (a controller with a shared limiter needs <c>AdmitAsync</c>); a refusal is reported to
     /// <see cref="OnRefused"/> and returned (the ticket holds nothing then).
     /// </summary>
     public AdmissionRejection? Admit(LimitState? key, LimitState? tenant, LimitState? alias)
@@ -94,8 +94,12 @@ public abstract class RequestLifecycle : IDisposable
     /// <see cref="OnRefused"/> and returned (the ticket holds nothing then).
     /// </summary>
     public ValueTask<AdmissionRejection?> AdmitAsync(LimitState? key, LimitState? tenant, LimitState? alias, CancellationToken cancellationToken)
+        => AdmitAsync(key, tenant, alias, null, cancellationToken);
+
+    /// <summary>As above, with the limits (budget above all) of the user who owns the token checked too.</summary>
+    public ValueTask<AdmissionRejection?> AdmitAsync(LimitState? key, LimitState? tenant, LimitState? alias, LimitState? user, CancellationToken cancellationToken)
     {
-        var pending = _admission.AdmitAsync(key, tenant, alias, Estimate.Tokens, Estimate.CostNanos, cancellationToken);
+        var pending = _admission.AdmitAsync(key, tenant, alias, user, Estimate.Tokens, Estimate.CostNanos, cancellationToken);
         return pending.IsCompletedSuccessfully ? new ValueTask<AdmissionRejection?>(Admitted(pending.Result)) : AwaitAdmittedAsync(pending);
     }
 

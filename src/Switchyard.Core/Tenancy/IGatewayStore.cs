@@ -31,7 +31,14 @@ public interface IGatewayStore : IAsyncDisposable
     /// <summary>Deletes a stored deployment; false when there was none with this id.</summary>
     Task<bool> DeleteDeploymentAsync(string modelId, CancellationToken ct);
 
-    /// <summary>Appends spend rows and adds their cost to the keys' and tenants' running spend, in one transaction.</summary>
+    Task<IReadOnlyList<UserRecord>> ListUsersAsync(CancellationToken ct);
+
+    /// <summary>Inserts or updates a user; on update, spend and budget period are left alone (as for keys and tenants).</summary>
+    Task UpsertUserAsync(UserRecord user, CancellationToken ct);
+
+    Task<bool> DeleteUserAsync(string userId, CancellationToken ct);
+
+    /// <summary>Appends spend rows and adds their cost to the keys', tenants' and users' running spend, in one transaction.</summary>
     Task AppendSpendAsync(IReadOnlyList<SpendRecord> batch, CancellationToken ct);
 
     /// <summary>Persists a budget period reset (spend back to zero, next reset time).</summary>

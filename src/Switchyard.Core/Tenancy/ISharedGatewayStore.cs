@@ -1,7 +1,7 @@
 namespace Switchyard.Core.Tenancy;
 
 /// <summary>
-/// A store several replicas share (PostgreSQL). Every key, tenant or stored deployment write, by any replica, moves a directory version
+/// A store several replicas share (PostgreSQL). Every key, tenant, user or stored deployment write, by any replica, moves a directory version
 /// forward and announces it, so each replica can reload its in-memory directory when, and only when, it changed.
 /// Called from a background loop, never from a request.
 /// </summary>

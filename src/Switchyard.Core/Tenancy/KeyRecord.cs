@@ -11,6 +11,9 @@ public sealed record KeyRecord
     public string? KeyAlias { get; init; }
     public string? TenantId { get; init; }
 
+    /// <summary>The user who owns the key (LiteLLM's user_id); their budget bounds it too.</summary>
+    public string? UserId { get; init; }
+
     /// <summary>Aliases the token may call; empty means all its tenant may.</summary>
     public IReadOnlyList<string> Models { get; init; } = [];
 

@@ -25,6 +25,10 @@ public sealed record SpendRecord
     public required string CorrelationId { get; init; }
     public string? TenantId { get; init; }
     public string? TokenHash { get; init; }
+
+    /// <summary>The user who owns the calling key, when it has one; the cost settles to their spend too.</summary>
+    public string? UserId { get; init; }
+
     public required string Alias { get; init; }
     public string? Deployment { get; init; }
     public string? ProviderFamily { get; init; }
@@ -46,6 +50,7 @@ public sealed record SpendQuery
     /// <summary>Rows whose <see cref="SpendRecord.RequestId"/> (the response id the caller saw) is this.</summary>
     public string? RequestId { get; init; }
 
+    public string? UserId { get; init; }
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
     public int Limit { get; init; } = 1000;

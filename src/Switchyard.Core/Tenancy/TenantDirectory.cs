@@ -28,14 +28,22 @@ public sealed class TenantEntry(TenantRecord record, LimitState limits, FrozenDi
     public FrozenSet<string> Tags { get; } = MetadataTags.Read(record.MetadataJson);
 }
 
+/// <summary>A cached user with the live counters of their own budget and limits.</summary>
+public sealed class UserEntry(UserRecord record, LimitState limits)
+{
+    public UserRecord Record { get; } = record;
+    public LimitState Limits { get; } = limits;
+}
+
 /// <summary>
-/// Every token hash and tenant in memory, so the request path never touches the store. Entries are replaced whole on
+/// Every token hash, tenant and user in memory, so the request path never touches the store. Entries are replaced whole on
 /// change; their limit counters carry over, so an update never resets a running window or in-flight count.
 /// </summary>
 public sealed class TenantDirectory
 {
     private readonly ConcurrentDictionary<TokenHash, KeyEntry> _keys = new();
     private readonly ConcurrentDictionary<string, TenantEntry> _tenants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UserEntry> _users = new(StringComparer.Ordinal);
 
     public int KeyCount => _keys.Count;
 
@@ -46,6 +54,22 @@ public sealed class TenantDirectory
     public IEnumerable<KeyEntry> Keys => _keys.Values;
 
     public IEnumerable<TenantEntry> Tenants => _tenants.Values;
+
+    public UserEntry? FindUser(string? userId) => userId is null ? null : _users.GetValueOrDefault(userId);
+
+    public IEnumerable<UserEntry> Users => _users.Values;
+
+    public UserEntry SetUser(UserRecord record)
+    {
+        var previous = _users.GetValueOrDefault(record.UserId);
+        var limits = previous?.Limits ?? new LimitState("user", record.UserId, record.Limits, AdmissionController.ToNanos(record.Spend), record.BudgetResetAt);
+        limits.Limits = record.Limits;
+        var entry = new UserEntry(record, limits);
+        _users[record.UserId] = entry;
+        return entry;
+    }
+
+    public bool RemoveUser(string userId) => _users.TryRemove(userId, out _);
 
     /// <param name="inherit">Counters to share (a rotated token shares its predecessor's, so limits are not doubled during the grace period).</param>
     public KeyEntry SetKey(KeyRecord record, LimitState? inherit = null)

@@ -9,17 +9,17 @@ public sealed partial class PostgresGatewayStore
     /// <summary>
     /// The whole batch in one statement (one round trip): the rows go in as arrays through unnest, a row id already
     /// stored is skipped (ON CONFLICT DO NOTHING), and only the rows this statement inserted (RETURNING) add to the keys'
-    /// and tenants' running spend. So a batch retried after a timeout or a lost connection, or replayed from a journal,
+    /// tenants' and users' running spend. So a batch retried after a timeout or a lost connection, or replayed from a journal,
     /// stores no row twice and counts no cost twice. One statement is one transaction: all of it lands or none.
     /// </summary>
     private const string AppendSpendSql = """
         WITH ins AS (
             INSERT INTO spend_logs (request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model,
-                                    prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time, row_id)
+                                    prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time, row_id, user_id)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                                 $9::bigint[], $10::bigint[], $11::bigint[], $12::integer[], $13::double precision[], $14::timestamptz[], $15::text[])
+                                 $9::bigint[], $10::bigint[], $11::bigint[], $12::integer[], $13::double precision[], $14::timestamptz[], $15::text[], $16::text[])
             ON CONFLICT (row_id) DO NOTHING
-            RETURNING tenant_id, token_hash, cost_nanos
+            RETURNING tenant_id, token_hash, user_id, cost_nanos
         ), key_spend AS (
             UPDATE keys SET spend_nanos = keys.spend_nanos + s.cost
             FROM (SELECT token_hash, sum(cost_nanos)::bigint AS cost FROM ins WHERE token_hash IS NOT NULL AND cost_nanos <> 0 GROUP BY token_hash) s
@@ -29,6 +29,11 @@ public sealed partial class PostgresGatewayStore
             UPDATE tenants SET spend_nanos = tenants.spend_nanos + s.cost
             FROM (SELECT tenant_id, sum(cost_nanos)::bigint AS cost FROM ins WHERE tenant_id IS NOT NULL AND cost_nanos <> 0 GROUP BY tenant_id) s
             WHERE tenants.tenant_id = s.tenant_id
+            RETURNING 1
+        ), user_spend AS (
+            UPDATE users SET spend_nanos = users.spend_nanos + s.cost
+            FROM (SELECT user_id, sum(cost_nanos)::bigint AS cost FROM ins WHERE user_id IS NOT NULL AND cost_nanos <> 0 GROUP BY user_id) s
+            WHERE users.user_id = s.user_id
             RETURNING 1
         )
         SELECT count(*) FROM ins
@@ -62,6 +67,7 @@ public sealed partial class PostgresGatewayStore
             cmd.Parameters.Add(Column(batch, s => s.LatencyMs, NpgsqlDbType.Double));
             cmd.Parameters.Add(Column(batch, s => s.StartTime.UtcDateTime, NpgsqlDbType.TimestampTz));
             cmd.Parameters.Add(Column(batch, s => s.RowId, NpgsqlDbType.Text));
+            cmd.Parameters.Add(Column(batch, s => s.UserId, NpgsqlDbType.Text));
             try
             {
                 return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
@@ -98,6 +104,11 @@ public sealed partial class PostgresGatewayStore
             Filter("request_id = @", Text(q.RequestId));
         }
 
+        if (q.UserId is not null)
+        {
+            Filter("user_id = @", Text(q.UserId));
+        }
+
         if (q.From is { } from)
         {
             Filter("start_time >= @", Time(from));
@@ -109,7 +120,7 @@ public sealed partial class PostgresGatewayStore
         }
 
         cmd.Parameters.Add(Int32(Math.Clamp(q.Limit, 1, 100_000)));
-        cmd.CommandText = "SELECT request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time, row_id FROM spend_logs"
+        cmd.CommandText = "SELECT request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time, row_id, user_id FROM spend_logs"
             + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY start_time DESC LIMIT $" + cmd.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<SpendRecord>();
@@ -132,6 +143,7 @@ public sealed partial class PostgresGatewayStore
                 LatencyMs = r.GetDouble(12),
                 StartTime = r.GetFieldValue<DateTimeOffset>(13),
                 RowId = r.GetString(14),
+                UserId = NullableString(r, 15),
             });
         }
 

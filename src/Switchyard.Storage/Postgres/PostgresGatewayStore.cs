@@ -121,7 +121,7 @@ public sealed partial class PostgresGatewayStore : ISharedGatewayStore
 
     public async Task<IReadOnlyList<KeyRecord>> ListKeysAsync(CancellationToken ct)
     {
-        await using var cmd = _db.CreateCommand("SELECT token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases FROM keys ORDER BY created_at, token_hash");
+        await using var cmd = _db.CreateCommand("SELECT token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases, user_id FROM keys ORDER BY created_at, token_hash");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<KeyRecord>();
         while (await r.ReadAsync(ct))
@@ -144,6 +144,7 @@ public sealed partial class PostgresGatewayStore : ISharedGatewayStore
                 MetadataJson = NullableString(r, 18),
                 CreatedAt = r.GetFieldValue<DateTimeOffset>(19),
                 Aliases = StoreColumns.ReadAliases(r.GetString(20)),
+                UserId = NullableString(r, 21),
             });
         }
 
@@ -152,27 +153,71 @@ public sealed partial class PostgresGatewayStore : ISharedGatewayStore
 
     /// <summary>Inserts or updates a key; on update, spend and budget_reset_at are left alone.</summary>
     public Task UpsertKeyAsync(KeyRecord k, CancellationToken ct) => DirectoryWriteAsync((c, tx) => RunAsync(c, tx, """
-        INSERT INTO keys (token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+        INSERT INTO keys (token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases, user_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
         ON CONFLICT (token_hash) DO UPDATE SET key_name = EXCLUDED.key_name, key_alias = EXCLUDED.key_alias, tenant_id = EXCLUDED.tenant_id,
           models = EXCLUDED.models, scopes = EXCLUDED.scopes, rpm = EXCLUDED.rpm, tpm = EXCLUDED.tpm, max_parallel = EXCLUDED.max_parallel,
           max_budget_nanos = EXCLUDED.max_budget_nanos, soft_budget_nanos = EXCLUDED.soft_budget_nanos, budget_duration = EXCLUDED.budget_duration,
           expires_at = EXCLUDED.expires_at, revoked = EXCLUDED.revoked, grace_until = EXCLUDED.grace_until, rotated_from = EXCLUDED.rotated_from,
-          metadata = EXCLUDED.metadata, aliases = EXCLUDED.aliases
+          metadata = EXCLUDED.metadata, aliases = EXCLUDED.aliases, user_id = EXCLUDED.user_id
         """, ct, [
             Text(k.TokenHash), Text(k.KeyName), Text(k.KeyAlias), Text(k.TenantId), Json(StoreColumns.WriteList(k.Models)), Json(StoreColumns.WriteList(k.Scopes)),
             .. Limits(k.Limits), Int64(Money.ToNanos(k.Spend)), Time(k.BudgetResetAt), Time(k.ExpiresAt), Bool(k.Revoked), Time(k.GraceUntil),
-            Text(k.RotatedFrom), Text(k.MetadataJson), Time(k.CreatedAt), Json(StoreColumns.WriteAliases(k.Aliases)),
+            Text(k.RotatedFrom), Text(k.MetadataJson), Time(k.CreatedAt), Json(StoreColumns.WriteAliases(k.Aliases)), Text(k.UserId),
         ]), ct);
 
     public async Task<bool> DeleteKeyAsync(string tokenHash, CancellationToken ct)
         => await DirectoryWriteAsync((c, tx) => ExecAsync(c, tx, "DELETE FROM keys WHERE token_hash = $1", ct, tokenHash), ct) > 0;
 
+    public async Task<IReadOnlyList<UserRecord>> ListUsersAsync(CancellationToken ct)
+    {
+        await using var cmd = _db.CreateCommand("SELECT user_id, user_email, user_role, teams, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, metadata, created_at FROM users ORDER BY created_at, user_id");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<UserRecord>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new UserRecord
+            {
+                UserId = r.GetString(0),
+                UserEmail = NullableString(r, 1),
+                UserRole = r.GetString(2),
+                Teams = StoreColumns.ReadTeams(r.GetString(3)),
+                Models = StoreColumns.ReadList(r.GetString(4)),
+                Limits = ReadLimits(r, 5),
+                Spend = Money.FromNanos(r.GetInt64(11)),
+                BudgetResetAt = NullableTime(r, 12),
+                MetadataJson = NullableString(r, 13),
+                CreatedAt = r.GetFieldValue<DateTimeOffset>(14),
+            });
+        }
+
+        return list;
+    }
+
+    /// <summary>Inserts or updates a user; on update, spend and budget_reset_at are left alone.</summary>
+    public Task UpsertUserAsync(UserRecord u, CancellationToken ct) => DirectoryWriteAsync((c, tx) => RunAsync(c, tx, """
+        INSERT INTO users (user_id, user_email, user_role, teams, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, metadata, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+        ON CONFLICT (user_id) DO UPDATE SET user_email = EXCLUDED.user_email, user_role = EXCLUDED.user_role, teams = EXCLUDED.teams,
+          models = EXCLUDED.models, rpm = EXCLUDED.rpm, tpm = EXCLUDED.tpm, max_parallel = EXCLUDED.max_parallel,
+          max_budget_nanos = EXCLUDED.max_budget_nanos, soft_budget_nanos = EXCLUDED.soft_budget_nanos, budget_duration = EXCLUDED.budget_duration,
+          metadata = EXCLUDED.metadata
+        """, ct, [
+            Text(u.UserId), Text(u.UserEmail), Text(u.UserRole), Json(StoreColumns.WriteTeams(u.Teams)), Json(StoreColumns.WriteList(u.Models)),
+            .. Limits(u.Limits), Int64(Money.ToNanos(u.Spend)), Time(u.BudgetResetAt), Text(u.MetadataJson), Time(u.CreatedAt),
+        ]), ct);
+
+    public async Task<bool> DeleteUserAsync(string userId, CancellationToken ct)
+        => await DirectoryWriteAsync((c, tx) => ExecAsync(c, tx, "DELETE FROM users WHERE user_id = $1", ct, userId), ct) > 0;
+
     public async Task ResetBudgetAsync(string kind, string id, DateTimeOffset nextReset, CancellationToken ct)
     {
-        var sql = kind == "tenant"
-            ? "UPDATE tenants SET spend_nanos = 0, budget_reset_at = $2 WHERE tenant_id = $1"
-            : "UPDATE keys SET spend_nanos = 0, budget_reset_at = $2 WHERE token_hash = $1";
+        var sql = kind switch
+        {
+            "tenant" => "UPDATE tenants SET spend_nanos = 0, budget_reset_at = $2 WHERE tenant_id = $1",
+            "user" => "UPDATE users SET spend_nanos = 0, budget_reset_at = $2 WHERE user_id = $1",
+            _ => "UPDATE keys SET spend_nanos = 0, budget_reset_at = $2 WHERE token_hash = $1",
+        };
         await using var cmd = _db.CreateCommand(sql);
         cmd.Parameters.Add(Text(id));
         cmd.Parameters.Add(Time(nextReset));
@@ -206,7 +251,7 @@ public sealed partial class PostgresGatewayStore : ISharedGatewayStore
         await _db.DisposeAsync();
     }
 
-    /// <summary>A key or tenant write and the directory version bump, in one transaction; NOTIFY is delivered on commit.</summary>
+    /// <summary>A key, tenant or user write and the directory version bump, in one transaction; NOTIFY is delivered on commit.</summary>
     private async Task<T> DirectoryWriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken ct)
     {
         await using var c = await _db.OpenConnectionAsync(ct);

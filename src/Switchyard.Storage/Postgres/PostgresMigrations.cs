@@ -92,8 +92,26 @@ internal static class PostgresMigrations
         INSERT INTO directory_version (id, version) VALUES (1, 0);
         """,
 
-        // v2: users and team membership (reserved; filled by the users work)
-        "SELECT 1",
+        // v2: users (LiteLLM's internal users) with their team memberships, key owners, spend rows by user
+        """
+        CREATE TABLE users (
+            user_id text PRIMARY KEY,
+            user_email text,
+            user_role text NOT NULL DEFAULT 'internal_user',
+            teams jsonb NOT NULL DEFAULT '{}',
+            models jsonb NOT NULL DEFAULT '[]',
+            rpm integer, tpm integer, max_parallel integer,
+            max_budget_nanos bigint, soft_budget_nanos bigint, budget_duration text,
+            spend_nanos bigint NOT NULL DEFAULT 0,
+            budget_reset_at timestamptz,
+            metadata text,
+            created_at timestamptz NOT NULL
+        );
+        ALTER TABLE keys ADD COLUMN user_id text;
+        CREATE INDEX ix_keys_user ON keys (user_id);
+        ALTER TABLE spend_logs ADD COLUMN user_id text;
+        CREATE INDEX ix_spend_user_time ON spend_logs (user_id, start_time);
+        """,
 
         // v3: deployments stored through /model/* (credentials in litellm_params encrypted; the key is not in the database)
         """

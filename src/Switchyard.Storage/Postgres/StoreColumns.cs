@@ -3,7 +3,7 @@ using Switchyard.Core.Tenancy;
 
 namespace Switchyard.Storage.Postgres;
 
-/// <summary>The JSON columns (models, scopes, alias limits) as the stores write and read them.</summary>
+/// <summary>The JSON columns (models, scopes, alias limits, user teams) as the stores write and read them.</summary>
 internal static class StoreColumns
 {
     public static string WriteList(IReadOnlyList<string> values) => JsonSerializer.Serialize(values.ToArray(), StoreJson.Default.StringArray);
@@ -21,4 +21,10 @@ internal static class StoreColumns
 
     public static IReadOnlyDictionary<string, string> ReadAliases(string json)
         => JsonSerializer.Deserialize(json, StoreJson.Default.DictionaryStringString) is { Count: > 0 } d ? new Dictionary<string, string>(d, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
+
+    public static string WriteTeams(IReadOnlyDictionary<string, string> teams)
+        => JsonSerializer.Serialize(teams.ToDictionary(StringComparer.Ordinal), StoreJson.Default.DictionaryStringString);
+
+    public static IReadOnlyDictionary<string, string> ReadTeams(string json)
+        => JsonSerializer.Deserialize(json, StoreJson.Default.DictionaryStringString) ?? [];
 }

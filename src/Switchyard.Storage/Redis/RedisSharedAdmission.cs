@@ -112,7 +112,7 @@ public sealed class RedisSharedAdmission : ISharedAdmission, IAsyncDisposable
         if (settlement.Applied)
         {
             var j = 1;
-            for (var i = 0; i < 3; i++)
+            for (var i = 0; i < request.Subjects.Length; i++)
             {
                 if (request.Subjects[i] is not null)
                 {
@@ -256,7 +256,7 @@ public sealed class RedisSharedAdmission : ISharedAdmission, IAsyncDisposable
             RemainingTokens = reply[5],
         };
         var j = 13;
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < request.Subjects.Length; i++)
         {
             if (request.Subjects[i] is null)
             {
@@ -274,7 +274,7 @@ public sealed class RedisSharedAdmission : ISharedAdmission, IAsyncDisposable
     /// <summary>The request's subject index of the script's 1-based position among the present subjects.</summary>
     private static int SubjectIndex(LimitState?[] subjects, int position)
     {
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < subjects.Length; i++)
         {
             if (subjects[i] is not null && --position == 0)
             {

@@ -170,7 +170,7 @@ public sealed partial class SqliteGatewayStore : IGatewayStore
     {
         await using var c = await OpenAsync(ct);
         await using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases FROM keys ORDER BY created_at";
+        cmd.CommandText = "SELECT token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases, user_id FROM keys ORDER BY created_at";
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var list = new List<KeyRecord>();
         while (await r.ReadAsync(ct))
@@ -193,6 +193,7 @@ public sealed partial class SqliteGatewayStore : IGatewayStore
                 MetadataJson = NullableString(r, 18),
                 CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(19)),
                 Aliases = Postgres.StoreColumns.ReadAliases(r.GetString(20)),
+                UserId = NullableString(r, 21),
             });
         }
 
@@ -205,11 +206,11 @@ public sealed partial class SqliteGatewayStore : IGatewayStore
         await using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
-            INSERT INTO keys (token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases)
-            VALUES ($id, $name, $alias, $tenant, $models, $scopes, $rpm, $tpm, $par, $max, $soft, $dur, $spend, $reset, $exp, $revoked, $grace, $from, $meta, $created, $aliases)
+            INSERT INTO keys (token_hash, key_name, key_alias, tenant_id, models, scopes, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, expires_at, revoked, grace_until, rotated_from, metadata, created_at, aliases, user_id)
+            VALUES ($id, $name, $alias, $tenant, $models, $scopes, $rpm, $tpm, $par, $max, $soft, $dur, $spend, $reset, $exp, $revoked, $grace, $from, $meta, $created, $aliases, $user)
             ON CONFLICT (token_hash) DO UPDATE SET key_name = $name, key_alias = $alias, tenant_id = $tenant, models = $models, scopes = $scopes,
               rpm = $rpm, tpm = $tpm, max_parallel = $par, max_budget_nanos = $max, soft_budget_nanos = $soft, budget_duration = $dur,
-              expires_at = $exp, revoked = $revoked, grace_until = $grace, rotated_from = $from, metadata = $meta, aliases = $aliases
+              expires_at = $exp, revoked = $revoked, grace_until = $grace, rotated_from = $from, metadata = $meta, aliases = $aliases, user_id = $user
             """;
         var p = cmd.Parameters;
         p.AddWithValue("$id", k.TokenHash);
@@ -228,21 +229,77 @@ public sealed partial class SqliteGatewayStore : IGatewayStore
         p.AddWithValue("$meta", (object?)k.MetadataJson ?? DBNull.Value);
         p.AddWithValue("$created", k.CreatedAt.ToUnixTimeMilliseconds());
         p.AddWithValue("$aliases", Postgres.StoreColumns.WriteAliases(k.Aliases));
+        p.AddWithValue("$user", (object?)k.UserId ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync(ct);
     }, ct);
 
     public Task<bool> DeleteKeyAsync(string tokenHash, CancellationToken ct) => WriteAsync(async (c, tx) =>
         await ExecAsync(c, tx, "DELETE FROM keys WHERE token_hash = $p0", ct, tokenHash) > 0, ct);
 
-    private static readonly string[] SpendParameters = ["$row", "$rid", "$cid", "$tenant", "$token", "$alias", "$dep", "$fam", "$model", "$pt", "$ct", "$cost", "$status", "$lat", "$start"];
+    public async Task<IReadOnlyList<UserRecord>> ListUsersAsync(CancellationToken ct)
+    {
+        await using var c = await OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT user_id, user_email, user_role, teams, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, metadata, created_at FROM users ORDER BY created_at, user_id";
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<UserRecord>();
+        while (await r.ReadAsync(ct))
+        {
+            list.Add(new UserRecord
+            {
+                UserId = r.GetString(0),
+                UserEmail = NullableString(r, 1),
+                UserRole = r.GetString(2),
+                Teams = JsonSerializer.Deserialize(r.GetString(3), StoreJson.Default.DictionaryStringString) ?? [],
+                Models = JsonSerializer.Deserialize(r.GetString(4), StoreJson.Default.StringArray) ?? [],
+                Limits = ReadLimits(r, 5),
+                Spend = Money.FromNanos(r.GetInt64(11)),
+                BudgetResetAt = NullableTime(r, 12),
+                MetadataJson = NullableString(r, 13),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(14)),
+            });
+        }
+
+        return list;
+    }
+
+    /// <summary>Inserts or updates a user; on update, spend and budget_reset_at are left alone (see <see cref="UpsertTenantAsync"/>).</summary>
+    public Task UpsertUserAsync(UserRecord u, CancellationToken ct) => WriteAsync(async (c, tx) =>
+    {
+        await using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT INTO users (user_id, user_email, user_role, teams, models, rpm, tpm, max_parallel, max_budget_nanos, soft_budget_nanos, budget_duration, spend_nanos, budget_reset_at, metadata, created_at)
+            VALUES ($id, $email, $role, $teams, $models, $rpm, $tpm, $par, $max, $soft, $dur, $spend, $reset, $meta, $created)
+            ON CONFLICT (user_id) DO UPDATE SET user_email = $email, user_role = $role, teams = $teams, models = $models, rpm = $rpm, tpm = $tpm,
+              max_parallel = $par, max_budget_nanos = $max, soft_budget_nanos = $soft, budget_duration = $dur, metadata = $meta
+            """;
+        var p = cmd.Parameters;
+        p.AddWithValue("$id", u.UserId);
+        p.AddWithValue("$email", (object?)u.UserEmail ?? DBNull.Value);
+        p.AddWithValue("$role", u.UserRole);
+        p.AddWithValue("$teams", JsonSerializer.Serialize(u.Teams.ToDictionary(StringComparer.Ordinal), StoreJson.Default.DictionaryStringString));
+        p.AddWithValue("$models", JsonSerializer.Serialize(u.Models.ToArray(), StoreJson.Default.StringArray));
+        AddLimits(p, u.Limits);
+        p.AddWithValue("$spend", Money.ToNanos(u.Spend));
+        p.AddWithValue("$reset", Time(u.BudgetResetAt));
+        p.AddWithValue("$meta", (object?)u.MetadataJson ?? DBNull.Value);
+        p.AddWithValue("$created", u.CreatedAt.ToUnixTimeMilliseconds());
+        await cmd.ExecuteNonQueryAsync(ct);
+    }, ct);
+
+    public Task<bool> DeleteUserAsync(string userId, CancellationToken ct) => WriteAsync(async (c, tx) =>
+        await ExecAsync(c, tx, "DELETE FROM users WHERE user_id = $p0", ct, userId) > 0, ct);
+
+    private static readonly string[] SpendParameters = ["$row", "$rid", "$cid", "$tenant", "$token", "$alias", "$dep", "$fam", "$model", "$pt", "$ct", "$cost", "$status", "$lat", "$start", "$user"];
 
     public Task AppendSpendAsync(IReadOnlyList<SpendRecord> batch, CancellationToken ct) => WriteAsync(async (c, tx) =>
     {
         await using var insert = c.CreateCommand();
         insert.Transaction = tx;
         insert.CommandText = """
-            INSERT OR IGNORE INTO spend_logs (row_id, request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time)
-            VALUES ($row, $rid, $cid, $tenant, $token, $alias, $dep, $fam, $model, $pt, $ct, $cost, $status, $lat, $start)
+            INSERT OR IGNORE INTO spend_logs (row_id, request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time, user_id)
+            VALUES ($row, $rid, $cid, $tenant, $token, $alias, $dep, $fam, $model, $pt, $ct, $cost, $status, $lat, $start, $user)
             """;
         foreach (var n in SpendParameters)
         {
@@ -259,10 +316,15 @@ public sealed partial class SqliteGatewayStore : IGatewayStore
         tenantSpend.CommandText = "UPDATE tenants SET spend_nanos = spend_nanos + $c WHERE tenant_id = $id";
         tenantSpend.Parameters.Add(new SqliteParameter("$c", 0L));
         tenantSpend.Parameters.Add(new SqliteParameter("$id", ""));
+        await using var userSpend = c.CreateCommand();
+        userSpend.Transaction = tx;
+        userSpend.CommandText = "UPDATE users SET spend_nanos = spend_nanos + $c WHERE user_id = $id";
+        userSpend.Parameters.Add(new SqliteParameter("$c", 0L));
+        userSpend.Parameters.Add(new SqliteParameter("$id", ""));
 
         foreach (var s in batch)
         {
-            object?[] values = [s.RowId, s.RequestId, s.CorrelationId, s.TenantId, s.TokenHash, s.Alias, s.Deployment, s.ProviderFamily, s.Model, s.PromptTokens, s.CompletionTokens, Money.ToNanos(s.Cost), s.Status, s.LatencyMs, s.StartTime.ToUnixTimeMilliseconds()];
+            object?[] values = [s.RowId, s.RequestId, s.CorrelationId, s.TenantId, s.TokenHash, s.Alias, s.Deployment, s.ProviderFamily, s.Model, s.PromptTokens, s.CompletionTokens, Money.ToNanos(s.Cost), s.Status, s.LatencyMs, s.StartTime.ToUnixTimeMilliseconds(), s.UserId];
             for (var i = 0; i < values.Length; i++)
             {
                 insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -286,14 +348,24 @@ public sealed partial class SqliteGatewayStore : IGatewayStore
                 tenantSpend.Parameters[1].Value = s.TenantId;
                 await tenantSpend.ExecuteNonQueryAsync(ct);
             }
+
+            if (s.UserId is not null)
+            {
+                userSpend.Parameters[0].Value = Money.ToNanos(s.Cost);
+                userSpend.Parameters[1].Value = s.UserId;
+                await userSpend.ExecuteNonQueryAsync(ct);
+            }
         }
     }, ct);
 
     public Task ResetBudgetAsync(string kind, string id, DateTimeOffset nextReset, CancellationToken ct) => WriteAsync(async (c, tx) =>
     {
-        var sql = kind == "tenant"
-            ? "UPDATE tenants SET spend_nanos = 0, budget_reset_at = $p1 WHERE tenant_id = $p0"
-            : "UPDATE keys SET spend_nanos = 0, budget_reset_at = $p1 WHERE token_hash = $p0";
+        var sql = kind switch
+        {
+            "tenant" => "UPDATE tenants SET spend_nanos = 0, budget_reset_at = $p1 WHERE tenant_id = $p0",
+            "user" => "UPDATE users SET spend_nanos = 0, budget_reset_at = $p1 WHERE user_id = $p0",
+            _ => "UPDATE keys SET spend_nanos = 0, budget_reset_at = $p1 WHERE token_hash = $p0",
+        };
         await ExecAsync(c, tx, sql, ct, id, nextReset.ToUnixTimeMilliseconds());
     }, ct);
 
@@ -302,7 +374,7 @@ public sealed partial class SqliteGatewayStore : IGatewayStore
         await using var c = await OpenAsync(ct);
         await using var cmd = c.CreateCommand();
         var where = SpendFilter(cmd, q);
-        cmd.CommandText = "SELECT request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time, row_id FROM spend_logs"
+        cmd.CommandText = "SELECT request_id, correlation_id, tenant_id, token_hash, alias, deployment, provider_family, model, prompt_tokens, completion_tokens, cost_nanos, status, latency_ms, start_time, row_id, user_id FROM spend_logs"
             + where + " ORDER BY start_time DESC LIMIT $limit";
         cmd.Parameters.AddWithValue("$limit", Math.Clamp(q.Limit, 1, 100_000));
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -326,6 +398,7 @@ public sealed partial class SqliteGatewayStore : IGatewayStore
                 LatencyMs = r.GetDouble(12),
                 StartTime = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)),
                 RowId = r.GetString(14),
+                UserId = NullableString(r, 15),
             });
         }
 
@@ -380,6 +453,12 @@ public sealed partial class SqliteGatewayStore : IGatewayStore
         {
             where.Add("request_id = $request");
             cmd.Parameters.AddWithValue("$request", q.RequestId);
+        }
+
+        if (q.UserId is not null)
+        {
+            where.Add("user_id = $user");
+            cmd.Parameters.AddWithValue("$user", q.UserId);
         }
 
         if (q.From is { } from)

@@ -74,8 +74,26 @@ internal static class SqliteMigrations
         CREATE INDEX ix_responses_expiry ON responses (expires_at);
         """,
 
-        // v3: users and team membership (reserved; filled by the users work)
-        "SELECT 1;",
+        // v3: users (LiteLLM's internal users) with their team memberships, key owners, spend rows by user
+        """
+        CREATE TABLE users (
+            user_id TEXT PRIMARY KEY,
+            user_email TEXT,
+            user_role TEXT NOT NULL DEFAULT 'internal_user',
+            teams TEXT NOT NULL DEFAULT '{}',
+            models TEXT NOT NULL DEFAULT '[]',
+            rpm INTEGER, tpm INTEGER, max_parallel INTEGER,
+            max_budget_nanos INTEGER, soft_budget_nanos INTEGER, budget_duration TEXT,
+            spend_nanos INTEGER NOT NULL DEFAULT 0,
+            budget_reset_at INTEGER,
+            metadata TEXT,
+            created_at INTEGER NOT NULL
+        );
+        ALTER TABLE keys ADD COLUMN user_id TEXT;
+        CREATE INDEX ix_keys_user ON keys (user_id);
+        ALTER TABLE spend_logs ADD COLUMN user_id TEXT;
+        CREATE INDEX ix_spend_user_time ON spend_logs (user_id, start_time);
+        """,
 
         // v4: deployments stored through /model/* (credentials in litellm_params encrypted; the key is not in the database)
         """

@@ -13,17 +13,19 @@ namespace Switchyard.Cli;
 public static class KeysCommand
 {
     private static readonly Option<string?> Out = new("--out", "-o") { Description = "Write the token to this new file (mode 0600) instead of stdout" };
+    private static readonly Option<string?> User = new("--user") { Description = "The user who owns the key (user_id); their budget bounds it too" };
     private static readonly Option<bool> Force = new("--force") { Description = "With --out: replace the file if it exists" };
 
     public static Command Create()
     {
         var keys = AdminCommand("keys", "Create, list, revoke and rotate scoped tokens");
 
-        var create = new Command("create", "Create a token; it is printed once (the only line on stdout), or written to --out") { Team, Models, ScopesOption, Alias, Rpm, Tpm, MaxParallel, MaxBudget, BudgetDuration, Duration, Out, Force };
+        var create = new Command("create", "Create a token; it is printed once (the only line on stdout), or written to --out") { Team, User, Models, ScopesOption, Alias, Rpm, Tpm, MaxParallel, MaxBudget, BudgetDuration, Duration, Out, Force };
         create.SetAction((p, ct) => WithOutFile(p, ct, async (c, json, file) =>
         {
             var body = new JsonObject();
             Set(body, "team_id", p.GetValue(Team));
+            Set(body, "user_id", p.GetValue(User));
             SetList(body, "models", p.GetValue(Models));
             SetList(body, "scopes", p.GetValue(ScopesOption));
             Set(body, "key_alias", p.GetValue(Alias));

@@ -112,10 +112,11 @@ public sealed partial class AdminEndpoints
         var q = c.Request.Query;
         var tenant = ConfineTeam(caller, q["team_id"].ToString() is { Length: > 0 } t ? t : null);
         var alias = q["key_alias"].ToString() is { Length: > 0 } a ? a : null;
+        var user = q["user_id"].ToString() is { Length: > 0 } u ? u : null;
         var page = QueryInt(c, "page", 1, 1, int.MaxValue);
         var size = QueryInt(c, "size", 10, 1, 100);
         var full = QueryBool(c, "return_full_object");
-        var keys = tenancy.Directory.Keys.Where(k => (tenant is null || k.Record.TenantId == tenant) && (alias is null || k.Record.KeyAlias == alias) && caller.MayManage(k.Record))
+        var keys = tenancy.Directory.Keys.Where(k => (tenant is null || k.Record.TenantId == tenant) && (alias is null || k.Record.KeyAlias == alias) && (user is null || k.Record.UserId == user) && caller.MayManage(k.Record))
             .OrderBy(k => k.Record.CreatedAt).ThenBy(k => k.Record.TokenHash, StringComparer.Ordinal).ToArray();
         var shown = keys.Skip((int)Math.Min((long)(page - 1) * size, int.MaxValue)).Take(size).ToArray();
         var now = time.GetUtcNow();
@@ -189,6 +190,16 @@ public sealed partial class AdminEndpoints
         }
 
         var models = ModelListCheck.Checked(state.Current.Routes, AdminJson.Strings(body, "models"));
+        var user = AdminJson.String(body, "user_id");
+        if (user is not null && user != record.UserId)
+        {
+            // a key's owner bounds it with their budget: the user must exist, and a tenant admin binds only its team's members
+            var owner = tenancy.Directory.FindUser(user);
+            if (owner is null || !MayManageUser(caller, owner.Record))
+            {
+                throw NotFound("user_id", $"no user '{user}'; create it with /user/new first");
+            }
+        }
 
         var duration = AdminJson.Duration(body, "duration");
         var now = time.GetUtcNow();
@@ -205,6 +216,7 @@ public sealed partial class AdminEndpoints
         {
             KeyAlias = AdminJson.String(body, "key_alias") ?? record.KeyAlias,
             TenantId = team ?? record.TenantId,
+            UserId = user ?? record.UserId,
             Models = models ?? record.Models,
             Aliases = ModelListCheck.Aliases(state.Current.Routes, body, "aliases") ?? record.Aliases,
             Scopes = scopes ?? (creating ? [Scopes.Invoke] : record.Scopes),

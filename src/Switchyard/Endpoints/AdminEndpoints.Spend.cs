@@ -19,7 +19,7 @@ public sealed partial class AdminEndpoints
     public Task SpendLogs(HttpContext c) => Gate(c, new Route(Access.AnyKey, ReadsBody: false, Wrap: false), async (caller, _, ct) =>
     {
         var q = c.Request.Query;
-        var (team, key) = SpendScope(c, caller);
+        var (team, key, user) = UserSpendScope(c, caller);
         var from = Date(q["start_date"].ToString(), "start_date");
         var to = Date(q["end_date"].ToString(), "end_date");
         var summarize = from is not null && to is not null && !QueryFalse(c, "summarize");
@@ -27,6 +27,7 @@ public sealed partial class AdminEndpoints
         {
             TenantId = team,
             TokenHash = key,
+            UserId = user,
             RequestId = q["request_id"].ToString() is { Length: > 0 } id ? id : null,
             From = from,
             To = to is { } end && end.TimeOfDay == TimeSpan.Zero ? end.AddDays(1) : to,
@@ -56,6 +57,8 @@ public sealed partial class AdminEndpoints
                 w.WriteString("api_key", r.TokenHash);
                 w.WriteString("team_id", r.TenantId);
                 w.WriteString("tenant_id", r.TenantId);
+                w.WriteString("user", r.UserId);
+                w.WriteString("user_id", r.UserId);
                 w.WriteString("model_group", r.Alias);
                 w.WriteString("model", r.Model);
                 w.WriteString("model_id", r.Deployment);
@@ -152,6 +155,35 @@ public sealed partial class AdminEndpoints
         }
 
         return (caller.TenantId, key);
+    }
+
+    /// <summary>
+    /// <see cref="SpendScope"/> with <c>user_id</c>: a global admin filters by any user; any key by its own user (every
+    /// key that user owns, not only itself); a tenant's usage:read or admin token by a user within its tenant's rows.
+    /// </summary>
+    private (string? Team, string? Key, string? User) UserSpendScope(HttpContext c, CallerIdentity caller)
+    {
+        var user = c.Request.Query["user_id"].ToString() is { Length: > 0 } u ? u : null;
+        if (user is null || caller.IsGlobalAdmin)
+        {
+            var (t, k) = SpendScope(c, caller);
+            return (t, k, user);
+        }
+
+        if (user == caller.UserId)
+        {
+            var explicitKey = RequestSecrets.QueryValue(c, "api_key").Length > 0 || c.Request.Query["team_id"].Count > 0;
+            var (t, k) = explicitKey ? SpendScope(c, caller) : (null, null);
+            return (t, k, user);
+        }
+
+        if (caller.TenantId is null || !(caller.Has(Scopes.UsageRead) || caller.Has(Scopes.Admin)))
+        {
+            throw new AdminFailure(Authenticator.Forbidden(Scopes.UsageRead) with { Message = "a key may read only its own user's spend; another user's needs the 'usage:read' or 'admin' scope in their team" });
+        }
+
+        var (team, key) = SpendScope(c, caller);
+        return (team, key, user);
     }
 
     private static DateTimeOffset? Date(string text, string name)

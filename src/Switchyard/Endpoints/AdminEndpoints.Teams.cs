@@ -17,8 +17,19 @@ public sealed partial class AdminEndpoints
             throw new AdminFailure(new FailureSummary { Status = 409, Type = FailureType.InvalidRequest, Code = "team_exists", Param = "team_id", Message = $"team '{id}' already exists; use /team/update" });
         }
 
+        var members = body["members_with_roles"] switch
+        {
+            null => [],
+            JsonArray a when a.All(m => m is JsonObject) => a.Select(m => (JsonObject)m!).ToArray(),
+            _ => throw AdminJson.Invalid("members_with_roles", "an array of {role, user_id or user_email}"),
+        };
         var record = await tenancy.UpsertTenantAsync(ReadTeam(body, new TenantRecord { TenantId = id, CreatedAt = time.GetUtcNow() }), ct);
-        return w => AdminWriter.WriteTeam(w, record);
+        await AddMembersAsync(id, members, "members_with_roles", ct);
+        return w =>
+        {
+            AdminWriter.WriteTeam(w, record);
+            WriteMembers(w, id);
+        };
     });
 
     public Task UpdateTeam(HttpContext c) => Gate(c, new Route(Access.GlobalAdmin, What: "changing a team (its limits, budget and models bound its admins too)"), async (_, body, ct) =>
@@ -87,6 +98,7 @@ public sealed partial class AdminEndpoints
             w.WritePropertyName("team_info");
             w.WriteStartObject();
             AdminWriter.WriteTeam(w, TenancyService.Live(entry));
+            WriteMembers(w, id);
             w.WriteEndObject();
             w.WriteStartArray("keys");
             foreach (var k in tenancy.Directory.Keys.Where(k => k.Record.TenantId == id))

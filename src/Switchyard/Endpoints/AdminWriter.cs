@@ -19,6 +19,7 @@ internal static class AdminWriter
         w.WriteString("key_alias", k.KeyAlias);
         w.WriteString("team_id", k.TenantId);
         w.WriteString("tenant_id", k.TenantId);
+        w.WriteString("user_id", k.UserId);
         WriteStrings(w, "models", k.Models);
         WriteAliases(w, "aliases", k.Aliases);
         WriteStrings(w, "scopes", k.Scopes);

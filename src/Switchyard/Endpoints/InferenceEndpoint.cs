@@ -207,7 +207,7 @@ public sealed partial class InferenceEndpoint(
         };
         if (!caller.IsMaster)
         {
-            var denied = await request.AdmitAsync(caller.Key!.Limits, caller.Tenant?.Limits, caller.Tenant?.AliasLimits.GetValueOrDefault(info.Model), context.RequestAborted);
+            var denied = await request.AdmitAsync(caller.Key!.Limits, caller.Tenant?.Limits, caller.Tenant?.AliasLimits.GetValueOrDefault(info.Model), caller.User?.Limits, context.RequestAborted);
             UsageRecorder.WriteRateLimitHeaders(context, request.Ticket);
             if (denied is { } rejection)
             {

@@ -283,6 +283,13 @@ public static class GatewayHost
         Route("POST", "/team/delete", admin.DeleteTeams);
         Route("GET", "/team/info", admin.TeamInfo);
         Route("GET", "/team/list", admin.ListTeams);
+        Route("POST", "/team/member_add", admin.AddTeamMembers);
+        Route("POST", "/team/member_delete", admin.DeleteTeamMember);
+        Route("POST", "/user/new", admin.NewUser);
+        Route("POST", "/user/update", admin.UpdateUser);
+        Route("POST", "/user/delete", admin.DeleteUsers);
+        Route("GET", "/user/info", admin.UserInfo);
+        Route("GET", "/user/list", admin.ListUsers);
         Route("GET", "/team/usage", admin.TeamUsage);
         Route("GET", "/spend/logs", admin.SpendLogs);
         Route("GET", "/spend/summary", admin.SpendSummary);

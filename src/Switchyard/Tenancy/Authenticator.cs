@@ -96,7 +96,14 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
             return (null, new FailureSummary { Status = 403, Type = FailureType.PermissionDenied, Code = "tenant_blocked", Message = $"tenant '{record.TenantId}' is blocked" });
         }
 
-        var caller = CallerIdentity.ForKey(entry, tenant);
+        var user = directory.FindUser(record.UserId);
+        if (record.UserId is not null && user is null)
+        {
+            // fail closed, as for a missing tenant: without its user the token would escape the user's budget
+            return (null, Unauthorized("invalid_token", "the token is not valid (its user no longer exists)"));
+        }
+
+        var caller = CallerIdentity.ForKey(entry, tenant, user);
         Record(context, caller);
         return (caller, null);
     }

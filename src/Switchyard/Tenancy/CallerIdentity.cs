@@ -17,11 +17,16 @@ public sealed class CallerIdentity
 
     public TenantEntry? Tenant { get; private init; }
 
+    /// <summary>The user who owns the token, when it has one (their budget and model list bound it too).</summary>
+    public UserEntry? User { get; private init; }
+
+    public string? UserId => Key?.Record.UserId;
+
     public string? TenantId => Key?.Record.TenantId;
 
     public string? TokenHash => Key?.Record.TokenHash;
 
-    public static CallerIdentity ForKey(KeyEntry key, TenantEntry? tenant) => new() { Key = key, Tenant = tenant };
+    public static CallerIdentity ForKey(KeyEntry key, TenantEntry? tenant, UserEntry? user = null) => new() { Key = key, Tenant = tenant, User = user };
 
     public bool Has(string scope) => IsMaster || (Key?.Scopes.Contains(scope) ?? false);
 
@@ -52,14 +57,15 @@ public sealed class CallerIdentity
         return Tenant?.Record.ModelAliases.TryGetValue(model, out var team) == true ? (team, true) : (model, false);
     }
 
-    /// <summary>Whether this caller may call the alias or group: the token's list, then the tenant's (empty = all).</summary>
+    /// <summary>Whether this caller may call the alias or group: the token's list, the tenant's, then its user's (empty = all).</summary>
     /// <remarks>
     /// Allowing a model group also allows the aliases that point to it. An entry with <c>*</c> is a pattern, as in
     /// LiteLLM (<c>openai/*</c> allows <c>openai/gpt-4o</c>); a name a wildcard route serves is checked as the concrete
     /// name requested.
     /// </remarks>
     public bool MayUse(string name, string? group = null)
-        => IsMaster || (Allowed(Key!.Models, name, group) && (Tenant is null || Allowed(Tenant.Models, name, group)));
+        => IsMaster || (Allowed(Key!.Models, name, group) && (Tenant is null || Allowed(Tenant.Models, name, group))
+            && (User is null || User.Record.Models.Count == 0 || User.Record.Models.Contains(name) || (group is not null && User.Record.Models.Contains(group))));
 
     private static bool Allowed(IReadOnlySet<string> models, string name, string? group)
         => models.Count == 0 || models.Contains(name) || (group is not null && models.Contains(group))

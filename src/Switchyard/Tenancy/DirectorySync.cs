@@ -59,8 +59,36 @@ internal static class DirectorySync
         return changed;
     }
 
+    /// <returns>How many users were added, replaced or removed.</returns>
+    public static int ApplyUsers(TenantDirectory directory, IReadOnlyList<UserRecord> users)
+    {
+        var changed = 0;
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var u in users)
+        {
+            ids.Add(u.UserId);
+            if (directory.FindUser(u.UserId)?.Record is not { } existing || !SameSettings(existing, u))
+            {
+                directory.SetUser(u);
+                changed++;
+            }
+        }
+
+        foreach (var gone in directory.Users.Where(e => !ids.Contains(e.Record.UserId)).ToArray())
+        {
+            directory.RemoveUser(gone.Record.UserId);
+            changed++;
+        }
+
+        return changed;
+    }
+
+    private static bool SameSettings(UserRecord a, UserRecord b)
+        => a.UserEmail == b.UserEmail && a.UserRole == b.UserRole && a.Models.SequenceEqual(b.Models) && a.Limits == b.Limits && a.MetadataJson == b.MetadataJson
+            && a.Teams.Count == b.Teams.Count && a.Teams.All(kv => b.Teams.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
     private static bool SameSettings(KeyRecord a, KeyRecord b)
-        => a.KeyName == b.KeyName && a.KeyAlias == b.KeyAlias && a.TenantId == b.TenantId && a.Models.SequenceEqual(b.Models) && a.Scopes.SequenceEqual(b.Scopes)
+        => a.KeyName == b.KeyName && a.KeyAlias == b.KeyAlias && a.TenantId == b.TenantId && a.UserId == b.UserId && a.Models.SequenceEqual(b.Models) && a.Scopes.SequenceEqual(b.Scopes)
             && a.Limits == b.Limits && a.ExpiresAt == b.ExpiresAt && a.Revoked == b.Revoked && a.GraceUntil == b.GraceUntil && a.RotatedFrom == b.RotatedFrom
             && a.MetadataJson == b.MetadataJson;
 }

@@ -33,6 +33,11 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
             directory.SetTenant(t);
         }
 
+        foreach (var u in await store.ListUsersAsync(ct))
+        {
+            directory.SetUser(u);
+        }
+
         foreach (var k in await store.ListKeysAsync(ct))
         {
             directory.SetKey(k);
@@ -146,12 +151,22 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
         return record;
     }
 
-    /// <summary>Deletes a tenant and its keys (as LiteLLM's /team/delete does): a key must not outlive the tenant whose limits and models bound it.</summary>
+    /// <summary>
+    /// Deletes a tenant and its keys (as LiteLLM's /team/delete does): a key must not outlive the tenant whose limits and
+    /// models bound it. Its members stay users, without this membership.
+    /// </summary>
     public async Task<bool> DeleteTenantAsync(string tenantId, CancellationToken ct)
     {
         var deleted = false;
         await Locked(async () =>
         {
+            foreach (var member in directory.Users.Where(u => u.Record.Teams.ContainsKey(tenantId)).ToArray())
+            {
+                var left = member.Record with { Teams = member.Record.Teams.Where(t => t.Key != tenantId).ToDictionary(StringComparer.Ordinal) };
+                await store.UpsertUserAsync(left, ct);
+                directory.SetUser(left);
+            }
+
             foreach (var key in directory.Keys.Where(k => k.Record.TenantId == tenantId).ToArray())
             {
                 await store.DeleteKeyAsync(key.Record.TokenHash, ct);
@@ -164,8 +179,40 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
         return deleted;
     }
 
+    public async Task<UserRecord> UpsertUserAsync(UserRecord record, CancellationToken ct)
+    {
+        await Locked(async () =>
+        {
+            await store.UpsertUserAsync(record, ct);
+            directory.SetUser(record);
+        });
+        return record;
+    }
+
     /// <summary>
-    /// Reloads keys and tenants from a shared store when its directory version moved (a key or tenant written by any
+    /// Deletes a user and every key the user owns, as LiteLLM's /user/delete does: a key must not outlive the user whose
+    /// budget bounds it (the authenticator would refuse it anyway). Returns the deleted keys' hashes.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DeleteUserAsync(string userId, CancellationToken ct)
+    {
+        var keys = new List<string>();
+        await Locked(async () =>
+        {
+            foreach (var key in directory.Keys.Where(k => k.Record.UserId == userId).ToArray())
+            {
+                await store.DeleteKeyAsync(key.Record.TokenHash, ct);
+                directory.RemoveKey(key.Record.TokenHash);
+                keys.Add(key.Record.TokenHash);
+            }
+
+            await store.DeleteUserAsync(userId, ct);
+            directory.RemoveUser(userId);
+        });
+        return keys;
+    }
+
+    /// <summary>
+    /// Reloads keys, tenants and users from a shared store when its directory version moved (a key or tenant written by any
     /// replica): new ones are added, changed ones replaced (keeping their live counters), deleted ones removed. A rotated
     /// key seen for the first time shares its predecessor's counters, as on the replica that rotated it. Returns how many
     /// entries changed here; 0 when the version had not moved or the store is not shared.
@@ -182,8 +229,9 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
         {
             var version = await shared.DirectoryVersionAsync(ct);
             var tenants = await store.ListTenantsAsync(ct);
+            var users = await store.ListUsersAsync(ct);
             var keys = await store.ListKeysAsync(ct);
-            changed = DirectorySync.Apply(directory, tenants, keys);
+            changed = DirectorySync.Apply(directory, tenants, keys) + DirectorySync.ApplyUsers(directory, users);
             Interlocked.Exchange(ref _directoryVersion, version);
         });
         if (changed > 0)
@@ -203,11 +251,14 @@ public sealed partial class TenancyService(IGatewayStore store, TenantDirectory 
     /// <summary>A tenant as it is now: live spend and budget period.</summary>
     public static TenantRecord Live(TenantEntry t) => t.Record with { Spend = LiveSpend(t.Limits), BudgetResetAt = t.Limits.Budget.ResetAt };
 
+    /// <summary>A user as they are now: live spend and budget period.</summary>
+    public static UserRecord Live(UserEntry u) => u.Record with { Spend = LiveSpend(u.Limits), BudgetResetAt = u.Limits.Budget.ResetAt };
+
     private async Task PersistResetAsync(string kind, string id, DateTimeOffset next)
     {
         try
         {
-            if (kind is "key" or "tenant")
+            if (kind is "key" or "tenant" or "user")
             {
                 await store.ResetBudgetAsync(kind, id, next, CancellationToken.None);
             }

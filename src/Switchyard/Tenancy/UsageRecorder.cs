@@ -64,6 +64,7 @@ public sealed class UsageRecorder(SpendWriter spend, TimeProvider time)
             CorrelationId = correlationId,
             TenantId = caller.TenantId,
             TokenHash = caller.TokenHash,
+            UserId = caller.UserId,
             Alias = info.Model,
             Deployment = deployment?.Id,
             ProviderFamily = deployment?.Family,

@@ -43,7 +43,7 @@ public abstract class GatewayStoreContractTests
         }
 
         Assert.Equal(CurrentSchemaVersion, await SqlAsync(location, "SELECT COUNT(*) FROM schema_version")); // one row per migration
-        foreach (var table in new[] { "tenants", "keys", "spend_logs", "responses", "deployments" })
+        foreach (var table in new[] { "tenants", "keys", "spend_logs", "responses", "deployments", "users" })
         {
             Assert.Equal(1, await SqlAsync(location, CountTableSql(table)));
         }
@@ -119,6 +119,50 @@ public abstract class GatewayStoreContractTests
         Assert.Equal(("renamed", 3, 0.125m, reset), (k.KeyAlias, k.Limits.Rpm, k.Spend, k.BudgetResetAt));
         var t = Assert.Single(await store.ListTenantsAsync(Ct));
         Assert.Equal(("Acme", 0.375m), (t.Alias, t.Spend));
+    }
+
+    [Fact]
+    public async Task Users_EveryFieldRoundTrips_SpendSettlesToTheOwner_ResetAndFilterByUser()
+    {
+        var hash = GatewayApi.Sha256Hex("sk-user");
+        var reset = new DateTimeOffset(2030, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        await using var store = await OpenFreshAsync();
+        var user = new UserRecord
+        {
+            UserId = "u-1",
+            UserEmail = "ada@example.com",
+            UserRole = UserRoles.InternalUserViewer,
+            Teams = new Dictionary<string, string> { ["acme"] = TeamRoles.Admin, ["blue"] = TeamRoles.User },
+            Models = ["chat"],
+            Limits = new Limits { Rpm = 4, Tpm = 400, MaxParallelRequests = 2, MaxBudget = 1.5m, SoftBudget = 1m, BudgetDuration = BudgetDuration.TryParse("30d", out var d) ? d : null },
+            MetadataJson = "{\"team\":\"ml\"}",
+            CreatedAt = T0,
+        };
+        await store.UpsertTenantAsync(new TenantRecord { TenantId = "acme" }, Ct);
+        await store.UpsertUserAsync(user, Ct);
+        await store.UpsertKeyAsync(new KeyRecord { TokenHash = hash, KeyName = "sk-...user", TenantId = "acme", UserId = "u-1", CreatedAt = T0 }, Ct);
+        Assert.Equal("u-1", Assert.Single(await store.ListKeysAsync(Ct)).UserId);
+
+        await store.AppendSpendAsync([Spend("r1", hash, 0.5m) with { UserId = "u-1" }, Spend("r2", hash, 0.25m) with { UserId = "u-1" }, Spend("r3", null, 2m)], Ct);
+        await store.AppendSpendAsync([Spend("r1", hash, 0.5m) with { UserId = "u-1" }], Ct); // a replay counts nothing twice
+        var u = Assert.Single(await store.ListUsersAsync(Ct));
+        Assert.Equal(user with { Spend = 0.75m }, u with { Teams = user.Teams, Models = user.Models });
+        Assert.Equal(user.Teams.OrderBy(t => t.Key), u.Teams.OrderBy(t => t.Key));
+        Assert.Equal(["chat"], u.Models);
+
+        Assert.Equal(["r1", "r2"], (await store.QuerySpendAsync(new SpendQuery { UserId = "u-1" }, Ct)).Select(r => r.RequestId).Order(StringComparer.Ordinal));
+        Assert.All(await store.QuerySpendAsync(new SpendQuery { UserId = "u-1" }, Ct), r => Assert.Equal("u-1", r.UserId));
+        Assert.Null((await store.QuerySpendAsync(new SpendQuery(), Ct)).Single(r => r.RequestId == "r3").UserId);
+
+        // an admin update leaves the running spend alone; a reset zeroes it
+        await store.UpsertUserAsync(user with { UserRole = UserRoles.ProxyAdmin, Teams = new Dictionary<string, string>() }, Ct);
+        Assert.Equal((UserRoles.ProxyAdmin, 0, 0.75m), (await store.ListUsersAsync(Ct)).Select(x => (x.UserRole, x.Teams.Count, x.Spend)).Single());
+        await store.ResetBudgetAsync("user", "u-1", reset, Ct);
+        Assert.Equal((0m, reset), (await store.ListUsersAsync(Ct)).Select(x => (x.Spend, x.BudgetResetAt)).Single());
+
+        Assert.True(await store.DeleteUserAsync("u-1", Ct));
+        Assert.False(await store.DeleteUserAsync("u-1", Ct));
+        Assert.Empty(await store.ListUsersAsync(Ct));
     }
 
     [Fact]

@@ -100,9 +100,29 @@ public sealed class SharedAdmissionTests(RedisServer redis) : IClassFixture<Redi
         var (_, rejection) = await r.AdmitAsync(key, tenant, null, 300, 2_000);
 
         Assert.Equal(LimitCodes.Budget, rejection?.Code);
-        Assert.Equal("tenant 'acme' has spent its budget of $0.000001 for this 1h period", rejection?.Message);
+        Assert.StartsWith("Budget has been exceeded! Team=acme Current cost: 0.000001, Max budget: 0.000001; ", rejection?.Message, StringComparison.Ordinal);
+        Assert.EndsWith("; tenant 'acme' has spent its budget of $0.000001 for this 1h period", rejection?.Message, StringComparison.Ordinal);
         Assert.InRange(rejection!.RetryAfter!.Value, TimeSpan.FromMinutes(40), TimeSpan.FromMinutes(45));
         Assert.Equal(0, key.InFlight.Current);
+    }
+
+    [Fact]
+    public async Task AdmitAsync_UserBudgetSpentThroughOneReplicasKey_AnotherReplicasKeyOfTheUserIsRefused()
+    {
+        await using var replicas = await SharedReplicas.StartAsync(redis, 2);
+        var limits = new Limits { MaxBudget = 0.000002m };
+        var (a, b) = (replicas[0], replicas[1]);
+
+        // the user's first key spends the whole budget through replica a (settled in Redis)
+        var (ticket, admitted) = await a.AdmitAsync(a.State("key", "k1", KeyLimits), null, null, a.State("user", "ada", limits), 10, 1_000);
+        Assert.Null(admitted);
+        await a.Admission.CompleteAsync(ref ticket, 10, 2_000);
+
+        // replica b never saw that spend in process: only the shared user budget can refuse the user's other key
+        var (_, rejection) = await b.AdmitAsync(b.State("key", "k2", KeyLimits), null, null, b.State("user", "ada", limits), 10, 1_000);
+
+        Assert.Equal(LimitCodes.Budget, rejection?.Code);
+        Assert.StartsWith("ExceededBudget: User=ada over budget. Spend=0.000002, Budget=0.000002; user 'ada' has spent its budget", rejection?.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -89,5 +89,11 @@ internal sealed class SharedReplicas : IAsyncDisposable
             var outcome = await Admission.AdmitAsync(key, tenant, alias, tokens, cost);
             return (outcome.Ticket, outcome.Rejection);
         }
+
+        public async Task<(AdmissionTicket Ticket, AdmissionRejection? Rejection)> AdmitAsync(LimitState? key, LimitState? tenant, LimitState? alias, LimitState? user, long tokens, long cost)
+        {
+            var outcome = await Admission.AdmitAsync(key, tenant, alias, user, tokens, cost);
+            return (outcome.Ticket, outcome.Rejection);
+        }
     }
 }

@@ -55,6 +55,27 @@ public sealed class SharedStoreTests(PostgresDatabase db) : IClassFixture<Postgr
     }
 
     [Fact]
+    public async Task UserCreatedUpdatedDeletedOnA_ReachesB_ByNotificationAlone_AndTheirKeysFollow()
+    {
+        await using var a = await StartAsync(Hour);
+        await using var b = await StartAsync(Hour);
+        await WaitForListenersAsync(2);
+
+        var created = await a.PostAsync("/user/new", new { user_id = "ada", max_budget = 5 });
+        Assert.True(created.Status == 200, created.ToString());
+        var key = created.Json.GetProperty("key").GetString()!;
+        await WaitForStatusAsync(b, key, 200);
+        Assert.Equal(5m, b.Service<TenantDirectory>().FindUser("ada")?.Record.Limits.MaxBudget);
+
+        Assert.Equal(200, (await a.PostAsync("/user/update", new { user_id = "ada", max_budget = 7 })).Status);
+        await GatewayApi.WaitUntilAsync(() => b.Service<TenantDirectory>().FindUser("ada")?.Record.Limits.MaxBudget == 7m, "the update reaching B");
+
+        Assert.Equal(200, (await a.PostAsync("/user/delete", new { user_ids = new[] { "ada" } })).Status);
+        await WaitForStatusAsync(b, key, 401);
+        Assert.Null(b.Service<TenantDirectory>().FindUser("ada"));
+    }
+
+    [Fact]
     public async Task KeyRotatedOnA_NewKeyWorksOnB_OldKeyWorksOnBUntilItsGraceEnds()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2030, 3, 1, 0, 0, 0, TimeSpan.Zero)); // one clock for both replicas

@@ -73,8 +73,13 @@ public sealed class TenantAdminTests
             new("/model/update", HttpMethod.Post, "/model/update", new { model_info = new { id = "x" } }, 403, "global_admin_required"),
             new("/model/delete", HttpMethod.Post, "/model/delete", new { id = "x" }, 403, "global_admin_required"),
 
-            // LiteLLM's /user/* management is not served at all (for anyone)
-            new("/user/new", HttpMethod.Post, "/user/new", new { user_id = "u" }, 404, "unknown_route"),
+            // users span tenants: creating, changing and deleting them is a global admin's; membership stays in acme
+            new("/user/new", HttpMethod.Post, "/user/new", new { user_id = "u" }, 403, "global_admin_required"),
+            new("/user/update", HttpMethod.Post, "/user/update", new { user_id = "u", max_budget = 1 }, 403, "global_admin_required"),
+            new("/user/delete", HttpMethod.Post, "/user/delete", new { user_ids = new[] { "u" } }, 403, "global_admin_required"),
+            new("/user/list", HttpMethod.Get, "/user/list?team_id=globex", null, 403, "outside_tenant"),
+            new("/team/member_add", HttpMethod.Post, "/team/member_add", new { team_id = "globex", member = new { user_id = "u" } }, 403, "outside_tenant"),
+            new("/team/member_delete", HttpMethod.Post, "/team/member_delete", new { team_id = "globex", user_id = "u" }, 403, "outside_tenant"),
         ];
 
         gw.WriteConfig(Yaml + "\n" + """
@@ -91,7 +96,7 @@ public sealed class TenantAdminTests
         }
 
         // every route the table names was exercised
-        var mapped = new[] { "/key/generate", "/key/update", "/key/delete", "/key/regenerate", "/key/{key}/regenerate", "/key/info", "/key/list", "/team/new", "/team/update", "/team/delete", "/team/info", "/spend/logs", "/config/reload", "/alias/promote", "/model/new", "/model/update", "/model/delete" };
+        var mapped = new[] { "/key/generate", "/key/update", "/key/delete", "/key/regenerate", "/key/{key}/regenerate", "/key/info", "/key/list", "/team/new", "/team/update", "/team/delete", "/team/info", "/spend/logs", "/config/reload", "/alias/promote", "/model/new", "/model/update", "/model/delete", "/user/new", "/user/update", "/user/delete", "/user/list", "/team/member_add", "/team/member_delete" };
         Assert.Empty(mapped.Except(calls.Select(c => c.Route)));
 
         // nothing changed: globex and its keys, the global key, the key count, the config

@@ -1,12 +1,12 @@
 namespace Switchyard.Core.Admission.Shared;
 
 /// <summary>
-/// One admission for the shared limiter: up to three subjects in the order they are checked (null where a subject is
+/// One admission for the shared limiter: up to four subjects (token, tenant, tenant alias, user) in the order they are checked (null where a subject is
 /// absent or has no shared limit), what the request reserves, and which limits are shared.
 /// </summary>
 public sealed class SharedAdmitRequest
 {
-    public LimitState?[] Subjects { get; } = new LimitState?[3];
+    public LimitState?[] Subjects { get; } = new LimitState?[4];
 
     public long EstimatedTokens { get; init; }
 

@@ -10,7 +10,7 @@ public sealed class SharedSettleRequest
     /// <summary>The shared store's clock when the ticket was admitted (Unix milliseconds).</summary>
     public required long AtMs { get; init; }
 
-    public LimitState?[] Subjects { get; } = new LimitState?[3];
+    public LimitState?[] Subjects { get; } = new LimitState?[4];
 
     public long ReservedTokens { get; init; }
 

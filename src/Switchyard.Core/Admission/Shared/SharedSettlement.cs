@@ -4,10 +4,10 @@ namespace Switchyard.Core.Admission.Shared;
 public sealed class SharedSettlement
 {
     /// <summary>Shared spend per subject (nano-dollars; -1 when unknown).</summary>
-    public long[] SpentNanos { get; } = [-1, -1, -1];
+    public long[] SpentNanos { get; } = [-1, -1, -1, -1];
 
     /// <summary>Per subject: this settlement was the first in the period to reach the soft budget (alert once, across replicas).</summary>
-    public bool[] SoftBudgetReached { get; } = new bool[3];
+    public bool[] SoftBudgetReached { get; } = new bool[4];
 
     /// <summary>False when the ticket had been settled before (a retry): nothing changed.</summary>
     public bool Applied { get; init; } = true;

@@ -21,7 +21,7 @@ public sealed class SharedVerdict
     public long RemainingTokens { get; init; }
 
     /// <summary>Per subject (same index as the request): its shared spend and budget period after this step.</summary>
-    public SharedBudgetView[] Budgets { get; } = new SharedBudgetView[3];
+    public SharedBudgetView[] Budgets { get; } = new SharedBudgetView[4];
 }
 
 /// <summary>Which limit of which subject refused, with the figures the rejection message needs.</summary>
