@@ -9,6 +9,22 @@ namespace Switchyard.Endpoints;
 /// <summary>Key routes: <c>/key/generate</c>, <c>/key/update</c>, <c>/key/delete</c>, <c>/key/regenerate</c>, <c>/key/info</c>, <c>/key/list</c>.</summary>
 public sealed partial class AdminEndpoints
 {
+    /// <summary>LiteLLM key fields Switchyard has no equivalent for (docs/litellm-compatibility.md, "Not supported yet").</summary>
+    private static readonly (string Field, string Instead)[] UnappliedKeyFields =
+    [
+        ("model_max_budget", "budgets are per key, team and user: give the model its own key or team"),
+        ("model_rpm_limit", "per-model limits are set on the team (/team/new model_rpm_limit)"),
+        ("model_tpm_limit", "per-model limits are set on the team (/team/new model_tpm_limit)"),
+        ("guardrails", "guardrails are not built"),
+        ("permissions", "what a key may do is its scopes"),
+        ("allowed_routes", "what a key may do is its scopes"),
+        ("config", "per-key config is not applied; use the team's models and aliases"),
+        ("allowed_cache_controls", "cache controls are allowed for every key"),
+        ("enforced_params", "not built"),
+        ("organization_id", "organizations are not built; use teams"),
+        ("budget_id", "budgets are set on the key, team or user itself"),
+    ];
+
     public Task GenerateKey(HttpContext c) => Gate(c, new Route(Access.Admin), async (caller, body, ct) =>
     {
         var template = ReadKey(caller, body, new KeyRecord { TokenHash = "", KeyName = "" }, creating: true);
@@ -165,6 +181,7 @@ public sealed partial class AdminEndpoints
 
     private KeyRecord ReadKey(CallerIdentity caller, JsonObject body, KeyRecord record, bool creating)
     {
+        AdminJson.RefuseUnapplied(body, UnappliedKeyFields);
         var scopes = AdminJson.Strings(body, "scopes");
         if (scopes is not null && scopes.FirstOrDefault(s => !Scopes.IsKnown(s)) is { } unknown)
         {

@@ -142,8 +142,19 @@ public sealed partial class AdminEndpoints
         };
     });
 
+    /// <summary>LiteLLM team fields Switchyard has no equivalent for (docs/litellm-compatibility.md, "Not supported yet").</summary>
+    private static readonly (string Field, string Instead)[] UnappliedTeamFields =
+    [
+        ("organization_id", "organizations are not built"),
+        ("guardrails", "guardrails are not built"),
+        ("model_max_budget", "budgets are per team, key and user: give the model its own team"),
+        ("team_member_permissions", "what a member's key may do is its scopes"),
+        ("team_member_budget", "set max_budget on each user (/user/update)"),
+    ];
+
     private TenantRecord ReadTeam(JsonObject body, TenantRecord record)
     {
+        AdminJson.RefuseUnapplied(body, UnappliedTeamFields);
         var models = ModelListCheck.Checked(state.Current.Routes, AdminJson.Strings(body, "models"));
         var aliasLimits = new Dictionary<string, AliasLimits>(record.AliasLimits, StringComparer.Ordinal);
         foreach (var (field, isRpm) in new[] { ("model_rpm_limit", true), ("model_tpm_limit", false) })

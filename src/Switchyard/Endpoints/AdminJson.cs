@@ -135,6 +135,36 @@ internal static class AdminJson
         return merged.ToJsonString();
     }
 
+    /// <summary>
+    /// LiteLLM fields a route does not apply, each with what to do instead. One that carries a value is refused naming
+    /// it (400 <c>unsupported_field</c>), never dropped silently; <c>null</c>, <c>false</c>, <c>0</c> and an empty object,
+    /// list or string ask for nothing (LiteLLM's own clients send them as defaults) and pass.
+    /// </summary>
+    public static void RefuseUnapplied(JsonObject body, IEnumerable<(string Field, string Instead)> fields)
+    {
+        foreach (var (field, instead) in fields)
+        {
+            if (body[field] is { } value && !AsksForNothing(value))
+            {
+                throw new RequestValidationException($"'{field}' is a LiteLLM field Switchyard does not apply; {instead}", field, "unsupported_field");
+            }
+        }
+    }
+
+    private static bool AsksForNothing(JsonNode value) => value switch
+    {
+        JsonObject o => o.Count == 0,
+        JsonArray a => a.Count == 0,
+        JsonValue v => v.GetValueKind() switch
+        {
+            System.Text.Json.JsonValueKind.False or System.Text.Json.JsonValueKind.Null => true,
+            System.Text.Json.JsonValueKind.String => v.GetValue<string>().Length == 0,
+            System.Text.Json.JsonValueKind.Number => v.GetValue<double>() == 0,
+            _ => false,
+        },
+        _ => false,
+    };
+
     public static RequestValidationException Invalid(string name, string what) => new($"'{name}' must be {what}", name, "invalid_type");
 
     public static string Time(DateTimeOffset? t) => t?.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) ?? "";

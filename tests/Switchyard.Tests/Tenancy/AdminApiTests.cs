@@ -250,6 +250,11 @@ public sealed class AdminApiTests
     [InlineData("/team/update", """{"team_id":"blue","blocked":"yes"}""", "blocked")]
     [InlineData("/team/delete", """{"team_ids":"blue"}""", "team_ids")]
     [InlineData("/team/delete", """{}""", "team_ids")]
+    [InlineData("/key/generate", """{"model_max_budget":{"chat":1}}""", "model_max_budget")]
+    [InlineData("/key/generate", """{"guardrails":["pii"]}""", "guardrails")]
+    [InlineData("/key/update", """{"key":"KEY","organization_id":"org-1"}""", "organization_id")]
+    [InlineData("/team/new", """{"organization_id":"org-1"}""", "organization_id")]
+    [InlineData("/team/update", """{"team_id":"blue","guardrails":["pii"]}""", "guardrails")]
     public async Task AdminCall_WrongTypeOrMissingField_400NamingTheField(string path, string body, string field)
     {
         await using var gw = await GatewayFixture.StartAsync(Models);
@@ -261,12 +266,28 @@ public sealed class AdminApiTests
         Assert.Equal(400, r.Status);
         Assert.Equal("invalid_request_error", r.Error.GetProperty("type").GetString());
         Assert.Equal(field, r.ErrorParam);
-        if (r.ErrorCode is "invalid_type" or "missing_field")
+        if (r.ErrorCode is "invalid_type" or "missing_field" or "unsupported_field")
         {
             Assert.Contains($"'{field}'", r.Error.GetProperty("message").GetString(), StringComparison.Ordinal);
         }
 
         Assert.Equal(1, (await gw.GetAsync("/key/list")).Json.GetProperty("total_count").GetInt32()); // nothing was created or deleted
+    }
+
+    [Fact]
+    public async Task AdminCall_UnappliedLiteLLMFieldsWithoutAValue_Pass_WithAValue_RefusedAndNothingChanged()
+    {
+        await using var gw = await GatewayFixture.StartAsync(Models);
+
+        // LiteLLM's clients send these as defaults: null, {}, [] and false ask for nothing
+        var created = await gw.PostAsync("/key/generate", new { model_max_budget = new { }, guardrails = Array.Empty<string>(), permissions = (object?)null, enforced_params = false });
+        Assert.Equal(200, created.Status);
+        Assert.Equal(200, (await gw.PostAsync("/team/new", new { team_id = "blue", organization_id = (string?)null, guardrails = Array.Empty<string>() })).Status);
+
+        var refused = await gw.PostAsync("/key/generate", new { team_id = "blue", permissions = new { allow_pii_controls = true } });
+        Assert.Equal((400, "unsupported_field", "permissions"), (refused.Status, refused.ErrorCode, refused.ErrorParam));
+        Assert.Contains("scopes", refused.Error.GetProperty("message").GetString(), StringComparison.Ordinal); // says what to use instead
+        Assert.Equal(1, (await gw.GetAsync("/key/list")).Json.GetProperty("total_count").GetInt32());
     }
 
     [Fact]
