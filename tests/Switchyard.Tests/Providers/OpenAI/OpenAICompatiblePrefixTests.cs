@@ -190,4 +190,23 @@ public sealed class OpenAICompatiblePrefixTests
         Assert.Contains("embeddings API on cerebras/", summary.Message, StringComparison.Ordinal);
         Assert.Empty(upstream.Requests);
     }
+
+    /// <summary>docs/configuration.md's one prefix table names every prefix with the code's default endpoint and key variables.</summary>
+    [Fact]
+    public void DocsPrefixTable_HasEveryPrefixWithItsDefaultBaseAndKeyVariables()
+    {
+        var repo = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        var doc = File.ReadAllText(Path.Combine(repo, "docs", "configuration.md"));
+        var start = doc.IndexOf("## Provider prefixes", StringComparison.Ordinal);
+        var rows = doc[start..doc.IndexOf("\n## ", start + 1, StringComparison.Ordinal)].Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)).ToList();
+
+        foreach (var name in ProviderFamilies.Prefixes)
+        {
+            var prefix = ProviderFamilies.Find(name)!;
+            var row = rows.FirstOrDefault(r => r.Split('|')[1].Contains($"`{name}/`", StringComparison.Ordinal));
+            Assert.True(row is not null, $"no row for {name}/ in docs/configuration.md");
+            Assert.True(prefix.DefaultApiBase is null || row.Contains($"`{prefix.DefaultApiBase}`", StringComparison.Ordinal), $"{name}/: default {prefix.DefaultApiBase} missing from its row");
+            Assert.All(prefix.KeyVariables ?? [], v => Assert.Contains($"`{v}`", row, StringComparison.Ordinal));
+        }
+    }
 }
