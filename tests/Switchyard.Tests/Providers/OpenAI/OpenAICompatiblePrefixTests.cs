@@ -209,4 +209,24 @@ public sealed class OpenAICompatiblePrefixTests
             Assert.All(prefix.KeyVariables ?? [], v => Assert.Contains($"`{v}`", row, StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public async Task DoctorProbe_Voyage_ProbesWithAnEmbeddingNotAChat()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = WriteVoyageEmbeddingsAsync;
+        var config = ConfigLoader.Load($$"""
+            model_list:
+              - model_name: embed
+                litellm_params: { model: voyage/voyage-3, api_base: "{{upstream.BaseUrl}}/v1", api_key: pa-probe }
+            general_settings: { master_key: sk-compat-prefix-0001 }
+            """, Path.GetTempPath());
+
+        var probe = Assert.Single(await Switchyard.Cli.Doctor.DoctorChecks.ProbeAsync(config, CancellationToken.None));
+
+        Assert.Equal("SY170", probe.Id);
+        var sent = Assert.Single(upstream.Requests);
+        Assert.Equal("/v1/embeddings", sent.PathAndQuery);
+        Assert.Equal("Bearer pa-probe", sent.Headers["authorization"]);
+    }
 }
