@@ -201,6 +201,15 @@ internal static class DeploymentReader
                 w.Warn(paramsPath + ".api_key", keyNode, reason + "; deployment disabled");
             }
         }
+        else if (ProviderFamilies.Find(prefix)?.KeyVariables is { Count: > 0 } keyVariables)
+        {
+            // no api_key: the provider's own variable, as LiteLLM reads it (GROQ_API_KEY, CEREBRAS_API_KEY, ...)
+            apiKey = keyVariables.Select(secrets.Variable).FirstOrDefault(v => v is not null);
+            if (apiKey is not null)
+            {
+                secrets.ValuesRead.Add(apiKey);
+            }
+        }
 
         apiBase = secrets.ResolveOrError(w, apiBase, paramsPath + ".api_base", pm);
         apiBase ??= ProviderFamilies.DefaultApiBase(prefix);

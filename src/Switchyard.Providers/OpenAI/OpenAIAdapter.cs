@@ -14,8 +14,13 @@ public sealed class OpenAIAdapter(UpstreamHttp http) : OpenAIWireAdapter(http)
     // Parsing a Uri costs ~0.7 µs and 160 B per call; each deployment's few are built once and shared (Uri is immutable).
     private static readonly ConditionalWeakTable<DeploymentConfig, Uri[]> Uris = new();
 
-    protected override Uri BuildUri(DeploymentConfig deployment, OperationKind operation)
+    protected override Uri? BuildUri(DeploymentConfig deployment, OperationKind operation)
     {
+        if (!ProviderFamilies.Takes(deployment.Provider, operation))
+        {
+            return null; // voyage/ embeds only, cerebras/ only chats, ...: refused as unsupported, never sent
+        }
+
         var uris = Uris.GetValue(deployment, static d =>
         [
             new(d.ApiBase + "/chat/completions"), new(d.ApiBase + "/embeddings"), new(d.ApiBase + "/responses"),

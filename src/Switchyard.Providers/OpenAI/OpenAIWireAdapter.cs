@@ -47,7 +47,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
         var info = request.Info;
         if (BuildUri(d, info.Operation) is not { } uri)
         {
-            return new UpstreamFailure(FailureKind.Unsupported, null, $"has no {OperationName(info.Operation)} API on {Family}; route it to an openai/ deployment")
+            return new UpstreamFailure(FailureKind.Unsupported, null, $"has no {OperationName(info.Operation)} API on {d.Provider}/; route it to a deployment whose provider has one")
             {
                 UpstreamParam = "model",
             };

@@ -63,7 +63,8 @@ public static class ResponseInspector
     /// Reads an OpenAI usage object (chat and embeddings prompt/completion tokens, Responses input/output tokens) (the
     /// reader sits on its StartObject or on null). Cached prompt tokens (<c>prompt_tokens_details.cached_tokens</c>,
     /// Responses <c>input_tokens_details.cached_tokens</c>) are part of the prompt count, as OpenAI reports them, and
-    /// given apart as <see cref="Usage.CacheReadTokens"/> so a deployment's cache-read price applies to them.
+    /// given apart as <see cref="Usage.CacheReadTokens"/> so a deployment's cache-read price applies to them. A usage
+    /// with only <c>total_tokens</c> (Voyage's embeddings) counts the total, less any completion, as prompt.
     /// </summary>
     public static Usage? ReadUsage(ref Utf8JsonReader r)
     {
@@ -73,13 +74,19 @@ public static class ResponseInspector
             return null;
         }
 
-        long prompt = 0, completion = 0, cached = 0;
+        long prompt = 0, completion = 0, cached = 0, total = 0;
+        var sawPrompt = false;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             if (r.ValueTextEquals("prompt_tokens"u8) || r.ValueTextEquals("input_tokens"u8))
             {
                 r.Read();
-                r.TryGetInt64(out prompt);
+                sawPrompt = r.TryGetInt64(out prompt);
+            }
+            else if (r.ValueTextEquals("total_tokens"u8))
+            {
+                r.Read();
+                r.TryGetInt64(out total);
             }
             else if (r.ValueTextEquals("completion_tokens"u8) || r.ValueTextEquals("output_tokens"u8))
             {
@@ -96,6 +103,11 @@ public static class ResponseInspector
                 r.Read();
                 r.Skip();
             }
+        }
+
+        if (!sawPrompt && total > 0)
+        {
+            prompt = Math.Max(0, total - completion); // Voyage's embeddings usage is {"total_tokens": n} alone
         }
 
         return new Usage(prompt, completion) { CacheReadTokens = Math.Clamp(cached, 0, Math.Max(0, prompt)) };
