@@ -36,8 +36,10 @@ public sealed partial class CallbackWebhook : IHostedService, IDisposable
     private readonly HttpClient _http;
     private readonly ILogger<CallbackWebhook> _logger;
     private readonly Counter<long> _events;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _stopping = new(); // the host gave up waiting: in-flight posts are abandoned
+    private readonly CancellationTokenSource _draining = new(); // stopping: each queued event gets one attempt, no backoff
     private Task? _loop;
+    private int _disposed;
     private long _delivered, _failed, _dropped, _retried;
 
     public CallbackWebhook(GatewayState state, TimeProvider time, Core.Telemetry.GatewayTelemetry telemetry, ILogger<CallbackWebhook> logger)
@@ -92,29 +94,30 @@ public sealed partial class CallbackWebhook : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>Posts what is queued, once each (no retries); abandons the rest when the host stops waiting.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
+        await _draining.CancelAsync().ConfigureAwait(false);
+        using var giveUp = cancellationToken.Register(_stopping.Cancel);
         if (_loop is { } loop)
         {
-            try
-            {
-                await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // stopping timed out: events still queued or in retry are given up
-            }
+            await loop.ConfigureAwait(false);
         }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
     }
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return; // registered as itself and as a hosted service: disposed twice
+        }
+
         _queue.Writer.TryComplete();
         _stopping.Cancel();
+        _draining.Cancel();
         _stopping.Dispose();
+        _draining.Dispose();
         _http.Dispose();
     }
 
@@ -125,6 +128,11 @@ public sealed partial class CallbackWebhook : IHostedService, IDisposable
         {
             while (reader.TryRead(out var e))
             {
+                if (_stopping.IsCancellationRequested)
+                {
+                    continue; // the host stopped waiting: what is left is dropped
+                }
+
                 if (_state.Current.Config.Callbacks.Webhook is { } hook)
                 {
                     await DeliverAsync(hook, e).ConfigureAwait(false);
@@ -166,25 +174,27 @@ public sealed partial class CallbackWebhook : IHostedService, IDisposable
                 }
             }
 
-            if (attempt < MaxAttempts)
+            if (attempt == MaxAttempts || _draining.IsCancellationRequested)
             {
-                Interlocked.Increment(ref _retried);
-                _events.Add(1, new KeyValuePair<string, object?>("outcome", "retried"));
-                LogRetry(_logger, status, attempt);
-                try
-                {
-                    await Task.Delay(RetryBaseDelay * Math.Pow(2, attempt - 1), _time, _stopping.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                break; // stopping: no retries
+            }
+
+            Interlocked.Increment(ref _retried);
+            _events.Add(1, new KeyValuePair<string, object?>("outcome", "retried"));
+            LogRetry(_logger, status, attempt);
+            try
+            {
+                await Task.Delay(RetryBaseDelay * Math.Pow(2, attempt - 1), _time, _draining.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // stopping: this next attempt is the last
             }
         }
 
         Interlocked.Increment(ref _failed);
         _events.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-        LogFailed(_logger, e.Row.CorrelationId, MaxAttempts);
+        LogFailed(_logger, e.Row.CorrelationId);
     }
 
     /// <summary>LiteLLM's call_type for an operation (its async spellings, as the proxy logs them).</summary>
@@ -258,8 +268,8 @@ public sealed partial class CallbackWebhook : IHostedService, IDisposable
     [LoggerMessage(EventId = 170, Level = LogLevel.Debug, Message = "webhook callback: attempt {Attempt} failed (HTTP {Status}); retrying")]
     private static partial void LogRetry(ILogger logger, int status, int attempt);
 
-    [LoggerMessage(EventId = 171, Level = LogLevel.Warning, Message = "webhook callback: the event of request {CorrelationId} could not be delivered after {Attempts} attempts")]
-    private static partial void LogFailed(ILogger logger, string correlationId, int attempts);
+    [LoggerMessage(EventId = 171, Level = LogLevel.Warning, Message = "webhook callback: the event of request {CorrelationId} could not be delivered; given up")]
+    private static partial void LogFailed(ILogger logger, string correlationId);
 }
 
 /// <summary>One settled request for the webhook callback: its spend row and what the row does not hold.</summary>
