@@ -149,4 +149,35 @@ public sealed class CallbackWebhookTests
         Assert.True(webhook.Retried >= CallbackWebhook.MaxAttempts - 1, $"retried {webhook.Retried}");
         Assert.Equal(0, webhook.Dropped);
     }
+
+    [Fact]
+    public async Task Langfuse_TracesArePostedToItsOtelEndpoint_WithBasicAuth()
+    {
+        await using var langfuse = await FakeUpstream.StartAsync();
+        langfuse.Handler = (c, _) => { c.Response.StatusCode = 200; return Task.CompletedTask; };
+        var gw = await GatewayFixture.StartAsync("""
+            model_list:
+              - model_name: chat
+                litellm_params: {model: mock/chat}
+            litellm_settings:
+              success_callback: ["langfuse"]
+            """, env: new Dictionary<string, string> { ["LANGFUSE_PUBLIC_KEY"] = "pk-lf-test", ["LANGFUSE_SECRET_KEY"] = "sk-lf-test", ["LANGFUSE_HOST"] = langfuse.BaseUrl });
+        try
+        {
+            Assert.Equal(200, (await gw.ChatAsync(GatewayFixture.MasterKey, "chat")).Status);
+        }
+        finally
+        {
+            await gw.DisposeAsync(); // the batch exporter flushes on shutdown
+        }
+
+        var exports = langfuse.Requests.Where(r => r.PathAndQuery == "/api/public/otel/v1/traces").ToArray();
+        Assert.NotEmpty(exports);
+        Assert.All(exports, export =>
+        {
+            Assert.Equal("POST", export.Method);
+            Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("pk-lf-test:sk-lf-test")), export.Headers["authorization"]);
+            Assert.StartsWith("application/x-protobuf", export.Headers["content-type"], StringComparison.Ordinal);
+        });
+    }
 }
