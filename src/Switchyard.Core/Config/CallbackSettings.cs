@@ -21,7 +21,10 @@ public sealed record CallbackSettings
 }
 
 /// <summary>Where the generic webhook callback posts, and which outcomes it reports.</summary>
-public sealed record WebhookCallback(string Url, IReadOnlyDictionary<string, string> Headers, bool OnSuccess, bool OnFailure);
+public sealed record WebhookCallback(string Url, IReadOnlyDictionary<string, string> Headers, bool OnSuccess, bool OnFailure)
+{
+    public override string ToString() => $"WebhookCallback {{ OnSuccess = {OnSuccess}, OnFailure = {OnFailure} }}"; // the URL and headers may carry tokens
+}
 
 /// <summary>An OTLP trace exporter: the full endpoint URL, headers as OTEL_EXPORTER_OTLP_HEADERS writes them, gRPC or HTTP/protobuf.</summary>
 public sealed record OtlpTraceExport(string Endpoint, string Headers, bool Grpc)

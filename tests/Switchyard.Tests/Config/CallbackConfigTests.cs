@@ -137,4 +137,22 @@ public sealed class CallbackConfigTests
         Assert.Equal(["litellm_settings.success_callback[1]", "litellm_settings.success_callback[2]"], config.Warnings.Select(w => w.Path));
         Assert.Contains(config.Notices, n => n.Path == "litellm_settings.success_callback[0]");
     }
+
+    [Fact]
+    public void ConfigShow_RedactsTheWebhookUrlHeadersAndLangfuseAuth()
+    {
+        var config = Load("  callbacks: [\"generic_api\", \"langfuse\"]\n", new Dictionary<string, string>
+        {
+            ["GENERIC_LOGGER_ENDPOINT"] = "https://hooks.example/log?token=hook-token-123", ["GENERIC_LOGGER_HEADERS"] = "Authorization=Bearer hook-bearer-456",
+            ["LANGFUSE_PUBLIC_KEY"] = "pk-lf-789", ["LANGFUSE_SECRET_KEY"] = "sk-lf-secret-000",
+        });
+
+        var shown = System.Text.Encoding.UTF8.GetString(Switchyard.Operations.EffectiveConfig.Render(config));
+
+        Assert.Contains("\"callbacks\"", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("hook-token-123", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("hook-bearer-456", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-lf-secret-000", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Basic ", shown, StringComparison.Ordinal);
+    }
 }
