@@ -79,6 +79,7 @@ public static class ConfigLoader
         var telemetry = TelemetryConfigReader.Read(w, Sw("telemetry"));
         var accessLog = AccessLogConfigReader.Read(w, Sw("access_log"), secrets);
         var cache = CacheConfigReader.Read(w, Section("litellm_settings"), Sw("cache"), secrets, shared);
+        var callbacks = CallbackConfigReader.Read(w, Section("litellm_settings"), secrets);
         var watch = false;
         foreach (var (_, v, p) in w.Entries(w.Mapping(Sw("reload"), "switchyard.reload"), "switchyard.reload", ReloadKeys))
         {
@@ -112,6 +113,7 @@ public static class ConfigLoader
             Telemetry = telemetry,
             AccessLog = accessLog,
             Cache = cache,
+            Callbacks = callbacks,
             Canaries = canaries,
             SecretFiles = [.. secrets.FilesRead.Concat(auth.MasterKeyFile is { } mkf ? [mkf] : []).Distinct()],
             WatchConfigFile = watch,

@@ -21,6 +21,9 @@ public sealed record GatewayConfig
     /// <summary>litellm_settings.cache / cache_params and switchyard.cache: exact-match response caching.</summary>
     public CacheSettings Cache { get; init; } = new();
 
+    /// <summary>litellm_settings.success_callback / failure_callback / callbacks: what maps to a built-in exporter or the webhook.</summary>
+    public CallbackSettings Callbacks { get; init; } = new();
+
     /// <summary>Aliases that send a share of their traffic to a canary group (switchyard.canaries).</summary>
     public IReadOnlyDictionary<string, CanaryConfig> Canaries { get; init; } = new Dictionary<string, CanaryConfig>();
 

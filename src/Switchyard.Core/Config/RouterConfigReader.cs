@@ -27,6 +27,7 @@ internal static class RouterConfigReader
     [
         "num_retries", "request_timeout", "fallbacks", "context_window_fallbacks", "default_fallbacks", "drop_params", "allowed_fails",
         "default_params", "default_model", "cache", "cache_params", .. HarmlessLitellmKeys, // cache keys: read by CacheConfigReader
+        .. CallbackConfigReader.Keys, // read by CallbackConfigReader
     ];
     private static readonly HashSet<string> RetryKeys = ["base_delay", "max_delay"];
 

@@ -84,7 +84,7 @@ public sealed partial class InferenceEndpoint
         protected override void OnUnrouted(FailureSummary failure)
         {
             Access?.Attempts = Attempts;
-            UnroutedSpend = endpoint._usage.RecordAsync(caller, info, failure.Status, correlationId, StartedTimestamp).AsTask();
+            UnroutedSpend = endpoint._usage.RecordAsync(caller, info, failure.Status, correlationId, StartedTimestamp, failure.Code).AsTask();
             Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, null, null, failure.Status, failure.Code, Elapsed, Call?.UpstreamTime ?? default, null,
                 Attempts, FallbackUsed, caller.TenantId, 0, false, default);
             LogRouteFailed(endpoint._logger, info.Model, failure.Code, Attempts, correlationId);

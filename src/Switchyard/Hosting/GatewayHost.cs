@@ -172,6 +172,8 @@ public static class GatewayHost
         services.AddSingleton(sp => new AccessLog.AccessLogWriter(sp.GetRequiredService<GatewayState>(), options.Time, options.Random, options.AccessLogSink, sp.GetRequiredService<ILogger<AccessLog.AccessLogWriter>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AccessLog.AccessLogWriter>());
         services.AddSingleton<Authenticator>();
+        services.AddSingleton<Callbacks.CallbackWebhook>();
+        services.AddHostedService(sp => sp.GetRequiredService<Callbacks.CallbackWebhook>());
         services.AddSingleton<UsageRecorder>();
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton<Providers.Abstractions.IIngressCodec, Providers.Anthropic.Ingress.MessagesCodec>();

@@ -43,7 +43,9 @@ internal static class TelemetrySetup
             });
         }
 
-        if (otlpTraces || options.ConfigureTracing is not null)
+        // litellm_settings callbacks: otel with LiteLLM's OTEL_ENDPOINT, langfuse (a second exporter beside the standard one)
+        var callbacks = config.Callbacks;
+        if (otlpTraces || callbacks.Otel is not null || callbacks.Langfuse is not null || options.ConfigureTracing is not null)
         {
             builder.WithTracing(t =>
             {
@@ -52,9 +54,28 @@ internal static class TelemetrySetup
                 {
                     t.AddOtlpExporter();
                 }
+                else if (callbacks.Otel is { } otel)
+                {
+                    t.AddOtlpExporter("otel", o => Apply(o, otel));
+                }
+
+                if (callbacks.Langfuse is { } langfuse)
+                {
+                    t.AddOtlpExporter("langfuse", o => Apply(o, langfuse));
+                }
 
                 options.ConfigureTracing?.Invoke(t);
             });
+        }
+    }
+
+    private static void Apply(OpenTelemetry.Exporter.OtlpExporterOptions o, OtlpTraceExport export)
+    {
+        o.Endpoint = new Uri(export.Endpoint);
+        o.Protocol = export.Grpc ? OpenTelemetry.Exporter.OtlpExportProtocol.Grpc : OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+        if (export.Headers.Length > 0)
+        {
+            o.Headers = export.Headers;
         }
     }
 }

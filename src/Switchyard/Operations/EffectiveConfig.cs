@@ -120,7 +120,7 @@ public static class EffectiveConfig
             return true;
         }
 
-        if (owner == typeof(Core.Alerts.AlertSink) && name is "url" or "headers")
+        if ((owner == typeof(Core.Alerts.AlertSink) || owner == typeof(WebhookCallback)) && name is "url" or "headers")
         {
             return true; // webhook URLs carry their token (Slack, Teams), headers carry auth
         }

@@ -11,7 +11,7 @@ namespace Switchyard.Tenancy;
 /// Spend log rows for inference requests (what the request lifecycle settled; see
 /// <see cref="Core.Pipeline.RequestLifecycle"/>), and the response headers that tell the caller its limits and cost.
 /// </summary>
-public sealed class UsageRecorder(SpendWriter spend, TimeProvider time)
+public sealed class UsageRecorder(SpendWriter spend, TimeProvider time, Callbacks.CallbackWebhook callbacks)
 {
     /// <summary>
     /// A routed request's spend log row: what it used and cost. Completes once the row is in the spend journal (see
@@ -20,11 +20,14 @@ public sealed class UsageRecorder(SpendWriter spend, TimeProvider time)
     /// it had none): the row's request_id, so <c>/spend/logs?request_id=</c> finds the call.
     /// </summary>
     public ValueTask RecordAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig deployment, long promptTokens, long completionTokens, decimal cost, int status, string correlationId, long startedTimestamp, string? responseId)
-        => AppendAsync(caller, info, deployment, promptTokens, completionTokens, cost, status, correlationId, startedTimestamp, responseId);
+        => AppendAsync(caller, info, deployment, promptTokens, completionTokens, cost, status, correlationId, startedTimestamp, responseId, null);
 
-    /// <summary>A request that reached no deployment: logged with zero usage (completes once journaled).</summary>
-    public ValueTask RecordAsync(CallerIdentity caller, RequestInfo info, int status, string correlationId, long startedTimestamp)
-        => AppendAsync(caller, info, null, 0, 0, 0, status, correlationId, startedTimestamp, null);
+    /// <summary>
+    /// A request that reached no deployment: logged with zero usage (completes once journaled). <paramref name="errorCode"/>
+    /// is the failure summary's code, for the webhook callback.
+    /// </summary>
+    public ValueTask RecordAsync(CallerIdentity caller, RequestInfo info, int status, string correlationId, long startedTimestamp, string? errorCode = null)
+        => AppendAsync(caller, info, null, 0, 0, 0, status, correlationId, startedTimestamp, null, errorCode);
 
     /// <summary>
     /// An answer served from the response cache: zero tokens and zero cost (no provider was called), provider_family
@@ -34,7 +37,7 @@ public sealed class UsageRecorder(SpendWriter spend, TimeProvider time)
     {
         var elapsed = time.GetElapsedTime(startedTimestamp);
         var rowId = Guid.CreateVersion7().ToString("N");
-        return spend.AppendAsync(new SpendRecord
+        var row = new SpendRecord
         {
             RowId = rowId,
             RequestId = rowId,
@@ -47,17 +50,19 @@ public sealed class UsageRecorder(SpendWriter spend, TimeProvider time)
             Status = 200,
             LatencyMs = elapsed.TotalMilliseconds,
             StartTime = time.GetUtcNow() - elapsed,
-        });
+        };
+        callbacks.Publish(caller, info, row, null);
+        return spend.AppendAsync(row);
     }
 
     /// <summary>The provider_family of a spend row answered from the response cache.</summary>
     public const string CacheHitFamily = "cache";
 
-    private ValueTask AppendAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, long prompt, long completion, decimal cost, int status, string correlationId, long startedTimestamp, string? responseId)
+    private ValueTask AppendAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, long prompt, long completion, decimal cost, int status, string correlationId, long startedTimestamp, string? responseId, string? errorCode)
     {
         var elapsed = time.GetElapsedTime(startedTimestamp);
         var rowId = Guid.CreateVersion7().ToString("N");
-        return spend.AppendAsync(new SpendRecord
+        var row = new SpendRecord
         {
             RowId = rowId,
             RequestId = responseId ?? rowId,
@@ -75,7 +80,9 @@ public sealed class UsageRecorder(SpendWriter spend, TimeProvider time)
             Status = status,
             LatencyMs = elapsed.TotalMilliseconds,
             StartTime = time.GetUtcNow() - elapsed,
-        });
+        };
+        callbacks.Publish(caller, info, row, errorCode); // a channel write: the webhook callback posts it in the background
+        return spend.AppendAsync(row);
     }
 
     public static void WriteRateLimitHeaders(HttpContext context, in AdmissionTicket ticket)

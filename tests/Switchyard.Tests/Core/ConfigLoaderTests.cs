@@ -227,7 +227,7 @@ public sealed class ConfigLoaderTests : IDisposable
             router_settings:
               cache_responses: true
             litellm_settings:
-              success_callback: ["langfuse"]
+              service_callback: ["prometheus_system"]
             general_settings:
               master_key: sk-config-test-key
               allowed_routes: ["/chat/completions"]
@@ -238,7 +238,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(
             new[]
             {
-                "general_settings.allowed_routes", "litellm_settings.success_callback", "mcp_servers", "model_list[0].extra_entry_key",
+                "general_settings.allowed_routes", "litellm_settings.service_callback", "mcp_servers", "model_list[0].extra_entry_key",
                 "model_list[0].litellm_params.custom_llm_provider", "model_list[0].model_info.supports_vision", "router_settings.cache_responses",
             },
             warnings.Keys.Order(StringComparer.Ordinal).ToArray());
