@@ -2,7 +2,7 @@ namespace Switchyard.Tenancy.Journal;
 
 public sealed partial class SpendJournal
 {
-    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "replayed {Count} spend records from {Segments} journal segments in {Directory} into the store")]
+    [LoggerMessage(EventId = 135, Level = LogLevel.Information, Message = "replayed {Count} spend records from {Segments} journal segments in {Directory} into the store")]
     private static partial void LogReplayed(ILogger logger, int count, int segments, string directory);
 
     [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "spend journal segment {Path}: {Bytes} bytes from offset {Offset} skipped ({Reason}; a write torn by a crash, or corruption); the {Count} whole records before it are replayed")]
