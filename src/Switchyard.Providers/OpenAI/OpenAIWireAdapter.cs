@@ -60,6 +60,10 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
             _ => d.Defaults,
         };
         var body = RequestRewriter.Rewrite(request.Body.Span, info, d.Model, defaults, requestStreamUsage: true);
+        if (d.OSeries && info.Operation == OperationKind.Chat)
+        {
+            body = OSeriesParams.Adapt(body);
+        }
         var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ByteArrayContent(body),

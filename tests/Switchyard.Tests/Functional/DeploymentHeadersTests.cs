@@ -59,4 +59,39 @@ public sealed class DeploymentHeadersTests
         Assert.Equal("eu", sent.Headers["x-region"]);
         Assert.False(sent.Headers.ContainsKey("openai-organization"));
     }
+
+    [Theory]
+    [InlineData("azure/o_series/o1", """{"model":"o1","max_tokens":300,"messages":[{"role":"user","content":"hi"}]}""", 300)]
+    [InlineData("openai/o3-mini", """{"model":"o1","max_tokens":300,"messages":[{"role":"user","content":"hi"}]}""", 300)]
+    [InlineData("openai/o3-mini", """{"model":"o1","max_tokens":300,"max_completion_tokens":50,"messages":[{"role":"user","content":"hi"}]}""", 50)]
+    public async Task OSeries_MaxTokens_SentAsMaxCompletionTokens(string model, string body, int expected)
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: o1
+                litellm_params:
+                  model: {{model}}
+                  api_base: {{upstream.BaseUrl}}{{(model.StartsWith("openai/", StringComparison.Ordinal) ? "/v1" : "")}}
+                  api_key: key-0123456789
+                  api_version: 2024-12-01-preview
+              - model_name: plain
+                litellm_params:
+                  model: openai/gpt-4o
+                  api_base: {{upstream.BaseUrl}}/v1
+                  api_key: key-0123456789
+            router_settings:
+              num_retries: 0
+            """);
+
+        var response = await gw.PostAsync("/v1/chat/completions", (object)body);
+        var plain = await gw.PostAsync("/v1/chat/completions", (object)body.Replace("\"o1\"", "\"plain\"", StringComparison.Ordinal));
+
+        Assert.Equal((200, 200), (response.Status, plain.Status));
+        var sent = System.Text.Json.Nodes.JsonNode.Parse(upstream.Requests.ElementAt(0).Body)!.AsObject();
+        Assert.False(sent.ContainsKey("max_tokens"));
+        Assert.Equal(expected, (int)sent["max_completion_tokens"]!);
+        var other = System.Text.Json.Nodes.JsonNode.Parse(upstream.Requests.ElementAt(1).Body)!.AsObject();
+        Assert.Equal(300, (int)other["max_tokens"]!); // any other model gets the body as sent
+    }
 }
