@@ -34,31 +34,12 @@ public sealed class UsageRecorder(SpendWriter spend, TimeProvider time, Callback
     /// <c>cache</c> as the cache-hit marker and the deployment that first answered it (completes once journaled).
     /// </summary>
     public ValueTask RecordCacheHitAsync(CallerIdentity caller, RequestInfo info, string deployment, string correlationId, long startedTimestamp)
-    {
-        var elapsed = time.GetElapsedTime(startedTimestamp);
-        var rowId = Guid.CreateVersion7().ToString("N");
-        var row = new SpendRecord
-        {
-            RowId = rowId,
-            RequestId = rowId,
-            CorrelationId = correlationId,
-            TenantId = caller.TenantId,
-            TokenHash = caller.TokenHash,
-            Alias = info.Model,
-            Deployment = deployment,
-            ProviderFamily = CacheHitFamily,
-            Status = 200,
-            LatencyMs = elapsed.TotalMilliseconds,
-            StartTime = time.GetUtcNow() - elapsed,
-        };
-        callbacks.Publish(caller, info, row, null);
-        return spend.AppendAsync(row);
-    }
+        => AppendAsync(caller, info, null, 0, 0, 0, 200, correlationId, startedTimestamp, null, null, cachedBy: deployment);
 
     /// <summary>The provider_family of a spend row answered from the response cache.</summary>
     public const string CacheHitFamily = "cache";
 
-    private ValueTask AppendAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, long prompt, long completion, decimal cost, int status, string correlationId, long startedTimestamp, string? responseId, string? errorCode)
+    private ValueTask AppendAsync(CallerIdentity caller, RequestInfo info, DeploymentConfig? deployment, long prompt, long completion, decimal cost, int status, string correlationId, long startedTimestamp, string? responseId, string? errorCode, string? cachedBy = null)
     {
         var elapsed = time.GetElapsedTime(startedTimestamp);
         var rowId = Guid.CreateVersion7().ToString("N");
@@ -71,8 +52,8 @@ public sealed class UsageRecorder(SpendWriter spend, TimeProvider time, Callback
             TokenHash = caller.TokenHash,
             UserId = caller.UserId,
             Alias = info.Model,
-            Deployment = deployment?.Id,
-            ProviderFamily = deployment?.Family,
+            Deployment = deployment?.Id ?? cachedBy,
+            ProviderFamily = cachedBy is null ? deployment?.Family : CacheHitFamily,
             Model = deployment?.QualifiedModel,
             PromptTokens = prompt,
             CompletionTokens = completion,
