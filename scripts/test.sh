@@ -31,5 +31,18 @@ if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; 
 fi
 
 dotnet build Switchyard.sln -c Release -warnaserror -nologo -v q
+# The console log is kept so the failures (name, message and the top of the stack) are repeated at the very end, where a
+# CI log that keeps only its tail still shows them.
+log="$(mktemp -t switchyard-test.XXXXXX.log)"
+trap 'rm -f "$log"' EXIT
+status=0
 dotnet test tests/Switchyard.Tests/Switchyard.Tests.csproj -c Release --no-build -nologo \
-  --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@"
+  --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@" 2>&1 | tee "$log" || status=$?
+if grep -qE '^[[:space:]]+Failed [A-Za-z]' "$log"; then
+  echo
+  echo "=== failed tests ==="
+  awk '/^[[:space:]]+Failed [A-Za-z]/ { show = 1; n = 0 }
+       /^[[:space:]]+Passed [A-Za-z]/ || /^[[:space:]]+Skipped [A-Za-z]/ { show = 0 }
+       show && n++ < 25 { print }' "$log"
+fi
+exit "$status"
