@@ -137,5 +137,11 @@ internal static class PostgresMigrations
         ALTER TABLE keys ADD COLUMN aliases jsonb NOT NULL DEFAULT '{}';
         ALTER TABLE tenants ADD COLUMN model_aliases jsonb NOT NULL DEFAULT '{}';
         """,
+
+        // v5: reserved (session 22: audit log); a no-op until it lands
+        "SELECT 1",
+
+        // v6: reserved (session 22: dashboard paging indexes); a no-op until it lands
+        "SELECT 1",
     ];
 }

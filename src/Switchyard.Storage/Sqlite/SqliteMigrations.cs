@@ -119,5 +119,11 @@ internal static class SqliteMigrations
         ALTER TABLE keys ADD COLUMN aliases TEXT NOT NULL DEFAULT '{}';
         ALTER TABLE tenants ADD COLUMN model_aliases TEXT NOT NULL DEFAULT '{}';
         """,
+
+        // v6: reserved (session 22: audit log); a no-op until it lands
+        "SELECT 1",
+
+        // v7: reserved (session 22: dashboard paging indexes); a no-op until it lands
+        "SELECT 1",
     ];
 }
