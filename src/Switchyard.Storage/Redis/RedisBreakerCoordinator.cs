@@ -28,6 +28,7 @@ public sealed class RedisBreakerCoordinator : IBreakerCoordinator, IAsyncDisposa
     private readonly RedisChannel _channel;
     private readonly ConcurrentDictionary<string, byte> _tracked = new(StringComparer.Ordinal);
     private long _failures;
+    private readonly Lock _availability = new(); // up/down transitions and the failure count change together
     private int _available = 1;
     private int _subscribed;
 
@@ -163,12 +164,19 @@ public sealed class RedisBreakerCoordinator : IBreakerCoordinator, IAsyncDisposa
     /// <summary>Runs a script; null (counted, reported) when Redis did not answer. Never throws for Redis's sake.</summary>
     private async Task<RedisResult?> RunAsync(string script, RedisKey[] keys, RedisValue[] args)
     {
+        // A reply to a command sent before a later failure says nothing about Redis now: only a command sent after
+        // the last failure marks it up again (otherwise a late reply flips the state down, up, down).
+        var failuresBefore = Volatile.Read(ref _failures);
         try
         {
             var result = await _redis.GetDatabase().ScriptEvaluateAsync(script, keys, args).ConfigureAwait(false);
-            if (Interlocked.Exchange(ref _available, 1) == 0)
+            lock (_availability)
             {
-                AvailabilityChanged?.Invoke(true);
+                if (_failures == failuresBefore && _available == 0)
+                {
+                    _available = 1;
+                    AvailabilityChanged?.Invoke(true);
+                }
             }
 
             return result;
@@ -182,11 +190,15 @@ public sealed class RedisBreakerCoordinator : IBreakerCoordinator, IAsyncDisposa
 
     private void Fail(string reason)
     {
-        Interlocked.Increment(ref _failures);
         Failed?.Invoke(reason);
-        if (Interlocked.Exchange(ref _available, 0) == 1)
+        lock (_availability)
         {
-            AvailabilityChanged?.Invoke(false);
+            _failures++;
+            if (_available == 1)
+            {
+                _available = 0;
+                AvailabilityChanged?.Invoke(false);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ namespace Switchyard.Tests.Tenancy;
 /// GET /global/spend/report in its own shapes; spend per model in metrics; a start-up warning for a deployment without
 /// a price. Traffic: acme's key calls chat twice ($0.01 each), beta's key other once ($0.02), the master key chat once.
 /// </summary>
+[Collection("telemetry")] // metrics: a Meter listener hears every gateway of the process
 public sealed class SpendReportTests
 {
     private const string Yaml = """
