@@ -12,7 +12,7 @@ namespace Switchyard.Tests.Core;
 /// </summary>
 public sealed class PostgresStoreTests : GatewayStoreContractTests
 {
-    protected override int CurrentSchemaVersion => 6;
+    protected override int CurrentSchemaVersion => Switchyard.Storage.Postgres.PostgresMigrations.Steps.Length;
 
     protected override async Task<string> NewLocationAsync()
     {

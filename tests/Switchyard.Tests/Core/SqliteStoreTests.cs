@@ -7,7 +7,7 @@ namespace Switchyard.Tests.Core;
 /// <summary>The store contract on the embedded SQLite file, and what only SQLite has (WAL).</summary>
 public sealed class SqliteStoreTests : GatewayStoreContractTests
 {
-    protected override int CurrentSchemaVersion => 7;
+    protected override int CurrentSchemaVersion => Switchyard.Storage.Sqlite.SqliteMigrations.Steps.Length;
 
     protected override Task<string> NewLocationAsync() => Task.FromResult(GatewayFixture.NewSqlitePath());
 

@@ -33,7 +33,7 @@ public sealed class DoctorPostgresTests(PostgresDatabase db) : IClassFixture<Pos
 
         var after = Assert.Single(DoctorChecks.Store(Config(db.Url)));
         Assert.Equal("SY144", after.Id);
-        Assert.Contains($"127.0.0.1:{db.Server.Port}/{db.Name} is healthy (schema version 6)", after.Message, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{db.Server.Port}/{db.Name} is healthy (schema version {Switchyard.Storage.Postgres.PostgresMigrations.Steps.Length})", after.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(PostgresServer.Password, after.Message, StringComparison.Ordinal);
     }
 
