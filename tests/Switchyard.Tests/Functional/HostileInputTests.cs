@@ -244,8 +244,15 @@ public sealed class HostileInputTests : IAsyncLifetime
         var loud = _gw.Logs.Entries.Where(e => e.Level > LogLevel.Warning).Select(e => $"{e.Level} {e.Category}: {e.Message}").ToArray();
         Assert.True(loud.Length == 0, string.Join("\n", loud));
         // Kestrel's own Debug lines carry stack traces; they are below the gateway's default level (Warning for Microsoft.AspNetCore)
+        // One exception: when the peer's FIN races Kestrel's own drain of the body it logs "Connection processing ended
+        // abnormally ... Reading is already in progress" from its connection loop, after the application is done (an open
+        // Kestrel issue, dotnet/aspnetcore#52324, without functional impact). It is Kestrel's line, not the gateway's.
         var traces = _gw.Logs.Lines.Where(l => !l.StartsWith("Debug ", StringComparison.Ordinal) && !l.StartsWith("Trace ", StringComparison.Ordinal)
-            && l.Contains("   at ", StringComparison.Ordinal)).ToArray();
+            && l.Contains("   at ", StringComparison.Ordinal) && !IsKestrelDrainRace(l)).ToArray();
         Assert.True(traces.Length == 0, string.Join("\n", traces));
     }
+
+    private static bool IsKestrelDrainRace(string line)
+        => line.StartsWith("Warning Microsoft.AspNetCore.Server.Kestrel: Connection processing ended abnormally. System.InvalidOperationException: Reading is already in progress.", StringComparison.Ordinal)
+            && line.Contains("Http1Connection.BeginRead", StringComparison.Ordinal);
 }
