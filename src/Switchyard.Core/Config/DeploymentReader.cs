@@ -16,7 +16,7 @@ internal static class DeploymentReader
         "model", "api_base", "base_url", "api_key", "api_version", "timeout", "stream_timeout", "max_retries", "rpm", "tpm",
         "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
         "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mock_response", "mock_latency_ms",
-        "mock_fail_status", "responses", "drop_params", "tags", "organization", "extra_headers",
+        "mock_fail_status", "responses", "drop_params", "tags", "organization", "extra_headers", "custom_llm_provider",
     ];
 
     /// <summary>litellm_params keys taken as request defaults (added when the caller did not send them).</summary>
@@ -61,7 +61,7 @@ internal static class DeploymentReader
         int? maxRetries = null, rpm = null, tpm = null, order = null, mockFail = null;
         bool? dropParams = null;
         IReadOnlyList<string>? tags = null;
-        string? organization = null;
+        string? organization = null, customProvider = null;
         var extraHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         double? weight = null;
         decimal? inCost = null, outCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
@@ -106,6 +106,7 @@ internal static class DeploymentReader
                 case "responses": responses = w.String(v, p); responsesNode = v; break;
                 case "drop_params": dropParams = w.Bool(v, p); break;
                 case "tags": tags = w.StringList(v, p); break;
+                case "custom_llm_provider": customProvider = w.String(v, p); break;
                 case "organization": organization = secrets.ResolveOrError(w, w.Reference(v, p), p, v); break;
                 case "extra_headers":
                     foreach (var (hk, hv, hp) in w.Entries(w.Mapping(v, p), p))
@@ -123,7 +124,7 @@ internal static class DeploymentReader
         string? id = null, baseModel = null;
         YamlNode? idNode = null;
         int? maxInput = null;
-        string? mode = null;
+        string? mode = null, unservedMode = null;
         var standby = false;
         var infoPath = path + ".model_info";
         foreach (var (k, v, p) in w.Entries(entry.TryGetValue("model_info", out var mi) ? w.Mapping(mi.Value, infoPath) : null, infoPath, InfoKeys))
@@ -143,7 +144,9 @@ internal static class DeploymentReader
                     mode = w.String(v, p);
                     if (mode is not null && !DeploymentModes.Known.Contains(mode))
                     {
-                        w.Error(p, v, $"'{mode}' is not a mode the gateway serves; one of {string.Join(", ", DeploymentModes.Known)}");
+                        // LiteLLM's other modes (audio_transcription, batch, rerank, ...): the entry is valid there, only not served here
+                        w.Warn(p, v, $"'{mode}' is not a mode Switchyard serves (it serves {string.Join(", ", DeploymentModes.Known)}); this deployment is disabled, the others load");
+                        unservedMode = mode;
                         mode = null;
                     }
 
@@ -159,12 +162,15 @@ internal static class DeploymentReader
             return null;
         }
 
-        var slash = model.IndexOf('/', StringComparison.Ordinal);
-        var prefix = slash > 0 ? model[..slash] : "openai";
-        var providerModel = slash > 0 ? model[(slash + 1)..] : model;
+        var (prefix, providerModel, explicitPrefix) = ModelProvider.Split(model, customProvider);
         var family = ProviderFamilies.FamilyOf(prefix);
         if (family is null)
         {
+            if (modelName is not null)
+            {
+                w.RefusedGroups.Add(modelName);
+            }
+
             w.Error(paramsPath + ".model", modelNode, $"provider '{prefix}' is not supported; supported prefixes: {string.Join(", ", ProviderFamilies.Prefixes.Order())}, or any OpenAI-compatible server as openai/ with api_base");
             return null;
         }
@@ -182,7 +188,13 @@ internal static class DeploymentReader
         var enabled = true;
         string? disabledReason = null;
         var unusable = false;
-        if (providerModel.Length == 0)
+        if (unservedMode is not null)
+        {
+            enabled = false;
+            unusable = true;
+            disabledReason = $"model_info.mode '{unservedMode}' is not served";
+        }
+        else if (providerModel.Length == 0)
         {
             enabled = false;
             unusable = true;
@@ -292,7 +304,7 @@ internal static class DeploymentReader
             Enabled = enabled,
             DisabledReason = disabledReason,
             Tags = tags ?? [],
-            ProviderFromModel = slash <= 0,
+            ProviderFromModel = !explicitPrefix,
             Unusable = unusable,
             Organization = organization,
             ExtraHeaders = extraHeaders,
