@@ -223,6 +223,11 @@ internal static class DeploymentReader
             }
         }
 
+        if (mockResponse is not null && family != ProviderFamilies.Mock)
+        {
+            family = ProviderFamilies.Mock; // LiteLLM answers litellm_params.mock_response without calling the provider
+        }
+
         apiBase = secrets.ResolveOrError(w, apiBase, paramsPath + ".api_base", pm);
         apiBase ??= ProviderFamilies.DefaultApiBase(prefix);
         if (family == ProviderFamilies.Gemini && ProviderFamilies.IsGeminiOpenAICompatible(apiBase))

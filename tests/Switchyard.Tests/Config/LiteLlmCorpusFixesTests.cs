@@ -310,4 +310,47 @@ public sealed class LiteLlmCorpusFixesTests
         Assert.Contains(Switchyard.Core.Requests.OperationKind.Chat, config.Cache.Operations);
         Assert.Contains(config.Warnings, w => w.Path == "litellm_settings.cache_params.supported_call_types[0]" && w.Message.Contains("no call is cached", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Load_AllowedIps_RefusedUnlessAcknowledged_ItWouldLetEveryAddressIn()
+    {
+        const string Yaml = """
+            model_list:
+              - model_name: a
+                litellm_params:
+                  model: mock/a
+            general_settings:
+              master_key: sk-config-test-key
+              allowed_ips: ["10.0.0.1"]
+            """;
+
+        var e = Assert.Single(Errors(Yaml));
+        Assert.Equal("general_settings.allowed_ips", e.Path);
+        Assert.Contains("switchyard.compat.acknowledge: [allowed_ips]", e.Message, StringComparison.Ordinal);
+
+        var config = Load(Yaml + "\nswitchyard:\n  compat:\n    acknowledge: [allowed_ips]\n");
+        Assert.Contains(config.Warnings, w => w.Path == "general_settings.allowed_ips");
+    }
+
+    [Fact]
+    public async Task Chat_MockResponseOnAnOpenAIDeployment_AnsweredWithoutCallingTheProvider()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: cloud/auto
+                litellm_params:
+                  model: openai/mock-fast
+                  api_base: {{upstream.BaseUrl}}/v1
+                  api_key: mock
+                  mock_response: "pong from cloud/auto"
+            """);
+
+        var r = await gw.ChatAsync(GatewayFixture.MasterKey, "cloud/auto");
+
+        Assert.Equal(200, r.Status);
+        Assert.Contains("pong from cloud/auto", r.Body, StringComparison.Ordinal);
+        Assert.Equal("true", r.Header("x-switchyard-mock"));
+        Assert.Equal(0, upstream.Count);
+    }
 }
