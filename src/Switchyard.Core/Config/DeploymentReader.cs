@@ -32,6 +32,13 @@ internal static class DeploymentReader
         "cache_read_input_token_cost", "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mode", "offline_standby", "description",
     ];
 
+    /// <summary>model_info keys LiteLLM acts on (access, health checks, tag routing) that Switchyard does not reproduce.</summary>
+    private static readonly HashSet<string> ActedOnInfoKeys =
+    [
+        "access_groups", "team_id", "team_public_model_name", "tier", "health_check_timeout", "health_check_model",
+        "health_check_max_tokens", "enable_tag_filtering",
+    ];
+
     public static DeploymentConfig? Read(YamlWalker w, YamlNode node, string path, SecretResolver secrets, RouterSettings router)
     {
         var map = w.Mapping(node, path);
@@ -85,7 +92,15 @@ internal static class DeploymentReader
             {
                 case "model": model = w.String(v, p); modelNode = v; break;
                 case "api_base" or "base_url": apiBase = w.Reference(v, p); break;
-                case "api_key": apiKeyRaw = w.Reference(v, p); keyNode = v; break;
+                case "api_key":
+                    apiKeyRaw = w.Reference(v, p);
+                    keyNode = v;
+                    if (apiKeyRaw is { Length: > 3 } written && written.StartsWith("${", StringComparison.Ordinal) && written.EndsWith('}'))
+                    {
+                        w.Warn(p, v, $"'{written}' is sent as the key, as written: LiteLLM does not expand ${{...}} either; write os.environ/{written[2..^1]}");
+                    }
+
+                    break;
                 case "api_version": apiVersion = secrets.ResolveOrError(w, w.Reference(v, p), p, v); break;
                 case "timeout": timeout = w.Duration(v, p); break;
                 case "stream_timeout": streamTimeout = w.Duration(v, p); break;
@@ -127,10 +142,19 @@ internal static class DeploymentReader
         string? mode = null, unservedMode = null;
         var standby = false;
         var infoPath = path + ".model_info";
-        foreach (var (k, v, p) in w.Entries(entry.TryGetValue("model_info", out var mi) ? w.Mapping(mi.Value, infoPath) : null, infoPath, InfoKeys))
+        foreach (var (k, v, p) in w.Entries(entry.TryGetValue("model_info", out var mi) ? w.Mapping(mi.Value, infoPath) : null, infoPath))
         {
             switch (k)
             {
+                case var metadata when !InfoKeys.Contains(metadata):
+                    // model_info is free-form in LiteLLM: keys that only describe the model (supports_vision, display_name,
+                    // ...) are kept quiet; the ones LiteLLM acts on are reported as not reproduced
+                    if (ActedOnInfoKeys.Contains(metadata))
+                    {
+                        w.Warn(p, v, "unsupported key, ignored (LiteLLM acts on it; Switchyard does not)");
+                    }
+
+                    break;
                 case "id": id = w.String(v, p); idNode = v; break;
                 case "base_model": baseModel = w.String(v, p); break;
                 case "max_input_tokens": maxInput = w.Int(v, p, 1); break;

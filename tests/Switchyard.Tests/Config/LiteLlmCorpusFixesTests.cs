@@ -353,4 +353,39 @@ public sealed class LiteLlmCorpusFixesTests
         Assert.Equal("true", r.Header("x-switchyard-mock"));
         Assert.Equal(0, upstream.Count);
     }
+
+    [Fact]
+    public void Load_ModelInfoMetadata_QuietUnlessLiteLlmActsOnIt()
+    {
+        var config = Load("""
+            model_list:
+              - model_name: a
+                litellm_params:
+                  model: mock/a
+                model_info:
+                  supports_vision: true
+                  supports_function_calling: true
+                  display_name: GPT-5.5
+                  access_groups: [beta-models]
+            """);
+
+        var w = Assert.Single(config.Warnings);
+        Assert.Equal("model_list[0].model_info.access_groups", w.Path);
+    }
+
+    [Fact]
+    public void Load_ApiKeyWrittenAsShellVariable_WarnedWithTheReferenceToWrite()
+    {
+        var config = Load("""
+            model_list:
+              - model_name: gpt-4o
+                litellm_params:
+                  model: openai/gpt-4o
+                  api_key: ${OPENAI_API_KEY}
+            """);
+
+        var w = Assert.Single(config.Warnings);
+        Assert.Equal("model_list[0].litellm_params.api_key", w.Path);
+        Assert.Contains("os.environ/OPENAI_API_KEY", w.Message, StringComparison.Ordinal);
+    }
 }
