@@ -29,6 +29,13 @@ internal static class AliasConfigReader
     /// <summary>One alias entry, plain (<c>alias: group</c>) or a mapping with model, hidden and drop_params; its target, or null when invalid.</summary>
     private static string? ReadAlias(YamlWalker w, string alias, YamlNode v, string p, HashSet<string> hidden, HashSet<string> drop)
     {
+        if (v is YamlSequenceNode)
+        {
+            // LiteLLM reads one target per alias (a name, or {model, hidden}); a list loads there and fails when called
+            w.Warn(p, v, "is a list; an alias points to one group (alias: group, or {model: group, hidden: true}): this alias is ignored. For several groups in turn use router_settings.fallbacks");
+            return null;
+        }
+
         if (v is not YamlMappingNode m)
         {
             if (w.String(v, p) is { } plain)

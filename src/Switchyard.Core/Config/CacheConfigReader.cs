@@ -15,7 +15,7 @@ internal static class CacheConfigReader
 
     private static readonly HashSet<string> ParamKeys =
     [
-        "type", "host", "port", "password", "ttl", "default_in_memory_ttl", "default_in_redis_ttl", "namespace", "supported_call_types", "mode",
+        "type", "host", "port", "password", "url", "ttl", "default_in_memory_ttl", "default_in_redis_ttl", "namespace", "supported_call_types", "mode",
     ];
 
     private static readonly HashSet<string> OwnKeys = ["max_entries", "max_bytes", "max_entry_bytes", "scope", "timeout"];
@@ -48,8 +48,9 @@ internal static class CacheConfigReader
 
         string? type = null;
         YamlNode? typeNode = null, hostNode = null;
-        string? host = null, port = null, password = null;
-        string? hostPath = null;
+        string? host = null, port = null, password = null, url = null;
+        string? hostPath = null, urlPath = null;
+        YamlNode? urlNode = null;
         if (paramsNode is var (pv, _))
         {
             foreach (var (k, v, p) in w.Entries(w.Mapping(pv, ParamsPath), ParamsPath, ParamKeys, "Switchyard caches in memory (local) or in Redis"))
@@ -76,6 +77,11 @@ internal static class CacheConfigReader
                         break;
                     case "password":
                         password = w.String(v, p) is { } rawPassword ? secrets.ResolveOrError(w, rawPassword, p, v) : null;
+                        break;
+                    case "url":
+                        urlNode = v;
+                        urlPath = p;
+                        url = w.String(v, p) is { } rawUrl ? secrets.ResolveOrError(w, rawUrl, p, v) : null;
                         break;
                     case "ttl" or "default_in_memory_ttl" or "default_in_redis_ttl":
                         if (w.Duration(v, p) is { } ttl)
@@ -158,7 +164,13 @@ internal static class CacheConfigReader
             ownRedis = null;
         }
 
-        var redis = ownRedis ?? shared.RedisUrl;
+        if (ownRedis is null && url is not null && RedisUrl.Check(w, url, urlPath!, urlNode!) is not null)
+        {
+            ownRedis = url; // cache_params.url, as LiteLLM's RedisCache takes it
+        }
+
+        // Nothing in the file: LiteLLM's RedisCache reads REDIS_URL, else REDIS_HOST / REDIS_PORT / REDIS_PASSWORD.
+        var redis = ownRedis ?? shared.RedisUrl ?? FromEnvironment(w, secrets, typeNode ?? cacheNode?.Value);
         switch (type)
         {
             case "local":
@@ -167,7 +179,7 @@ internal static class CacheConfigReader
             case "redis":
                 if (redis is null)
                 {
-                    w.Error(ParamsPath + ".type", typeNode, "redis needs a server: cache_params.host (and port, password) or router_settings.redis_host / redis_url");
+                    w.Error(ParamsPath + ".type", typeNode, "redis needs a server: cache_params.host (and port, password) or url, router_settings.redis_host / redis_url, or REDIS_URL / REDIS_HOST in the environment as LiteLLM reads them");
                 }
 
                 s = s with { Backend = CacheBackend.Redis, RedisUrl = redis };
@@ -182,11 +194,13 @@ internal static class CacheConfigReader
 
                 break;
             case var other:
-                w.Error(ParamsPath + ".type", typeNode, $"'{other}' is not supported; Switchyard caches with type local or redis (semantic, s3, gcs and disk caches are not built)");
+                // LiteLLM's other back ends: the file is valid there; answering uncached keeps every answer the same
+                w.Warn(ParamsPath + ".type", typeNode, $"'{other}' is not built (Switchyard caches with type local or redis; semantic, s3, gcs and disk caches are not built): responses are not cached, every request goes to the provider");
+                s = s with { Enabled = false };
                 break;
         }
 
-        if (!s.Enabled && (paramsNode is not null || own is not null))
+        if (!s.Enabled && type is null or "local" or "redis" && (paramsNode is not null || own is not null))
         {
             w.Warn(paramsNode?.Path ?? OwnPath, paramsNode?.Value ?? own, "has no effect without litellm_settings.cache: true");
         }
@@ -213,12 +227,36 @@ internal static class CacheConfigReader
                     w.Warn(itemPath, seq.Children[i], $"'{name}' answers are not cached by Switchyard (only completion, text_completion, embedding and anthropic_messages are)");
                     break;
                 case var name:
-                    w.Error(itemPath, seq.Children[i], $"'{name}' is not a LiteLLM call type" + YamlWalker.DidYouMean(name, CallTypes.Keys));
+                    // LiteLLM takes any string here and then caches no call under it; so does Switchyard, with a word
+                    w.Warn(itemPath, seq.Children[i], $"'{name}' is not a LiteLLM call type, so no call is cached under it" + YamlWalker.DidYouMean(name, CallTypes.Keys));
                     break;
             }
         }
 
         return ops;
+    }
+
+    /// <summary>REDIS_URL, or REDIS_HOST with REDIS_PORT and REDIS_PASSWORD, from the environment (and environment_variables).</summary>
+    private static string? FromEnvironment(YamlWalker w, SecretResolver secrets, YamlNode? node)
+    {
+        if (secrets.Variable("REDIS_URL") is { Length: > 0 } envUrl)
+        {
+            secrets.ValuesRead.Add(envUrl);
+            return RedisUrl.Check(w, envUrl, "REDIS_URL", node);
+        }
+
+        if (secrets.Variable("REDIS_HOST") is not { Length: > 0 } envHost)
+        {
+            return null;
+        }
+
+        var envPassword = secrets.Variable("REDIS_PASSWORD");
+        if (!string.IsNullOrEmpty(envPassword))
+        {
+            secrets.ValuesRead.Add(envPassword);
+        }
+
+        return RedisUrl.Check(w, RedisUrlFor(envHost, secrets.Variable("REDIS_PORT") is { Length: > 0 } envPort ? envPort : null, envPassword), "REDIS_HOST", node);
     }
 
     private static string RedisUrlFor(string host, string? port, string? password)

@@ -8,7 +8,7 @@ namespace Switchyard.Core.Config;
 /// </summary>
 internal static class CompatConfigReader
 {
-    public static readonly IReadOnlySet<string> Acknowledgeable = new HashSet<string>(StringComparer.Ordinal) { "custom_auth", "key_management_system" };
+    public static readonly IReadOnlySet<string> Acknowledgeable = new HashSet<string>(StringComparer.Ordinal) { "custom_auth", "key_management_system", "allowed_ips" };
     private static readonly HashSet<string> Keys = ["acknowledge"];
 
     public static IReadOnlySet<string> Read(YamlWalker w, YamlNode? node)

@@ -6,7 +6,8 @@ internal static class ConfigReferenceValidator
     public static void Validate(YamlWalker w, List<DeploymentConfig> deployments, RouterSettings router)
     {
         var groups = deployments.Select(d => d.ModelName).ToHashSet(StringComparer.Ordinal);
-        var names = groups.Concat(router.ModelGroupAlias.Keys).ToHashSet(StringComparer.Ordinal);
+        var refused = w.RefusedGroups.Where(g => !groups.Contains(g)).ToHashSet(StringComparer.Ordinal); // already an error each
+        var names = groups.Concat(router.ModelGroupAlias.Keys).Concat(refused).ToHashSet(StringComparer.Ordinal);
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         var patterns = groups.Where(Routing.WildcardPattern.IsPattern).Select(g => new Routing.WildcardPattern(g)).ToArray();
         bool Routes(string name) => names.Contains(name) || patterns.Any(p => p.IsMatch(name)); // a wildcard routes names it matches
@@ -19,7 +20,7 @@ internal static class ConfigReferenceValidator
                     {
                         w.Warn(r.Path, r.Node, $"points to the wildcard model_name '{r.Target}', which routes only the names it matches; this alias routes nowhere (point it to a group, or call the concrete name)");
                     }
-                    else if (!groups.Contains(r.Target!))
+                    else if (!groups.Contains(r.Target!) && !refused.Contains(r.Target!))
                     {
                         w.Error(r.Path, r.Node, $"points to '{r.Target}', which is no model_name in model_list{Nearest(r.Target!, groups)}");
                     }
@@ -35,6 +36,9 @@ internal static class ConfigReferenceValidator
                     break;
                 case NameReferenceKind.FallbackTarget when !Routes(r.Name):
                     w.Error(r.Path, r.Node, $"fallback target '{r.Name}' is no model_name or alias{Nearest(r.Name, names)}");
+                    break;
+                case NameReferenceKind.DefaultModel when !names.Contains(r.Name):
+                    w.Error(r.Path, r.Node, $"'{r.Name}' is no model_name or alias{Nearest(r.Name, names)}; a request for an unknown model would have nowhere to go");
                     break;
                 case NameReferenceKind.DeploymentId:
                     var entry = r.Path.EndsWith(".model_info.id", StringComparison.Ordinal) ? r.Path[..^".model_info.id".Length] : r.Path;

@@ -16,7 +16,7 @@ internal static class DeploymentReader
         "model", "api_base", "base_url", "api_key", "api_version", "timeout", "stream_timeout", "max_retries", "rpm", "tpm",
         "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
         "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mock_response", "mock_latency_ms",
-        "mock_fail_status", "responses", "drop_params", "tags", "organization", "extra_headers",
+        "mock_fail_status", "responses", "drop_params", "tags", "organization", "extra_headers", "custom_llm_provider",
     ];
 
     /// <summary>litellm_params keys taken as request defaults (added when the caller did not send them).</summary>
@@ -30,6 +30,13 @@ internal static class DeploymentReader
     [
         "id", "base_model", "max_input_tokens", "max_output_tokens", "max_tokens", "input_cost_per_token", "output_cost_per_token",
         "cache_read_input_token_cost", "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mode", "offline_standby", "description",
+    ];
+
+    /// <summary>model_info keys LiteLLM acts on (access, health checks, tag routing) that Switchyard does not reproduce.</summary>
+    private static readonly HashSet<string> ActedOnInfoKeys =
+    [
+        "access_groups", "team_id", "team_public_model_name", "tier", "health_check_timeout", "health_check_model",
+        "health_check_max_tokens", "enable_tag_filtering",
     ];
 
     public static DeploymentConfig? Read(YamlWalker w, YamlNode node, string path, SecretResolver secrets, RouterSettings router)
@@ -61,7 +68,7 @@ internal static class DeploymentReader
         int? maxRetries = null, rpm = null, tpm = null, order = null, mockFail = null;
         bool? dropParams = null;
         IReadOnlyList<string>? tags = null;
-        string? organization = null;
+        string? organization = null, customProvider = null;
         var extraHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         double? weight = null;
         decimal? inCost = null, outCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
@@ -85,7 +92,15 @@ internal static class DeploymentReader
             {
                 case "model": model = w.String(v, p); modelNode = v; break;
                 case "api_base" or "base_url": apiBase = w.Reference(v, p); break;
-                case "api_key": apiKeyRaw = w.Reference(v, p); keyNode = v; break;
+                case "api_key":
+                    apiKeyRaw = w.Reference(v, p);
+                    keyNode = v;
+                    if (apiKeyRaw is { Length: > 3 } written && written.StartsWith("${", StringComparison.Ordinal) && written.EndsWith('}'))
+                    {
+                        w.Warn(p, v, $"'{written}' is sent as the key, as written: LiteLLM does not expand ${{...}} either; write os.environ/{written[2..^1]}");
+                    }
+
+                    break;
                 case "api_version": apiVersion = secrets.ResolveOrError(w, w.Reference(v, p), p, v); break;
                 case "timeout": timeout = w.Duration(v, p); break;
                 case "stream_timeout": streamTimeout = w.Duration(v, p); break;
@@ -106,6 +121,7 @@ internal static class DeploymentReader
                 case "responses": responses = w.String(v, p); responsesNode = v; break;
                 case "drop_params": dropParams = w.Bool(v, p); break;
                 case "tags": tags = w.StringList(v, p); break;
+                case "custom_llm_provider": customProvider = w.String(v, p); break;
                 case "organization": organization = secrets.ResolveOrError(w, w.Reference(v, p), p, v); break;
                 case "extra_headers":
                     foreach (var (hk, hv, hp) in w.Entries(w.Mapping(v, p), p))
@@ -123,13 +139,22 @@ internal static class DeploymentReader
         string? id = null, baseModel = null;
         YamlNode? idNode = null;
         int? maxInput = null;
-        string? mode = null;
+        string? mode = null, unservedMode = null;
         var standby = false;
         var infoPath = path + ".model_info";
-        foreach (var (k, v, p) in w.Entries(entry.TryGetValue("model_info", out var mi) ? w.Mapping(mi.Value, infoPath) : null, infoPath, InfoKeys))
+        foreach (var (k, v, p) in w.Entries(entry.TryGetValue("model_info", out var mi) ? w.Mapping(mi.Value, infoPath) : null, infoPath))
         {
             switch (k)
             {
+                case var metadata when !InfoKeys.Contains(metadata):
+                    // model_info is free-form in LiteLLM: keys that only describe the model (supports_vision, display_name,
+                    // ...) are kept quiet; the ones LiteLLM acts on are reported as not reproduced
+                    if (ActedOnInfoKeys.Contains(metadata))
+                    {
+                        w.Warn(p, v, "unsupported key, ignored (LiteLLM acts on it; Switchyard does not)");
+                    }
+
+                    break;
                 case "id": id = w.String(v, p); idNode = v; break;
                 case "base_model": baseModel = w.String(v, p); break;
                 case "max_input_tokens": maxInput = w.Int(v, p, 1); break;
@@ -143,7 +168,9 @@ internal static class DeploymentReader
                     mode = w.String(v, p);
                     if (mode is not null && !DeploymentModes.Known.Contains(mode))
                     {
-                        w.Error(p, v, $"'{mode}' is not a mode the gateway serves; one of {string.Join(", ", DeploymentModes.Known)}");
+                        // LiteLLM's other modes (audio_transcription, batch, rerank, ...): the entry is valid there, only not served here
+                        w.Warn(p, v, $"'{mode}' is not a mode Switchyard serves (it serves {string.Join(", ", DeploymentModes.Known)}); this deployment is disabled, the others load");
+                        unservedMode = mode;
                         mode = null;
                     }
 
@@ -159,12 +186,15 @@ internal static class DeploymentReader
             return null;
         }
 
-        var slash = model.IndexOf('/', StringComparison.Ordinal);
-        var prefix = slash > 0 ? model[..slash] : "openai";
-        var providerModel = slash > 0 ? model[(slash + 1)..] : model;
+        var (prefix, providerModel, explicitPrefix) = ModelProvider.Split(model, customProvider);
         var family = ProviderFamilies.FamilyOf(prefix);
         if (family is null)
         {
+            if (modelName is not null)
+            {
+                w.RefusedGroups.Add(modelName);
+            }
+
             w.Error(paramsPath + ".model", modelNode, $"provider '{prefix}' is not supported; supported prefixes: {string.Join(", ", ProviderFamilies.Prefixes.Order())}, or any OpenAI-compatible server as openai/ with api_base");
             return null;
         }
@@ -182,7 +212,13 @@ internal static class DeploymentReader
         var enabled = true;
         string? disabledReason = null;
         var unusable = false;
-        if (providerModel.Length == 0)
+        if (unservedMode is not null)
+        {
+            enabled = false;
+            unusable = true;
+            disabledReason = $"model_info.mode '{unservedMode}' is not served";
+        }
+        else if (providerModel.Length == 0)
         {
             enabled = false;
             unusable = true;
@@ -209,6 +245,11 @@ internal static class DeploymentReader
             {
                 secrets.ValuesRead.Add(apiKey);
             }
+        }
+
+        if (mockResponse is not null && family != ProviderFamilies.Mock)
+        {
+            family = ProviderFamilies.Mock; // LiteLLM answers litellm_params.mock_response without calling the provider
         }
 
         apiBase = secrets.ResolveOrError(w, apiBase, paramsPath + ".api_base", pm);
@@ -292,7 +333,7 @@ internal static class DeploymentReader
             Enabled = enabled,
             DisabledReason = disabledReason,
             Tags = tags ?? [],
-            ProviderFromModel = slash <= 0,
+            ProviderFromModel = !explicitPrefix,
             Unusable = unusable,
             Organization = organization,
             ExtraHeaders = extraHeaders,

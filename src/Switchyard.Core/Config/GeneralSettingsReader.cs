@@ -18,7 +18,7 @@ internal static class GeneralSettingsReader
     private static readonly HashSet<string> Keys =
     [
         "master_key", "database_url", "store_model_in_db", "custom_auth", "key_management_system", "key_management_settings",
-        "alerting", "alerting_args", "alerting_threshold", "maximum_spend_logs_retention_period", .. Harmless,
+        "alerting", "alerting_args", "alerting_threshold", "maximum_spend_logs_retention_period", "allowed_ips", .. Harmless,
     ];
 
     public static GeneralSettings Read(YamlWalker w, YamlNode? node, IReadOnlySet<string> acknowledged, SecretResolver secrets)
@@ -38,6 +38,10 @@ internal static class GeneralSettingsReader
                 case "key_management_system":
                     Acknowledge(w, v, p, acknowledged, "key_management_system",
                         "LiteLLM reads provider keys from this secret manager; Switchyard reads os.environ/NAME and file:PATH references only (let the secret manager's agent export variables or write files, e.g. Vault Agent, External Secrets, systemd credentials)");
+                    break;
+                case "allowed_ips":
+                    Acknowledge(w, v, p, acknowledged, "allowed_ips",
+                        "LiteLLM answers only these client addresses; Switchyard has no address allow-list, so ignoring it would let every address in (allow the addresses at the network instead: a firewall rule, a security group, or the ingress's allow-list, e.g. nginx allow/deny)");
                     break;
                 case "key_management_settings":
                     if (!kms)

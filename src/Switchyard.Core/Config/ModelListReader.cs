@@ -21,7 +21,8 @@ internal static class ModelListReader
             }
             else if (!broken && (seq is not null || node is null || YamlWalker.IsNull(node)))
             {
-                w.Error("model_list", node, "needs at least one entry (or general_settings.store_model_in_db: true to manage models through the API)");
+                // LiteLLM starts with no models too (LibreChat's and Open WebUI's starter files do); they are added later
+                w.Warn("model_list", node, "is empty: no model is served until deployments are added through POST /model/new (stored in the database); add entries here, or set general_settings.store_model_in_db: true to say the models live in the store");
             }
 
             return list;
@@ -29,10 +30,20 @@ internal static class ModelListReader
 
         var tagsWarned = false;
         var unusable = 0;
+        var derivedIds = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < seq.Children.Count; i++)
         {
+            var refs = w.References.Count;
             if (DeploymentReader.Read(w, seq.Children[i], $"model_list[{i}]", secrets, router) is { } d)
             {
+                if (!HasOwnId(seq.Children[i]) && !derivedIds.TryAdd(d.Id, i))
+                {
+                    // the same model_name, model, api_base and api_key again: one deployment, as LiteLLM's id hash makes it
+                    w.References.RemoveRange(refs, w.References.Count - refs);
+                    w.Warn($"model_list[{i}]", seq.Children[i], $"repeats model_list[{derivedIds[d.Id]}] (same model_name, model, api_base and api_key): one deployment, this entry is ignored (give it model_info.id to keep both)");
+                    continue;
+                }
+
                 list.Add(d);
                 if (d.Tags.Count > 0 && !router.EnableTagFiltering && !tagsWarned)
                 {
@@ -60,4 +71,8 @@ internal static class ModelListReader
 
         return list;
     }
+
+    private static bool HasOwnId(YamlNode entry)
+        => entry is YamlMappingNode m && m.Children.TryGetValue(new YamlScalarNode("model_info"), out var info)
+            && info is YamlMappingNode im && im.Children.ContainsKey(new YamlScalarNode("id"));
 }

@@ -15,6 +15,9 @@ internal enum NameReferenceKind
 
     /// <summary>A deployment's id (model_info.id or derived).</summary>
     DeploymentId,
+
+    /// <summary>litellm_settings.default_model: the group or alias a request for an unknown model goes to.</summary>
+    DefaultModel,
 }
 
 /// <summary>A name written in the config file and where, so errors found after reading everything still point at a line.</summary>

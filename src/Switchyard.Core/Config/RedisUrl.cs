@@ -6,7 +6,7 @@ namespace Switchyard.Core.Config;
 internal static class RedisUrl
 {
     /// <summary>The URL when its shape is right, else null with an error that never repeats the URL (it may hold the password).</summary>
-    public static string? Check(YamlWalker w, string value, string path, YamlNode node)
+    public static string? Check(YamlWalker w, string value, string path, YamlNode? node)
     {
         var url = value.Trim();
         string? problem = null;

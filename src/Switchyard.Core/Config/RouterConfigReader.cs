@@ -44,7 +44,7 @@ internal static class RouterConfigReader
     public static (RouterSettings Router, int? AllowedFails, TimeSpan? Cooldown) Read(YamlWalker w, YamlNode? routerSettings, YamlNode? litellmSettings)
         => ReadRouter(w, routerSettings, ReadLitellmSettings(w, litellmSettings));
 
-    private sealed record LitellmSettings(int? NumRetries, TimeSpan? Timeout, YamlNode? Fallbacks, YamlNode? Ctx, YamlNode? Default, bool? DropParams, int? AllowedFails, IReadOnlyDictionary<string, JsonNode?>? DefaultParams);
+    private sealed record LitellmSettings(int? NumRetries, TimeSpan? Timeout, YamlNode? Fallbacks, YamlNode? Ctx, YamlNode? Default, bool? DropParams, int? AllowedFails, IReadOnlyDictionary<string, JsonNode?>? DefaultParams, string? DefaultModel);
 
     private static LitellmSettings ReadLitellmSettings(YamlWalker w, YamlNode? node)
     {
@@ -53,6 +53,7 @@ internal static class RouterConfigReader
         TimeSpan? timeout = null;
         YamlNode? fb = null, ctx = null, def = null;
         bool? drop = null;
+        string? defaultModel = null;
         foreach (var (k, v, p) in w.Entries(w.Mapping(node, "litellm_settings"), "litellm_settings", LitellmSettingsKeys))
         {
             switch (k)
@@ -73,17 +74,22 @@ internal static class RouterConfigReader
 
                     break;
                 case "default_model":
-                    w.Warn(p, v, "not used: a request naming a model no route serves gets a 404 naming the nearest aliases; map names with router_settings.model_group_alias, or serve every name with a model_name: \"*\" entry");
+                    defaultModel = w.String(v, p);
+                    if (defaultModel is not null)
+                    {
+                        w.Refer(NameReferenceKind.DefaultModel, p, v, defaultModel);
+                    }
+
                     break;
             }
         }
 
-        return new LitellmSettings(retries, timeout, fb, ctx, def, drop, allowedFails, defaultParams);
+        return new LitellmSettings(retries, timeout, fb, ctx, def, drop, allowedFails, defaultParams, defaultModel);
     }
 
     private static (RouterSettings Router, int? AllowedFails, TimeSpan? Cooldown) ReadRouter(YamlWalker w, YamlNode? node, LitellmSettings litellm)
     {
-        var r = new RouterSettings();
+        var r = new RouterSettings { DefaultModel = litellm.DefaultModel };
         if (litellm.DefaultParams is { } dp0)
         {
             r = r with { DefaultParams = dp0 };

@@ -33,6 +33,12 @@ public sealed record RouterSettings
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Fallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ContextWindowFallbacks { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
     public IReadOnlyList<string> DefaultFallbacks { get; init; } = [];
+
+    /// <summary>
+    /// litellm_settings.default_model: the model group (or alias) a request goes to when the model it names is no alias,
+    /// group or wildcard match; null: such a request is a 404 naming the nearest names.
+    /// </summary>
+    public string? DefaultModel { get; init; }
     public int MaxFallbacks { get; init; } = 5;
     public RetryPolicy RetryPolicy { get; init; } = new();
 

@@ -23,6 +23,12 @@ internal sealed class YamlWalker
     /// <summary>Names the file refers to, in file order; checked once the whole file is read.</summary>
     public List<NameReference> References { get; } = [];
 
+    /// <summary>
+    /// model_names of entries refused for their provider: the refusal is the finding, so aliases and fallbacks naming
+    /// them are not reported again as pointing nowhere.
+    /// </summary>
+    public HashSet<string> RefusedGroups { get; } = new(StringComparer.Ordinal);
+
     public void Refer(NameReferenceKind kind, string path, YamlNode node, string name, string? target = null)
         => References.Add(new NameReference(kind, path, node, name, target));
 

@@ -60,9 +60,16 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
             _ => d.Defaults,
         };
         var body = RequestRewriter.Rewrite(request.Body.Span, info, d.Model, defaults, requestStreamUsage: true);
+        IReadOnlyList<string> dropped = [];
         if (d.OSeries && info.Operation == OperationKind.Chat)
         {
-            body = OSeriesParams.Adapt(body);
+            var adapted = OSeriesParams.Adapt(body, request.DropParams);
+            if (adapted.Failure is { } refused)
+            {
+                return refused;
+            }
+
+            (body, dropped) = (adapted.Body, adapted.Dropped);
         }
         var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
@@ -90,6 +97,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
                 var stream = await OpenAIStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, stripUsage: info.Operation is OperationKind.Chat or OperationKind.Completions && !info.HasStreamOptions, cancellationToken, responses: info.Operation == OperationKind.Responses).ConfigureAwait(false);
                 if (stream.Value is not null)
                 {
+                    stream.Value.DroppedParams = dropped;
                     response = null;
                     cts = null;
                 }
@@ -119,7 +127,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
                 return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, check.Problem);
             }
 
-            return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(payload, check.Usage) { RequestId = UpstreamRequestId.From(response) });
+            return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(payload, check.Usage) { RequestId = UpstreamRequestId.From(response), DroppedParams = dropped });
         }
         finally
         {

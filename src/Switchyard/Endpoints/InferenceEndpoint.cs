@@ -514,7 +514,8 @@ public sealed partial class InferenceEndpoint(
     /// <summary>
     /// The route group <paramref name="requested"/> reaches and the name it resolved to (through the caller's key
     /// aliases, then its team's, then the global ones), or the failure to answer: 404 with the nearest names, or 403 for
-    /// a token not allowed it. As in LiteLLM, a key alias passes when the token may call the name or what it stands
+    /// a token not allowed it; a name nothing routes goes to litellm_settings.default_model when there is one the caller
+    /// may use. As in LiteLLM, a key alias passes when the token may call the name or what it stands
     /// for, and a team alias is itself the grant (the team's admin set it).
     /// </summary>
     private static (RouteGroup? Group, string Model, FailureSummary? Failure) ResolveGroup(RouteTable routes, CallerIdentity caller, string requested)
@@ -526,6 +527,11 @@ public sealed partial class InferenceEndpoint(
         }
 
         var group = routes.Resolve(model);
+        if (group is null && routes.Config.Router.DefaultModel is { } fallback && routes.Resolve(fallback) is { } byDefault && caller.MayUse(fallback, byDefault.Name))
+        {
+            return (byDefault, fallback, null); // litellm_settings.default_model: an unknown name is a request for the default
+        }
+
         if (group is null)
         {
             var unknown = UnknownModel(routes, model);

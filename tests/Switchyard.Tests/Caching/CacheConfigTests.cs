@@ -79,9 +79,7 @@ public sealed class CacheConfigTests
     }
 
     [Theory]
-    [InlineData("type: s3", "litellm_settings.cache_params.type")]
     [InlineData("type: redis", "litellm_settings.cache_params.type")]
-    [InlineData("supported_call_types: [acompletoin]", "litellm_settings.cache_params.supported_call_types[0]")]
     [InlineData("ttl: -5", "litellm_settings.cache_params.ttl")]
     [InlineData("mode: sometimes", "litellm_settings.cache_params.mode")]
     public void Load_BadCacheParams_ErrorWithItsPath(string line, string path)
