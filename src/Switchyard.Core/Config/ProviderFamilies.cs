@@ -55,6 +55,7 @@ public static class ProviderFamilies
         new("dashscope", OpenAI, "https://dashscope.aliyuncs.com/compatible-mode/v1", ["DASHSCOPE_API_KEY"], ChatAndEmbeddings),
         new("moonshot", OpenAI, "https://api.moonshot.ai/v1", ["MOONSHOT_API_KEY"], ChatOnly),
         new("zai", OpenAI, "https://api.z.ai/api/paas/v4", ["ZAI_API_KEY"], ChatAndEmbeddings),
+        new("zhipu", OpenAI, "https://open.bigmodel.cn/api/paas/v4", ["ZHIPUAI_API_KEY", "ZHIPU_API_KEY"], ChatAndEmbeddings),
         new("meta_llama", OpenAI, "https://api.llama.com/compat/v1", ["LLAMA_API_KEY"], ChatOnly),
         new("azure", Azure),
         new("anthropic", Anthropic, "https://api.anthropic.com"),

@@ -36,6 +36,7 @@ public static class DoctorCommand
             if (loaded is not null)
             {
                 findings.AddRange(DoctorChecks.Aliases(loaded));
+                findings.AddRange(RegionCheck.Run(loaded));
                 findings.AddRange(DoctorChecks.MasterKeys(loaded));
                 findings.AddRange(OfflineStandbyCheck.Run(loaded));
                 findings.AddRange(DoctorChecks.SecretFiles(loaded, DoctorChecks.ServiceUser.Resolve(p.GetValue(serviceUser))));

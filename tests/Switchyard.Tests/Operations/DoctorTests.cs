@@ -94,6 +94,26 @@ public sealed class DoctorTests : IDisposable
     }
 
     [Fact]
+    public void Region_AzureDeploymentWithRegionName_ShowsRegionAndTheEndpointItIsCalledAt()
+    {
+        var path = Write("region.yaml", """
+            model_list:
+              - model_name: gpt
+                litellm_params: { model: azure/gpt-4o, api_base: https://contoso-eus.openai.azure.com, api_key: k, api_version: 2024-10-21, region_name: eastus }
+              - model_name: gpt
+                litellm_params: { model: azure/gpt-4o, api_base: https://contoso-weu.openai.azure.com, api_key: k, api_version: 2024-10-21 }
+            general_settings: { master_key: sk-doctor-1234 }
+            """);
+        var (config, _) = DoctorChecks.Config(path);
+
+        var finding = Assert.Single(RegionCheck.Run(config!));
+        Assert.Equal("SY210", finding.Id);
+        Assert.Equal(Finding.Info, finding.Severity);
+        Assert.Contains("region_name eastus", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("https://contoso-eus.openai.azure.com", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SecretFiles_ReadableByOthers_IsWarned_And0600IsNot()
     {
         var loose = Write("loose.key", "sk-provider-loose\n");

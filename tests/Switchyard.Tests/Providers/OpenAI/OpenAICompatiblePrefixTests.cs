@@ -37,6 +37,7 @@ public sealed class OpenAICompatiblePrefixTests
     [InlineData("dashscope", "qwen-max", "https://dashscope.aliyuncs.com/compatible-mode/v1", "DASHSCOPE_API_KEY")]
     [InlineData("moonshot", "kimi-k2-0711-preview", "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY")]
     [InlineData("zai", "glm-4.6", "https://api.z.ai/api/paas/v4", "ZAI_API_KEY")]
+    [InlineData("zhipu", "glm-4-plus", "https://open.bigmodel.cn/api/paas/v4", "ZHIPUAI_API_KEY")]
     [InlineData("meta_llama", "Llama-4-Maverick-17B-128E-Instruct-FP8", "https://api.llama.com/compat/v1", "LLAMA_API_KEY")]
     [InlineData("groq", "llama-3.3-70b-versatile", "https://api.groq.com/openai/v1", "GROQ_API_KEY")]
     [InlineData("together_ai", "meta-llama/Llama-3-70b-chat-hf", "https://api.together.xyz/v1", "TOGETHER_API_KEY")]
