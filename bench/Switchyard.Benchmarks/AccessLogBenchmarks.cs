@@ -37,7 +37,7 @@ public class AccessLogBenchmarks
         _context.Request.Path = "/v1/chat/completions";
         _context.Response.StatusCode = 200;
         _json = new Utf8JsonWriter(_buffer);
-        _record = Fill(_writer.Begin(_context, "01JD0000000000000000000000")!);
+        _record = Fill(_writer.Begin(_context, "01JD0000000000000000000000"));
         _record.Status = 200;
     }
 
@@ -52,7 +52,7 @@ public class AccessLogBenchmarks
     [Benchmark]
     public void RequestThread()
     {
-        var record = _writer.Begin(_context, "01JD0000000000000000000000")!;
+        var record = _writer.Begin(_context, "01JD0000000000000000000000");
         _writer.Complete(_context, Fill(record));
     }
 

@@ -50,6 +50,12 @@ public sealed record SpendQuery
     /// <summary>Rows whose <see cref="SpendRecord.RequestId"/> (the response id the caller saw) is this.</summary>
     public string? RequestId { get; init; }
 
+    /// <summary>
+    /// Rows of this call (<see cref="SpendRecord.CorrelationId"/>). No index covers it alone: bound the query with
+    /// <see cref="From"/>/<see cref="To"/> and the token (or tenant) so the (token_hash, start_time) index serves it.
+    /// </summary>
+    public string? CorrelationId { get; init; }
+
     public string? UserId { get; init; }
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }

@@ -104,6 +104,11 @@ public sealed partial class PostgresGatewayStore
             Filter("request_id = @", Text(q.RequestId));
         }
 
+        if (q.CorrelationId is not null)
+        {
+            Filter("correlation_id = @", Text(q.CorrelationId));
+        }
+
         if (q.UserId is not null)
         {
             Filter("user_id = @", Text(q.UserId));

@@ -455,6 +455,12 @@ public sealed partial class SqliteGatewayStore : IGatewayStore
             cmd.Parameters.AddWithValue("$request", q.RequestId);
         }
 
+        if (q.CorrelationId is not null)
+        {
+            where.Add("correlation_id = $correlation");
+            cmd.Parameters.AddWithValue("$correlation", q.CorrelationId);
+        }
+
         if (q.UserId is not null)
         {
             where.Add("user_id = $user");

@@ -39,26 +39,26 @@ public sealed partial class AccessLogWriter : IHostedService, IDisposable
         _logger = logger;
     }
 
-    /// <summary>A record for this request, or null when the access log is off or the path is excluded.</summary>
-    public AccessRecord? Begin(HttpContext context, string correlationId)
+    /// <summary>
+    /// A record for this request; <see cref="AccessRecord.Logged"/> is false when the access log is off or the path is
+    /// excluded (the dashboard's recent calls still read the record).
+    /// </summary>
+    public AccessRecord Begin(HttpContext context, string correlationId)
     {
         var settings = _state.Current.Config.AccessLog;
-        if (!settings.Enabled)
-        {
-            return null;
-        }
-
         var path = context.Request.Path.Value ?? "";
+        var logged = settings.Enabled;
         foreach (var excluded in settings.ExcludePaths)
         {
-            if (string.Equals(excluded, path, StringComparison.OrdinalIgnoreCase))
+            if (logged && string.Equals(excluded, path, StringComparison.OrdinalIgnoreCase))
             {
-                return null;
+                logged = false;
             }
         }
 
         return new AccessRecord
         {
+            Logged = logged,
             Time = _time.GetUtcNow(),
             StartTimestamp = _time.GetTimestamp(),
             Method = context.Request.Method,
@@ -80,6 +80,11 @@ public sealed partial class AccessLogWriter : IHostedService, IDisposable
 
         record.Status ??= context.Response.StatusCode;
         record.LatencyMs = _time.GetElapsedTime(record.StartTimestamp).TotalMilliseconds;
+        if (!record.Logged)
+        {
+            return;
+        }
+
         var sample = _state.Current.Config.AccessLog.SampleSuccess;
 #pragma warning disable CA5394 // sampling, not a secret: System.Random is right here
         if (record.Status is >= 200 and < 300 && sample < 1 && _random.NextDouble() >= sample)

@@ -48,4 +48,27 @@ public sealed class AccessRecord
 
     /// <summary>Milliseconds from the first byte of the request to the end of the answer (the whole stream for streams).</summary>
     public double LatencyMs { get; set; }
+
+    /// <summary>Whether the access log writes this line (false when it is off or the path is excluded: the dashboard still reads the record).</summary>
+    public bool Logged { get; init; } = true;
+
+    /// <summary>The inference operation (chat, embeddings, messages, responses, ...) when an inference route took the request; null otherwise.</summary>
+    public string? Operation { get; set; }
+
+    /// <summary>The failure summary the caller got (or the one a broken stream ended with).</summary>
+    public Core.Failures.FailureSummary? Failure { get; set; }
+
+    /// <summary>Time inside upstream attempts (to the first byte for streams), once routed.</summary>
+    public double? UpstreamMs { get; set; }
+
+    /// <summary>Time to the answer's first byte for a stream, once routed.</summary>
+    public double? FirstByteMs { get; set; }
+
+    private List<Dashboard.AttemptRecord>? _attempts;
+
+    /// <summary>Each upstream attempt, in order (the dashboard's call view).</summary>
+    public IReadOnlyList<Dashboard.AttemptRecord> AttemptLog => _attempts ?? (IReadOnlyList<Dashboard.AttemptRecord>)[];
+
+    /// <summary>Adds an attempt (attempts of one request run one after another).</summary>
+    public void AddAttempt(Dashboard.AttemptRecord attempt) => (_attempts ??= []).Add(attempt);
 }

@@ -84,6 +84,7 @@ public sealed partial class InferenceEndpoint
         protected override void OnUnrouted(FailureSummary failure)
         {
             Access?.Attempts = Attempts;
+            Access?.UpstreamMs = Call?.UpstreamTime.TotalMilliseconds;
             UnroutedSpend = endpoint._usage.RecordAsync(caller, info, failure.Status, correlationId, StartedTimestamp, failure.Code).AsTask();
             Telemetry.RequestTelemetry.Complete(endpoint._telemetry, Span, info, null, null, failure.Status, failure.Code, Elapsed, Call?.UpstreamTime ?? default, null,
                 Attempts, FallbackUsed, caller.TenantId, 0, false, default);
@@ -111,6 +112,8 @@ public sealed partial class InferenceEndpoint
                 access.PromptTokens = promptTokens;
                 access.CompletionTokens = completionTokens;
                 access.Cost = cost;
+                access.UpstreamMs = Call?.UpstreamTime.TotalMilliseconds;
+                access.FirstByteMs = FirstByte?.TotalMilliseconds;
                 if (RelayFailure is { } broken)
                 {
                     // the header said 200, but the stream broke after its first byte: logged as the metrics count it

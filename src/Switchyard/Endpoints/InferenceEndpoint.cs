@@ -32,6 +32,7 @@ public sealed partial class InferenceEndpoint(
     IngressCodecs codecs,
     ResponseStore responseStore,
     Caching.ResponseCacheService cache,
+    Dashboard.DashboardRecorder dashboard,
     ILogger<InferenceEndpoint> logger)
 {
     private readonly RouteExecutor _executor = executor;
@@ -48,6 +49,7 @@ public sealed partial class InferenceEndpoint(
     public async Task HandleAsync(HttpContext context, OperationKind operation)
     {
         var snapshot = state.Current;
+        context.Features.Get<AccessLog.AccessRecord>()?.Operation = Telemetry.RequestTelemetry.OperationName(operation); // counted by the dashboard
         IIngressCodec? codec = null;
         if (operation is OperationKind.Messages or OperationKind.Responses)
         {
@@ -239,6 +241,7 @@ public sealed partial class InferenceEndpoint(
             AliasDropsParams = routes.AliasDropsParams(info.Model),
             Cache = cachePlan,
             CacheSettings = cacheSettings,
+            Access = access,
         };
         var result = await _executor.ExecuteAsync(routes, info.Model, call, static (d, attempt, s, ct) => s.Endpoint.SendAsync(d, attempt, s, ct), context.RequestAborted, routes.DrawCanary(info.Model, _executor.Random),
             countsAsEvidence: !SmokeMarker.IsSmoke(context, caller), tags: tags);
@@ -405,6 +408,7 @@ public sealed partial class InferenceEndpoint(
                 }
 
                 var summary = FailureMapping.ToSummary(failure, deployment.Config, 1) with { Route = info.Model, CorrelationId = correlationId };
+                call.Access?.Failure = summary; // the dashboard's failures ring: the summary the stream ended with
                 if (transcoder is not null)
                 {
                     transcoder.Error(summary, output); // continues the translated stream's numbering
@@ -493,6 +497,8 @@ public sealed partial class InferenceEndpoint(
         {
             var result = await adapter.SendAsync(request, ct);
             Telemetry.RequestTelemetry.EndAttempt(span, result.Failure);
+            dashboard.RecordAttempt(call.Access, new Dashboard.AttemptRecord(deployment.Config.Id, deployment.Config.Family, attempt.Group, attempt.IsFallback,
+                Dashboard.AttemptRecord.OutcomeOf(result.Failure), result.Failure is { } f ? f.UpstreamStatus : 200, _executor.Time.GetElapsedTime(started).TotalMilliseconds));
             if (result.Failure is { } failed)
             {
                 _alerts.UpstreamFailed(deployment.Config, failed, call.Info.Model); // keyed by deployment id, classified by kind
@@ -623,6 +629,9 @@ public sealed partial class InferenceEndpoint(
 
         /// <summary>Time spent inside upstream attempts (to the first byte for streams).</summary>
         public TimeSpan UpstreamTime { get; set; }
+
+        /// <summary>The request's access record (attempts are added to it for the dashboard).</summary>
+        public AccessLog.AccessRecord? Access { get; init; }
     }
 
     /// <summary>Log scope fields: every line logged during the request carries the alias and tenant.</summary>

@@ -172,6 +172,9 @@ public static class GatewayHost
         services.AddSingleton(sp => new AccessLog.AccessLogWriter(sp.GetRequiredService<GatewayState>(), options.Time, options.Random, options.AccessLogSink, sp.GetRequiredService<ILogger<AccessLog.AccessLogWriter>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AccessLog.AccessLogWriter>());
         services.AddSingleton<Authenticator>();
+        services.AddSingleton(sp => new Dashboard.DashboardRecorder(options.Time));
+        services.AddSingleton<Dashboard.ReloadHistory>();
+        services.AddSingleton<Dashboard.DashboardData>();
         services.AddSingleton<Callbacks.CallbackWebhook>();
         services.AddHostedService(sp => sp.GetRequiredService<Callbacks.CallbackWebhook>());
         services.AddSingleton<UsageRecorder>();
@@ -185,7 +188,7 @@ public static class GatewayHost
         services.AddSingleton<InferenceEndpoint>();
         services.AddSingleton<Operations.AlertService>();
         services.AddHostedService(sp => sp.GetRequiredService<Operations.AlertService>());
-        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), options.Time, sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath, HostOverride = options.HostOverride, PortOverride = options.PortOverride });
+        services.AddSingleton(sp => new Operations.ConfigReloader(sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<Operations.AlertService>(), options.Time, sp.GetRequiredService<ILogger<Operations.ConfigReloader>>()) { ConfigPath = options.ConfigPath ?? config.SourcePath, HostOverride = options.HostOverride, PortOverride = options.PortOverride, History = sp.GetRequiredService<Dashboard.ReloadHistory>() });
         services.AddHostedService(sp => sp.GetRequiredService<Operations.ConfigReloader>());
         services.AddSingleton<Operations.OperationsEndpoints>();
         services.AddHostedService<Operations.Canaries.CanaryAutoRollback>();
@@ -308,6 +311,13 @@ public static class GatewayHost
         Route("POST", "/alias/rollback", operations.Rollback);
         Route("POST", "/alias/finalize", operations.Finalize);
         Route("GET", "/alias/status", operations.AliasStatus);
+
+        var dashboard = app.Services.GetRequiredService<Dashboard.DashboardData>();
+        Route("GET", "/ui/api/overview", dashboard.Overview);
+        Route("GET", "/ui/api/routes", dashboard.Routes);
+        Route("GET", "/ui/api/failures", dashboard.Failures);
+        Route("GET", "/ui/api/calls/{correlation_id}", dashboard.Call);
+        Route("GET", "/ui/api/reloads", dashboard.Reloads);
 
         Route("GET", "/routes", new RoutesEndpoint(app.Services.GetRequiredService<Authenticator>(), methods).HandleAsync);
 

@@ -14,14 +14,15 @@ public static class FailureResponses
             return Task.CompletedTask;
         }
 
+        var correlation = context.Features.Get<CorrelationFeature>()?.CorrelationId;
+        summary = summary with { CorrelationId = correlation ?? summary.CorrelationId };
         if (context.Features.Get<AccessLog.AccessRecord>() is { } access)
         {
             access.Code = summary.Code;
             access.Alias ??= summary.Route;
+            access.Failure = summary; // the one place every failure summary is written: the dashboard's failures ring reads it
         }
 
-        var correlation = context.Features.Get<CorrelationFeature>()?.CorrelationId;
-        summary = summary with { CorrelationId = correlation ?? summary.CorrelationId };
         response.StatusCode = summary.Status;
         response.ContentType = "application/json";
         var headers = response.Headers;

@@ -7,7 +7,7 @@ namespace Switchyard.Http;
 /// response, continues W3C trace context, enforces the request-line and header limits (<see cref="ProtocolLimits"/>),
 /// answers a body Kestrel refused mid-read with its 4xx, and turns anything unexpected into a 500 failure summary.
 /// </summary>
-public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider time, AccessLog.AccessLogWriter accessLog, ILogger<GatewayMiddleware> logger)
+public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider time, AccessLog.AccessLogWriter accessLog, Dashboard.DashboardRecorder dashboard, ILogger<GatewayMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -19,14 +19,9 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
         context.Response.Headers[CorrelationId.HeaderName] = id;
         using var scope = logger.BeginScope(new CorrelationScope(id));
 
-        // One access-log line per request, whatever answers it (the endpoints fill the record as they learn things).
+        // One access-log line per request, whatever answers it (the endpoints fill the record as they learn things);
+        // the dashboard's series, recent calls and failures read the same record (inference routes only).
         var access = accessLog.Begin(context, id);
-        if (access is null)
-        {
-            await HandleAsync(context, id);
-            return;
-        }
-
         context.Features.Set(access);
         try
         {
@@ -35,6 +30,7 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
         finally
         {
             accessLog.Complete(context, access);
+            dashboard.Complete(access);
         }
     }
 

@@ -38,6 +38,9 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
     /// <summary>The command line's --port, which wins over every file's.</summary>
     public int? PortOverride { get; init; }
 
+    /// <summary>Where each reload is remembered for the dashboard (GET /ui/api/reloads).</summary>
+    public Dashboard.ReloadHistory? History { get; init; }
+
     public async Task<ReloadResult> ReloadAsync(string trigger, CancellationToken ct = default)
     {
         await _gate.WaitAsync(ct);
@@ -89,6 +92,7 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
 #pragma warning restore CA1873
 
             Hosting.StartupNotices.Report(logger, next);
+            History?.Add(new Dashboard.ReloadEntry(time.GetUtcNow(), trigger, true, next.ConfigHash, [], next.Warnings, restart));
             return new ReloadResult(true, [], next.Warnings, next) { RestartRequired = restart };
         }
         finally
@@ -101,6 +105,7 @@ public sealed partial class ConfigReloader(GatewayState state, TenancyService te
     {
         LogRefused(logger, trigger, errors.Count, string.Join("; ", errors.Take(5)));
         alerts.Publish(AlertKinds.ConfigReloadFailed, ConfigPath ?? state.Current.Config.SourcePath ?? "config", "critical", $"{errors.Count} error(s): {errors[0]}");
+        History?.Add(new Dashboard.ReloadEntry(time.GetUtcNow(), trigger, false, state.Current.Config.ConfigHash, errors, [], []));
         return new ReloadResult(false, errors, [], null);
     }
 

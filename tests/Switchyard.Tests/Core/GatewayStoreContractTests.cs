@@ -225,6 +225,27 @@ public abstract class GatewayStoreContractTests
     }
 
     [Fact]
+    public async Task QuerySpend_ByCorrelationId_FindsTheCallsRows_WithinTokenAndTimeBounds()
+    {
+        var hash = GatewayApi.Sha256Hex("sk-call");
+        await using var store = await OpenFreshAsync();
+        await store.UpsertTenantAsync(new TenantRecord { TenantId = "acme" }, Ct);
+        await store.UpsertKeyAsync(new KeyRecord { TokenHash = hash, KeyName = "sk-...call", TenantId = "acme" }, Ct);
+        await store.AppendSpendAsync(
+        [
+            Spend("chatcmpl-x", hash, 0.5m) with { CorrelationId = "corr-1", RowId = "row-x" },
+            Spend("chatcmpl-y", hash, 0.5m) with { CorrelationId = "corr-2", RowId = "row-y" },
+        ], Ct);
+
+        Assert.Equal("row-x", Assert.Single(await store.QuerySpendAsync(new SpendQuery { CorrelationId = "corr-1" }, Ct)).RowId);
+        var bounded = new SpendQuery { CorrelationId = "corr-2", TokenHash = hash, From = T0.AddMinutes(-1), To = T0.AddHours(1) };
+        Assert.Equal("row-y", Assert.Single(await store.QuerySpendAsync(bounded, Ct)).RowId);
+        Assert.Empty(await store.QuerySpendAsync(bounded with { From = T0.AddSeconds(1) }, Ct));
+        Assert.Empty(await store.QuerySpendAsync(new SpendQuery { CorrelationId = "corr-1", TenantId = "globex" }, Ct));
+        Assert.Empty(await store.QuerySpendAsync(new SpendQuery { CorrelationId = "chatcmpl-x" }, Ct)); // a response id is not a correlation id
+    }
+
+    [Fact]
     public async Task KeyAndTenantAliases_RoundTripAndUpdate()
     {
         await using var store = await OpenFreshAsync();
