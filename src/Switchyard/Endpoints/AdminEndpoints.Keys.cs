@@ -29,12 +29,14 @@ public sealed partial class AdminEndpoints
     {
         var template = ReadKey(caller, body, new KeyRecord { TokenHash = "", KeyName = "" }, creating: true);
         var (token, record) = await tenancy.CreateKeyAsync(template, ct);
+        Audit.AuditEntry.Of(c)?.Describe(record.TokenHash, record.TenantId);
         return w => AdminWriter.WriteKey(w, record, token, time.GetUtcNow());
     });
 
     public Task UpdateKey(HttpContext c) => Gate(c, new Route(Access.Admin), async (caller, body, ct) =>
     {
         var entry = FindKey(AdminJson.String(body, "key") ?? throw Missing("key"), caller.MayManage);
+        Audit.AuditEntry.Of(c)?.Describe(entry.Record.TokenHash, entry.Record.TenantId);
         var record = await tenancy.UpdateKeyAsync(ReadKey(caller, body, entry.Record, creating: false), ct);
         var live = TenancyService.Live(FindKey(record.TokenHash, _ => true));
         return w =>
@@ -57,6 +59,7 @@ public sealed partial class AdminEndpoints
             .Concat(aliases.Select(a => tenancy.Directory.Keys.FirstOrDefault(k => k.Record.KeyAlias == a && caller.MayManage(k.Record))?.Record
                 ?? throw NotFound("key_aliases", $"no key with alias '{a}'")))
             .ToArray();
+        Audit.AuditEntry.Of(c)?.Describe(string.Join(",", targets.Select(t => t.TokenHash)), targets.Select(t => t.TenantId).Distinct().Count() == 1 ? targets[0].TenantId : null);
         foreach (var t in targets)
         {
             await tenancy.DeleteKeyAsync(t.TokenHash, ct);
@@ -78,6 +81,7 @@ public sealed partial class AdminEndpoints
     {
         var given = RequestSecrets.PathKey(c) ?? AdminJson.String(body, "key") ?? throw Missing("key");
         var entry = FindKey(given, caller.MayManage);
+        Audit.AuditEntry.Of(c)?.Describe(entry.Record.TokenHash, entry.Record.TenantId);
         if (tenancy.Directory.Keys.FirstOrDefault(k => k.Record.RotatedFrom == entry.Record.TokenHash) is { } successor)
         {
             throw new AdminFailure(new FailureSummary
@@ -93,6 +97,7 @@ public sealed partial class AdminEndpoints
         var grace = AdminJson.Duration(body, "grace_period");
         var now = time.GetUtcNow();
         var (token, record) = await tenancy.RotateKeyAsync(entry.Record, grace is { } g ? g.Next(now) - now : TimeSpan.Zero, ct);
+        Audit.AuditEntry.Of(c)?.Describe(detail: $"new key {record.TokenHash}" + (grace is { } period ? $", grace_period {period}" : ""));
         return w => AdminWriter.WriteKey(w, record, token, time.GetUtcNow());
     });
 

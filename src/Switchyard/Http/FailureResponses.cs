@@ -20,6 +20,11 @@ public static class FailureResponses
             access.Alias ??= summary.Route;
         }
 
+        if (Audit.AuditEntry.Of(context) is { } audit)
+        {
+            audit.ErrorCode = summary.Code;
+        }
+
         var correlation = context.Features.Get<CorrelationFeature>()?.CorrelationId;
         summary = summary with { CorrelationId = correlation ?? summary.CorrelationId };
         response.StatusCode = summary.Status;
