@@ -45,6 +45,7 @@ public sealed partial class AdminEndpoints
         }
 
         var (page, size) = Paging(c);
+        await spend.FlushAsync(); // the calls just answered are in the sums
         var result = await Store.AggregateSpendAsync(new SpendAggregateQuery
         {
             GroupBy = Enum.Parse<SpendGroupBy>(by, ignoreCase: true),
