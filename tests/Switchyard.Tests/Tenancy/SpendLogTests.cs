@@ -308,7 +308,7 @@ public sealed class SpendLogTests
         await using (var store = new SqliteGatewayStore(db))
         {
             await store.InitializeAsync(CancellationToken.None);
-            Assert.Equal(5, await store.SchemaVersionAsync(CancellationToken.None));
+            Assert.Equal(7, await store.SchemaVersionAsync(CancellationToken.None)); // every migration step, reserved slots included
         }
 
         using var c = GatewayApi.OpenSqlite(db, readOnly: false);
