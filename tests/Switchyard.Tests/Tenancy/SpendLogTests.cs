@@ -315,6 +315,6 @@ public sealed class SpendLogTests
         using var cmd = c.CreateCommand();
         cmd.CommandText = "PRAGMA integrity_check";
         Assert.Equal("ok", (string?)cmd.ExecuteScalar());
-        Assert.Equal(5, c.Scalar("SELECT COUNT(*) FROM schema_version")); // one row per migration
+        Assert.Equal(7, c.Scalar("SELECT COUNT(*) FROM schema_version")); // one row per migration
     }
 }
