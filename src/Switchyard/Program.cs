@@ -8,6 +8,7 @@ root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(TenantsCommand.Create());
 root.Subcommands.Add(UsersCommand.Create());
 root.Subcommands.Add(SpendCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(AdminCommands.Reload());
 root.Subcommands.Add(AdminCommands.AliasCommand());
 root.Subcommands.Add(ConfigCommand.Create());

@@ -5,7 +5,7 @@ namespace Switchyard.Core.Config;
 /// <summary>Reads switchyard.store, switchyard.spend and switchyard.responses: where durable state lives and how long it is kept.</summary>
 internal static class StoreConfigReader
 {
-    private static readonly HashSet<string> StoreKeys = ["sqlite_path", "encryption_key"];
+    private static readonly HashSet<string> StoreKeys = ["sqlite_path", "encryption_key", "audit_retention"];
     private static readonly HashSet<string> SpendKeys = ["flush_interval", "batch_size", "retention", "journal", "journal_fsync"];
     private static readonly HashSet<string> ResponsesKeys = ["retention"];
 
@@ -17,6 +17,12 @@ internal static class StoreConfigReader
             if (k == "encryption_key")
             {
                 s = ReadEncryptionKey(w, v, p, s, secrets);
+                continue;
+            }
+
+            if (k == "audit_retention")
+            {
+                s = s with { AuditRetention = w.Duration(v, p) is { } keep && keep > TimeSpan.Zero ? keep : null };
                 continue;
             }
 

@@ -48,6 +48,9 @@ public sealed record StoreSettings
     /// <summary>Spend log rows older than this are deleted (hourly); null keeps them forever.</summary>
     public TimeSpan? SpendRetention { get; init; }
 
+    /// <summary>switchyard.store.audit_retention: audit log rows older than this are deleted (hourly); null keeps them forever.</summary>
+    public TimeSpan? AuditRetention { get; init; }
+
     /// <summary>
     /// switchyard.responses.retention: how long a stored Responses answer (store not false) can be fetched and continued
     /// with previous_response_id; expired rows are not served and are deleted hourly. Default 30 days, as OpenAI keeps them.

@@ -53,6 +53,21 @@ public interface IGatewayStore : IAsyncDisposable
     async Task<IReadOnlyList<SpendTotal>> SummarizeSpendAsync(SpendQuery query, CancellationToken ct)
         => SpendTotal.Of(await QuerySpendAsync(query with { Limit = 100_000 }, ct));
 
+    /// <summary>
+    /// Spend rows summed per model, tenant, alias or UTC day in the database (never in memory), one page of groups
+    /// ordered by spend (by day: newest first), with the number of groups in all.
+    /// </summary>
+    Task<Audit.Paged<SpendAggregate>> AggregateSpendAsync(SpendAggregateQuery query, CancellationToken ct);
+
+    /// <summary>Appends audit rows; a row whose id is already stored is skipped (a retried batch adds nothing twice).</summary>
+    Task AppendAuditAsync(IReadOnlyList<Audit.AuditRecord> batch, CancellationToken ct);
+
+    /// <summary>One page of audit rows matching <paramref name="query"/>, newest first, with how many match in all.</summary>
+    Task<Audit.Paged<Audit.AuditRecord>> QueryAuditAsync(Audit.AuditQuery query, CancellationToken ct);
+
+    /// <summary>Deletes audit rows older than <paramref name="before"/>; returns how many.</summary>
+    Task<int> PruneAuditAsync(DateTimeOffset before, CancellationToken ct);
+
     /// <summary>Deletes spend log rows that started before <paramref name="before"/>; returns how many.</summary>
     Task<int> PruneSpendAsync(DateTimeOffset before, CancellationToken ct);
 

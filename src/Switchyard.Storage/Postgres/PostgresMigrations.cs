@@ -138,10 +138,39 @@ internal static class PostgresMigrations
         ALTER TABLE tenants ADD COLUMN model_aliases jsonb NOT NULL DEFAULT '{}';
         """,
 
-        // v5: reserved (session 22: audit log); a no-op until it lands
-        "SELECT 1",
+        // v5: the audit log: every admin action and refusal, who (key id or master, tenant, user), what, how it ended, from where
+        """
+        CREATE TABLE audit_log (
+            id text PRIMARY KEY,
+            time timestamptz NOT NULL,
+            actor text,
+            actor_alias text,
+            tenant_id text,
+            user_id text,
+            action text NOT NULL,
+            target text,
+            target_tenant_id text,
+            status integer NOT NULL,
+            outcome text NOT NULL,
+            error_code text,
+            client_address text,
+            user_agent text,
+            detail text,
+            correlation_id text
+        );
+        CREATE INDEX ix_audit_time ON audit_log (time);
+        CREATE INDEX ix_audit_tenant_time ON audit_log (tenant_id, time);
+        CREATE INDEX ix_audit_target_tenant_time ON audit_log (target_tenant_id, time);
+        """,
 
-        // v6: reserved (session 22: dashboard paging indexes); a no-op until it lands
-        "SELECT 1",
+        // v6: the dashboard's spend aggregations (by model, tenant, alias, day over a time range, for everyone or one
+        // tenant) read covering indexes (index-only scans) instead of the table (docs/performance.md, "Dashboard at
+        // scale"); they replace ix_spend_time and ix_spend_tenant_time, whose key columns they have
+        """
+        CREATE INDEX ix_spend_time_cover ON spend_logs (start_time) INCLUDE (tenant_id, alias, model, deployment, prompt_tokens, completion_tokens, cost_nanos);
+        CREATE INDEX ix_spend_tenant_cover ON spend_logs (tenant_id, start_time) INCLUDE (alias, model, deployment, prompt_tokens, completion_tokens, cost_nanos);
+        DROP INDEX ix_spend_time;
+        DROP INDEX ix_spend_tenant_time;
+        """,
     ];
 }

@@ -120,10 +120,39 @@ internal static class SqliteMigrations
         ALTER TABLE tenants ADD COLUMN model_aliases TEXT NOT NULL DEFAULT '{}';
         """,
 
-        // v6: reserved (session 22: audit log); a no-op until it lands
-        "SELECT 1",
+        // v6: the audit log: every admin action and refusal, who (key id or master, tenant, user), what, how it ended,
+        // from where; time in unix milliseconds
+        """
+        CREATE TABLE audit_log (
+            id TEXT PRIMARY KEY,
+            time INTEGER NOT NULL,
+            actor TEXT,
+            actor_alias TEXT,
+            tenant_id TEXT,
+            user_id TEXT,
+            action TEXT NOT NULL,
+            target TEXT,
+            target_tenant_id TEXT,
+            status INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            error_code TEXT,
+            client_address TEXT,
+            user_agent TEXT,
+            detail TEXT,
+            correlation_id TEXT
+        );
+        CREATE INDEX ix_audit_time ON audit_log (time);
+        CREATE INDEX ix_audit_tenant_time ON audit_log (tenant_id, time);
+        CREATE INDEX ix_audit_target_tenant_time ON audit_log (target_tenant_id, time);
+        """,
 
-        // v7: reserved (session 22: dashboard paging indexes); a no-op until it lands
-        "SELECT 1",
+        // v7: the dashboard's spend aggregations (by model, tenant, alias, day over a time range, for everyone or one
+        // tenant) read covering indexes instead of the table (docs/performance.md, "Dashboard at scale"); the tenant one
+        // replaces ix_spend_tenant_time, whose columns it starts with
+        """
+        CREATE INDEX ix_spend_time_cover ON spend_logs (start_time, tenant_id, alias, model, deployment, prompt_tokens, completion_tokens, cost_nanos);
+        CREATE INDEX ix_spend_tenant_cover ON spend_logs (tenant_id, start_time, alias, model, deployment, prompt_tokens, completion_tokens, cost_nanos);
+        DROP INDEX ix_spend_tenant_time;
+        """,
     ];
 }

@@ -29,12 +29,14 @@ public sealed partial class AdminEndpoints
     {
         var template = ReadKey(caller, body, new KeyRecord { TokenHash = "", KeyName = "" }, creating: true);
         var (token, record) = await tenancy.CreateKeyAsync(template, ct);
+        Audit.AuditEntry.Of(c)?.Describe(record.TokenHash, record.TenantId);
         return w => AdminWriter.WriteKey(w, record, token, time.GetUtcNow());
     });
 
     public Task UpdateKey(HttpContext c) => Gate(c, new Route(Access.Admin), async (caller, body, ct) =>
     {
         var entry = FindKey(AdminJson.String(body, "key") ?? throw Missing("key"), caller.MayManage);
+        Audit.AuditEntry.Of(c)?.Describe(entry.Record.TokenHash, entry.Record.TenantId);
         var record = await tenancy.UpdateKeyAsync(ReadKey(caller, body, entry.Record, creating: false), ct);
         var live = TenancyService.Live(FindKey(record.TokenHash, _ => true));
         return w =>
@@ -57,6 +59,7 @@ public sealed partial class AdminEndpoints
             .Concat(aliases.Select(a => tenancy.Directory.Keys.FirstOrDefault(k => k.Record.KeyAlias == a && caller.MayManage(k.Record))?.Record
                 ?? throw NotFound("key_aliases", $"no key with alias '{a}'")))
             .ToArray();
+        Audit.AuditEntry.Of(c)?.Describe(string.Join(",", targets.Select(t => t.TokenHash)), targets.Select(t => t.TenantId).Distinct().Count() == 1 ? targets[0].TenantId : null);
         foreach (var t in targets)
         {
             await tenancy.DeleteKeyAsync(t.TokenHash, ct);
@@ -78,6 +81,7 @@ public sealed partial class AdminEndpoints
     {
         var given = RequestSecrets.PathKey(c) ?? AdminJson.String(body, "key") ?? throw Missing("key");
         var entry = FindKey(given, caller.MayManage);
+        Audit.AuditEntry.Of(c)?.Describe(entry.Record.TokenHash, entry.Record.TenantId);
         if (tenancy.Directory.Keys.FirstOrDefault(k => k.Record.RotatedFrom == entry.Record.TokenHash) is { } successor)
         {
             throw new AdminFailure(new FailureSummary
@@ -93,6 +97,7 @@ public sealed partial class AdminEndpoints
         var grace = AdminJson.Duration(body, "grace_period");
         var now = time.GetUtcNow();
         var (token, record) = await tenancy.RotateKeyAsync(entry.Record, grace is { } g ? g.Next(now) - now : TimeSpan.Zero, ct);
+        Audit.AuditEntry.Of(c)?.Describe(detail: $"new key {record.TokenHash}" + (grace is { } period ? $", grace_period {period}" : ""));
         return w => AdminWriter.WriteKey(w, record, token, time.GetUtcNow());
     });
 
@@ -120,7 +125,9 @@ public sealed partial class AdminEndpoints
     /// <summary>
     /// LiteLLM's shape: <c>keys</c> (token hashes; whole key objects with <c>return_full_object=true</c>), one page of
     /// <c>size</c> (default 10, at most 100) at <c>page</c> (from 1), <c>total_count</c>, <c>current_page</c>, <c>total_pages</c>.
-    /// Filters: <c>team_id</c>, <c>key_alias</c>.
+    /// Filters: <c>team_id</c>, <c>key_alias</c>, <c>user_id</c>, <c>key_hash</c>, and <c>search</c> (the dashboard's: part of
+    /// the alias, ignoring case, or the start of the key id). Paged in memory on the directory every replica holds, so a
+    /// page costs the same at thousands of keys (docs/performance.md, "Dashboard at scale").
     /// </summary>
     public Task ListKeys(HttpContext c) => Gate(c, new Route(Access.Admin, ReadsBody: false), async (caller, _, ct) =>
     {
@@ -129,10 +136,15 @@ public sealed partial class AdminEndpoints
         var tenant = ConfineTeam(caller, q["team_id"].ToString() is { Length: > 0 } t ? t : null);
         var alias = q["key_alias"].ToString() is { Length: > 0 } a ? a : null;
         var user = q["user_id"].ToString() is { Length: > 0 } u ? u : null;
+        var hash = q["key_hash"].ToString() is { Length: > 0 } kh ? kh : null;
+        var search = Text(c, "search");
         var page = QueryInt(c, "page", 1, 1, int.MaxValue);
         var size = QueryInt(c, "size", 10, 1, 100);
         var full = QueryBool(c, "return_full_object");
-        var keys = tenancy.Directory.Keys.Where(k => (tenant is null || k.Record.TenantId == tenant) && (alias is null || k.Record.KeyAlias == alias) && (user is null || k.Record.UserId == user) && caller.MayManage(k.Record))
+        var keys = tenancy.Directory.Keys.Where(k => (tenant is null || k.Record.TenantId == tenant) && (alias is null || k.Record.KeyAlias == alias) && (user is null || k.Record.UserId == user)
+                && (hash is null || k.Record.TokenHash == hash)
+                && (search is null || (k.Record.KeyAlias?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false) || k.Record.TokenHash.StartsWith(search, StringComparison.OrdinalIgnoreCase))
+                && caller.MayManage(k.Record))
             .OrderBy(k => k.Record.CreatedAt).ThenBy(k => k.Record.TokenHash, StringComparer.Ordinal).ToArray();
         var shown = keys.Skip((int)Math.Min((long)(page - 1) * size, int.MaxValue)).Take(size).ToArray();
         var now = time.GetUtcNow();

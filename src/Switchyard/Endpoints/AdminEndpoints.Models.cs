@@ -21,6 +21,7 @@ public sealed partial class AdminEndpoints
         var parameters = Object(body, "litellm_params") ?? throw Missing("litellm_params");
         var info = Object(body, "model_info") ?? [];
         var id = info["id"] is null ? Guid.CreateVersion7().ToString() : AdminJson.String(info, "id") is { Length: > 0 } given ? given : throw AdminJson.Invalid("model_info.id", "a non-empty string");
+        Audit.AuditEntry.Of(c)?.Describe(id, detail: $"model_name {modelName}");
         RefuseFileDeployment(id);
         if (state.Current.StoredModels.Any(m => m.Record.ModelId == id))
         {

@@ -12,6 +12,7 @@ public sealed partial class AdminEndpoints
     public Task NewTeam(HttpContext c) => Gate(c, new Route(Access.GlobalAdmin, What: "creating a team"), async (_, body, ct) =>
     {
         var id = AdminJson.String(body, "team_id") ?? AdminJson.String(body, "tenant_id") ?? "team-" + Guid.CreateVersion7().ToString("N")[..12];
+        Audit.AuditEntry.Of(c)?.Describe(id, id);
         if (tenancy.Directory.FindTenant(id) is not null)
         {
             throw new AdminFailure(new FailureSummary { Status = 409, Type = FailureType.InvalidRequest, Code = "team_exists", Param = "team_id", Message = $"team '{id}' already exists; use /team/update" });

@@ -17,6 +17,7 @@ public sealed partial class AdminEndpoints
     public Task NewUser(HttpContext c) => Gate(c, new Route(Access.GlobalAdmin, What: "creating a user"), async (_, body, ct) =>
     {
         var id = AdminJson.String(body, "user_id") ?? Guid.CreateVersion7().ToString();
+        Audit.AuditEntry.Of(c)?.Describe(id);
         if (tenancy.Directory.FindUser(id) is not null)
         {
             throw new AdminFailure(new FailureSummary { Status = 409, Type = FailureType.InvalidRequest, Code = "user_exists", Param = "user_id", Message = $"user '{id}' already exists; use /user/update" });

@@ -17,7 +17,7 @@ namespace Switchyard.Endpoints;
 /// a tenant) only its tenant's keys and spend, and its own tenant read-only. A key out of the caller's reach is
 /// answered exactly like a key that does not exist.
 /// </summary>
-public sealed partial class AdminEndpoints(GatewayState state, Authenticator authenticator, TenancyService tenancy, SpendWriter spend, TimeProvider time, Deployments.StoredModelService models)
+public sealed partial class AdminEndpoints(GatewayState state, Authenticator authenticator, TenancyService tenancy, SpendWriter spend, TimeProvider time, Deployments.StoredModelService models, Audit.AuditWriter audit)
 {
     /// <summary>The stored hash of a key given as its clear token or as its hash.</summary>
     private static string TokenHashOf(string given) => given.Length == 64 && TokenHash.TryParse(given, out var h) ? h.ToHex() : TokenHash.Of(given).ToHex();
@@ -54,7 +54,8 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
     /// <see cref="Access"/> before the body is read, reads the JSON body, runs the handler and writes its answer, or
     /// the failure summary (<see cref="FailureResponses"/>) of the first check that refused.
     /// </summary>
-    private async Task Gate(HttpContext c, Route route, Func<CallerIdentity, JsonObject, CancellationToken, Task<Action<Utf8JsonWriter>>> work)
+    /// <remarks>A handler that wrote its own answer (a CSV export) returns null.</remarks>
+    private async Task Gate(HttpContext c, Route route, Func<CallerIdentity, JsonObject, CancellationToken, Task<Action<Utf8JsonWriter>?>> work)
     {
         var (caller, denied) = authenticator.Authenticate(c);
         if ((denied ?? Refusal(caller!, route)) is { } refusal)
@@ -63,7 +64,7 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
             return;
         }
 
-        Action<Utf8JsonWriter> write;
+        Action<Utf8JsonWriter>? write;
         try
         {
             var (body, tooLarge) = route.ReadsBody ? await ReadBodyAsync(c) : ([], null);
@@ -71,6 +72,11 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
             {
                 await FailureResponses.WriteAsync(c, tooLarge);
                 return;
+            }
+
+            if (Audit.AuditEntry.Of(c) is { } audit)
+            {
+                Audit.AuditBody.Describe(audit, body);
             }
 
             write = await work(caller!, body, c.RequestAborted);
@@ -83,6 +89,11 @@ public sealed partial class AdminEndpoints(GatewayState state, Authenticator aut
         catch (AdminFailure e)
         {
             await FailureResponses.WriteAsync(c, e.Summary);
+            return;
+        }
+
+        if (write is null)
+        {
             return;
         }
 

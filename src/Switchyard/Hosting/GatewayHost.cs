@@ -167,6 +167,8 @@ public static class GatewayHost
         services.AddHostedService(sp => new StoreInitializer(sp.GetRequiredService<TenancyService>(), sp.GetRequiredService<SpendWriter>(), sp.GetRequiredService<GatewayState>(), sp.GetRequiredService<Deployments.StoredModelService>()));
         services.AddHostedService<DirectoryRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<SpendWriter>());
+        services.AddSingleton(sp => new Audit.AuditWriter(sp.GetRequiredService<IGatewayStore>(), config.Store.SpendFlushInterval, options.Time, sp.GetRequiredService<ILogger<Audit.AuditWriter>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<Audit.AuditWriter>());
         services.AddSingleton<SpendRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<SpendRetention>());
         services.AddSingleton(sp => new AccessLog.AccessLogWriter(sp.GetRequiredService<GatewayState>(), options.Time, options.Random, options.AccessLogSink, sp.GetRequiredService<ILogger<AccessLog.AccessLogWriter>>()));
@@ -208,6 +210,7 @@ public static class GatewayHost
         app.Services.GetRequiredService<Telemetry.SharedStateMetrics>();
         UnpricedDeployments.Warn(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchyard.Startup"), config);
         app.UseMiddleware<GatewayMiddleware>();
+        app.UseMiddleware<Audit.AuditMiddleware>();
         if (config.Telemetry.Prometheus)
         {
             app.MapPrometheusScrapingEndpoint("/metrics");
@@ -304,6 +307,9 @@ public static class GatewayHost
         Route("POST", "/model/delete", admin.DeleteModel);
         Route("GET", "/model/info", admin.ModelInfo);
         Route("GET", "/v1/model/info", admin.ModelInfo);
+        Route("GET", "/audit/log", admin.AuditLog);
+        Route("GET", "/ui/api/tenants", admin.TenantsPage);
+        Route("GET", "/ui/api/spend", admin.SpendPage);
         var operations = app.Services.GetRequiredService<Operations.OperationsEndpoints>();
         Route("POST", "/config/reload", operations.Reload);
         Route("GET", "/config", operations.ShowConfig);

@@ -23,6 +23,11 @@ public static class FailureResponses
             access.Failure = summary; // the one place every failure summary is written: the dashboard's failures ring reads it
         }
 
+        if (Audit.AuditEntry.Of(context) is { } audit)
+        {
+            audit.ErrorCode = summary.Code;
+        }
+
         response.StatusCode = summary.Status;
         response.ContentType = "application/json";
         var headers = response.Headers;

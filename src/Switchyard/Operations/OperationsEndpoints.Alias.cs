@@ -123,6 +123,7 @@ public sealed partial class OperationsEndpoints
             return null;
         }
 
+        Audit.AuditEntry.Of(c)?.Describe(alias, detail: body["force"] is JsonValue f && f.TryGetValue<bool>(out var forced) && forced ? "force" : null);
         if (await UnknownAlias(c, state.Current.Config, alias))
         {
             return null;

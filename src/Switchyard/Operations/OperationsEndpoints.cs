@@ -17,10 +17,16 @@ public sealed partial class OperationsEndpoints(Authenticator authenticator, Con
         }
 
         var result = await reloader.ReloadAsync("POST /config/reload", c.RequestAborted);
+        Audit.AuditEntry.Of(c)?.Describe(detail: result.Succeeded ? $"config {result.Config!.ConfigHash}" : $"{result.Errors.Count} error(s)");
         c.Response.ContentType = "application/json";
         if (!result.Succeeded)
         {
             c.Response.StatusCode = 422;
+            if (Audit.AuditEntry.Of(c) is { } audit)
+            {
+                audit.ErrorCode = "config_invalid";
+            }
+
             c.Response.Headers["x-should-retry"] = "false";
         }
 

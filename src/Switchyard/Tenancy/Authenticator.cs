@@ -68,6 +68,8 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
             access.KeyAlias = record.KeyAlias;
         }
 
+        Audit.AuditEntry.Of(context)?.SetRefusedActor(record);
+
         if (record.Revoked)
         {
             // a revoked token is answered like an unknown one (the failure contract's invalid_token)
@@ -108,9 +110,10 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
         return (caller, null);
     }
 
-    /// <summary>The access-log line names who called: tenant, the token's public id (never the token), its alias.</summary>
+    /// <summary>The access-log line (and the audit row, on an audited route) names who called: tenant, the token's public id (never the token), its alias.</summary>
     private static void Record(HttpContext context, CallerIdentity caller)
     {
+        Audit.AuditEntry.Of(context)?.SetActor(caller);
         if (context.Features.Get<AccessLog.AccessRecord>() is not { } access)
         {
             return;

@@ -5,7 +5,7 @@ namespace Switchyard.Tenancy;
 
 /// <summary>
 /// Deletes spend log rows older than switchyard.spend.retention and stored Responses answers past
-/// switchyard.responses.retention, at start and then hourly.
+/// switchyard.responses.retention, and audit log rows older than switchyard.store.audit_retention, at start and then hourly.
 /// </summary>
 public sealed partial class SpendRetention(IGatewayStore store, GatewayState state, TimeProvider time, ILogger<SpendRetention> logger) : BackgroundService
 {
@@ -18,6 +18,11 @@ public sealed partial class SpendRetention(IGatewayStore store, GatewayState sta
         if (responses > 0)
         {
             LogResponsesPruned(logger, responses);
+        }
+
+        if (state.Current.Config.Store.AuditRetention is { } keepAudit && await store.PruneAuditAsync(time.GetUtcNow() - keepAudit, ct) is > 0 and var audit)
+        {
+            LogAuditPruned(logger, audit, keepAudit.TotalDays);
         }
 
         if (state.Current.Config.Store.SpendRetention is not { } retention)
@@ -62,6 +67,9 @@ public sealed partial class SpendRetention(IGatewayStore store, GatewayState sta
 
     [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "deleted {Count} stored Responses answers past switchyard.responses.retention")]
     private static partial void LogResponsesPruned(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 34, Level = LogLevel.Information, Message = "deleted {Count} audit log rows older than {Days} days (switchyard.store.audit_retention)")]
+    private static partial void LogAuditPruned(ILogger logger, int count, double days);
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Error, Message = "pruning spend logs failed")]
     private static partial void LogFailed(ILogger logger, Exception e);

@@ -1,3 +1,4 @@
+using Switchyard.Core.Audit;
 using Switchyard.Core.Tenancy;
 using Switchyard.Tests.Infrastructure;
 
@@ -43,7 +44,7 @@ public abstract class GatewayStoreContractTests
         }
 
         Assert.Equal(CurrentSchemaVersion, await SqlAsync(location, "SELECT COUNT(*) FROM schema_version")); // one row per migration
-        foreach (var table in new[] { "tenants", "keys", "spend_logs", "responses", "deployments", "users" })
+        foreach (var table in new[] { "tenants", "keys", "spend_logs", "responses", "deployments", "users", "audit_log" })
         {
             Assert.Equal(1, await SqlAsync(location, CountTableSql(table)));
         }
@@ -353,6 +354,93 @@ public abstract class GatewayStoreContractTests
         Assert.Equal((new DateOnly(2030, 1, 1), "acme", a, "chat", "openai/gpt-x", 2L, 30L, 3L, 0.3m), (all[1].Day, all[1].TenantId, all[1].TokenHash, all[1].Alias, all[1].Model, all[1].Requests, all[1].PromptTokens, all[1].CompletionTokens, all[1].Cost));
         Assert.Equal((new DateOnly(2030, 1, 2), 1L, 0.4m), (all[2].Day, all[2].Requests, all[2].Cost));
         Assert.Equal((2L, 0.3m), (Assert.Single(firstDay).Requests, firstDay[0].Cost));
+    }
+
+    [Fact]
+    public async Task AggregateSpendAsync_GroupsByModelTenantAliasAndDay_PagedBySpend_FlagsUnpricedRows()
+    {
+        var a = GatewayApi.Sha256Hex("sk-a");
+        await using var store = await OpenFreshAsync();
+        await store.AppendSpendAsync(
+        [
+            Spend("r1", a, 0.1m) with { StartTime = T0.AddHours(1), Model = "openai/gpt-x", Alias = "chat", Deployment = "d-gpt", PromptTokens = 10, CompletionTokens = 1 },
+            Spend("r2", a, 0.2m) with { StartTime = T0.AddHours(23), Model = "openai/gpt-x", Alias = "fast", Deployment = "d-gpt", PromptTokens = 20, CompletionTokens = 2 },
+            Spend("r3", a, 0m) with { StartTime = T0.AddDays(1), Model = "local/llama", Alias = "chat", Deployment = "d-free", PromptTokens = 40, CompletionTokens = 4 },
+            Spend("r4", a, 0m) with { StartTime = T0.AddDays(1), Model = "local/llama", Alias = "chat", Deployment = "d-free", PromptTokens = 0, CompletionTokens = 0, Status = 500 },
+            Spend("r5", null, 0.8m) with { StartTime = T0.AddHours(2), TenantId = "globex", Model = "anthropic/claude-y", Alias = "chat", Deployment = "d-claude", PromptTokens = 5, CompletionTokens = 5 },
+            Spend("r6", null, 0m) with { StartTime = T0.AddHours(3), TenantId = null, Model = "local/llama", Alias = "chat", Deployment = "d-priced-free", PromptTokens = 3, CompletionTokens = 3 },
+        ], Ct);
+        var unpriced = new[] { "d-free" };
+
+        var byModel = await store.AggregateSpendAsync(new SpendAggregateQuery { GroupBy = SpendGroupBy.Model, UnpricedDeployments = unpriced }, Ct);
+        Assert.Equal(3, byModel.Total);
+        Assert.Equal(["anthropic/claude-y", "openai/gpt-x", "local/llama"], byModel.Rows.Select(r => r.Key));
+        var gpt = byModel.Rows[1];
+        Assert.Equal((2L, 30L, 3L, 0.3m, 0L), (gpt.Requests, gpt.PromptTokens, gpt.CompletionTokens, gpt.Cost, gpt.Unpriced));
+        var llama = byModel.Rows[2];
+        Assert.Equal((3L, 43L, 7L, 0m, 1L), (llama.Requests, llama.PromptTokens, llama.CompletionTokens, llama.Cost, llama.Unpriced)); // r4 had no tokens, r6 is priced at 0
+
+        var byTenant = await store.AggregateSpendAsync(new SpendAggregateQuery { GroupBy = SpendGroupBy.Tenant }, Ct);
+        Assert.Equal(["globex", "acme", null], byTenant.Rows.Select(r => r.Key));
+        Assert.Equal((0.8m, 0.3m, 0L), (byTenant.Rows[0].Cost, byTenant.Rows[1].Cost, byTenant.Rows[1].Unpriced));
+
+        var byAlias = await store.AggregateSpendAsync(new SpendAggregateQuery { GroupBy = SpendGroupBy.Alias, TenantId = "acme" }, Ct);
+        Assert.Equal([("fast", 1L, 0.2m), ("chat", 3L, 0.1m)], byAlias.Rows.Select(r => (r.Key, r.Requests, r.Cost)));
+
+        var byDay = await store.AggregateSpendAsync(new SpendAggregateQuery { GroupBy = SpendGroupBy.Day, From = T0, To = T0.AddDays(2) }, Ct);
+        Assert.Equal([("2030-01-02", 2L), ("2030-01-01", 4L)], byDay.Rows.Select(r => (r.Key, r.Requests)));
+        var firstDay = await store.AggregateSpendAsync(new SpendAggregateQuery { GroupBy = SpendGroupBy.Day, To = T0.AddDays(1) }, Ct);
+        Assert.Equal(("2030-01-01", 1.1m), (Assert.Single(firstDay.Rows).Key, firstDay.Rows[0].Cost));
+
+        var page2 = await store.AggregateSpendAsync(new SpendAggregateQuery { GroupBy = SpendGroupBy.Model, Page = 2, PageSize = 2 }, Ct);
+        Assert.Equal((3L, "local/llama"), (page2.Total, Assert.Single(page2.Rows).Key));
+        var beyond = await store.AggregateSpendAsync(new SpendAggregateQuery { GroupBy = SpendGroupBy.Model, Page = 9, PageSize = 2 }, Ct);
+        Assert.Equal(3, beyond.Total);
+        Assert.Empty(beyond.Rows);
+        var none = await store.AggregateSpendAsync(new SpendAggregateQuery { GroupBy = SpendGroupBy.Tenant, TenantId = "nobody" }, Ct);
+        Assert.Equal(0, none.Total);
+    }
+
+    [Fact]
+    public async Task AuditLog_RoundTripsEveryField_FiltersAndPagesNewestFirst_SkipsRetriedIds_Prunes()
+    {
+        await using var store = await OpenFreshAsync();
+        var first = new AuditRecord
+        {
+            Id = "a1", Time = T0, Actor = "master", Action = "team.new", Target = "acme", TargetTenantId = "acme", Status = 200, Outcome = "ok",
+            ClientAddress = "10.0.0.1", UserAgent = "curl/8", Detail = "models=1", CorrelationId = "c1",
+        };
+        var second = new AuditRecord
+        {
+            Id = "a2", Time = T0.AddMinutes(1), Actor = "abc", ActorAlias = "ops", TenantId = "acme", UserId = "u1", Action = "key.generate", Target = "k1",
+            TargetTenantId = "acme", Status = 200, Outcome = "ok",
+        };
+        var third = new AuditRecord
+        {
+            Id = "a3", Time = T0.AddMinutes(2), Actor = "def", TenantId = "globex", Action = "key.delete", Status = 403, Outcome = "denied", ErrorCode = "outside_tenant",
+        };
+        await store.AppendAuditAsync([first, second], Ct);
+        await store.AppendAuditAsync([second, third], Ct); // a retried batch: a2 once
+
+        var all = await store.QueryAuditAsync(new AuditQuery(), Ct);
+        Assert.Equal(3, all.Total);
+        Assert.Equal(["a3", "a2", "a1"], all.Rows.Select(r => r.Id));
+        Assert.Equal(first, all.Rows[2]);
+        Assert.Equal(second, all.Rows[1]);
+        Assert.Equal(third, all.Rows[0]);
+
+        Assert.Equal(["a2", "a1"], (await store.QueryAuditAsync(new AuditQuery { TenantId = "acme" }, Ct)).Rows.Select(r => r.Id)); // by its keys or about its team
+        Assert.Equal(["a2"], (await store.QueryAuditAsync(new AuditQuery { Actor = "ops" }, Ct)).Rows.Select(r => r.Id));
+        Assert.Equal(["a3", "a2"], (await store.QueryAuditAsync(new AuditQuery { Action = "key." }, Ct)).Rows.Select(r => r.Id));
+        Assert.Empty((await store.QueryAuditAsync(new AuditQuery { Action = "key%" }, Ct)).Rows);
+        Assert.Equal(["a1"], (await store.QueryAuditAsync(new AuditQuery { Action = "team.new" }, Ct)).Rows.Select(r => r.Id));
+        Assert.Equal(["a2"], (await store.QueryAuditAsync(new AuditQuery { Target = "k1" }, Ct)).Rows.Select(r => r.Id));
+        Assert.Equal(["a2"], (await store.QueryAuditAsync(new AuditQuery { Since = T0.AddSeconds(1), Until = T0.AddMinutes(2) }, Ct)).Rows.Select(r => r.Id));
+        var page = await store.QueryAuditAsync(new AuditQuery { Page = 2, PageSize = 2 }, Ct);
+        Assert.Equal((3L, "a1"), (page.Total, Assert.Single(page.Rows).Id));
+
+        Assert.Equal(2, await store.PruneAuditAsync(T0.AddMinutes(2), Ct));
+        Assert.Equal(["a3"], (await store.QueryAuditAsync(new AuditQuery(), Ct)).Rows.Select(r => r.Id));
     }
 
     [Fact]

@@ -1,0 +1,56 @@
+namespace Switchyard.Audit;
+
+/// <summary>
+/// The audited routes: every state-changing admin route and the dashboard's sign-in and sign-out, each with its action
+/// name. Matched on method and path before routing, so a route is audited whoever answers it (also a refusal, and also
+/// routes mapped by other parts of the host such as <c>/ui/session</c>).
+/// </summary>
+public static class AuditActions
+{
+    private static readonly Dictionary<(string Method, string Path), string> Exact = new()
+    {
+        [("POST", "/key/generate")] = "key.generate",
+        [("POST", "/key/update")] = "key.update",
+        [("POST", "/key/delete")] = "key.delete",
+        [("POST", "/key/regenerate")] = "key.regenerate",
+        [("POST", "/team/new")] = "team.new",
+        [("POST", "/team/update")] = "team.update",
+        [("POST", "/team/delete")] = "team.delete",
+        [("POST", "/team/member_add")] = "team.member_add",
+        [("POST", "/team/member_delete")] = "team.member_delete",
+        [("POST", "/user/new")] = "user.new",
+        [("POST", "/user/update")] = "user.update",
+        [("POST", "/user/delete")] = "user.delete",
+        [("POST", "/model/new")] = "model.new",
+        [("POST", "/model/update")] = "model.update",
+        [("POST", "/model/delete")] = "model.delete",
+        [("POST", "/config/reload")] = "config.reload",
+        [("POST", "/alias/promote")] = "alias.promote",
+        [("POST", "/alias/rollback")] = "alias.rollback",
+        [("POST", "/alias/finalize")] = "alias.finalize",
+        [("POST", "/ui/session")] = "session.sign_in",
+        [("DELETE", "/ui/session")] = "session.sign_out",
+    };
+
+    /// <summary>Every action name, for docs and for validating an <c>action</c> filter.</summary>
+    public static IEnumerable<string> All => Exact.Values.Distinct();
+
+    /// <summary>The action of a request, or null when it is not audited.</summary>
+    public static string? Match(string method, string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+
+        var trimmed = path.Length > 1 ? path.TrimEnd('/') : path;
+        if (Exact.TryGetValue((method.ToUpperInvariant(), trimmed.ToLowerInvariant()), out var action))
+        {
+            return action;
+        }
+
+        // POST /key/{key}/regenerate (the key in the path never reaches the row: the handler names the key by its id)
+        return method.Equals("POST", StringComparison.OrdinalIgnoreCase) && trimmed.StartsWith("/key/", StringComparison.OrdinalIgnoreCase)
+            && trimmed.EndsWith("/regenerate", StringComparison.OrdinalIgnoreCase) ? "key.regenerate" : null;
+    }
+}
