@@ -165,12 +165,14 @@ internal static class PostgresMigrations
 
         // v6: the dashboard's spend aggregations (by model, tenant, alias, day over a time range, for everyone or one
         // tenant) read covering indexes (index-only scans) instead of the table (docs/performance.md, "Dashboard at
-        // scale"); they replace ix_spend_time and ix_spend_tenant_time, whose key columns they have
+        // scale"); they replace ix_spend_time and ix_spend_tenant_time, whose key columns they have. The dashboard's call
+        // lookup finds spend rows by correlation id
         """
         CREATE INDEX ix_spend_time_cover ON spend_logs (start_time) INCLUDE (tenant_id, alias, model, deployment, prompt_tokens, completion_tokens, cost_nanos);
         CREATE INDEX ix_spend_tenant_cover ON spend_logs (tenant_id, start_time) INCLUDE (alias, model, deployment, prompt_tokens, completion_tokens, cost_nanos);
         DROP INDEX ix_spend_time;
         DROP INDEX ix_spend_tenant_time;
+        CREATE INDEX ix_spend_correlation ON spend_logs (correlation_id);
         """,
     ];
 }

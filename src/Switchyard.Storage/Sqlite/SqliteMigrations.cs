@@ -148,11 +148,12 @@ internal static class SqliteMigrations
 
         // v7: the dashboard's spend aggregations (by model, tenant, alias, day over a time range, for everyone or one
         // tenant) read covering indexes instead of the table (docs/performance.md, "Dashboard at scale"); the tenant one
-        // replaces ix_spend_tenant_time, whose columns it starts with
+        // replaces ix_spend_tenant_time, whose columns it starts with. The dashboard's call lookup finds spend rows by correlation id
         """
         CREATE INDEX ix_spend_time_cover ON spend_logs (start_time, tenant_id, alias, model, deployment, prompt_tokens, completion_tokens, cost_nanos);
         CREATE INDEX ix_spend_tenant_cover ON spend_logs (tenant_id, start_time, alias, model, deployment, prompt_tokens, completion_tokens, cost_nanos);
         DROP INDEX ix_spend_tenant_time;
+        CREATE INDEX ix_spend_correlation ON spend_logs (correlation_id);
         """,
     ];
 }

@@ -29,11 +29,66 @@ public sealed partial class AuditWriter(IGatewayStore store, TimeSpan flushInter
     public string NextId(DateTimeOffset at)
         => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{at.ToUnixTimeMilliseconds():x12}{_instance}{Interlocked.Increment(ref _sequence) & 0xffffffff:x8}");
 
+    /// <summary>
+    /// Rows without an actor (the caller showed no valid token) a replica keeps per minute. Anyone can send those, so
+    /// past this many they are counted, not stored: a flood of bad tokens cannot fill the store, and the next row kept
+    /// says how many were left out before it.
+    /// </summary>
+    public const int UnauthenticatedPerMinute = 60;
+
+    private readonly Lock _anonymous = new();
+    private long _anonymousMinute = -1;
+    private int _anonymousKept;
+    private long _anonymousSkipped;
+
+    /// <summary>Rows of unauthenticated refusals left out past <see cref="UnauthenticatedPerMinute"/>.</summary>
+    public long SkippedUnauthenticated { get; private set; }
+
     public void Enqueue(AuditRecord record)
     {
+        if (record.Actor is null)
+        {
+            if (Admit(record) is not { } kept)
+            {
+                return;
+            }
+
+            record = kept;
+        }
+
         if (!_queue.Writer.TryWrite(record) && Interlocked.Increment(ref _dropped) is var n && (n & (n - 1)) == 0)
         {
             LogDropped(logger, n, record.Action);
+        }
+    }
+
+    /// <summary>The row to keep for an unauthenticated refusal, naming how many were skipped before it; null past the cap.</summary>
+    private AuditRecord? Admit(AuditRecord record)
+    {
+        var minute = record.Time.ToUnixTimeMilliseconds() / 60_000;
+        lock (_anonymous)
+        {
+            if (minute != _anonymousMinute)
+            {
+                (_anonymousMinute, _anonymousKept) = (minute, 0);
+            }
+
+            if (_anonymousKept >= UnauthenticatedPerMinute)
+            {
+                _anonymousSkipped++;
+                SkippedUnauthenticated++;
+                return null;
+            }
+
+            _anonymousKept++;
+            if (_anonymousSkipped == 0)
+            {
+                return record;
+            }
+
+            var note = $"{_anonymousSkipped} unauthenticated refusals before this one were not recorded (more than {UnauthenticatedPerMinute} a minute)";
+            _anonymousSkipped = 0;
+            return record with { Detail = record.Detail is { Length: > 0 } d ? d + "; " + note : note };
         }
     }
 
