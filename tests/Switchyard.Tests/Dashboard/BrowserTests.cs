@@ -102,7 +102,7 @@ public sealed class BrowserTests
         {
             await page.GetByRole(AriaRole.Navigation, new() { Name = "Dashboard pages" }).GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync();
             await page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true, Level = 1 }).WaitForAsync();
-            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await page.Locator("main .page[aria-busy=false]").WaitForAsync(); // the page's first data has been drawn
             await ShotAsync(page, shot);
         }
 
@@ -155,7 +155,7 @@ public sealed class BrowserTests
         Assert.Equal(0, await nav.GetByRole(AriaRole.Link, new() { Name = "Routes", Exact = true }).CountAsync());
         await nav.GetByRole(AriaRole.Link, new() { Name = "Tenants and keys", Exact = true }).ClickAsync();
         await page.GetByText("acme-admin").First.WaitForAsync();
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.Locator("main .page[aria-busy=false]").WaitForAsync();
         await ShotAsync(page, "tenant-admin");
         var text = await page.Locator("main").InnerTextAsync();
         Assert.DoesNotContain("beta-secret-key", text, StringComparison.Ordinal);

@@ -73,7 +73,7 @@ async function render() {
     }
   }
   document.title = `${page.title} · Switchyard`;
-  const root = h('div', { class: 'page' });
+  const root = h('div', { class: 'page', 'aria-busy': 'true' });
   replace(main, root);
   const ctx = { identity, go, params: new URLSearchParams(location.search) };
   try {
@@ -81,6 +81,7 @@ async function render() {
   } catch (e) {
     root.append(errorBox(e));
   }
+  root.setAttribute('aria-busy', 'false');
 }
 
 function renderSignIn(message) {
