@@ -30,6 +30,16 @@ if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; 
   fi
 fi
 
+# The dashboard's browser tests (tests/Switchyard.Tests/Dashboard/BrowserTests.cs) drive Debian's headless Chromium
+# through Playwright's .NET driver (no `playwright install`); install it when it is missing. Without it they are skipped.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "test.sh: chromium is not installed and this is not root; run: sudo apt-get install -y chromium" >&2
+  fi
+fi
+
 dotnet build Switchyard.sln -c Release -warnaserror -nologo -v q
 # The console log is kept so the failures (name, message and the top of the stack) are repeated at the very end, where a
 # CI log that keeps only its tail still shows them.

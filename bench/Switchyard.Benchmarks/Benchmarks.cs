@@ -160,14 +160,14 @@ public class AuthenticatorBenchmarks
         var directory = new Core.Tenancy.TenantDirectory();
         var token = Core.Tenancy.TokenHash.NewToken();
         directory.SetKey(new Core.Tenancy.KeyRecord { TokenHash = Core.Tenancy.TokenHash.Of(token).ToHex(), KeyName = "sk-...bench" });
-        _authenticator = new Switchyard.Tenancy.Authenticator(state, directory, TimeProvider.System);
+        _authenticator = new Switchyard.Tenancy.Authenticator(state, directory, TimeProvider.System, new Switchyard.Dashboard.SessionCookie(state, TimeProvider.System));
         _master.Request.Headers.Authorization = "Bearer sk-bench-master-key-0001";
         _token.Request.Headers.Authorization = "Bearer " + token;
     }
 
     [Benchmark]
-    public bool MasterKey() => _authenticator.Authenticate(_master).Caller is not null;
+    public bool MasterKey() => _authenticator.AuthenticateToken(_master).Caller is not null;
 
     [Benchmark]
-    public bool ScopedToken() => _authenticator.Authenticate(_token).Caller is not null;
+    public bool ScopedToken() => _authenticator.AuthenticateToken(_token).Caller is not null;
 }

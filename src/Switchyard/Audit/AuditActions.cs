@@ -7,7 +7,8 @@ namespace Switchyard.Audit;
 /// </summary>
 public static class AuditActions
 {
-    private static readonly Dictionary<(string Method, string Path), string> Exact = new()
+    // Keyed by path, ignoring case, so matching allocates nothing (it runs on every request, inference included).
+    private static readonly Dictionary<(string Method, string Path), string> Exact = new(PathComparer.Instance)
     {
         [("POST", "/key/generate")] = "key.generate",
         [("POST", "/key/update")] = "key.update",
@@ -38,19 +39,30 @@ public static class AuditActions
     /// <summary>The action of a request, or null when it is not audited.</summary>
     public static string? Match(string method, string? path)
     {
-        if (string.IsNullOrEmpty(path))
+        if (string.IsNullOrEmpty(path) || !(HttpMethods.IsPost(method) || HttpMethods.IsDelete(method)))
         {
             return null;
         }
 
         var trimmed = path.Length > 1 ? path.TrimEnd('/') : path;
-        if (Exact.TryGetValue((method.ToUpperInvariant(), trimmed.ToLowerInvariant()), out var action))
+        if (Exact.TryGetValue((method, trimmed), out var action))
         {
             return action;
         }
 
         // POST /key/{key}/regenerate (the key in the path never reaches the row: the handler names the key by its id)
-        return method.Equals("POST", StringComparison.OrdinalIgnoreCase) && trimmed.StartsWith("/key/", StringComparison.OrdinalIgnoreCase)
+        return HttpMethods.IsPost(method) && trimmed.StartsWith("/key/", StringComparison.OrdinalIgnoreCase)
             && trimmed.EndsWith("/regenerate", StringComparison.OrdinalIgnoreCase) ? "key.regenerate" : null;
+    }
+
+    private sealed class PathComparer : IEqualityComparer<(string Method, string Path)>
+    {
+        public static readonly PathComparer Instance = new();
+
+        public bool Equals((string Method, string Path) x, (string Method, string Path) y)
+            => string.Equals(x.Method, y.Method, StringComparison.OrdinalIgnoreCase) && string.Equals(x.Path, y.Path, StringComparison.OrdinalIgnoreCase);
+
+        public int GetHashCode((string Method, string Path) obj)
+            => HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Method), StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Path));
     }
 }

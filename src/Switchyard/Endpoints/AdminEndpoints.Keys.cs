@@ -122,12 +122,16 @@ public sealed partial class AdminEndpoints
         };
     });
 
+    private static bool Matches(KeyRecord k, string search)
+        => (k.KeyAlias?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false) || k.KeyName.Contains(search, StringComparison.OrdinalIgnoreCase)
+            || (k.TenantId?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false) || k.TokenHash.StartsWith(search, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// LiteLLM's shape: <c>keys</c> (token hashes; whole key objects with <c>return_full_object=true</c>), one page of
     /// <c>size</c> (default 10, at most 100) at <c>page</c> (from 1), <c>total_count</c>, <c>current_page</c>, <c>total_pages</c>.
-    /// Filters: <c>team_id</c>, <c>key_alias</c>, <c>user_id</c>, <c>key_hash</c>, and <c>search</c> (the dashboard's: part of
-    /// the alias, ignoring case, or the start of the key id). Paged in memory on the directory every replica holds, so a
-    /// page costs the same at thousands of keys (docs/performance.md, "Dashboard at scale").
+    /// Filters: <c>team_id</c>, <c>key_alias</c>, <c>user_id</c>, <c>key_hash</c>, and (Switchyard's, for the dashboard)
+    /// <c>search</c>: a case-insensitive part of the key's alias, masked name, tenant or id (hash). Paged in memory on the
+    /// directory every replica holds, so a page costs the same at thousands of keys (docs/performance.md, "Dashboard at scale").
     /// </summary>
     public Task ListKeys(HttpContext c) => Gate(c, new Route(Access.Admin, ReadsBody: false), async (caller, _, ct) =>
     {
@@ -137,14 +141,13 @@ public sealed partial class AdminEndpoints
         var alias = q["key_alias"].ToString() is { Length: > 0 } a ? a : null;
         var user = q["user_id"].ToString() is { Length: > 0 } u ? u : null;
         var hash = q["key_hash"].ToString() is { Length: > 0 } kh ? kh : null;
-        var search = Text(c, "search");
+        var search = q["search"].ToString() is { Length: > 0 } f ? f.Trim() : null;
         var page = QueryInt(c, "page", 1, 1, int.MaxValue);
         var size = QueryInt(c, "size", 10, 1, 100);
         var full = QueryBool(c, "return_full_object");
         var keys = tenancy.Directory.Keys.Where(k => (tenant is null || k.Record.TenantId == tenant) && (alias is null || k.Record.KeyAlias == alias) && (user is null || k.Record.UserId == user)
-                && (hash is null || k.Record.TokenHash == hash)
-                && (search is null || (k.Record.KeyAlias?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false) || k.Record.TokenHash.StartsWith(search, StringComparison.OrdinalIgnoreCase))
-                && caller.MayManage(k.Record))
+                && (hash is null || k.Record.TokenHash == hash) && caller.MayManage(k.Record)
+                && (search is null || Matches(k.Record, search)))
             .OrderBy(k => k.Record.CreatedAt).ThenBy(k => k.Record.TokenHash, StringComparer.Ordinal).ToArray();
         var shown = keys.Skip((int)Math.Min((long)(page - 1) * size, int.MaxValue)).Take(size).ToArray();
         var now = time.GetUtcNow();

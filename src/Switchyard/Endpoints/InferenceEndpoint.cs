@@ -85,7 +85,7 @@ public sealed partial class InferenceEndpoint(
     /// </summary>
     private async ValueTask<(CallerIdentity? Caller, byte[] Body, int Length)> ReadCallerAsync(HttpContext context, GatewaySnapshot snapshot)
     {
-        var (caller, denied) = authenticator.Authenticate(context);
+        var (caller, denied) = authenticator.AuthenticateToken(context);
         if (caller is null)
         {
             // refused before the body is read: route is the name asked for when a small body says it (RequestedModel)

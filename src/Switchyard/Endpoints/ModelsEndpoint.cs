@@ -16,7 +16,7 @@ public sealed class ModelsEndpoint(GatewayState state, Authenticator authenticat
     public async Task HandleAsync(HttpContext context)
     {
         var snapshot = state.Current;
-        if (await authenticator.RequireAsync(context, Scopes.Invoke) is not { } caller)
+        if (await authenticator.RequireAsync(context, Scopes.Invoke, session: false) is not { } caller)
         {
             return;
         }
@@ -41,7 +41,7 @@ public sealed class ModelsEndpoint(GatewayState state, Authenticator authenticat
     public async Task HandleOneAsync(HttpContext context)
     {
         var snapshot = state.Current;
-        if (await authenticator.RequireAsync(context, Scopes.Invoke) is not { } caller)
+        if (await authenticator.RequireAsync(context, Scopes.Invoke, session: false) is not { } caller)
         {
             return;
         }

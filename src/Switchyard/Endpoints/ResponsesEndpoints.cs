@@ -17,7 +17,7 @@ public sealed class ResponsesEndpoints(GatewayState state, Authenticator authent
 
     private async Task HandleAsync(HttpContext context, bool delete)
     {
-        var (caller, denied) = authenticator.Authenticate(context);
+        var (caller, denied) = authenticator.AuthenticateToken(context);
         if (caller is null)
         {
             await FailureResponses.WriteAsync(context, denied!);

@@ -173,10 +173,13 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<SpendRetention>());
         services.AddSingleton(sp => new AccessLog.AccessLogWriter(sp.GetRequiredService<GatewayState>(), options.Time, options.Random, options.AccessLogSink, sp.GetRequiredService<ILogger<AccessLog.AccessLogWriter>>()));
         services.AddHostedService(sp => sp.GetRequiredService<AccessLog.AccessLogWriter>());
+        services.AddSingleton<Dashboard.SessionCookie>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton(sp => new Dashboard.DashboardRecorder(options.Time));
         services.AddSingleton<Dashboard.ReloadHistory>();
         services.AddSingleton<Dashboard.DashboardData>();
+        services.AddSingleton<Dashboard.SessionEndpoints>();
+        services.AddSingleton<Dashboard.DashboardAssets>();
         services.AddSingleton<Callbacks.CallbackWebhook>();
         services.AddHostedService(sp => sp.GetRequiredService<Callbacks.CallbackWebhook>());
         services.AddSingleton<UsageRecorder>();
@@ -211,6 +214,16 @@ public static class GatewayHost
         UnpricedDeployments.Warn(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchyard.Startup"), config);
         app.UseMiddleware<GatewayMiddleware>();
         app.UseMiddleware<Audit.AuditMiddleware>();
+        app.Use((c, next) =>
+        {
+            // the dashboard's security headers (CSP, nosniff, no-referrer, DENY, no-store) on every /ui answer
+            if (c.Request.Path.StartsWithSegments("/ui", StringComparison.OrdinalIgnoreCase))
+            {
+                Dashboard.DashboardAssets.SecureHeaders(c.Response);
+            }
+
+            return next(c);
+        });
         if (config.Telemetry.Prometheus)
         {
             app.MapPrometheusScrapingEndpoint("/metrics");
@@ -324,6 +337,15 @@ public static class GatewayHost
         Route("GET", "/ui/api/failures", dashboard.Failures);
         Route("GET", "/ui/api/calls/{correlation_id}", dashboard.Call);
         Route("GET", "/ui/api/reloads", dashboard.Reloads);
+        // The dashboard (docs/dashboard.md): sign-in, its embedded files, and the one HTML shell for every page path.
+        var session = app.Services.GetRequiredService<Dashboard.SessionEndpoints>();
+        Route("POST", "/ui/session", session.SignIn);
+        Route("GET", "/ui/session", session.Read);
+        Route("DELETE", "/ui/session", session.SignOut);
+        var dashboard = app.Services.GetRequiredService<Dashboard.DashboardAssets>();
+        Route("GET", "/ui/assets/{**file}", dashboard.Asset);
+        Route("GET", "/ui", dashboard.Shell);
+        Route("GET", "/ui/{**page}", dashboard.Shell);
 
         Route("GET", "/routes", new RoutesEndpoint(app.Services.GetRequiredService<Authenticator>(), methods).HandleAsync);
 

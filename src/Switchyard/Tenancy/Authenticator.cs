@@ -8,11 +8,31 @@ namespace Switchyard.Tenancy;
 /// <summary>
 /// Resolves the caller from <c>Authorization: Bearer</c> (or <c>api-key</c> / <c>x-api-key</c>): SHA-256 of the presented
 /// token, compared in constant time with the master key hashes, then looked up among cached token hashes. The store is
-/// never touched here.
+/// never touched here. Admin and dashboard routes (<see cref="Authenticate"/>) also accept the dashboard's session cookie
+/// when no token header is present; inference routes (<see cref="AuthenticateToken"/>) never read a cookie.
 /// </summary>
-public sealed class Authenticator(GatewayState state, TenantDirectory directory, TimeProvider time)
+public sealed class Authenticator(GatewayState state, TenantDirectory directory, TimeProvider time, Dashboard.SessionCookie sessions)
 {
+    /// <summary>The key of <see cref="HttpContext.Items"/> holding the <see cref="Dashboard.SessionClaims"/> of a cookie-authenticated request.</summary>
+    public const string SessionItem = "switchyard.session";
+
+    /// <summary>
+    /// For admin and dashboard routes: the token header, or without one the <c>sy_session</c> cookie (re-checked against
+    /// the live directory; any method but GET/HEAD must carry its CSRF token in <c>X-CSRF-Token</c>).
+    /// </summary>
     public (CallerIdentity? Caller, FailureSummary? Failure) Authenticate(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        if (Presented(headers) is null && headers.Cookie.Count > 0 && context.Request.Cookies[Dashboard.SessionCookie.Name] is { } cookie)
+        {
+            return AuthenticateSession(context, cookie);
+        }
+
+        return AuthenticateToken(context);
+    }
+
+    /// <summary>For inference routes: the token header only (no cookie is ever read here).</summary>
+    public (CallerIdentity? Caller, FailureSummary? Failure) AuthenticateToken(HttpContext context)
     {
         var presented = Presented(context.Request.Headers);
         if (presented is null)
@@ -20,7 +40,12 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
             return (null, Unauthorized("missing_token", "no token: send Authorization: Bearer <token>"));
         }
 
-        var hash = TokenHash.Of(presented);
+        return Resolve(context, TokenHash.Of(presented));
+    }
+
+    /// <summary>The caller whose token hashes to <paramref name="hash"/>, checked against the live master keys and directory.</summary>
+    public (CallerIdentity? Caller, FailureSummary? Failure) Resolve(HttpContext context, TokenHash hash)
+    {
         var master = false;
         var snapshot = state.Current;
         var now = time.GetUtcNow();
@@ -110,6 +135,61 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
         return (caller, null);
     }
 
+    private (CallerIdentity? Caller, FailureSummary? Failure) AuthenticateSession(HttpContext context, string cookie)
+    {
+        if (sessions.Verify(cookie) is not { } claims)
+        {
+            return (null, Unauthorized("session_invalid", "the dashboard session is not valid or has expired: sign in again"));
+        }
+
+        var (caller, failure) = Resolve(context, claims.Hash);
+        if (caller is null)
+        {
+            return (null, failure!.Status == 401 ? failure with { Code = "session_invalid", Message = "the dashboard session ended: " + failure.Message } : failure);
+        }
+
+        if (caller.Key?.Record.GraceUntil is not null)
+        {
+            // a rotated key ends its sessions at once, even while the old token's grace period lets it call
+            return (null, Unauthorized("session_invalid", "the dashboard session ended: its key was rotated"));
+        }
+
+        if (!MaySignIn(caller))
+        {
+            return (null, InsufficientScope());
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            var given = context.Request.Headers[Dashboard.SessionCookie.CsrfHeader].ToString();
+            if (given.Length == 0)
+            {
+                return (null, CsrfRefused("csrf_token_missing", $"a change made with the dashboard session needs its CSRF token in {Dashboard.SessionCookie.CsrfHeader}"));
+            }
+
+            if (!sessions.CsrfMatches(claims, given))
+            {
+                return (null, CsrfRefused("csrf_token_invalid", $"the {Dashboard.SessionCookie.CsrfHeader} header does not match the dashboard session"));
+            }
+        }
+
+        context.Items[SessionItem] = claims;
+        return (caller, null);
+    }
+
+    /// <summary>Who may sign in to the dashboard: the master key and tokens with admin or usage:read.</summary>
+    public static bool MaySignIn(CallerIdentity caller) => caller.Has(Scopes.Admin) || caller.Has(Scopes.UsageRead);
+
+    public static FailureSummary InsufficientScope() => new()
+    {
+        Status = 403,
+        Type = FailureType.PermissionDenied,
+        Code = "insufficient_scope",
+        Message = "signing in to the dashboard needs the 'admin' or 'usage:read' scope",
+    };
+
+    private static FailureSummary CsrfRefused(string code, string message) => new() { Status = 403, Type = FailureType.PermissionDenied, Code = code, Message = message };
+
     /// <summary>The access-log line (and the audit row, on an audited route) names who called: tenant, the token's public id (never the token), its alias.</summary>
     private static void Record(HttpContext context, CallerIdentity caller)
     {
@@ -128,9 +208,10 @@ public sealed class Authenticator(GatewayState state, TenantDirectory directory,
     /// Authenticates and checks that the caller has <paramref name="scope"/> or <paramref name="alternative"/> (admin always passes); on failure
     /// writes the summary and returns null.
     /// </summary>
-    public async ValueTask<CallerIdentity?> RequireAsync(HttpContext context, string scope, string? alternative = null)
+    /// <param name="session">Whether the dashboard's session cookie may stand in for a token (false on inference-side routes).</param>
+    public async ValueTask<CallerIdentity?> RequireAsync(HttpContext context, string scope, string? alternative = null, bool session = true)
     {
-        var (caller, denied) = Authenticate(context);
+        var (caller, denied) = session ? Authenticate(context) : AuthenticateToken(context);
         if (caller is null)
         {
             await Http.FailureResponses.WriteAsync(context, denied!);

@@ -1,0 +1,36 @@
+// Audit: every admin action (who, what, when, from where), newest first, paged and filtered on the server.
+import { h, replace, fmt, table, pager, notAvailable, errorBox, field } from '../dom.js';
+import { api, isMissingEndpoint } from '../api.js';
+
+export async function render(root, ctx) {
+  const inputs = {
+    actor: h('input', { name: 'actor', value: ctx.params.get('actor') || '' }),
+    action: h('input', { name: 'action', value: ctx.params.get('action') || '' }),
+    target: h('input', { name: 'target', value: ctx.params.get('target') || '' }),
+    since: h('input', { type: 'datetime-local', name: 'since' }),
+    until: h('input', { type: 'datetime-local', name: 'until' }),
+  };
+  const form = h('form', { class: 'filters' }, Object.entries(inputs).map(([k, i]) => field(k, i)), h('button', { type: 'submit' }, 'Filter'));
+  const out = h('div', {});
+  root.append(h('h1', {}, 'Audit log'), form, out);
+  const iso = v => (v ? new Date(v + 'Z').toISOString() : '');
+  const load = async (page = 1) => {
+    try {
+      const r = await api('/audit/log', { query: { actor: inputs.actor.value, action: inputs.action.value, target: inputs.target.value, since: iso(inputs.since.value), until: iso(inputs.until.value), page, page_size: 50 } });
+      replace(out, table('Audit log, newest first', [
+        { label: 'Time', value: x => fmt.time(x.time ?? x.at) },
+        { label: 'Actor', value: x => h('code', {}, x.actor ?? x.key_id ?? '') },
+        { label: 'Tenant', value: x => x.tenant ?? x.tenant_id ?? '–' },
+        { label: 'Action', value: x => x.action },
+        { label: 'Target', value: x => x.target ?? '–' },
+        { label: 'Outcome', value: x => x.outcome ?? '–' },
+        { label: 'From', value: x => [x.client_address ?? x.client ?? '', x.user_agent ?? ''].filter(Boolean).join(' · ') || '–' },
+      ], r.data, 'Nothing recorded.'), pager(r, load));
+    } catch (e) {
+      replace(out, isMissingEndpoint(e) ? notAvailable('The audit log (GET /audit/log)') : errorBox(e));
+    }
+  };
+  form.addEventListener('submit', e => { e.preventDefault(); load(1); });
+  await load();
+  return null;
+}
