@@ -342,10 +342,10 @@ public static class GatewayHost
         Route("POST", "/ui/session", session.SignIn);
         Route("GET", "/ui/session", session.Read);
         Route("DELETE", "/ui/session", session.SignOut);
-        var dashboard = app.Services.GetRequiredService<Dashboard.DashboardAssets>();
-        Route("GET", "/ui/assets/{**file}", dashboard.Asset);
-        Route("GET", "/ui", dashboard.Shell);
-        Route("GET", "/ui/{**page}", dashboard.Shell);
+        var assets = app.Services.GetRequiredService<Dashboard.DashboardAssets>();
+        Route("GET", "/ui/assets/{**file}", assets.Asset);
+        Route("GET", "/ui", assets.Shell);
+        Route("GET", "/ui/{**page}", assets.Shell);
 
         Route("GET", "/routes", new RoutesEndpoint(app.Services.GetRequiredService<Authenticator>(), methods).HandleAsync);
 
