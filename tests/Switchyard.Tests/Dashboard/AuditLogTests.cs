@@ -160,17 +160,22 @@ public sealed class AuditLogTests
     }
 
     [Fact]
-    public async Task SignInAndSignOut_RecordedThroughTheGenericHook_WhateverAnswersThem()
+    public async Task SignInAndSignOut_RecordedWithWhoSignedIn_ABadTokenAsADeniedRowWithoutAnActor()
     {
         await using var gw = await GatewayFixture.StartAsync(Yaml);
-        await gw.PostAsync("/ui/session", new { token = "sk-not-a-key" }, token: null);
-        await gw.SendAsync(HttpMethod.Delete, "/ui/session", token: null);
+        using var ui = new DashboardClient(gw);
+        var bad = await gw.PostAsync("/ui/session", new { token = "sk-not-a-key" }, token: null);
+        var s = await ui.SignInAsync(GatewayFixture.MasterKey);
+        var signedOut = await ui.SendAsync(HttpMethod.Delete, "/ui/session", s.Cookie, csrf: s.Csrf);
 
-        var rows = Rows(await gw.GetAsync("/audit/log"));
+        var log = await gw.GetAsync("/audit/log");
+        var rows = Rows(log);
 
-        Assert.Equal(["session.sign_out", "session.sign_in"], rows.Select(r => r.GetProperty("action").GetString()));
-        Assert.All(rows, r => Assert.NotEqual("ok", r.GetProperty("outcome").GetString()));
-        Assert.DoesNotContain("sk-not-a-key", (await gw.GetAsync("/audit/log")).Body, StringComparison.Ordinal);
+        Assert.Equal((401, 204), (bad.Status, signedOut.Status));
+        Assert.Equal(["session.sign_out", "session.sign_in", "session.sign_in"], rows.Select(r => r.GetProperty("action").GetString()));
+        Assert.Equal([("ok", "master"), ("ok", "master"), ("denied", null)], rows.Select(r => (r.GetProperty("outcome").GetString(), r.GetProperty("actor").GetString())));
+        Assert.DoesNotContain("sk-not-a-key", log.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(GatewayFixture.MasterKey, log.Body, StringComparison.Ordinal);
     }
 
     [Fact]
