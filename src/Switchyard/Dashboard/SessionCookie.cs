@@ -8,7 +8,7 @@ namespace Switchyard.Dashboard;
 
 /// <summary>
 /// The dashboard's session cookie <c>sy_session</c>: <c>v1.&lt;payload&gt;.&lt;mac&gt;</c>, the payload naming the
-/// signed-in token's hash (for the master key, the master key's hash), issue and expiry times and a random session id;
+/// signed-in token's hash (for a master key, a MAC of its hash), issue and expiry times and a random session id;
 /// the MAC is HMAC-SHA256 under a secret derived (HKDF) from the first master key, so every replica with the same
 /// config accepts it, or a random per-process secret when there is no master key. It never holds a token; whether the
 /// key still works is checked against the live directory on every request (<see cref="Tenancy.Authenticator"/>).
@@ -32,7 +32,7 @@ public sealed class SessionCookie(GatewayState state, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var claims = new SessionClaims(hash, now, now + Lifetime, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
-        var payload = string.Create(CultureInfo.InvariantCulture, $"{hash.ToHex()}.{claims.IssuedAt.ToUnixTimeSeconds()}.{claims.ExpiresAt.ToUnixTimeSeconds()}.{claims.SessionId}");
+        var payload = string.Create(CultureInfo.InvariantCulture, $"{Subject(hash)}.{claims.IssuedAt.ToUnixTimeSeconds()}.{claims.ExpiresAt.ToUnixTimeSeconds()}.{claims.SessionId}");
         var encoded = Base64Url(Encoding.ASCII.GetBytes(payload));
         return ("v1." + encoded + "." + Base64Url(Mac("v1." + encoded)), claims);
     }
@@ -65,7 +65,7 @@ public sealed class SessionCookie(GatewayState state, TimeProvider time)
         }
 
         var fields = Encoding.ASCII.GetString(payload).Split('.');
-        if (fields.Length != 4 || !TokenHash.TryParse(fields[0], out var hash)
+        if (fields.Length != 4 || FromSubject(fields[0]) is not { } hash
             || !long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var issued)
             || !long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
         {
@@ -94,6 +94,43 @@ public sealed class SessionCookie(GatewayState state, TimeProvider time)
         MaxAge = expires is null ? null : Lifetime,
         IsEssential = true,
     };
+
+    /// <summary>
+    /// Whom the cookie names: a key by its hash (its public id), but a master key by a MAC of its hash, never the hash
+    /// itself: the session secret is derived from the master key's hash, so a cookie must not carry it.
+    /// </summary>
+    private string Subject(TokenHash hash)
+    {
+        foreach (var master in state.Current.MasterKeyHashes)
+        {
+            if (TokenHash.FromBytes(master) == hash)
+            {
+                return MasterSubject(master);
+            }
+        }
+
+        return hash.ToHex();
+    }
+
+    private TokenHash? FromSubject(string subject)
+    {
+        if (subject.StartsWith('m'))
+        {
+            foreach (var master in state.Current.MasterKeyHashes)
+            {
+                if (CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(MasterSubject(master)), Encoding.ASCII.GetBytes(subject)))
+                {
+                    return TokenHash.FromBytes(master);
+                }
+            }
+
+            return null; // a master key no longer configured: the session ends with it
+        }
+
+        return TokenHash.TryParse(subject, out var hash) ? hash : null;
+    }
+
+    private string MasterSubject(byte[] masterHash) => "m" + Convert.ToHexStringLower(Mac("master." + Convert.ToHexStringLower(masterHash)), 0, 16);
 
     private byte[] Mac(string text) => HMACSHA256.HashData(Secret(), Encoding.ASCII.GetBytes(text));
 

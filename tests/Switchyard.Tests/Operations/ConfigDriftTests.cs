@@ -8,6 +8,7 @@ namespace Switchyard.Tests.Operations;
 /// Config drift between replicas: the live config's hash on /health/readiness and in /metrics, following reloads, and
 /// <c>switchyard doctor --url A --url B</c> (the real executable) comparing running gateways.
 /// </summary>
+[Collection("telemetry")] // /metrics: a Meter listener hears every gateway of the process, so the config_info series of others too
 public sealed partial class ConfigDriftTests
 {
     private const string Yaml = """
