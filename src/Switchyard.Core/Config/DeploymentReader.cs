@@ -63,6 +63,7 @@ internal static class DeploymentReader
         IReadOnlyList<string>? tags = null;
         string? organization = null;
         var extraHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var aws = new Dictionary<string, (string Value, YamlNode Node, string Path)>(StringComparer.Ordinal);
         double? weight = null;
         decimal? inCost = null, outCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
         YamlNode? keyNode = null, modelNode = null;
@@ -75,9 +76,19 @@ internal static class DeploymentReader
                 continue;
             }
 
+            if (BedrockSettingsReader.Keys.Contains(k))
+            {
+                if (w.Reference(v, p) is { } awsValue)
+                {
+                    aws[k] = (awsValue, v, p);
+                }
+
+                continue;
+            }
+
             if (!ParamKeys.Contains(k))
             {
-                w.Warn(p, v, "unsupported key, ignored" + YamlWalker.DidYouMean(k, ParamKeys.Concat(DefaultParamKeys)));
+                w.Warn(p, v, "unsupported key, ignored" + YamlWalker.DidYouMean(k, ParamKeys.Concat(DefaultParamKeys).Concat(BedrockSettingsReader.Keys)));
                 continue;
             }
 
@@ -160,9 +171,15 @@ internal static class DeploymentReader
         }
 
         var slash = model.IndexOf('/', StringComparison.Ordinal);
-        var prefix = slash > 0 ? model[..slash] : "openai";
+        var bareBedrock = slash <= 0 && BedrockSettingsReader.IsBareModelId(model); // LiteLLM routes anthropic.claude-... to Bedrock
+        var prefix = slash > 0 ? model[..slash] : bareBedrock ? "bedrock" : "openai";
         var providerModel = slash > 0 ? model[(slash + 1)..] : model;
         var family = ProviderFamilies.FamilyOf(prefix);
+        if (family == ProviderFamilies.Bedrock)
+        {
+            providerModel = BedrockSettingsReader.ModelId(providerModel);
+        }
+
         if (family is null)
         {
             w.Error(paramsPath + ".model", modelNode, $"provider '{prefix}' is not supported; supported prefixes: {string.Join(", ", ProviderFamilies.Prefixes.Order())}, or any OpenAI-compatible server as openai/ with api_base");
@@ -213,6 +230,26 @@ internal static class DeploymentReader
 
         apiBase = secrets.ResolveOrError(w, apiBase, paramsPath + ".api_base", pm);
         apiBase ??= ProviderFamilies.DefaultApiBase(prefix);
+        AwsSettings? awsSettings = null;
+        if (family == ProviderFamilies.Bedrock && !unusable)
+        {
+            (awsSettings, region, var endpoint, var awsDisabled) = BedrockSettingsReader.Read(w, secrets, aws, region, paramsPath, pm);
+            apiBase ??= endpoint;
+            if (awsDisabled is not null && enabled)
+            {
+                enabled = false;
+                disabledReason ??= awsDisabled;
+                w.Warn(paramsPath, pm, awsDisabled + "; deployment disabled");
+            }
+        }
+        else
+        {
+            foreach (var (_, (_, awsNode, awsPath)) in aws)
+            {
+                w.Warn(awsPath, awsNode, "is read by bedrock/ deployments only; ignored");
+            }
+        }
+
         if (family == ProviderFamilies.Gemini && ProviderFamilies.IsGeminiOpenAICompatible(apiBase))
         {
             family = ProviderFamilies.OpenAI; // Google's OpenAI-compatible endpoint: the OpenAI wire format, Bearer auth
@@ -256,7 +293,7 @@ internal static class DeploymentReader
         }
 
         var t = timeout ?? router.Timeout;
-        id ??= DerivedId(modelName ?? "", model, apiBase, apiKeyRaw);
+        id ??= DerivedId(modelName ?? "", model, apiBase, apiKeyRaw ?? (aws.TryGetValue("aws_access_key_id", out var ak) ? ak.Value : null));
         w.Refer(NameReferenceKind.DeploymentId, idNode is null ? path : infoPath + ".id", idNode ?? node, id);
         return new DeploymentConfig
         {
@@ -292,7 +329,8 @@ internal static class DeploymentReader
             Enabled = enabled,
             DisabledReason = disabledReason,
             Tags = tags ?? [],
-            ProviderFromModel = slash <= 0,
+            ProviderFromModel = slash <= 0 && !bareBedrock,
+            Aws = awsSettings,
             Unusable = unusable,
             Organization = organization,
             ExtraHeaders = extraHeaders,
