@@ -105,6 +105,9 @@ public sealed record DeploymentConfig
     public bool Enabled { get; init; } = true;
     public string? DisabledReason { get; init; }
 
+    /// <summary>Bedrock deployments: the AWS credentials and region requests are signed with (SigV4).</summary>
+    public AwsSettings? Aws { get; init; }
+
     /// <summary>Mock provider behaviour (mock/ only): fixed reply, latency, failure injection.</summary>
     public MockSettings? Mock { get; init; }
 

@@ -70,6 +70,7 @@ internal static class DeploymentReader
         IReadOnlyList<string>? tags = null;
         string? organization = null, customProvider = null;
         var extraHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var aws = new Dictionary<string, (string Value, YamlNode Node, string Path)>(StringComparer.Ordinal);
         double? weight = null;
         decimal? inCost = null, outCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
         YamlNode? keyNode = null, modelNode = null;
@@ -82,9 +83,19 @@ internal static class DeploymentReader
                 continue;
             }
 
+            if (BedrockSettingsReader.Keys.Contains(k))
+            {
+                if (w.Reference(v, p) is { } awsValue)
+                {
+                    aws[k] = (awsValue, v, p);
+                }
+
+                continue;
+            }
+
             if (!ParamKeys.Contains(k))
             {
-                w.Warn(p, v, "unsupported key, ignored" + YamlWalker.DidYouMean(k, ParamKeys.Concat(DefaultParamKeys)));
+                w.Warn(p, v, "unsupported key, ignored" + YamlWalker.DidYouMean(k, ParamKeys.Concat(DefaultParamKeys).Concat(BedrockSettingsReader.Keys)));
                 continue;
             }
 
@@ -188,6 +199,11 @@ internal static class DeploymentReader
 
         var (prefix, providerModel, explicitPrefix) = ModelProvider.Split(model, customProvider);
         var family = ProviderFamilies.FamilyOf(prefix);
+        if (family == ProviderFamilies.Bedrock)
+        {
+            providerModel = BedrockSettingsReader.ModelId(providerModel);
+        }
+
         if (family is null)
         {
             if (modelName is not null)
@@ -254,6 +270,26 @@ internal static class DeploymentReader
 
         apiBase = secrets.ResolveOrError(w, apiBase, paramsPath + ".api_base", pm);
         apiBase ??= ProviderFamilies.DefaultApiBase(prefix);
+        AwsSettings? awsSettings = null;
+        if (family == ProviderFamilies.Bedrock && !unusable)
+        {
+            (awsSettings, region, var endpoint, var awsDisabled) = BedrockSettingsReader.Read(w, secrets, aws, region, paramsPath, pm);
+            apiBase ??= endpoint;
+            if (awsDisabled is not null && enabled)
+            {
+                enabled = false;
+                disabledReason ??= awsDisabled;
+                w.Warn(paramsPath, pm, awsDisabled + "; deployment disabled");
+            }
+        }
+        else
+        {
+            foreach (var (_, (_, awsNode, awsPath)) in aws)
+            {
+                w.Warn(awsPath, awsNode, "is read by bedrock/ deployments only; ignored");
+            }
+        }
+
         if (family == ProviderFamilies.Gemini && ProviderFamilies.IsGeminiOpenAICompatible(apiBase))
         {
             family = ProviderFamilies.OpenAI; // Google's OpenAI-compatible endpoint: the OpenAI wire format, Bearer auth
@@ -297,7 +333,7 @@ internal static class DeploymentReader
         }
 
         var t = timeout ?? router.Timeout;
-        id ??= DerivedId(modelName ?? "", model, apiBase, apiKeyRaw);
+        id ??= DerivedId(modelName ?? "", model, apiBase, apiKeyRaw ?? (aws.TryGetValue("aws_access_key_id", out var ak) ? ak.Value : null));
         w.Refer(NameReferenceKind.DeploymentId, idNode is null ? path : infoPath + ".id", idNode ?? node, id);
         return new DeploymentConfig
         {
@@ -334,6 +370,7 @@ internal static class DeploymentReader
             DisabledReason = disabledReason,
             Tags = tags ?? [],
             ProviderFromModel = !explicitPrefix,
+            Aws = awsSettings,
             Unusable = unusable,
             Organization = organization,
             ExtraHeaders = extraHeaders,

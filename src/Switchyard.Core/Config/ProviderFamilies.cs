@@ -13,6 +13,7 @@ public static class ProviderFamilies
     public const string Azure = "azure";
     public const string Anthropic = "anthropic";
     public const string Gemini = "gemini";
+    public const string Bedrock = "bedrock";
     public const string Mock = "mock";
 
     private static readonly FrozenSet<OperationKind> ChatOnly = FrozenSet.Create(OperationKind.Chat);
@@ -60,6 +61,7 @@ public static class ProviderFamilies
         new("azure", Azure),
         new("anthropic", Anthropic, "https://api.anthropic.com"),
         new("gemini", Gemini, "https://generativelanguage.googleapis.com"),
+        new("bedrock", Bedrock, null, null, ChatAndEmbeddings),
         new("mock", Mock),
     ];
 

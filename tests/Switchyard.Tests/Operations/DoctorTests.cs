@@ -114,6 +114,24 @@ public sealed class DoctorTests : IDisposable
     }
 
     [Fact]
+    public void Region_BedrockDeployment_ShowsTheRegionItSignsForTheEndpointAndTheCredentialSource()
+    {
+        var path = Write("bedrock.yaml", """
+            model_list:
+              - model_name: claude
+                litellm_params: { model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: secret, aws_region_name: eu-central-1 }
+            general_settings: { master_key: sk-doctor-1234 }
+            """);
+        var (config, _) = DoctorChecks.Config(path);
+
+        var finding = Assert.Single(RegionCheck.Run(config!));
+        Assert.Equal(("SY114", Finding.Info), (finding.Id, finding.Severity));
+        Assert.Contains("signs for region eu-central-1", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("https://bedrock-runtime.eu-central-1.amazonaws.com", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SecretFiles_ReadableByOthers_IsWarned_And0600IsNot()
     {
         var loose = Write("loose.key", "sk-provider-loose\n");

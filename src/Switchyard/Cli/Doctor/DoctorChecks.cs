@@ -8,6 +8,7 @@ using Switchyard.Core.Requests;
 using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Azure;
+using Switchyard.Providers.Bedrock;
 using Switchyard.Providers.Gemini;
 using Switchyard.Providers.Http;
 using Switchyard.Providers.Mock;
@@ -309,7 +310,7 @@ public static class DoctorChecks
     {
         var findings = new List<Finding>();
         using var http = new UpstreamHttp(TimeProvider.System);
-        var providers = new ProviderRegistry([new OpenAIAdapter(http), new AzureOpenAIAdapter(http), new AnthropicAdapter(http, TimeProvider.System), new GeminiAdapter(http, TimeProvider.System), new MockAdapter(TimeProvider.System)]);
+        var providers = new ProviderRegistry([new OpenAIAdapter(http), new AzureOpenAIAdapter(http), new AnthropicAdapter(http, TimeProvider.System), new GeminiAdapter(http, TimeProvider.System), new BedrockAdapter(http, TimeProvider.System), new MockAdapter(TimeProvider.System)]);
         var body = Encoding.UTF8.GetBytes("""{"model":"probe","max_tokens":1,"messages":[{"role":"user","content":"ping"}]}""");
         var info = RequestInspector.Inspect(body, OperationKind.Chat);
         // an embeddings-only provider (voyage/) is probed with a one-word embedding instead

@@ -3,7 +3,8 @@ using Switchyard.Core.Config;
 namespace Switchyard.Cli.Doctor;
 
 /// <summary>
-/// SY210: each deployment that names a region (<c>region_name</c>), with the endpoint it is actually called at. On
+/// SY114: each Bedrock deployment with the region it signs for, the endpoint it calls and where its credentials come
+/// from. SY210: each other deployment that names a region (<c>region_name</c>), with the endpoint it is actually called at. On
 /// Azure (and every family but those whose adapter builds its URL from a region) the endpoint is <c>api_base</c> and
 /// <c>region_name</c> is a label only, as in LiteLLM, which reads it for region filtering in routing, never for the URL.
 /// </summary>
@@ -11,7 +12,16 @@ public static class RegionCheck
 {
     public static IEnumerable<Finding> Run(GatewayConfig config)
     {
-        foreach (var d in config.Deployments.Where(d => d.Region is not null))
+        // SY114: Bedrock builds its URL from the region: which region it signs for, where it calls, whose credentials
+        foreach (var d in config.Deployments.Where(d => d.Family == ProviderFamilies.Bedrock))
+        {
+            yield return new Finding("SY114", Finding.Info, d.Aws is { } aws
+                ? $"deployment {d.Id} ({d.QualifiedModel}) signs for region {aws.Region} ({aws.RegionSource}) and calls {d.ApiBase}; AWS credentials from {aws.CredentialSource}"
+                : $"deployment {d.Id} ({d.QualifiedModel}) would call {d.ApiBase} (region {d.Region}) but has no AWS credentials",
+                d.Aws is null ? "set aws_access_key_id / aws_secret_access_key (os.environ/...), aws_profile_name, or AWS_ACCESS_KEY_ID in the environment" : "");
+        }
+
+        foreach (var d in config.Deployments.Where(d => d.Region is not null && d.Family != ProviderFamilies.Bedrock))
         {
             var endpoint = string.IsNullOrEmpty(d.ApiBase) ? "no api_base" : d.ApiBase;
             yield return new Finding("SY210", Finding.Info,
