@@ -84,16 +84,20 @@ public sealed class LiteLlmCorpusFixesTests
     }
 
     [Fact]
-    public void Load_BareBedrockModelId_RefusedAsBedrockNotSentToOpenAI()
+    public void Load_BareBedrockModelId_IsABedrockDeploymentNotSentToOpenAI()
     {
-        var e = Assert.Single(Errors("""
+        var config = Load("""
             model_list:
               - model_name: amazon-embeddings
                 litellm_params:
                   model: amazon.titan-embed-text-v1
-            """));
+                  aws_access_key_id: AKIDEXAMPLE
+                  aws_secret_access_key: secret
+                  aws_region_name: us-east-1
+            """);
 
-        Assert.Contains("provider 'bedrock' is not supported", e.Message, StringComparison.Ordinal);
+        var d = Assert.Single(config.Deployments);
+        Assert.Equal((ProviderFamilies.Bedrock, "amazon.titan-embed-text-v1", "https://bedrock-runtime.us-east-1.amazonaws.com"), (d.Family, d.Model, d.ApiBase));
     }
 
     [Fact]

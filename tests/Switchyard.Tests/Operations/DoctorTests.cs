@@ -23,7 +23,7 @@ public sealed class DoctorTests : IDisposable
         var path = Write("bad.yaml", """
             model_list:
               - model_name: a
-                litellm_params: { model: bedrock/x, timeout: soon }
+                litellm_params: { model: sagemaker/x, timeout: soon }
             """);
 
         var (config, findings) = DoctorChecks.Config(path);
@@ -33,7 +33,7 @@ public sealed class DoctorTests : IDisposable
         Assert.Equal(2, errors.Length);
         Assert.All(errors, f => Assert.Equal(Finding.Error, f.Severity));
         Assert.Contains(errors, f => f.Message.Contains("timeout", StringComparison.Ordinal));
-        Assert.Contains(errors, f => f.Message.Contains("bedrock", StringComparison.Ordinal));
+        Assert.Contains(errors, f => f.Message.Contains("sagemaker", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class DoctorTests : IDisposable
         var path = Write("unsupported.yaml", """
             model_list:
               - model_name: a
-                litellm_params: { model: mock/a, aws_region_name: x }
+                litellm_params: { model: mock/a, vertex_project: x }
             general_settings: { master_key: sk-doctor-1234, allowed_routes: [/chat/completions] }
             """);
 
@@ -51,7 +51,7 @@ public sealed class DoctorTests : IDisposable
         Assert.NotNull(config);
         var unsupported = findings.Where(f => f.Id == "SY102").Select(f => f.Message).ToArray();
         Assert.Equal(2, unsupported.Length);
-        Assert.Contains(unsupported, m => m.StartsWith("model_list[0].litellm_params.aws_region_name", StringComparison.Ordinal));
+        Assert.Contains(unsupported, m => m.StartsWith("model_list[0].litellm_params.vertex_project", StringComparison.Ordinal));
         Assert.Contains(unsupported, m => m.StartsWith("general_settings.allowed_routes", StringComparison.Ordinal));
     }
 
