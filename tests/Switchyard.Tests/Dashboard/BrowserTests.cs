@@ -183,6 +183,8 @@ public sealed class BrowserTests
             Assert.Equal(502, (await gw.ChatAsync(key, "broken")).Status); // the third opens broken-1's breaker
         }
 
+        var reload = await gw.PostAsync("/config/reload", new { });
+        Assert.True(reload.Status == 200, reload.ToString());
         var failures = await gw.GetAsync("/ui/api/failures?deployment=broken-1");
         Assert.True(failures.Status == 200, failures.ToString());
         var failure = failures.Json.GetProperty("data")[0];
@@ -243,8 +245,10 @@ public sealed class BrowserTests
         Assert.Contains("500", attemptText, StringComparison.Ordinal);
         await ShotAsync(page, "traffic-call");
 
-        // Config: this replica's reload history table (none yet) and Audit: the key's generation
+        // Config: the reload in this replica's history; Audit: the key's generation
         await OpenAsync("Config", "traffic-config");
+        var reloaded = page.GetByRole(AriaRole.Table, new() { Name = "Last reloads" }).Locator("tbody tr").First;
+        Assert.Contains("reloaded", await reloaded.InnerTextAsync(), StringComparison.Ordinal);
         await OpenAsync("Audit", "traffic-audit");
         var generated = page.Locator("tbody tr", new() { HasText = "key.generate" }).First;
         Assert.Contains("ok", await generated.InnerTextAsync(), StringComparison.Ordinal);

@@ -27,6 +27,17 @@ function meter(label, used, max, f = v => fmt.num(v, 2)) {
     ` ${f(used)} / ${f(max)} (${Math.round(ratio * 100)} %)`);
 }
 
+/** The linear projection, with how much of the period it rests on (early in a period it is a rough guess). */
+function projection(p) {
+  if (!p) return '–';
+  const start = +new Date(p.period_start);
+  const end = +new Date(p.period_end);
+  const gone = end > start ? Math.min(1, Math.max(0, (Date.now() - start) / (end - start))) : 1;
+  return h('span', {},
+    h('span', { class: p.projected_over_budget ? 'badge bad' : null }, fmt.usd(p.projected_spend), p.projected_over_budget ? ' over budget' : ''),
+    h('span', { class: 'muted small' }, ` from ${gone < 0.01 ? '<1' : Math.round(gone * 100)} % of the period`));
+}
+
 async function tenantSection(section, id) {
   const search = h('input', { type: 'search', name: 'tenant-search', placeholder: 'tenant id or alias' });
   const out = h('div', {});
@@ -44,9 +55,7 @@ async function tenantSection(section, id) {
         { label: 'Budget (USD)', value: t => h('span', {}, meter('budget spent', t.budget?.spent, t.budget?.limit, fmt.usd),
           t.budget?.reserved ? h('span', { class: 'muted' }, ` +${fmt.usd(t.budget.reserved)} reserved`) : null,
           t.budget?.soft_limit != null ? h('span', { class: 'muted' }, ` · soft ${fmt.usd(t.budget.soft_limit)}`) : null) },
-        { label: 'Projected to period end', num: true, value: t => t.budget_projection
-          ? h('span', { class: t.budget_projection.projected_over_budget ? 'badge bad' : null }, fmt.usd(t.budget_projection.projected_spend), t.budget_projection.projected_over_budget ? ' over budget' : '')
-          : '–' },
+        { label: 'Projected to period end', num: true, value: t => projection(t.budget_projection) },
         { label: 'Period ends', value: t => fmt.time(t.budget_projection?.period_end ?? t.budget?.resets_at) },
       ], r.data, 'No tenants.'), pager(r, load));
     } catch (e) {
