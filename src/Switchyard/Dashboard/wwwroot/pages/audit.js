@@ -25,9 +25,9 @@ export async function render(root, ctx) {
         { label: 'Target', value: x => x.target ? x.target.split(',').flatMap((t, i) => i ? [' ', id(t.trim())] : [id(t.trim())]) : '–' },
         { label: 'Outcome', value: x => h('span', { class: 'badge ' + (x.outcome === 'ok' ? 'good' : x.outcome === 'denied' ? 'warn' : 'bad') }, `${x.outcome ?? ''} ${x.status ?? ''}`) },
         { label: 'Error', value: x => x.error_code ? h('code', {}, x.error_code) : '–' },
-        { label: 'Detail', value: x => x.detail ?? '–' },
+        { label: 'Detail', value: x => h('span', { class: 'wrap' }, x.detail ?? '–') },
         { label: 'From', value: x => h('span', {}, x.client_address ?? '–',
-          x.user_agent ? h('span', { class: 'muted small', title: x.user_agent }, x.user_agent.length > 40 ? x.user_agent.slice(0, 39) + '…' : x.user_agent) : null) },
+          x.user_agent ? h('span', { class: 'muted small nowrap', title: x.user_agent }, x.user_agent.length > 24 ? x.user_agent.slice(0, 23) + '…' : x.user_agent) : null) },
       ], r.data, 'Nothing recorded.'), pager(r, load));
     } catch (e) {
       replace(out, isMissingEndpoint(e) ? notAvailable('The audit log (GET /audit/log)') : errorBox(e));
