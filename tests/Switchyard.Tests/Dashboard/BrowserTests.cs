@@ -136,6 +136,125 @@ public sealed class BrowserTests
         Assert.Empty(errors);
     }
 
+    /// <summary>
+    /// Real traffic first (a tenant's priced calls, a group whose upstream answers 500 and falls back, a group whose
+    /// upstream answers 500 until its breaker opens), then every page must show it.
+    /// </summary>
+    [ChromiumFact]
+    public async Task Admin_AfterRealTraffic_EveryPageShowsIt()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = (c, _) => OpenAIWire.WriteErrorAsync(c, 500, "boom");
+        var yaml = $$"""
+            model_list:
+              - model_name: chat
+                litellm_params: { model: mock/chat, mock_response: ok, input_cost_per_token: 0.001, output_cost_per_token: 0.001 }
+                model_info: { id: chat-1 }
+              - model_name: flaky
+                litellm_params: { model: openai/model-flaky, api_base: "{{upstream.BaseUrl}}/v1" }
+                model_info: { id: flaky-1 }
+              - model_name: broken
+                litellm_params: { model: openai/model-broken, api_base: "{{upstream.BaseUrl}}/v1" }
+                model_info: { id: broken-1 }
+            router_settings:
+              num_retries: 0
+              fallbacks:
+                - flaky: [chat]
+            switchyard:
+              retry:
+                base_delay: 0
+              breaker:
+                consecutive_failures: 3
+                failure_ratio: 0
+                open_duration: 10m
+            """;
+        await using var gw = await GatewayFixture.StartFromFileAsync(yaml);
+        Assert.Equal(200, (await gw.PostAsync("/team/new", new { team_id = "acme", max_budget = 10, budget_duration = "30d" })).Status);
+        var (key, _) = await gw.GenerateKeyAsync(new { team_id = "acme", key_alias = "acme-app" });
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(200, (await gw.ChatAsync(key, "chat")).Status);
+        }
+
+        var fellBack = await gw.ChatAsync(key, "flaky");
+        Assert.True(fellBack.Status == 200, fellBack.ToString());
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(502, (await gw.ChatAsync(key, "broken")).Status); // the third opens broken-1's breaker
+        }
+
+        var reload = await gw.PostAsync("/config/reload", new { });
+        Assert.True(reload.Status == 200, reload.ToString());
+        var failures = await gw.GetAsync("/ui/api/failures?deployment=broken-1");
+        Assert.True(failures.Status == 200, failures.ToString());
+        var failure = failures.Json.GetProperty("data")[0];
+        var code = failure.GetProperty("code").GetString()!;
+        var correlation = failure.GetProperty("correlation_id").GetString()!;
+        for (var i = 0; i < 100 && (await gw.GetAsync("/ui/api/spend?group_by=model")).Json.GetProperty("data").GetArrayLength() == 0; i++)
+        {
+            await Task.Delay(100); // the spend writer flushes every 100 ms; bounded
+        }
+
+        var (pw, browser) = await LaunchAsync();
+        using var _ = pw;
+        await using var __ = browser;
+        var errors = new List<string>();
+        var page = await SignInAsync(browser, gw, GatewayFixture.MasterKey, errors);
+        var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Dashboard pages" });
+        async Task OpenAsync(string link, string shot)
+        {
+            await nav.GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync();
+            await page.Locator("main .page[aria-busy=false]").WaitForAsync();
+            await ShotAsync(page, shot);
+        }
+
+        // Overview: today's requests counted
+        await OpenAsync("Overview", "traffic-overview");
+        var today = await page.Locator(".card", new() { Has = page.GetByText("Requests today", new() { Exact = true }) }).Locator(".card-value").InnerTextAsync();
+        Assert.True(long.Parse(today.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) >= 7, today);
+
+        // Routes: broken-1's breaker open, flaky's fallback to chat listed
+        await OpenAsync("Routes", "traffic-routes");
+        var brokenRow = page.Locator("tr", new() { Has = page.Locator("code", new() { HasText = "broken-1" }) }).First;
+        Assert.Contains("open", await brokenRow.InnerTextAsync(), StringComparison.Ordinal);
+        var fallbackRow = page.GetByRole(AriaRole.Table, new() { Name = "Recent fallbacks of flaky" }).Locator("tbody tr").First;
+        Assert.Contains("chat", await fallbackRow.InnerTextAsync(), StringComparison.Ordinal);
+
+        // Tenants: acme with its budget
+        await OpenAsync("Tenants and keys", "traffic-tenants");
+        var acme = page.GetByRole(AriaRole.Table, new() { Name = "Tenants with limits and use" }).Locator("tbody tr", new() { HasText = "acme" });
+        Assert.Contains("/ $10.00", await acme.InnerTextAsync(), StringComparison.Ordinal);
+
+        // Spend: the priced model's row with spend
+        await OpenAsync("Spend", "traffic-spend");
+        var model = page.GetByRole(AriaRole.Table, new() { Name = "Spend by model" }).Locator("tbody tr", new() { HasText = "mock/chat" });
+        var spend = await model.Locator("td").Nth(4).InnerTextAsync();
+        Assert.StartsWith("$", spend, StringComparison.Ordinal);
+        Assert.NotEqual("$0.00", spend);
+        Assert.Contains("format=csv", await page.GetByRole(AriaRole.Link, new() { Name = "Export CSV" }).GetAttributeAsync("href"), StringComparison.Ordinal);
+
+        // Failures: the failing call's row; its correlation id opens the call with its attempt
+        await OpenAsync("Failures", "traffic-failures");
+        var row = page.Locator("tbody tr", new() { Has = page.GetByRole(AriaRole.Link, new() { Name = correlation, Exact = true }) });
+        Assert.Contains(code, await row.InnerTextAsync(), StringComparison.Ordinal);
+        await row.GetByRole(AriaRole.Link, new() { Name = correlation, Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Attempts", Level = 2 }).WaitForAsync();
+        var attempt = page.GetByRole(AriaRole.Table, new() { Name = "Attempts" }).Locator("tbody tr").First;
+        var attemptText = await attempt.InnerTextAsync();
+        Assert.Contains("broken-1", attemptText, StringComparison.Ordinal);
+        Assert.Contains("500", attemptText, StringComparison.Ordinal);
+        await ShotAsync(page, "traffic-call");
+
+        // Config: the reload in this replica's history; Audit: the key's generation
+        await OpenAsync("Config", "traffic-config");
+        var reloaded = page.GetByRole(AriaRole.Table, new() { Name = "Last reloads" }).Locator("tbody tr").First;
+        Assert.Contains("reloaded", await reloaded.InnerTextAsync(), StringComparison.Ordinal);
+        await OpenAsync("Audit", "traffic-audit");
+        var generated = page.Locator("tbody tr", new() { HasText = "key.generate" }).First;
+        Assert.Contains("ok", await generated.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Empty(errors);
+    }
+
     [ChromiumFact]
     public async Task TenantAdmin_SeesOnlyItsTenant_AndNoGlobalPages()
     {

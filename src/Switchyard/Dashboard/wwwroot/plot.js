@@ -31,7 +31,8 @@ function hhmm(t) {
  */
 export function linePlot(title, series, { unit = '', format = short } = {}) {
   const all = series.flatMap(x => x.points).filter(p => p.v !== null && p.v !== undefined);
-  const ts = all.map(p => +new Date(p.t));
+  // the time axis spans every bucket, also those without a value (a latency with no requests is null)
+  const ts = series.flatMap(x => x.points).map(p => +new Date(p.t)).filter(t => !isNaN(t));
   const t0 = ts.length ? Math.min(...ts) : 0;
   const t1 = ts.length ? Math.max(...ts) : 1;
   const ymax = niceMax(Math.max(0, ...all.map(p => p.v)));
@@ -49,11 +50,15 @@ export function linePlot(title, series, { unit = '', format = short } = {}) {
       grid.push(s('text', { class: 'tick', x: x(t), y: H - 8, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, hhmm(t)));
     }
   }
+  const has = p => p && p.v !== null && p.v !== undefined;
   const lines = series.map(ser => {
-    const pts = ser.points.filter(p => p.v !== null && p.v !== undefined);
-    if (pts.length === 0) return null;
-    const d = pts.map((p, i) => (i ? 'L' : 'M') + x(p.t).toFixed(1) + ',' + y(p.v).toFixed(1)).join(' ');
-    return s('path', { class: 'line ' + (ser.cls || ''), d });
+    const ps = ser.points;
+    if (!ps.some(has)) return null;
+    // a bucket without a value breaks the line; a value alone between gaps is drawn as a dot
+    const d = ps.map((p, i) => has(p) ? (has(ps[i - 1]) ? 'L' : 'M') + x(p.t).toFixed(1) + ',' + y(p.v).toFixed(1) : '').filter(Boolean).join(' ');
+    const dots = ps.filter((p, i) => has(p) && !has(ps[i - 1]) && !has(ps[i + 1]))
+      .map(p => s('circle', { class: 'dot ' + (ser.cls || ''), cx: x(p.t).toFixed(1), cy: y(p.v).toFixed(1), r: 3 }));
+    return [s('path', { class: 'line ' + (ser.cls || ''), d }), dots];
   });
   const last = series.map(ser => {
     const pts = ser.points.filter(p => p.v !== null && p.v !== undefined);

@@ -30,13 +30,16 @@ export async function render(root) {
     } catch (e) { replace(head, errorBox(e)); }
     try {
       const r = await api('/ui/api/reloads');
-      const rows = r.data || r.reloads || [];
+      const rows = r.data || [];
+      const diag = list => (list || []).map(w => typeof w === 'string' ? w : `${w.path ?? ''}${w.line ? ` (line ${w.line})` : ''}: ${w.message}`).join('; ') || '–';
       replace(reloads, reloads.firstChild, table('Last reloads', [
-        { label: 'Time', value: x => fmt.time(x.time ?? x.at) },
-        { label: 'Outcome', value: x => h('span', { class: 'badge ' + ((x.outcome ?? x.status) === 'reloaded' ? 'good' : 'warn') }, x.outcome ?? x.status ?? '') },
-        { label: 'Reason', value: x => x.reason ?? x.trigger ?? '' },
-        { label: 'Config hash', value: x => h('code', {}, (x.config_hash || '').replace('sha256:', '').slice(0, 12)) },
-        { label: 'Warnings', value: x => (x.warnings || []).map(w => typeof w === 'string' ? w : `${w.path}: ${w.message}`).join('; ') || '–' },
+        { label: 'Time', value: x => fmt.time(x.time) },
+        { label: 'Outcome', value: x => h('span', { class: 'badge ' + (x.outcome === 'reloaded' ? 'good' : 'bad') }, x.outcome ?? '') },
+        { label: 'Trigger', value: x => x.trigger ?? '' },
+        { label: 'Config hash', value: x => h('code', { title: x.config_hash || '' }, (x.config_hash || '').replace('sha256:', '').slice(0, 12)) },
+        { label: 'Errors', value: x => diag(x.errors) },
+        { label: 'Warnings', value: x => diag(x.warnings) },
+        { label: 'Needs a restart', value: x => (x.restart_required || []).join(', ') || '–' },
       ], rows, 'No reloads yet.'));
     } catch (e) {
       replace(reloads, reloads.firstChild, isMissingEndpoint(e) ? notAvailable('The reload history (GET /ui/api/reloads)') : errorBox(e));

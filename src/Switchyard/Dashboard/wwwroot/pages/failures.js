@@ -37,14 +37,14 @@ export async function render(root, ctx) {
 
 function section(title, value) {
   if (value === null || value === undefined) return null;
-  return h('section', { class: 'panel' }, h('h2', {}, title), render1(value));
+  return h('section', { class: 'panel' }, h('h2', {}, title), render1(value, title));
 }
 
-function render1(v) {
+function render1(v, caption = '') {
   if (Array.isArray(v)) {
     if (v.length && typeof v[0] === 'object') {
       const cols = [...new Set(v.flatMap(o => Object.keys(o)))];
-      return table('', cols.map(c => ({ label: c, value: o => plain(o[c]) })), v);
+      return table(caption, cols.map(c => ({ label: c, value: o => plain(o[c]) })), v);
     }
     return h('p', {}, v.map(plain).join(', ') || '–');
   }

@@ -38,7 +38,8 @@ export async function render(root) {
         h('h2', { id: 'groups-h' }, 'Model groups'),
         Object.entries(groups).map(([group, deps]) => h('div', { class: 'panel' },
           h('h3', {}, group),
-          deploymentTable(group, deps, stats)))));
+          deploymentTable(group, deps, stats),
+          fallbackTable(group, fallbacksOf(live, group))))));
   }
   await load();
   return null;
@@ -50,37 +51,39 @@ function groupDeployments(deployments) {
   return groups;
 }
 
-/** Every object of the live answer that names a deployment id with figures, by id. */
+/** The live answer's deployments ({id, breaker, recent, ...}) by id. */
 function deploymentStats(live) {
   const map = {};
-  const walk = v => {
-    if (Array.isArray(v)) return v.forEach(walk);
-    if (!v || typeof v !== 'object') return;
-    const id = v.id ?? v.deployment ?? v.deployment_id;
-    if (typeof id === 'string' && ('breaker' in v || 'requests' in v)) map[id] = { ...(map[id] || {}), ...v };
-    Object.values(v).forEach(walk);
-  };
-  walk(live);
+  for (const a of live?.aliases || []) {
+    for (const g of a.groups || []) {
+      for (const d of g.deployments || []) map[d.id] = d;
+    }
+  }
   return map;
 }
 
-function fallbacksOf(live, alias) {
-  const found = [];
-  const walk = (v, inAlias) => {
-    if (Array.isArray(v)) return v.forEach(x => walk(x, inAlias));
-    if (!v || typeof v !== 'object') return;
-    const here = v.alias === alias || inAlias;
-    if (here && Array.isArray(v.recent_fallbacks)) found.push(...v.recent_fallbacks);
-    Object.entries(v).forEach(([k, x]) => { if (k !== 'recent_fallbacks') walk(x, here); });
-  };
-  walk(live, false);
-  return found;
+/** The calls of a name (alias or group) that a fallback group served, newest first. */
+function fallbacksOf(live, name) {
+  return (live?.aliases || []).find(a => a.alias === name)?.recent_fallbacks || [];
+}
+
+function fallbackTable(name, fallbacks) {
+  if (!fallbacks.length) return null;
+  return h('div', {}, h('h4', {}, 'Recent fallbacks'), table(`Recent fallbacks of ${name}`, [
+    { label: 'Time', value: f => fmt.time(f.time) },
+    { label: 'Primary', value: f => h('code', {}, f.primary ?? '') },
+    { label: 'Served by', value: f => h('code', {}, f.served_by ?? '') },
+    { label: 'Deployment', value: f => f.deployment ? h('code', {}, f.deployment) : '–' },
+    { label: 'Status', num: true, value: f => f.status ?? '–' },
+    { label: 'Attempts', num: true, value: f => fmt.num(f.attempts) },
+    { label: 'Correlation id', value: f => f.correlation_id ? h('a', { href: '/ui/failures/' + encodeURIComponent(f.correlation_id), 'data-link': true }, f.correlation_id) : '–' },
+  ], fallbacks.slice(0, 20)));
 }
 
 function breaker(d, stat) {
-  const state = stat?.breaker?.state ?? stat?.breaker ?? d?.breaker ?? 'closed';
+  const state = stat?.breaker?.state ?? d?.breaker ?? 'closed';
   const name = typeof state === 'string' ? state : 'closed';
-  const wait = stat?.half_open_in_ms ?? stat?.breaker?.half_open_in_ms ?? d?.retry_after_ms;
+  const wait = stat?.breaker?.half_open_in_ms ?? d?.retry_after_ms;
   return h('span', { class: 'badge ' + (name === 'open' ? 'bad' : name === 'half_open' ? 'warn' : 'good') },
     name.replace('_', '-'), name === 'open' && wait != null ? ` · half-open in ${Math.ceil(wait / 1000)} s` : '');
 }
@@ -91,10 +94,11 @@ function deploymentTable(group, deps, stats, live) {
     { label: 'Model', value: d => d.qualified_model || d.model || '' },
     { label: 'Weight', num: true, value: d => fmt.num(d.weight ?? 1) },
     { label: 'Breaker', value: d => breaker(live?.[d.id], stats[d.id]) },
-    { label: 'Recent requests', num: true, value: d => fmt.num(stats[d.id]?.requests) },
-    { label: 'Error rate', num: true, value: d => fmt.pct(stats[d.id]?.error_rate) },
-    { label: 'p50', num: true, value: d => fmt.ms(stats[d.id]?.latency_p50_ms ?? stats[d.id]?.latency_ms?.p50) },
-    { label: 'p99', num: true, value: d => fmt.ms(stats[d.id]?.latency_p99_ms ?? stats[d.id]?.latency_ms?.p99) },
+    { label: 'Recent attempts', num: true, value: d => fmt.num(stats[d.id]?.recent?.requests) },
+    { label: 'Errors', num: true, value: d => fmt.num(stats[d.id]?.recent?.errors) },
+    { label: 'Error rate', num: true, value: d => fmt.pct(stats[d.id]?.recent?.error_rate) },
+    { label: 'p50', num: true, value: d => fmt.ms(stats[d.id]?.recent?.latency_p50_ms) },
+    { label: 'p99', num: true, value: d => fmt.ms(stats[d.id]?.recent?.latency_p99_ms) },
   ], deps, 'No deployments.');
 }
 
@@ -113,12 +117,7 @@ function aliasCard(alias, group, st, groups, stats, live, reload, status) {
       h('p', { class: 'muted' }, `Last ${Math.round((st?.window_seconds || 900) / 60)} min: ${fmt.num(s.requests)} calls, ${fmt.num(s.failures)} failed (${fmt.pct(s.error_rate)}), p50 ${fmt.ms(s.latency_ms?.p50)}, p95 ${fmt.ms(s.latency_ms?.p95)}`),
       deploymentTable(s.group, groups[s.group] || [], stats, sideBreakers))),
     canary?.rolled_back ? h('p', { class: 'notice' }, `Rolled back automatically at ${fmt.time(canary.rolled_back.at)}: ${canary.rolled_back.reason}`) : null,
-    fallbacks.length ? h('div', {}, h('h4', {}, 'Recent fallbacks'), table(`Recent fallbacks of ${alias}`, [
-      { label: 'Time', value: f => fmt.time(f.time ?? f.t) },
-      { label: 'Failed', value: f => f.from ?? f.primary ?? f.failed_group ?? '' },
-      { label: 'Served by', value: f => f.served_by ?? f.group ?? f.to ?? '' },
-      { label: 'Code', value: f => f.code ?? '' },
-    ], fallbacks.slice(0, 10))) : null,
+    fallbackTable(alias, fallbacks),
     canary || st?.promotion ? h('div', { class: 'actions' },
       canary ? h('button', { type: 'button', class: 'primary', onclick: () => promote(alias, st, reload, status) }, `Promote ${canary.target}`) : null,
       h('button', { type: 'button', class: 'danger', onclick: () => rollback(alias, st, reload, status) }, canary ? 'Roll back canary' : 'Roll back promotion')) : null);

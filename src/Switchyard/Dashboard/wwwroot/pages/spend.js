@@ -33,6 +33,7 @@ export async function render(root, ctx) {
           { label: 'Prompt tokens', num: true, value: x => fmt.num(x.prompt_tokens) },
           { label: 'Completion tokens', num: true, value: x => fmt.num(x.completion_tokens) },
           { label: 'Spend', num: true, value: x => fmt.usd(x.spend_usd) },
+          { label: 'Unpriced calls', num: true, value: x => fmt.num(x.unpriced) },
         ], rows, 'No spend in this period.'),
         pager(r, load));
     } catch (e) {

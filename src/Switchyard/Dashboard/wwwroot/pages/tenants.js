@@ -19,20 +19,23 @@ export async function render(root, ctx) {
   return null;
 }
 
-function meter(label, used, max) {
-  if (max === null || max === undefined) return h('span', {}, `${fmt.num(used, 2)} (no limit)`);
+function meter(label, used, max, f = v => fmt.num(v, 2)) {
+  if (max === null || max === undefined) return h('span', {}, `${f(used)} (no limit)`);
   const ratio = max > 0 ? Math.min(1, (used || 0) / max) : 0;
   return h('span', { class: 'meter-wrap' },
     h('meter', { min: 0, max: max, value: used || 0, low: max * 0.7, high: max * 0.9, optimum: 0, 'aria-label': label }),
-    ` ${fmt.num(used, 2)} / ${fmt.num(max, 2)} (${Math.round(ratio * 100)} %)`);
+    ` ${f(used)} / ${f(max)} (${Math.round(ratio * 100)} %)`);
 }
 
-function val(row, ...names) {
-  for (const n of names) {
-    const v = n.split('.').reduce((o, k) => (o == null ? undefined : o[k]), row);
-    if (v !== undefined) return v;
-  }
-  return null;
+/** The linear projection, with how much of the period it rests on (early in a period it is a rough guess). */
+function projection(p) {
+  if (!p) return '–';
+  const start = +new Date(p.period_start);
+  const end = +new Date(p.period_end);
+  const gone = end > start ? Math.min(1, Math.max(0, (Date.now() - start) / (end - start))) : 1;
+  return h('span', {},
+    h('span', { class: p.projected_over_budget ? 'badge bad' : null }, fmt.usd(p.projected_spend), p.projected_over_budget ? ' over budget' : ''),
+    h('span', { class: 'muted small' }, ` from ${gone < 0.01 ? '<1' : Math.round(gone * 100)} % of the period`));
 }
 
 async function tenantSection(section, id) {
@@ -44,13 +47,16 @@ async function tenantSection(section, id) {
     try {
       const r = await api('/ui/api/tenants', { query: { search: search.value, page, page_size: 25 } });
       replace(out, table('Tenants with limits and use', [
-        { label: 'Tenant', value: t => h('code', {}, val(t, 'tenant_id', 'tenant', 'id') ?? '') },
-        { label: 'RPM', value: t => meter('requests per minute', val(t, 'rpm.used', 'use.rpm', 'rpm_used'), val(t, 'rpm.limit', 'limits.rpm', 'rpm_limit')) },
-        { label: 'TPM', value: t => meter('tokens per minute', val(t, 'tpm.used', 'use.tpm', 'tpm_used'), val(t, 'tpm.limit', 'limits.tpm', 'tpm_limit')) },
-        { label: 'Concurrency', value: t => meter('concurrent requests', val(t, 'concurrency.used', 'use.concurrency', 'concurrency_used'), val(t, 'concurrency.limit', 'limits.concurrency', 'max_parallel_requests')) },
-        { label: 'Budget', value: t => meter('budget spent', val(t, 'budget.spent', 'budget.spent_usd', 'spend'), val(t, 'budget.max', 'budget.max_usd', 'max_budget')) },
-        { label: 'Projected to period end', num: true, value: t => fmt.usd(val(t, 'budget.projected', 'budget.projected_usd', 'budget.projection_usd')) },
-        { label: 'Period ends', value: t => fmt.time(val(t, 'budget.period_end', 'budget.reset_at', 'budget_reset_at')) },
+        { label: 'Tenant', value: t => h('span', {}, h('code', {}, t.tenant_id ?? ''), t.alias ? ` ${t.alias}` : '', t.blocked ? h('span', { class: 'badge bad' }, 'blocked') : null) },
+        { label: 'Keys', num: true, value: t => fmt.num(t.keys) },
+        { label: 'RPM', value: t => meter('requests per minute', t.rpm?.used, t.rpm?.limit) },
+        { label: 'TPM', value: t => meter('tokens per minute', t.tpm?.used, t.tpm?.limit) },
+        { label: 'Concurrency', value: t => meter('concurrent requests', t.concurrency?.used, t.concurrency?.limit) },
+        { label: 'Budget (USD)', value: t => h('span', {}, meter('budget spent', t.budget?.spent, t.budget?.limit, fmt.usd),
+          t.budget?.reserved ? h('span', { class: 'muted' }, ` +${fmt.usd(t.budget.reserved)} reserved`) : null,
+          t.budget?.soft_limit != null ? h('span', { class: 'muted' }, ` · soft ${fmt.usd(t.budget.soft_limit)}`) : null) },
+        { label: 'Projected to period end', num: true, value: t => projection(t.budget_projection) },
+        { label: 'Period ends', value: t => fmt.time(t.budget_projection?.period_end ?? t.budget?.resets_at) },
       ], r.data, 'No tenants.'), pager(r, load));
     } catch (e) {
       if (!isMissingEndpoint(e)) return replace(out, errorBox(e));
