@@ -62,6 +62,7 @@ public sealed partial class AdminEndpoints
         w.WriteString("period_start", AdminJson.Time(p.Start));
         w.WriteString("period_end", AdminJson.Time(p.End));
         w.WriteNumber("projected_spend", p.Projected);
+        w.WriteBoolean("extrapolated", p.Extrapolated); // false in the period's first hour (or tenth): the spend so far
         if (s.Limits.MaxBudget is { } max)
         {
             w.WriteBoolean("projected_over_budget", p.Projected > max);

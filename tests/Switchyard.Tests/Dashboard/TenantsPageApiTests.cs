@@ -37,9 +37,14 @@ public sealed class TenantsPageApiTests
         Assert.True(spent > 0);
         Assert.Equal(spent, research.GetProperty("budget_projection").GetProperty("projected_spend").GetDecimal()); // no time gone: nothing to extrapolate
 
-        time.Advance(TimeSpan.FromDays(3));
+        time.Advance(TimeSpan.FromMinutes(30)); // under an hour of a 30-day period: too early to extrapolate
+        var early = (await gw.GetAsync("/ui/api/tenants?search=research")).Json.GetProperty("data")[0].GetProperty("budget_projection");
+        Assert.Equal((spent, false), (early.GetProperty("projected_spend").GetDecimal(), early.GetProperty("extrapolated").GetBoolean()));
+
+        time.Advance(TimeSpan.FromDays(3) - TimeSpan.FromMinutes(30));
         research = (await gw.GetAsync("/ui/api/tenants?search=research")).Json.GetProperty("data")[0];
         var projection = research.GetProperty("budget_projection");
+        Assert.True(projection.GetProperty("extrapolated").GetBoolean());
         Assert.Equal(Math.Round(spent * 10, 6), projection.GetProperty("projected_spend").GetDecimal()); // 3 of 30 days gone
         Assert.Equal(new DateTimeOffset(2030, 1, 31, 0, 0, 0, TimeSpan.Zero), DateTimeOffset.Parse(projection.GetProperty("period_end").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(spent * 10 > 5, projection.GetProperty("projected_over_budget").GetBoolean());

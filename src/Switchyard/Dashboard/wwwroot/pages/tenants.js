@@ -35,7 +35,9 @@ function projection(p) {
   const gone = end > start ? Math.min(1, Math.max(0, (Date.now() - start) / (end - start))) : 1;
   return h('span', {},
     h('span', { class: p.projected_over_budget ? 'badge bad' : null }, fmt.usd(p.projected_spend), p.projected_over_budget ? ' over budget' : ''),
-    h('span', { class: 'muted small' }, ` from ${gone < 0.01 ? '<1' : Math.round(gone * 100)} % of the period`));
+    h('span', { class: 'muted small' }, p.extrapolated === false
+      ? ' (spent so far: too early in the period to project)'
+      : ` from ${gone < 0.01 ? '<1' : Math.round(gone * 100)} % of the period`));
 }
 
 async function tenantSection(section, id) {
