@@ -171,6 +171,131 @@ public sealed class CohereGatewayTests
     }
 
     [Fact]
+    public async Task Stream_V2Events_RelayedAsChunks_WithToolPlanToolCallAndUsage()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = CohereWire.Verified((c, _) => CohereWire.WriteStreamAsync(c,
+            CohereWire.Start(),
+            CohereWire.Event("tool-plan-delta", new { message = new { tool_plan = "I will check." } }),
+            CohereWire.Event("tool-call-start", new { message = new { tool_calls = new { id = "get_weather_7", type = "function", function = new { name = "get_weather", arguments = "" } } } }, 0),
+            CohereWire.Event("tool-call-delta", new { message = new { tool_calls = new { function = new { arguments = "{\"city\":" } } } }, 0),
+            CohereWire.Event("tool-call-delta", new { message = new { tool_calls = new { function = new { arguments = "\"Oslo\"}" } } } }, 0),
+            CohereWire.Event("tool-call-end", index: 0),
+            CohereWire.End("TOOL_CALL", CohereWire.Usage(90, 12))));
+        await using var gw = await StartAsync(upstream);
+
+        var arguments = new StringBuilder();
+        string? callId = null, name = null;
+        ChatTokenUsage? usage = null;
+        ChatFinishReason? finish = null;
+        var options = new ChatCompletionOptions { Tools = { ChatTool.CreateFunctionTool("get_weather", "Weather now", BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}}}""")) } };
+        await foreach (var update in gw.Chat("command").CompleteChatStreamingAsync([new UserChatMessage("Weather in Oslo?")], options))
+        {
+            foreach (var call in update.ToolCallUpdates)
+            {
+                callId ??= call.ToolCallId;
+                name ??= call.FunctionName;
+                arguments.Append(call.FunctionArgumentsUpdate?.ToString());
+            }
+
+            finish ??= update.FinishReason;
+            usage ??= update.Usage;
+        }
+
+        Assert.Equal("get_weather_7", callId);
+        Assert.Equal("get_weather", name);
+        Assert.Equal("""{"city":"Oslo"}""", arguments.ToString());
+        Assert.Equal(ChatFinishReason.ToolCalls, finish);
+        Assert.NotNull(usage);
+        Assert.Equal(90, usage.InputTokenCount);
+        Assert.Equal(12, usage.OutputTokenCount);
+        var sent = Assert.Single(upstream.Requests);
+        Assert.Equal("/v2/chat", sent.PathAndQuery);
+        Assert.True(CohereWire.Body(sent).GetProperty("stream").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Stream_Text_ThroughMessagesIngress()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = CohereWire.Verified((c, _) => CohereWire.WriteStreamAsync(c,
+            CohereWire.Start(),
+            CohereWire.Event("content-start", new { message = new { content = new { type = "text", text = "" } } }, 0),
+            CohereWire.Text("Bon"),
+            CohereWire.Text("jour"),
+            CohereWire.Event("content-end", index: 0),
+            CohereWire.End("COMPLETE")));
+        await using var gw = await StartAsync(upstream);
+
+        using var response = await gw.Http.PostAsync("/v1/messages", new StringContent("""{"model":"command","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"Hello"}]}""", Encoding.UTF8, "application/json"));
+        var raw = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("content_block_delta", raw, StringComparison.Ordinal);
+        Assert.Contains("\"Bon\"", raw, StringComparison.Ordinal);
+        Assert.Contains("\"jour\"", raw, StringComparison.Ordinal);
+        Assert.Contains("\"end_turn\"", raw, StringComparison.Ordinal);
+        Assert.Contains("message_stop", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stream_Responses_ThroughV2ChatStream()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = CohereWire.Verified((c, _) => CohereWire.WriteStreamAsync(c, CohereWire.Start(), CohereWire.Text("Salut"), CohereWire.End("COMPLETE")));
+        await using var gw = await StartAsync(upstream);
+
+        using var response = await gw.Http.PostAsync("/v1/responses", new StringContent("""{"model":"command","stream":true,"input":"hi"}"""));
+        var raw = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("response.output_text.delta", raw, StringComparison.Ordinal);
+        Assert.Contains("Salut", raw, StringComparison.Ordinal);
+        Assert.Contains("response.completed", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stream_ClosedBeforeMessageEnd_EndsAsTypedFailure_WithoutDone()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = CohereWire.Verified((c, _) => CohereWire.WriteStreamAsync(c, CohereWire.Start(), CohereWire.Text("Hel")));
+        await using var gw = await StartAsync(upstream);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent("""{"model":"command","stream":true,"messages":[{"role":"user","content":"hi"}]}""") };
+        using var response = await gw.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var raw = new StringBuilder();
+        try
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                raw.AppendLine(line);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            // the transfer is aborted after the error event, as the failure contract says
+        }
+
+        Assert.Contains("Hel", raw.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"error\"", raw.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("[DONE]", raw.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stream_Throttled_Is429BeforeCommit()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = CohereWire.Verified((c, _) => CohereWire.WriteErrorAsync(c, 429, "rate limited"));
+        await using var gw = await StartAsync(upstream);
+
+        using var response = await gw.Http.PostAsync("/v1/chat/completions", new StringContent("""{"model":"command","stream":true,"messages":[{"role":"user","content":"hi"}]}"""));
+
+        Assert.Equal((HttpStatusCode)429, response.StatusCode);
+        Assert.Equal(1000, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("retry_after_ms").GetInt64());
+    }
+
+    [Fact]
     public async Task Embeddings_V2Embed_FloatVectors_WithBilledUsage()
     {
         await using var upstream = await FakeUpstream.StartAsync();
