@@ -14,6 +14,7 @@ public static class ProviderFamilies
     public const string Anthropic = "anthropic";
     public const string Gemini = "gemini";
     public const string Bedrock = "bedrock";
+    public const string Cohere = "cohere";
     public const string Mock = "mock";
 
     private static readonly FrozenSet<OperationKind> ChatOnly = FrozenSet.Create(OperationKind.Chat);
@@ -62,6 +63,8 @@ public static class ProviderFamilies
         new("anthropic", Anthropic, "https://api.anthropic.com"),
         new("gemini", Gemini, "https://generativelanguage.googleapis.com"),
         new("bedrock", Bedrock, null, null, ChatAndEmbeddings),
+        new("cohere", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatAndEmbeddings),
+        new("cohere_chat", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatOnly),
         new("mock", Mock),
     ];
 

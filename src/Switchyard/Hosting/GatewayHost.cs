@@ -8,6 +8,7 @@ using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Azure;
 using Switchyard.Providers.Bedrock;
+using Switchyard.Providers.Cohere;
 using Switchyard.Providers.Gemini;
 using Switchyard.Providers.Http;
 using Switchyard.Providers.Mock;
@@ -151,6 +152,7 @@ public static class GatewayHost
         services.AddSingleton<IProviderAdapter, AnthropicAdapter>();
         services.AddSingleton<IProviderAdapter, GeminiAdapter>();
         services.AddSingleton<IProviderAdapter, BedrockAdapter>();
+        services.AddSingleton<IProviderAdapter, CohereAdapter>();
         services.AddSingleton<IProviderAdapter>(sp => new MockAdapter(options.Time));
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<Core.Telemetry.GatewayTelemetry>();

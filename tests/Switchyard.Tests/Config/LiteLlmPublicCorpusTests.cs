@@ -14,11 +14,11 @@ public sealed partial class LiteLlmPublicCorpusTests(ITestOutputHelper output)
     private static readonly string CorpusDir = Path.Combine(AppContext.BaseDirectory, "Config", "LiteLlmCorpus", "Public");
 
     /// <summary>
-    /// Provider prefixes whose adapters are still to be built (Vertex AI, Cohere; Bedrock and Zhipu have landed). Once a
+    /// Provider prefixes whose adapters are still to be built (Vertex AI; Bedrock, Cohere and Zhipu have landed). Once a
     /// prefix is in Switchyard's provider table it leaves every file's expected refusals by itself (<see cref="Expected"/>),
     /// so those files must then load; after the merges, delete the prefix here and from <see cref="Refused"/>.
     /// </summary>
-    internal static readonly HashSet<string> PendingProviders = ["vertex_ai", "cohere"];
+    internal static readonly HashSet<string> PendingProviders = ["vertex_ai"];
 
     /// <summary>The files refused, each with every provider prefix its refusal names. Every other file must load.</summary>
     private static readonly Dictionary<string, string[]> Refused = new(StringComparer.Ordinal)
@@ -27,7 +27,6 @@ public sealed partial class LiteLlmPublicCorpusTests(ITestOutputHelper output)
         ["j3brns-litellm-openwebui-bootstrap.yaml"] = ["text-completion-codestral"],
         ["litellm-cookbook_misc_config.yaml"] = ["sagemaker"],
         ["litellm-load_balancer.yaml"] = ["mistralai"], // mistralai/mistral-7b-instruct: no provider of that name in LiteLLM either
-        ["litellm-otel_test_config.yaml"] = ["cohere"],
         ["litellm-proxy_server_config.yaml"] = ["sagemaker"],
         ["pankaj28843-litellm-proxy-headroom.yaml"] = ["chatgpt"],
     };

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Switchyard.Core.Failures;
+using Switchyard.Providers.Anthropic;
+using Switchyard.Providers.Http;
+
+namespace Switchyard.Providers.Cohere;
+
+/// <summary>
+/// Classifies Cohere errors (<c>{"id":…,"message":…}</c>): 429 is rate limiting with the wait from Retry-After, else a
+/// default backoff; 400 and 422 the caller's request, named with Cohere's own message (it describes the caller's
+/// input), or a context-window failure when the message says the input is too long; 401 and 403 the gateway's
+/// credentials; 5xx (and 498/499, Cohere's invalid-token and cancelled) retryable server failures. Other messages never
+/// leave here.
+/// </summary>
+internal static class CohereErrors
+{
+    /// <summary>The wait a throttled caller is told when Cohere names none.</summary>
+    public static readonly TimeSpan DefaultBackoff = TimeSpan.FromSeconds(1);
+
+    private const int MaxErrorBody = 64 * 1024;
+    private const int MaxMessage = 300;
+
+    public static async ValueTask<(HttpResponseMessage? Response, UpstreamFailure? Failure)> HeadersAsync(
+        UpstreamHttp http, HttpRequestMessage message, CancellationTokenSource cts, TimeSpan timeout, CancellationToken callerToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.Invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            callerToken.ThrowIfCancellationRequested();
+            return (null, UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "response headers"));
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return (response, null);
+        }
+
+        using (response)
+        {
+            byte[] body;
+            try
+            {
+                body = await UpstreamErrors.ReadPrefixAsync(response.Content, MaxErrorBody, cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+            {
+                body = [];
+            }
+
+            var failure = Classify((int)response.StatusCode, body);
+            if (failure.Kind == FailureKind.RateLimited)
+            {
+                failure = failure with { RetryAfter = UpstreamErrors.RetryAfter(response.Headers, http.Time.GetUtcNow()) ?? DefaultBackoff };
+            }
+
+            return (null, failure);
+        }
+    }
+
+    public static UpstreamFailure Classify(int status, ReadOnlySpan<byte> body)
+    {
+        var message = Message(body);
+        var tooLong = message is not null && (message.Contains("too long", StringComparison.OrdinalIgnoreCase) || message.Contains("too many tokens", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("context length", StringComparison.OrdinalIgnoreCase));
+        var kind = status switch
+        {
+            429 => FailureKind.RateLimited,
+            401 or 403 or 498 => FailureKind.UpstreamAuth,
+            408 => FailureKind.Timeout,
+            400 or 422 when tooLong => FailureKind.ContextWindowExceeded,
+            >= 500 or 499 => FailureKind.ServerError,
+            >= 400 => FailureKind.CallerError,
+            _ => FailureKind.InvalidResponse,
+        };
+        // a caller error's detail is shown to the caller (FailureMapping); "answered HTTP" details are not
+        var detail = kind is FailureKind.CallerError or FailureKind.ContextWindowExceeded && message is not null
+            ? "Cohere says: " + (message.Length > MaxMessage ? message[..MaxMessage] + "…" : message)
+            : $"answered HTTP {status}";
+        return new UpstreamFailure(kind, status, detail)
+        {
+            UpstreamCode = status switch
+            {
+                400 or 422 => "invalid_request",
+                429 => "too_many_requests",
+                _ => null,
+            },
+            RetryAfter = kind == FailureKind.RateLimited ? DefaultBackoff : null,
+        };
+    }
+
+    private static string? Message(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            using var document = JsonDocument.ParseValue(ref reader);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? AnthropicJson.String(document.RootElement, "message") : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
