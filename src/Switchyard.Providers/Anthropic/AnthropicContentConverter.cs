@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -34,7 +35,7 @@ internal static class AnthropicContentConverter
 
                 break;
             default:
-                throw new AnthropicTranslationException(path, "content must be a string, an array of parts or null", "invalid_type");
+                throw new TranslationException(path, "content must be a string, an array of parts or null", "invalid_type");
         }
 
         return blocks;
@@ -47,12 +48,12 @@ internal static class AnthropicContentConverter
         {
             case "text":
             case "refusal" when !textOnly:
-                var text = AnthropicJson.String(part, type) ?? throw new AnthropicTranslationException(path + "." + type, $"a {type} part needs a string '{type}'", "invalid_type");
+                var text = AnthropicJson.String(part, type) ?? throw new TranslationException(path + "." + type, $"a {type} part needs a string '{type}'", "invalid_type");
                 return text.Length == 0 ? null : Text(text, part);
             case "image_url" when !textOnly:
                 return Image(part, path);
             default:
-                throw new AnthropicTranslationException(path + ".type", $"content part type '{type}' is not supported here for Anthropic models", "unsupported_value");
+                throw new TranslationException(path + ".type", $"content part type '{type}' is not supported here for Anthropic models", "unsupported_value");
         }
     }
 
@@ -66,7 +67,7 @@ internal static class AnthropicContentConverter
         path += ".image_url";
         if (string.IsNullOrEmpty(url))
         {
-            throw new AnthropicTranslationException(path, "an image_url part needs a url", "missing_field");
+            throw new TranslationException(path, "an image_url part needs a url", "missing_field");
         }
 
         JsonObject source;
@@ -76,7 +77,7 @@ internal static class AnthropicContentConverter
             var header = comma > 5 ? url[5..comma] : "";
             if (!header.StartsWith("image/", StringComparison.OrdinalIgnoreCase) || !header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
             {
-                throw new AnthropicTranslationException(path, "a data: URL must hold a base64-encoded image (data:image/png;base64,...)", "invalid_value");
+                throw new TranslationException(path, "a data: URL must hold a base64-encoded image (data:image/png;base64,...)", "invalid_value");
             }
 
             source = new JsonObject { ["type"] = "base64", ["media_type"] = header[..^7].ToLowerInvariant(), ["data"] = url[(comma + 1)..] };
@@ -87,7 +88,7 @@ internal static class AnthropicContentConverter
         }
         else
         {
-            throw new AnthropicTranslationException(path, "an image url must be http(s) or a base64 data: URL", "invalid_value");
+            throw new TranslationException(path, "an image url must be http(s) or a base64 data: URL", "invalid_value");
         }
 
         return WithCacheControl(new JsonObject { ["type"] = "image", ["source"] = source }, part);

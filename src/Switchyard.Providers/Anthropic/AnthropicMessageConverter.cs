@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -38,7 +39,7 @@ internal static class AnthropicMessageConverter
                     Append(turns, "user", [AnthropicToolCallConverter.ToolResult(m, content, path)], leading: true);
                     break;
                 default:
-                    throw new AnthropicTranslationException(path + ".role", $"role '{role}' is not supported for Anthropic models; send tool results with role 'tool'", "unsupported_value");
+                    throw new TranslationException(path + ".role", $"role '{role}' is not supported for Anthropic models; send tool results with role 'tool'", "unsupported_value");
             }
 
             i++;
@@ -69,7 +70,7 @@ internal static class AnthropicMessageConverter
         path += ".thinking_blocks";
         if (list.ValueKind != JsonValueKind.Array)
         {
-            throw new AnthropicTranslationException(path, "thinking_blocks must be an array", "invalid_type");
+            throw new TranslationException(path, "thinking_blocks must be an array", "invalid_type");
         }
 
         var j = 0;
@@ -86,7 +87,7 @@ internal static class AnthropicMessageConverter
             }
             else
             {
-                throw new AnthropicTranslationException($"{path}[{j}]", "a thinking block needs type thinking with thinking and signature, or type redacted_thinking with data", "invalid_value");
+                throw new TranslationException($"{path}[{j}]", "a thinking block needs type thinking with thinking and signature, or type redacted_thinking with data", "invalid_value");
             }
 
             j++;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -27,7 +28,7 @@ internal sealed class AnthropicRequestSource : IDisposable
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
-            throw new AnthropicTranslationException("messages", "the body must be a JSON object", "invalid_json");
+            throw new TranslationException("messages", "the body must be a JSON object", "invalid_json");
         }
 
         return new AnthropicRequestSource(document, defaults);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Switchyard.Core.Config;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Routing;
+using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -33,7 +34,7 @@ internal static class AnthropicRequestTranslator
 
             return AttemptResult<AnthropicTranslation>.Ok(new AnthropicTranslation(buffer.WrittenSpan.ToArray(), jsonTool, dropped));
         }
-        catch (AnthropicTranslationException e)
+        catch (TranslationException e)
         {
             return new UpstreamFailure(e.NoEquivalent ? FailureKind.Unsupported : FailureKind.CallerError, 400, e.Message) { UpstreamCode = e.Code, UpstreamParam = e.Param };
         }
@@ -47,7 +48,7 @@ internal static class AnthropicRequestTranslator
     {
         if (!source.Root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
-            throw new AnthropicTranslationException("messages", "'messages' must be an array", "invalid_type");
+            throw new TranslationException("messages", "'messages' must be an array", "invalid_type");
         }
 
         foreach (var name in AnthropicParameterPolicy.Unsupported(source))
@@ -135,7 +136,7 @@ internal static class AnthropicRequestTranslator
     {
         if (dropped is null)
         {
-            throw new AnthropicTranslationException(name, why + "; send it to a deployment that supports it, or opt in to drop_params", "unsupported_value", noEquivalent: true);
+            throw new TranslationException(name, why + "; send it to a deployment that supports it, or opt in to drop_params", "unsupported_value", noEquivalent: true);
         }
 
         if (!dropped.Contains(name))
@@ -171,7 +172,7 @@ internal static class AnthropicRequestTranslator
         {
             if (value.ValueKind != JsonValueKind.Number)
             {
-                throw new AnthropicTranslationException(name, $"'{name}' must be a number", "invalid_type");
+                throw new TranslationException(name, $"'{name}' must be a number", "invalid_type");
             }
 
             request[name] = JsonValue.Create(value);
@@ -189,14 +190,14 @@ internal static class AnthropicRequestTranslator
 
         if (stop.ValueKind != JsonValueKind.Array)
         {
-            throw new AnthropicTranslationException("stop", "'stop' must be a string or an array of strings", "invalid_type");
+            throw new TranslationException("stop", "'stop' must be a string or an array of strings", "invalid_type");
         }
 
         foreach (var s in stop.EnumerateArray())
         {
             if (s.ValueKind != JsonValueKind.String)
             {
-                throw new AnthropicTranslationException("stop", "'stop' must be a string or an array of strings", "invalid_type");
+                throw new TranslationException("stop", "'stop' must be a string or an array of strings", "invalid_type");
             }
 
             result.Add(s.GetString());

@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using Switchyard.Core.Failures;
 using Switchyard.Providers.Http;
+using Switchyard.Providers.Sse;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -22,7 +23,7 @@ internal static class AnthropicStreamStart
         try
         {
             var stream = await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false);
-            events = SseParser.Create(stream, static (_, data) => data.ToArray()).EnumerateAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+            events = SseFrames.Read(stream, cts.Token);
             while (await events.MoveNextAsync().ConfigureAwait(false))
             {
                 var item = events.Current;

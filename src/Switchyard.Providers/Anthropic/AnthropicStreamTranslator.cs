@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Switchyard.Core.Failures;
+using Switchyard.Core.Requests;
+using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -12,7 +14,7 @@ namespace Switchyard.Providers.Anthropic;
 /// thinking block one delta.thinking_blocks entry with its signature; the structured-output tool's input_json deltas
 /// become content deltas. Each call writes whole SSE events only.
 /// </summary>
-internal sealed class AnthropicStreamTranslator(string fallbackModel, long created, bool includeUsage, string? jsonTool = null) : IDisposable
+internal sealed class AnthropicStreamTranslator(string fallbackModel, long created, bool includeUsage, string? jsonTool = null) : IStreamTranslator<SseItem<byte[]>>
 {
     private readonly Dictionary<int, int> _toolCalls = [];
     private readonly HashSet<int> _jsonBlocks = [];
@@ -58,6 +60,18 @@ internal sealed class AnthropicStreamTranslator(string fallbackModel, long creat
     }
 
     public void Dispose() => _writer?.Dispose();
+
+    bool IStreamTranslator<SseItem<byte[]>>.EndsAtFinish => true;
+
+    string IStreamTranslator<SseItem<byte[]>>.UnfinishedDetail => "stream ended without its final message_stop event";
+
+    string IStreamTranslator<SseItem<byte[]>>.InvalidFrameDetail => "sent an event that is not valid";
+
+    Usage IStreamTranslator<SseItem<byte[]>>.SeenUsage() => Tokens.ToUsage();
+
+    bool IStreamTranslator<SseItem<byte[]>>.Translate(SseItem<byte[]> frame, IBufferWriter<byte> output, out UpstreamFailure? failure) => Handle(frame, output, out failure);
+
+    bool IStreamTranslator<SseItem<byte[]>>.Complete(IBufferWriter<byte> output) => false; // message_stop already wrote [DONE]
 
     private bool Handle(string type, JsonElement root, IBufferWriter<byte> output)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -35,7 +36,7 @@ internal static class AnthropicStructuredOutput
                 var spec = AnthropicJson.Get(format, "json_schema");
                 if (spec.ValueKind != JsonValueKind.Object)
                 {
-                    throw new AnthropicTranslationException("response_format.json_schema", "response_format json_schema needs a json_schema object", "missing_field");
+                    throw new TranslationException("response_format.json_schema", "response_format json_schema needs a json_schema object", "missing_field");
                 }
 
                 JsonObject schema;
@@ -43,7 +44,7 @@ internal static class AnthropicStructuredOutput
                 {
                     if (s.ValueKind != JsonValueKind.Object || !IsObjectSchema(s))
                     {
-                        throw new AnthropicTranslationException("response_format.json_schema.schema",
+                        throw new TranslationException("response_format.json_schema.schema",
                             "Anthropic structured output needs a schema whose root is an object ({\"type\":\"object\",...})", "unsupported_value", noEquivalent: true);
                     }
 
@@ -56,7 +57,7 @@ internal static class AnthropicStructuredOutput
 
                 return Make(source, AnthropicJson.String(spec, "name"), AnthropicJson.String(spec, "description"), schema);
             default:
-                throw new AnthropicTranslationException("response_format.type", $"response_format type '{type}' is not one of text, json_object, json_schema", "invalid_value");
+                throw new TranslationException("response_format.type", $"response_format type '{type}' is not one of text, json_object, json_schema", "invalid_value");
         }
     }
 

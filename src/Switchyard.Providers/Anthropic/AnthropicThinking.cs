@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -27,5 +28,5 @@ internal static class AnthropicThinking
     }
 
     private static int? Invalid()
-        => throw new AnthropicTranslationException("reasoning_effort", "reasoning_effort must be one of none, minimal, low, medium, high", "invalid_value");
+        => throw new TranslationException("reasoning_effort", "reasoning_effort must be one of none, minimal, low, medium, high", "invalid_value");
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -16,7 +17,7 @@ internal static class AnthropicToolCallConverter
         path += ".tool_calls";
         if (calls.ValueKind != JsonValueKind.Array)
         {
-            throw new AnthropicTranslationException(path, "tool_calls must be an array", "invalid_type");
+            throw new TranslationException(path, "tool_calls must be an array", "invalid_type");
         }
 
         var blocks = new List<JsonObject>();
@@ -28,11 +29,11 @@ internal static class AnthropicToolCallConverter
             var name = AnthropicJson.String(function, "name");
             if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(name))
             {
-                throw new AnthropicTranslationException(path, $"tool_calls[{j}] needs an id and a function name", "missing_field");
+                throw new TranslationException(path, $"tool_calls[{j}] needs an id and a function name", "missing_field");
             }
 
             var input = Arguments(AnthropicJson.String(function, "arguments"))
-                ?? throw new AnthropicTranslationException(path, $"tool_calls[{j}].function.arguments is not a JSON object", "invalid_value");
+                ?? throw new TranslationException(path, $"tool_calls[{j}].function.arguments is not a JSON object", "invalid_value");
             blocks.Add(new JsonObject { ["type"] = "tool_use", ["id"] = id, ["name"] = name, ["input"] = input });
             j++;
         }
@@ -45,7 +46,7 @@ internal static class AnthropicToolCallConverter
         var id = AnthropicJson.String(message, "tool_call_id");
         if (string.IsNullOrEmpty(id))
         {
-            throw new AnthropicTranslationException(path + ".tool_call_id", "a tool message needs the tool_call_id it answers", "missing_field");
+            throw new TranslationException(path + ".tool_call_id", "a tool message needs the tool_call_id it answers", "missing_field");
         }
 
         var block = new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = id };

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic;
 
@@ -67,14 +68,14 @@ internal static class AnthropicToolConverter
         var type = AnthropicJson.String(tool, "type") ?? "function";
         if (type != "function")
         {
-            throw new AnthropicTranslationException(path + ".type", $"tool type '{type}' is not supported for Anthropic models; use function tools", "unsupported_value");
+            throw new TranslationException(path + ".type", $"tool type '{type}' is not supported for Anthropic models; use function tools", "unsupported_value");
         }
 
         var function = AnthropicJson.Get(tool, "function");
         var name = AnthropicJson.String(function, "name");
         if (string.IsNullOrEmpty(name))
         {
-            throw new AnthropicTranslationException(path + ".function.name", "a function tool needs a name", "missing_field");
+            throw new TranslationException(path + ".function.name", "a function tool needs a name", "missing_field");
         }
 
         var result = new JsonObject { ["name"] = name };
@@ -98,7 +99,7 @@ internal static class AnthropicToolConverter
                 "auto" => new JsonObject { ["type"] = "auto" },
                 "required" => new JsonObject { ["type"] = "any" },
                 "none" => new JsonObject { ["type"] = "none" },
-                var other => throw new AnthropicTranslationException("tool_choice", $"tool_choice '{other}' is not one of auto, required, none", "invalid_value"),
+                var other => throw new TranslationException("tool_choice", $"tool_choice '{other}' is not one of auto, required, none", "invalid_value"),
             };
         }
 
@@ -108,6 +109,6 @@ internal static class AnthropicToolConverter
             return new JsonObject { ["type"] = "tool", ["name"] = name };
         }
 
-        throw new AnthropicTranslationException("tool_choice", "tool_choice must be auto, required, none or {\"type\":\"function\",\"function\":{\"name\":...}}", "invalid_value");
+        throw new TranslationException("tool_choice", "tool_choice must be auto, required, none or {\"type\":\"function\",\"function\":{\"name\":...}}", "invalid_value");
     }
 }

@@ -11,27 +11,30 @@ internal sealed record EventStreamMessage(IReadOnlyDictionary<string, string> He
 }
 
 /// <summary>The event stream broke its framing (a CRC mismatch, a bad length, a message cut off).</summary>
-internal sealed class EventStreamFormatException(string message) : Exception(message);
+internal sealed class EventStreamFormatException(string message) : Abstractions.StreamFormatException(message);
 
 /// <summary>
 /// Reads the AWS event-stream framing ConverseStream answers in (<c>application/vnd.amazon.eventstream</c>): each
 /// message is a 12-byte prelude (total length, headers length, CRC32 of those 8 bytes), the headers (name length,
 /// name, type, value), the payload and a CRC32 of everything before it. A CRC mismatch, an impossible length or a
 /// stream that ends inside a message is an <see cref="EventStreamFormatException"/>; a stream that ends between
-/// messages ends the enumeration.
+/// messages ends the enumeration. Disposing it leaves <paramref name="stream"/> to its owner (the response).
 /// </summary>
-internal sealed class BedrockEventStream(Stream stream)
+internal sealed class BedrockEventStream(Stream stream, CancellationToken cancellationToken) : IAsyncEnumerator<EventStreamMessage>
 {
     private const int MaxMessage = 16 * 1024 * 1024;
 
-    /// <summary>The next message, or null when the stream ended cleanly between messages.</summary>
-    public async ValueTask<EventStreamMessage?> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>The message <see cref="MoveNextAsync"/> read last.</summary>
+    public EventStreamMessage Current { get; private set; } = null!;
+
+    /// <summary>Reads the next message into <see cref="Current"/>; false when the stream ended cleanly between messages.</summary>
+    public async ValueTask<bool> MoveNextAsync()
     {
         var prelude = new byte[12];
         var got = await FillAsync(prelude, cancellationToken).ConfigureAwait(false);
         if (got == 0)
         {
-            return null;
+            return false;
         }
 
         if (got < prelude.Length)
@@ -64,8 +67,11 @@ internal sealed class BedrockEventStream(Stream stream)
         }
 
         var headers = Headers(message.AsSpan(12, (int)headersLength));
-        return new EventStreamMessage(headers, message.AsSpan(12 + (int)headersLength, (int)(total - headersLength - 16)).ToArray());
+        Current = new EventStreamMessage(headers, message.AsSpan(12 + (int)headersLength, (int)(total - headersLength - 16)).ToArray());
+        return true;
     }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static Dictionary<string, string> Headers(ReadOnlySpan<byte> span)
     {

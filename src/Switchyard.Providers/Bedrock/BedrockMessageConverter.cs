@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Gemini;
 
@@ -43,7 +44,7 @@ internal static class BedrockMessageConverter
                     var id = AnthropicJson.String(m, "tool_call_id");
                     if (string.IsNullOrEmpty(id))
                     {
-                        throw new GeminiTranslationException(path + ".tool_call_id", "a tool message needs the tool_call_id it answers", "missing_field");
+                        throw new TranslationException(path + ".tool_call_id", "a tool message needs the tool_call_id it answers", "missing_field");
                     }
 
                     Append(turns, "user", [new JsonObject
@@ -56,7 +57,7 @@ internal static class BedrockMessageConverter
                     }]);
                     break;
                 case var role:
-                    throw new GeminiTranslationException(path + ".role", $"role '{role}' is not supported for Bedrock models", "unsupported_value");
+                    throw new TranslationException(path + ".role", $"role '{role}' is not supported for Bedrock models", "unsupported_value");
             }
         }
 
@@ -84,7 +85,7 @@ internal static class BedrockMessageConverter
                 var mime = inline["mimeType"]!.GetValue<string>();
                 if (!mime.StartsWith("image/", StringComparison.Ordinal))
                 {
-                    throw new GeminiTranslationException(path, "Bedrock Converse takes images (png, jpeg, gif, webp) inline; other files are not translated", "unsupported_value", noEquivalent: true);
+                    throw new TranslationException(path, "Bedrock Converse takes images (png, jpeg, gif, webp) inline; other files are not translated", "unsupported_value", noEquivalent: true);
                 }
 
                 blocks.Add(new JsonObject
@@ -117,7 +118,7 @@ internal static class BedrockMessageConverter
             var name = AnthropicJson.String(function, "name");
             if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(name))
             {
-                throw new GeminiTranslationException($"{path}.tool_calls[{j}]", $"tool_calls[{j}] needs an id and a function name", "missing_field");
+                throw new TranslationException($"{path}.tool_calls[{j}]", $"tool_calls[{j}] needs an id and a function name", "missing_field");
             }
 
             JsonNode? input;
@@ -133,7 +134,7 @@ internal static class BedrockMessageConverter
 
             if (input is not JsonObject)
             {
-                throw new GeminiTranslationException($"{path}.tool_calls[{j}].function.arguments", $"tool_calls[{j}].function.arguments is not a JSON object", "invalid_value");
+                throw new TranslationException($"{path}.tool_calls[{j}].function.arguments", $"tool_calls[{j}].function.arguments is not a JSON object", "invalid_value");
             }
 
             uses.Add(new JsonObject { ["toolUse"] = new JsonObject { ["toolUseId"] = id, ["name"] = name, ["input"] = input } });

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Switchyard.Core.Config;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Routing;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Gemini;
 
@@ -38,7 +39,7 @@ internal static class BedrockRequestTranslator
 
             return AttemptResult<GeminiTranslation>.Ok(new GeminiTranslation(buffer.WrittenSpan.ToArray(), dropped));
         }
-        catch (GeminiTranslationException e)
+        catch (TranslationException e)
         {
             return new UpstreamFailure(e.NoEquivalent ? FailureKind.Unsupported : FailureKind.CallerError, 400, e.Message.Replace("Gemini", "Bedrock", StringComparison.Ordinal))
             {
@@ -56,7 +57,7 @@ internal static class BedrockRequestTranslator
     {
         if (!source.Root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
-            throw new GeminiTranslationException("messages", "'messages' must be an array", "invalid_type");
+            throw new TranslationException("messages", "'messages' must be an array", "invalid_type");
         }
 
         foreach (var name in NoEquivalent)
@@ -65,7 +66,7 @@ internal static class BedrockRequestTranslator
             {
                 if (dropped is null)
                 {
-                    throw new GeminiTranslationException(name, $"Bedrock Converse has no equivalent of '{name}' here; send it to a deployment that supports it, or opt in to drop_params", "unsupported_value", noEquivalent: true);
+                    throw new TranslationException(name, $"Bedrock Converse has no equivalent of '{name}' here; send it to a deployment that supports it, or opt in to drop_params", "unsupported_value", noEquivalent: true);
                 }
 
                 dropped.Add(name);
@@ -84,7 +85,7 @@ internal static class BedrockRequestTranslator
         {
             if (source.TryGet(name, out var v))
             {
-                config["maxTokens"] = v.TryGetInt32(out var n) && n > 0 ? n : throw new GeminiTranslationException(name, $"'{name}' must be a positive integer", "invalid_value");
+                config["maxTokens"] = v.TryGetInt32(out var n) && n > 0 ? n : throw new TranslationException(name, $"'{name}' must be a positive integer", "invalid_value");
                 break;
             }
         }
@@ -95,7 +96,7 @@ internal static class BedrockRequestTranslator
         {
             config["stopSequences"] = stop.ValueKind == JsonValueKind.String ? new JsonArray(stop.GetString())
                 : stop.ValueKind == JsonValueKind.Array && stop.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String) ? new JsonArray([.. stop.EnumerateArray().Select(s => (JsonNode?)s.GetString())])
-                : throw new GeminiTranslationException("stop", "'stop' must be a string or an array of strings", "invalid_type");
+                : throw new TranslationException("stop", "'stop' must be a string or an array of strings", "invalid_type");
         }
 
         if (config.Count > 0)
@@ -115,7 +116,7 @@ internal static class BedrockRequestTranslator
     {
         if (source.TryGet(name, out var value))
         {
-            config[bedrockName] = value.ValueKind == JsonValueKind.Number ? JsonValue.Create(value.GetDouble()) : throw new GeminiTranslationException(name, $"'{name}' must be a number", "invalid_type");
+            config[bedrockName] = value.ValueKind == JsonValueKind.Number ? JsonValue.Create(value.GetDouble()) : throw new TranslationException(name, $"'{name}' must be a number", "invalid_type");
         }
     }
 

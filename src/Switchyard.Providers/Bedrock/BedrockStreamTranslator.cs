@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using Switchyard.Core.Failures;
+using Switchyard.Core.Requests;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 
 namespace Switchyard.Providers.Bedrock;
@@ -11,7 +13,7 @@ namespace Switchyard.Providers.Bedrock;
 /// the finish chunk, metadata the usage; an exception message (<c>:message-type exception</c>: throttlingException,
 /// modelStreamErrorException, validationException, ...) breaks the stream as a classified failure.
 /// </summary>
-internal sealed class BedrockStreamTranslator(string model, string id, long created, bool includeUsage) : IDisposable
+internal sealed class BedrockStreamTranslator(string model, string id, long created, bool includeUsage) : IStreamStart<EventStreamMessage>
 {
     private readonly AnthropicChunkWriter _writer = new(id, model, created);
     private readonly Dictionary<int, int> _toolIndexes = [];
@@ -101,6 +103,30 @@ internal sealed class BedrockStreamTranslator(string model, string id, long crea
     }
 
     public void Dispose() => _writer.Dispose();
+
+    bool IStreamTranslator<EventStreamMessage>.EndsAtFinish => false;
+
+    string IStreamTranslator<EventStreamMessage>.UnfinishedDetail => "stream ended before messageStop";
+
+    string IStreamTranslator<EventStreamMessage>.InvalidFrameDetail => "sent an event that is not valid JSON";
+
+    Usage IStreamTranslator<EventStreamMessage>.SeenUsage() => Usage.ToUsage();
+
+    bool IStreamStart<EventStreamMessage>.IsBlank(EventStreamMessage frame) => false;
+
+    UpstreamFailure? IStreamStart<EventStreamMessage>.StartFailure(EventStreamMessage first) => Failure(first);
+
+    bool IStreamTranslator<EventStreamMessage>.Translate(EventStreamMessage frame, IBufferWriter<byte> output, out UpstreamFailure? failure)
+    {
+        Handle(frame, output, out failure);
+        return true;
+    }
+
+    bool IStreamTranslator<EventStreamMessage>.Complete(IBufferWriter<byte> output)
+    {
+        Complete(output);
+        return true;
+    }
 
     private static int Index(JsonElement root)
         => AnthropicJson.Get(root, "contentBlockIndex") is { ValueKind: JsonValueKind.Number } i && i.TryGetInt32(out var n) ? n : 0;

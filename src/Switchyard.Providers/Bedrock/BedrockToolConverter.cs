@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
-using Switchyard.Providers.Gemini;
 
 namespace Switchyard.Providers.Bedrock;
 
@@ -21,7 +21,7 @@ internal static class BedrockToolConverter
 
         if (tools.ValueKind != JsonValueKind.Array)
         {
-            throw new GeminiTranslationException("tools", "'tools' must be an array", "invalid_type");
+            throw new TranslationException("tools", "'tools' must be an array", "invalid_type");
         }
 
         var specs = new JsonArray();
@@ -32,7 +32,7 @@ internal static class BedrockToolConverter
             var name = AnthropicJson.String(function, "name");
             if ((AnthropicJson.String(tool, "type") ?? "function") != "function" || string.IsNullOrEmpty(name))
             {
-                throw new GeminiTranslationException($"tools[{i}]", "Bedrock takes function tools with a name", "unsupported_value", noEquivalent: true);
+                throw new TranslationException($"tools[{i}]", "Bedrock takes function tools with a name", "unsupported_value", noEquivalent: true);
             }
 
             var spec = new JsonObject { ["name"] = name };
@@ -65,11 +65,11 @@ internal static class BedrockToolConverter
                     "auto" => new JsonObject { ["auto"] = new JsonObject() },
                     "required" => new JsonObject { ["any"] = new JsonObject() },
                     "none" => null,
-                    var other => throw new GeminiTranslationException("tool_choice", $"tool_choice '{other}' is not one of auto, required, none", "invalid_value"),
+                    var other => throw new TranslationException("tool_choice", $"tool_choice '{other}' is not one of auto, required, none", "invalid_value"),
                 }
                 : AnthropicJson.String(AnthropicJson.Get(choice, "function"), "name") is { Length: > 0 } name
                     ? new JsonObject { ["tool"] = new JsonObject { ["name"] = name } }
-                    : throw new GeminiTranslationException("tool_choice", "tool_choice must be auto, required, none or a named function", "invalid_value");
+                    : throw new TranslationException("tool_choice", "tool_choice must be auto, required, none or a named function", "invalid_value");
             if (mapped is null)
             {
                 return null;

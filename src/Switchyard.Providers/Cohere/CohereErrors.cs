@@ -7,10 +7,10 @@ namespace Switchyard.Providers.Cohere;
 
 /// <summary>
 /// Classifies Cohere errors (<c>{"id":…,"message":…}</c>): 429 is rate limiting with the wait from Retry-After, else a
-/// default backoff; 400 and 422 the caller's request, named with Cohere's own message (it describes the caller's
-/// input), or a context-window failure when the message says the input is too long; 401 and 403 the gateway's
-/// credentials; 5xx (and 498/499, Cohere's invalid-token and cancelled) retryable server failures. Other messages never
-/// leave here.
+/// default backoff; 400 and 422 the caller's request, or a context-window failure when the message says the input is
+/// too long; 401 and 403 the gateway's credentials; 5xx (and 498/499, Cohere's invalid-token and cancelled) retryable
+/// server failures. Cohere's message is read only to classify; like every adapter's, it never leaves here
+/// (docs/failure-contract.md: status and code pass on, free text does not).
 /// </summary>
 internal static class CohereErrors
 {
@@ -18,7 +18,6 @@ internal static class CohereErrors
     public static readonly TimeSpan DefaultBackoff = TimeSpan.FromSeconds(1);
 
     private const int MaxErrorBody = 64 * 1024;
-    private const int MaxMessage = 300;
 
     public static async ValueTask<(HttpResponseMessage? Response, UpstreamFailure? Failure)> HeadersAsync(
         UpstreamHttp http, HttpRequestMessage message, CancellationTokenSource cts, TimeSpan timeout, CancellationToken callerToken)
@@ -76,11 +75,7 @@ internal static class CohereErrors
             >= 400 => FailureKind.CallerError,
             _ => FailureKind.InvalidResponse,
         };
-        // a caller error's detail is shown to the caller (FailureMapping); "answered HTTP" details are not
-        var detail = kind is FailureKind.CallerError or FailureKind.ContextWindowExceeded && message is not null
-            ? "Cohere says: " + (message.Length > MaxMessage ? message[..MaxMessage] + "…" : message)
-            : $"answered HTTP {status}";
-        return new UpstreamFailure(kind, status, detail)
+        return new UpstreamFailure(kind, status, $"answered HTTP {status}")
         {
             UpstreamCode = status switch
             {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Gemini;
 
@@ -47,13 +48,13 @@ internal static class CohereMessageConverter
                     var id = AnthropicJson.String(m, "tool_call_id");
                     if (string.IsNullOrEmpty(id))
                     {
-                        throw new GeminiTranslationException(path + ".tool_call_id", "a tool message needs the tool_call_id it answers", "missing_field");
+                        throw new TranslationException(path + ".tool_call_id", "a tool message needs the tool_call_id it answers", "missing_field");
                     }
 
                     result.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = Text(content, path) });
                     break;
                 case var role:
-                    throw new GeminiTranslationException(path + ".role", $"role '{role}' is not supported for Cohere models", "unsupported_value");
+                    throw new TranslationException(path + ".role", $"role '{role}' is not supported for Cohere models", "unsupported_value");
             }
         }
 
@@ -88,7 +89,7 @@ internal static class CohereMessageConverter
                     parts.Add(new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = url } });
                     break;
                 case var type:
-                    throw new GeminiTranslationException(partPath, $"Cohere takes text and image_url content parts; '{type}' is not translated", "unsupported_value", noEquivalent: true);
+                    throw new TranslationException(partPath, $"Cohere takes text and image_url content parts; '{type}' is not translated", "unsupported_value", noEquivalent: true);
             }
         }
 
@@ -111,7 +112,7 @@ internal static class CohereMessageConverter
             var name = AnthropicJson.String(function, "name");
             if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(name))
             {
-                throw new GeminiTranslationException($"{path}.tool_calls[{j}]", $"tool_calls[{j}] needs an id and a function name", "missing_field");
+                throw new TranslationException($"{path}.tool_calls[{j}]", $"tool_calls[{j}] needs an id and a function name", "missing_field");
             }
 
             var arguments = AnthropicJson.String(function, "arguments");

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Switchyard.Core.Config;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Routing;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Gemini;
 
@@ -38,17 +39,17 @@ internal static class CohereRequestTranslator
 
             return AttemptResult<GeminiTranslation>.Ok(new GeminiTranslation(buffer.WrittenSpan.ToArray(), dropped));
         }
-        catch (GeminiTranslationException e)
+        catch (TranslationException e) when (e.Code == "invalid_json")
+        {
+            return new UpstreamFailure(FailureKind.CallerError, 400, "the request body must be a JSON object") { UpstreamCode = "invalid_json" };
+        }
+        catch (TranslationException e)
         {
             return new UpstreamFailure(e.NoEquivalent ? FailureKind.Unsupported : FailureKind.CallerError, 400, e.Message)
             {
                 UpstreamCode = e.Code,
                 UpstreamParam = e.Param,
             };
-        }
-        catch (AnthropicTranslationException)
-        {
-            return new UpstreamFailure(FailureKind.CallerError, 400, "the request body must be a JSON object") { UpstreamCode = "invalid_json" };
         }
         catch (JsonException)
         {
@@ -60,7 +61,7 @@ internal static class CohereRequestTranslator
     {
         if (!source.Root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
-            throw new GeminiTranslationException("messages", "'messages' must be an array", "invalid_type");
+            throw new TranslationException("messages", "'messages' must be an array", "invalid_type");
         }
 
         foreach (var name in NoEquivalent)
@@ -69,7 +70,7 @@ internal static class CohereRequestTranslator
             {
                 if (dropped is null)
                 {
-                    throw new GeminiTranslationException(name, $"Cohere has no equivalent of '{name}'; send it to a deployment that supports it, or opt in to drop_params", "unsupported_value", noEquivalent: true);
+                    throw new TranslationException(name, $"Cohere has no equivalent of '{name}'; send it to a deployment that supports it, or opt in to drop_params", "unsupported_value", noEquivalent: true);
                 }
 
                 dropped.Add(name);
@@ -81,7 +82,7 @@ internal static class CohereRequestTranslator
         {
             if (source.TryGet(name, out var v))
             {
-                request["max_tokens"] = v.TryGetInt32(out var n) && n > 0 ? n : throw new GeminiTranslationException(name, $"'{name}' must be a positive integer", "invalid_value");
+                request["max_tokens"] = v.TryGetInt32(out var n) && n > 0 ? n : throw new TranslationException(name, $"'{name}' must be a positive integer", "invalid_value");
                 break;
             }
         }
@@ -92,14 +93,14 @@ internal static class CohereRequestTranslator
         Number(source, request, "presence_penalty", "presence_penalty");
         if (source.TryGet("seed", out var seed))
         {
-            request["seed"] = seed.TryGetInt64(out var s) ? s : throw new GeminiTranslationException("seed", "'seed' must be an integer", "invalid_type");
+            request["seed"] = seed.TryGetInt64(out var s) ? s : throw new TranslationException("seed", "'seed' must be an integer", "invalid_type");
         }
 
         if (source.TryGet("stop", out var stop))
         {
             request["stop_sequences"] = stop.ValueKind == JsonValueKind.String ? new JsonArray(stop.GetString())
                 : stop.ValueKind == JsonValueKind.Array && stop.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) ? new JsonArray([.. stop.EnumerateArray().Select(e => (JsonNode?)e.GetString())])
-                : throw new GeminiTranslationException("stop", "'stop' must be a string or an array of strings", "invalid_type");
+                : throw new TranslationException("stop", "'stop' must be a string or an array of strings", "invalid_type");
         }
 
         if (ResponseFormat(source) is { } format)
@@ -120,7 +121,7 @@ internal static class CohereRequestTranslator
 
         if (tools.ValueKind != JsonValueKind.Array)
         {
-            throw new GeminiTranslationException("tools", "'tools' must be an array", "invalid_type");
+            throw new TranslationException("tools", "'tools' must be an array", "invalid_type");
         }
 
         var list = new JsonArray();
@@ -131,7 +132,7 @@ internal static class CohereRequestTranslator
             var name = AnthropicJson.String(function, "name");
             if ((AnthropicJson.String(tool, "type") ?? "function") != "function" || string.IsNullOrEmpty(name))
             {
-                throw new GeminiTranslationException($"tools[{i}]", "Cohere takes function tools with a name", "unsupported_value", noEquivalent: true);
+                throw new TranslationException($"tools[{i}]", "Cohere takes function tools with a name", "unsupported_value", noEquivalent: true);
             }
 
             var spec = new JsonObject { ["name"] = name };
@@ -171,13 +172,13 @@ internal static class CohereRequestTranslator
             case null when AnthropicJson.Get(choice, "function").ValueKind == JsonValueKind.Object:
                 if (dropped is null)
                 {
-                    throw new GeminiTranslationException("tool_choice", "Cohere cannot be made to call one named function; use required, or opt in to drop_params", "unsupported_value", noEquivalent: true);
+                    throw new TranslationException("tool_choice", "Cohere cannot be made to call one named function; use required, or opt in to drop_params", "unsupported_value", noEquivalent: true);
                 }
 
                 dropped.Add("tool_choice");
                 break;
             default:
-                throw new GeminiTranslationException("tool_choice", "tool_choice must be auto, required, none or a named function", "invalid_value");
+                throw new TranslationException("tool_choice", "tool_choice must be auto, required, none or a named function", "invalid_value");
         }
     }
 
@@ -194,7 +195,7 @@ internal static class CohereRequestTranslator
             "json_object" => new JsonObject { ["type"] = "json_object" },
             "json_schema" when AnthropicJson.Get(AnthropicJson.Get(format, "json_schema"), "schema") is { ValueKind: JsonValueKind.Object } schema
                 => new JsonObject { ["type"] = "json_object", ["json_schema"] = AnthropicJson.ToNode(schema) },
-            _ => throw new GeminiTranslationException("response_format", "response_format must be text, json_object or json_schema with a schema", "invalid_value"),
+            _ => throw new TranslationException("response_format", "response_format must be text, json_object or json_schema with a schema", "invalid_value"),
         };
     }
 
@@ -202,7 +203,7 @@ internal static class CohereRequestTranslator
     {
         if (source.TryGet(name, out var value))
         {
-            request[cohereName] = value.ValueKind == JsonValueKind.Number ? JsonValue.Create(value.GetDouble()) : throw new GeminiTranslationException(name, $"'{name}' must be a number", "invalid_type");
+            request[cohereName] = value.ValueKind == JsonValueKind.Number ? JsonValue.Create(value.GetDouble()) : throw new TranslationException(name, $"'{name}' must be a number", "invalid_type");
         }
     }
 

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Switchyard.Core.Failures;
+using Switchyard.Core.Requests;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 
 namespace Switchyard.Providers.Cohere;
@@ -12,7 +14,7 @@ namespace Switchyard.Providers.Cohere;
 /// chunk and the usage (content-start, content-end, tool-call-end and citation events carry nothing to relay). An
 /// event that names no type but a <c>message</c> is an error Cohere sent in the stream.
 /// </summary>
-internal sealed class CohereStreamTranslator(string model, string id, long created, bool includeUsage) : IDisposable
+internal sealed class CohereStreamTranslator(string model, string id, long created, bool includeUsage) : IStreamStart<SseItem<byte[]>>
 {
     private readonly AnthropicChunkWriter _writer = new(id, model, created);
     private readonly Dictionary<int, int> _toolIndexes = [];
@@ -111,6 +113,30 @@ internal sealed class CohereStreamTranslator(string model, string id, long creat
     }
 
     public void Dispose() => _writer.Dispose();
+
+    bool IStreamTranslator<SseItem<byte[]>>.EndsAtFinish => false;
+
+    string IStreamTranslator<SseItem<byte[]>>.UnfinishedDetail => "stream ended before message-end";
+
+    string IStreamTranslator<SseItem<byte[]>>.InvalidFrameDetail => "sent an event that is not valid";
+
+    Usage IStreamTranslator<SseItem<byte[]>>.SeenUsage() => Usage.ToUsage();
+
+    bool IStreamStart<SseItem<byte[]>>.IsBlank(SseItem<byte[]> frame) => frame.Data.AsSpan().Trim(" \r\n\t"u8).IsEmpty;
+
+    UpstreamFailure? IStreamStart<SseItem<byte[]>>.StartFailure(SseItem<byte[]> first) => Failure(first);
+
+    bool IStreamTranslator<SseItem<byte[]>>.Translate(SseItem<byte[]> frame, IBufferWriter<byte> output, out UpstreamFailure? failure)
+    {
+        Handle(frame, output, out failure);
+        return true;
+    }
+
+    bool IStreamTranslator<SseItem<byte[]>>.Complete(IBufferWriter<byte> output)
+    {
+        Complete(output);
+        return true;
+    }
 
     private static int Index(JsonElement root)
         => AnthropicJson.Get(root, "index") is { ValueKind: JsonValueKind.Number } i && i.TryGetInt32(out var n) ? n : 0;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 
 namespace Switchyard.Providers.Gemini;
@@ -38,7 +39,7 @@ internal static class GeminiContentConverter
 
                 break;
             default:
-                throw new GeminiTranslationException(path, "content must be a string, an array of parts or null", "invalid_type");
+                throw new TranslationException(path, "content must be a string, an array of parts or null", "invalid_type");
         }
 
         return parts;
@@ -60,7 +61,7 @@ internal static class GeminiContentConverter
         {
             case "text":
             case "refusal" when !textOnly:
-                var text = AnthropicJson.String(part, type) ?? throw new GeminiTranslationException(path + "." + type, $"a {type} part needs a string '{type}'", "invalid_type");
+                var text = AnthropicJson.String(part, type) ?? throw new TranslationException(path + "." + type, $"a {type} part needs a string '{type}'", "invalid_type");
                 return text.Length == 0 ? null : new JsonObject { ["text"] = text };
             case "image_url" when !textOnly:
                 var imageUrl = AnthropicJson.Get(part, "image_url");
@@ -69,7 +70,7 @@ internal static class GeminiContentConverter
             case "file" when !textOnly:
                 return Inline(AnthropicJson.String(AnthropicJson.Get(part, "file"), "file_data"), path + ".file.file_data", "");
             default:
-                throw new GeminiTranslationException(path + ".type", $"content part type '{type}' is not supported here for Gemini models", "unsupported_value");
+                throw new TranslationException(path + ".type", $"content part type '{type}' is not supported here for Gemini models", "unsupported_value");
         }
     }
 
@@ -77,12 +78,12 @@ internal static class GeminiContentConverter
     {
         if (string.IsNullOrEmpty(url))
         {
-            throw new GeminiTranslationException(path, "the part needs a url", "missing_field");
+            throw new TranslationException(path, "the part needs a url", "missing_field");
         }
 
         if (!url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
         {
-            throw new GeminiTranslationException(path, "Gemini takes images and files inline: send a base64 data: URL (data:image/png;base64,...), not a link",
+            throw new TranslationException(path, "Gemini takes images and files inline: send a base64 data: URL (data:image/png;base64,...), not a link",
                 "unsupported_value", noEquivalent: true);
         }
 
@@ -90,7 +91,7 @@ internal static class GeminiContentConverter
         var header = comma > 5 ? url[5..comma] : "";
         if (!header.StartsWith(mediaPrefix, StringComparison.OrdinalIgnoreCase) || !header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
         {
-            throw new GeminiTranslationException(path, $"a data: URL must hold base64-encoded {(mediaPrefix.Length == 0 ? "data" : "an image")} (data:{(mediaPrefix.Length == 0 ? "application/pdf" : "image/png")};base64,...)", "invalid_value");
+            throw new TranslationException(path, $"a data: URL must hold base64-encoded {(mediaPrefix.Length == 0 ? "data" : "an image")} (data:{(mediaPrefix.Length == 0 ? "application/pdf" : "image/png")};base64,...)", "invalid_value");
         }
 
         return new JsonObject { ["inlineData"] = new JsonObject { ["mimeType"] = header[..^7].ToLowerInvariant(), ["data"] = url[(comma + 1)..] } };

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 
 namespace Switchyard.Providers.Gemini;
@@ -40,7 +41,7 @@ internal static class GeminiMessageConverter
                     Append(turns, "user", [FunctionResponse(m, content, path, callNames)]);
                     break;
                 default:
-                    throw new GeminiTranslationException(path + ".role", $"role '{role}' is not supported for Gemini models; send tool results with role 'tool'", "unsupported_value");
+                    throw new TranslationException(path + ".role", $"role '{role}' is not supported for Gemini models; send tool results with role 'tool'", "unsupported_value");
             }
 
             i++;
@@ -66,7 +67,7 @@ internal static class GeminiMessageConverter
         path += ".tool_calls";
         if (calls.ValueKind != JsonValueKind.Array)
         {
-            throw new GeminiTranslationException(path, "tool_calls must be an array", "invalid_type");
+            throw new TranslationException(path, "tool_calls must be an array", "invalid_type");
         }
 
         var j = 0;
@@ -77,11 +78,11 @@ internal static class GeminiMessageConverter
             var name = AnthropicJson.String(function, "name");
             if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(name))
             {
-                throw new GeminiTranslationException($"{path}[{j}]", $"tool_calls[{j}] needs an id and a function name", "missing_field");
+                throw new TranslationException($"{path}[{j}]", $"tool_calls[{j}] needs an id and a function name", "missing_field");
             }
 
             var args = Arguments(AnthropicJson.String(function, "arguments"))
-                ?? throw new GeminiTranslationException($"{path}[{j}].function.arguments", $"tool_calls[{j}].function.arguments is not a JSON object", "invalid_value");
+                ?? throw new TranslationException($"{path}[{j}].function.arguments", $"tool_calls[{j}].function.arguments is not a JSON object", "invalid_value");
             callNames[id] = name;
             var part = new JsonObject { ["functionCall"] = new JsonObject { ["name"] = name, ["args"] = args } };
             if (GeminiToolCallIds.Signature(id) is { } signature)
@@ -101,12 +102,12 @@ internal static class GeminiMessageConverter
         var id = AnthropicJson.String(message, "tool_call_id");
         if (string.IsNullOrEmpty(id))
         {
-            throw new GeminiTranslationException(path + ".tool_call_id", "a tool message needs the tool_call_id it answers", "missing_field");
+            throw new TranslationException(path + ".tool_call_id", "a tool message needs the tool_call_id it answers", "missing_field");
         }
 
         if (!callNames.TryGetValue(id, out var name))
         {
-            throw new GeminiTranslationException(path + ".tool_call_id", $"tool_call_id '{id}' answers no earlier assistant tool call; Gemini names function responses after their call", "invalid_value");
+            throw new TranslationException(path + ".tool_call_id", $"tool_call_id '{id}' answers no earlier assistant tool call; Gemini names function responses after their call", "invalid_value");
         }
 
         // Gemini's response is a JSON object: an answer that is one is sent as it is, any other text wrapped.

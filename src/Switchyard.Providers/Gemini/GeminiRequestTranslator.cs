@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Switchyard.Core.Config;
 using Switchyard.Core.Failures;
 using Switchyard.Core.Routing;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 
 namespace Switchyard.Providers.Gemini;
@@ -31,11 +32,7 @@ internal static class GeminiRequestTranslator
 
             return AttemptResult<GeminiTranslation>.Ok(new GeminiTranslation(buffer.WrittenSpan.ToArray(), dropped));
         }
-        catch (GeminiTranslationException e)
-        {
-            return Refusal(e.NoEquivalent, e.Message, e.Code, e.Param);
-        }
-        catch (AnthropicTranslationException e)
+        catch (TranslationException e)
         {
             return Refusal(e.NoEquivalent, e.Message, e.Code, e.Param);
         }
@@ -52,7 +49,7 @@ internal static class GeminiRequestTranslator
     {
         if (!source.Root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
-            throw new GeminiTranslationException("messages", "'messages' must be an array", "invalid_type");
+            throw new TranslationException("messages", "'messages' must be an array", "invalid_type");
         }
 
         foreach (var name in GeminiParameterPolicy.Unsupported(source))
@@ -76,7 +73,7 @@ internal static class GeminiRequestTranslator
         CopyNumber(source, config, "frequency_penalty", "frequencyPenalty");
         if (source.TryGet("seed", out var seed))
         {
-            config["seed"] = seed.TryGetInt32(out var s) ? s : throw new GeminiTranslationException("seed", "'seed' must be a 32-bit integer for Gemini models", "invalid_value");
+            config["seed"] = seed.TryGetInt32(out var s) ? s : throw new TranslationException("seed", "'seed' must be a 32-bit integer for Gemini models", "invalid_value");
         }
 
         if (MaxTokens(source) is { } max)
@@ -107,7 +104,7 @@ internal static class GeminiRequestTranslator
     {
         if (dropped is null)
         {
-            throw new GeminiTranslationException(name, why + "; send it to a deployment that supports it, or opt in to drop_params", "unsupported_value", noEquivalent: true);
+            throw new TranslationException(name, why + "; send it to a deployment that supports it, or opt in to drop_params", "unsupported_value", noEquivalent: true);
         }
 
         if (!dropped.Contains(name))
@@ -135,7 +132,7 @@ internal static class GeminiRequestTranslator
                 var spec = AnthropicJson.Get(format, "json_schema");
                 if (spec.ValueKind != JsonValueKind.Object)
                 {
-                    throw new GeminiTranslationException("response_format.json_schema", "response_format json_schema needs a json_schema object", "missing_field");
+                    throw new TranslationException("response_format.json_schema", "response_format json_schema needs a json_schema object", "missing_field");
                 }
 
                 config["responseMimeType"] = "application/json";
@@ -146,7 +143,7 @@ internal static class GeminiRequestTranslator
 
                 return;
             case var type:
-                throw new GeminiTranslationException("response_format.type", $"response_format type '{type}' is not one of text, json_object, json_schema", "invalid_value");
+                throw new TranslationException("response_format.type", $"response_format type '{type}' is not one of text, json_object, json_schema", "invalid_value");
         }
     }
 
@@ -172,7 +169,7 @@ internal static class GeminiRequestTranslator
             "low" => new JsonObject { ["thinkingBudget"] = 1024, ["includeThoughts"] = true },
             "medium" => new JsonObject { ["thinkingBudget"] = 8192, ["includeThoughts"] = true },
             "high" => new JsonObject { ["thinkingBudget"] = 24576, ["includeThoughts"] = true },
-            _ => throw new GeminiTranslationException("reasoning_effort", "reasoning_effort must be one of none, minimal, low, medium, high", "invalid_value"),
+            _ => throw new TranslationException("reasoning_effort", "reasoning_effort must be one of none, minimal, low, medium, high", "invalid_value"),
         };
     }
 
@@ -182,7 +179,7 @@ internal static class GeminiRequestTranslator
         {
             if (source.TryGet(name, out var v))
             {
-                return v.TryGetInt32(out var n) && n > 0 ? n : throw new GeminiTranslationException(name, $"'{name}' must be a positive integer", "invalid_value");
+                return v.TryGetInt32(out var n) && n > 0 ? n : throw new TranslationException(name, $"'{name}' must be a positive integer", "invalid_value");
             }
         }
 
@@ -195,7 +192,7 @@ internal static class GeminiRequestTranslator
         {
             if (value.ValueKind != JsonValueKind.Number)
             {
-                throw new GeminiTranslationException(name, $"'{name}' must be a number", "invalid_type");
+                throw new TranslationException(name, $"'{name}' must be a number", "invalid_type");
             }
 
             config[geminiName] = JsonValue.Create(value.GetDouble());
@@ -211,12 +208,12 @@ internal static class GeminiRequestTranslator
 
         if (stop.ValueKind != JsonValueKind.Array || stop.EnumerateArray().Any(s => s.ValueKind != JsonValueKind.String))
         {
-            throw new GeminiTranslationException("stop", "'stop' must be a string or an array of strings", "invalid_type");
+            throw new TranslationException("stop", "'stop' must be a string or an array of strings", "invalid_type");
         }
 
         if (stop.GetArrayLength() > 5)
         {
-            throw new GeminiTranslationException("stop", "Gemini models take at most 5 stop sequences", "invalid_value");
+            throw new TranslationException("stop", "Gemini models take at most 5 stop sequences", "invalid_value");
         }
 
         return [.. stop.EnumerateArray().Select(s => (JsonNode?)s.GetString())];

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 
 namespace Switchyard.Providers.Gemini;
@@ -26,7 +27,7 @@ internal static class GeminiSchema
     {
         if (schema.ValueKind != JsonValueKind.Object)
         {
-            throw new GeminiTranslationException(path, "a schema must be a JSON object", "invalid_type");
+            throw new TranslationException(path, "a schema must be a JSON object", "invalid_type");
         }
 
         return Clean(schema, schema, path, 0, []);
@@ -40,7 +41,7 @@ internal static class GeminiSchema
     {
         if (depth > MaxDepth)
         {
-            throw new GeminiTranslationException(path, $"the schema nests deeper than {MaxDepth} levels", "invalid_value");
+            throw new TranslationException(path, $"the schema nests deeper than {MaxDepth} levels", "invalid_value");
         }
 
         if (s.ValueKind == JsonValueKind.True || s.ValueKind != JsonValueKind.Object)
@@ -52,7 +53,7 @@ internal static class GeminiSchema
         {
             if (refs.Contains(reference))
             {
-                throw new GeminiTranslationException(path, $"the schema refers to itself through '{reference}'; Gemini schemas cannot be recursive", "unsupported_value", noEquivalent: true);
+                throw new TranslationException(path, $"the schema refers to itself through '{reference}'; Gemini schemas cannot be recursive", "unsupported_value", noEquivalent: true);
             }
 
             refs.Add(reference);
@@ -212,7 +213,7 @@ internal static class GeminiSchema
             }
         }
 
-        throw new GeminiTranslationException(path, $"the schema's '$ref': '{reference}' does not name one of its own $defs; Gemini schemas take no external references", "invalid_value");
+        throw new TranslationException(path, $"the schema's '$ref': '{reference}' does not name one of its own $defs; Gemini schemas take no external references", "invalid_value");
     }
 
     private static bool KnownFormat(string? type, string format) => type switch

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Switchyard.Core.Failures;
+using Switchyard.Core.Requests;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 
 namespace Switchyard.Providers.Gemini;
@@ -12,7 +14,7 @@ namespace Switchyard.Providers.Gemini;
 /// deltas, each functionCall part one whole tool call, the finishReason the finish chunk; the stream's end the usage
 /// chunk (when asked for) and [DONE]. An error object or a blocked prompt breaks the stream. Writes whole SSE events only.
 /// </summary>
-internal sealed class GeminiStreamTranslator(string fallbackModel, long created, bool includeUsage) : IDisposable
+internal sealed class GeminiStreamTranslator(string fallbackModel, long created, bool includeUsage) : IStreamStart<SseItem<byte[]>>
 {
     private AnthropicChunkWriter? _writer;
     private int _calls;
@@ -103,6 +105,30 @@ internal sealed class GeminiStreamTranslator(string fallbackModel, long created,
     }
 
     public void Dispose() => _writer?.Dispose();
+
+    bool IStreamTranslator<SseItem<byte[]>>.EndsAtFinish => false;
+
+    string IStreamTranslator<SseItem<byte[]>>.UnfinishedDetail => "stream ended before a finishReason";
+
+    string IStreamTranslator<SseItem<byte[]>>.InvalidFrameDetail => "sent an event that is not valid";
+
+    Usage IStreamTranslator<SseItem<byte[]>>.SeenUsage() => Usage.ToUsage();
+
+    bool IStreamStart<SseItem<byte[]>>.IsBlank(SseItem<byte[]> frame) => frame.Data.AsSpan().Trim(" \r\n\t"u8).IsEmpty;
+
+    UpstreamFailure? IStreamStart<SseItem<byte[]>>.StartFailure(SseItem<byte[]> first) => Failure(first.Data);
+
+    bool IStreamTranslator<SseItem<byte[]>>.Translate(SseItem<byte[]> frame, IBufferWriter<byte> output, out UpstreamFailure? failure)
+    {
+        Handle(frame, output, out failure);
+        return true; // every event is flushed, written or not
+    }
+
+    bool IStreamTranslator<SseItem<byte[]>>.Complete(IBufferWriter<byte> output)
+    {
+        Complete(output);
+        return true;
+    }
 
     private bool Part(JsonElement part, IBufferWriter<byte> output)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 
 namespace Switchyard.Providers.Gemini;
@@ -18,7 +19,7 @@ internal static class GeminiToolConverter
         {
             if (tools.ValueKind != JsonValueKind.Array)
             {
-                throw new GeminiTranslationException("tools", "'tools' must be an array", "invalid_type");
+                throw new TranslationException("tools", "'tools' must be an array", "invalid_type");
             }
 
             var i = 0;
@@ -46,14 +47,14 @@ internal static class GeminiToolConverter
         var type = AnthropicJson.String(tool, "type") ?? "function";
         if (type != "function")
         {
-            throw new GeminiTranslationException(path + ".type", $"tool type '{type}' is not supported for Gemini models; use function tools", "unsupported_value", noEquivalent: true);
+            throw new TranslationException(path + ".type", $"tool type '{type}' is not supported for Gemini models; use function tools", "unsupported_value", noEquivalent: true);
         }
 
         var function = AnthropicJson.Get(tool, "function");
         var name = AnthropicJson.String(function, "name");
         if (string.IsNullOrEmpty(name))
         {
-            throw new GeminiTranslationException(path + ".function.name", "a function tool needs a name", "missing_field");
+            throw new TranslationException(path + ".function.name", "a function tool needs a name", "missing_field");
         }
 
         var result = new JsonObject { ["name"] = name };
@@ -85,7 +86,7 @@ internal static class GeminiToolConverter
                     "auto" => "AUTO",
                     "required" => "ANY",
                     "none" => "NONE",
-                    var other => throw new GeminiTranslationException("tool_choice", $"tool_choice '{other}' is not one of auto, required, none", "invalid_value"),
+                    var other => throw new TranslationException("tool_choice", $"tool_choice '{other}' is not one of auto, required, none", "invalid_value"),
                 },
             };
         }
@@ -95,6 +96,6 @@ internal static class GeminiToolConverter
             return new JsonObject { ["mode"] = "ANY", ["allowedFunctionNames"] = new JsonArray(name) };
         }
 
-        throw new GeminiTranslationException("tool_choice", "tool_choice must be auto, required, none or {\"type\":\"function\",\"function\":{\"name\":...}}", "invalid_value");
+        throw new TranslationException("tool_choice", "tool_choice must be auto, required, none or {\"type\":\"function\",\"function\":{\"name\":...}}", "invalid_value");
     }
 }

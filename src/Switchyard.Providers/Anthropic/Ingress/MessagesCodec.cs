@@ -29,7 +29,7 @@ public sealed class MessagesCodec : IIngressCodec
             var estimate = PromptEstimator.Estimate(chat, chatInfo, EstimateProfile.OpenAI, CancellationToken.None).PromptTokens;
             return AttemptResult<ChatTranslation>.Ok(new ChatTranslation(chat, chatInfo with { PromptTokensEstimate = estimate }) { Dropped = dropped });
         }
-        catch (AnthropicTranslationException e)
+        catch (TranslationException e)
         {
             return new UpstreamFailure(FailureKind.CallerError, 400, e.Message) { UpstreamCode = e.Code, UpstreamParam = e.Param };
         }

@@ -1,12 +1,13 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Switchyard.Providers.Abstractions;
 
 namespace Switchyard.Providers.Anthropic.Ingress;
 
 /// <summary>
 /// An Anthropic Messages request -> an OpenAI Chat Completions request, for deployments that do not speak Messages.
-/// What has a chat equivalent is translated; what has none is refused (<see cref="AnthropicTranslationException"/>,
+/// What has a chat equivalent is translated; what has none is refused (<see cref="TranslationException"/>,
 /// 400 <c>unsupported_value</c> naming the parameter), never dropped, with two documented exceptions:
 /// <c>cache_control</c> (a caching hint for Anthropic's prompt cache, meaningless elsewhere) and
 /// <c>thinking</c>/<c>redacted_thinking</c> blocks in earlier assistant turns (Anthropic itself strips earlier turns'
@@ -122,7 +123,7 @@ internal static class MessagesToChat
         _ => "high",
     };
 
-    private static AnthropicTranslationException Unsupported(string param, string message) => new(param, message, "unsupported_value");
+    private static TranslationException Unsupported(string param, string message) => new(param, message, "unsupported_value");
 
     private static void WriteSystem(Utf8JsonWriter w, JsonElement system)
     {
@@ -159,7 +160,7 @@ internal static class MessagesToChat
     }
 
     private static string TextOf(JsonElement block, string path)
-        => AnthropicJson.String(block, "text") ?? throw new AnthropicTranslationException(path + ".text", "a text block needs a string 'text'", "invalid_type");
+        => AnthropicJson.String(block, "text") ?? throw new TranslationException(path + ".text", "a text block needs a string 'text'", "invalid_type");
 
     private static void WriteMessage(Utf8JsonWriter w, JsonElement message, string path)
     {
@@ -199,7 +200,7 @@ internal static class MessagesToChat
                 case "tool_use":
                     if (AnthropicJson.String(block, "id") is null || AnthropicJson.String(block, "name") is null)
                     {
-                        throw new AnthropicTranslationException($"{path}[{j}]", "a tool_use block needs a string 'id' and 'name'", "missing_field");
+                        throw new TranslationException($"{path}[{j}]", "a tool_use block needs a string 'id' and 'name'", "missing_field");
                     }
 
                     calls.Add(block);
@@ -289,14 +290,14 @@ internal static class MessagesToChat
 
     private static void WriteToolResult(Utf8JsonWriter w, JsonElement block, string path)
     {
-        var id = AnthropicJson.String(block, "tool_use_id") ?? throw new AnthropicTranslationException(path + ".tool_use_id", "a tool_result block needs a string 'tool_use_id'", "missing_field");
+        var id = AnthropicJson.String(block, "tool_use_id") ?? throw new TranslationException(path + ".tool_use_id", "a tool_result block needs a string 'tool_use_id'", "missing_field");
         var content = AnthropicJson.Get(block, "content");
         var text = content.ValueKind switch
         {
             JsonValueKind.String => content.GetString(),
             JsonValueKind.Array => JoinText(content, path + ".content"),
             JsonValueKind.Undefined or JsonValueKind.Null => "",
-            _ => throw new AnthropicTranslationException(path + ".content", "a tool_result's content must be a string or text blocks", "invalid_type"),
+            _ => throw new TranslationException(path + ".content", "a tool_result's content must be a string or text blocks", "invalid_type"),
         };
         if (AnthropicJson.Get(block, "is_error").ValueKind == JsonValueKind.True)
         {
@@ -383,7 +384,7 @@ internal static class MessagesToChat
     }
 
     private static string Required(JsonElement source, string name, string path)
-        => AnthropicJson.String(source, name) ?? throw new AnthropicTranslationException($"{path}.{name}", $"'{path}.{name}' is required", "missing_field");
+        => AnthropicJson.String(source, name) ?? throw new TranslationException($"{path}.{name}", $"'{path}.{name}' is required", "missing_field");
 
     private static void CopyNumber(Utf8JsonWriter w, JsonElement root, string name)
     {
@@ -401,7 +402,7 @@ internal static class MessagesToChat
         {
             if (s.ValueKind != JsonValueKind.String)
             {
-                throw new AnthropicTranslationException("stop_sequences", "'stop_sequences' must be an array of strings", "invalid_type");
+                throw new TranslationException("stop_sequences", "'stop_sequences' must be an array of strings", "invalid_type");
             }
 
             w.WriteStringValue(s.GetString());
@@ -414,7 +415,7 @@ internal static class MessagesToChat
     {
         if (metadata.ValueKind != JsonValueKind.Object)
         {
-            throw new AnthropicTranslationException("metadata", "'metadata' must be an object", "invalid_type");
+            throw new TranslationException("metadata", "'metadata' must be an object", "invalid_type");
         }
 
         foreach (var property in metadata.EnumerateObject())
@@ -457,7 +458,7 @@ internal static class MessagesToChat
             var schema = AnthropicJson.Get(tool, "input_schema");
             if (schema.ValueKind != JsonValueKind.Object)
             {
-                throw new AnthropicTranslationException($"tools[{i}].input_schema", $"'tools[{i}].input_schema' must be a JSON schema object", "invalid_type");
+                throw new TranslationException($"tools[{i}].input_schema", $"'tools[{i}].input_schema' must be a JSON schema object", "invalid_type");
             }
 
             w.WritePropertyName("parameters");
@@ -489,7 +490,7 @@ internal static class MessagesToChat
                 w.WriteString("tool_choice", "none");
                 break;
             case "tool":
-                var name = AnthropicJson.String(choice, "name") ?? throw new AnthropicTranslationException("tool_choice.name", "tool_choice of type 'tool' needs a 'name'", "missing_field");
+                var name = AnthropicJson.String(choice, "name") ?? throw new TranslationException("tool_choice.name", "tool_choice of type 'tool' needs a 'name'", "missing_field");
                 w.WriteStartObject("tool_choice");
                 w.WriteString("type", "function");
                 w.WriteStartObject("function");
@@ -498,7 +499,7 @@ internal static class MessagesToChat
                 w.WriteEndObject();
                 break;
             case var other:
-                throw new AnthropicTranslationException("tool_choice.type", $"tool_choice type '{other}' is not one of auto, any, tool, none", "invalid_value");
+                throw new TranslationException("tool_choice.type", $"tool_choice type '{other}' is not one of auto, any, tool, none", "invalid_value");
         }
 
         if (AnthropicJson.Get(choice, "disable_parallel_tool_use").ValueKind == JsonValueKind.True)
@@ -517,7 +518,7 @@ internal static class MessagesToChat
                 var budget = AnthropicJson.Get(thinking, "budget_tokens");
                 if (budget.ValueKind != JsonValueKind.Number || !budget.TryGetInt32(out var tokens) || tokens < 1)
                 {
-                    throw new AnthropicTranslationException("thinking.budget_tokens", "'thinking.budget_tokens' must be a positive integer", "invalid_value");
+                    throw new TranslationException("thinking.budget_tokens", "'thinking.budget_tokens' must be a positive integer", "invalid_value");
                 }
 
                 w.WriteString("reasoning_effort", EffortFor(tokens));

@@ -138,7 +138,7 @@ public sealed class CohereGatewayTests
     }
 
     [Fact]
-    public async Task Chat_Cohere422_IsAnInvalidRequest_NamingCoheresMessage()
+    public async Task Chat_Cohere422_IsAnInvalidRequest_WithoutCoheresMessage()
     {
         await using var upstream = await FakeUpstream.StartAsync();
         upstream.Handler = CohereWire.Verified((c, _) => CohereWire.WriteErrorAsync(c, 422, "invalid request: temperature must be between 0 and 1"));
@@ -149,7 +149,8 @@ public sealed class CohereGatewayTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode); // Cohere's status is relayed
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
-        Assert.Contains("temperature must be between 0 and 1", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("invalid_request", error.GetProperty("code").GetString());
+        Assert.DoesNotContain("temperature must be between 0 and 1", error.GetProperty("message").GetString(), StringComparison.Ordinal); // free text never passes on
     }
 
     [Fact]

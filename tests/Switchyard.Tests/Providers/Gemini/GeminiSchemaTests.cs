@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Gemini;
 
 namespace Switchyard.Tests.Providers.Gemini;
@@ -25,10 +26,10 @@ public sealed class GeminiSchemaTests
     [Fact]
     public void Clean_RecursiveRef_RefusedAsNoEquivalent_UnknownRefAsInvalid()
     {
-        var recursive = Assert.Throws<GeminiTranslationException>(() => Clean("""
+        var recursive = Assert.Throws<TranslationException>(() => Clean("""
             {"type":"object","properties":{"node":{"$ref":"#/$defs/node"}},"$defs":{"node":{"type":"object","properties":{"next":{"$ref":"#/$defs/node"}}}}}
             """));
-        var unknown = Assert.Throws<GeminiTranslationException>(() => Clean("""{"type":"object","properties":{"a":{"$ref":"https://example.com/s.json"}}}"""));
+        var unknown = Assert.Throws<TranslationException>(() => Clean("""{"type":"object","properties":{"a":{"$ref":"https://example.com/s.json"}}}"""));
 
         Assert.True(recursive.NoEquivalent);
         Assert.Equal("tools[0].function.parameters.properties.node.properties.next", recursive.Param);
