@@ -19,6 +19,14 @@ internal static class CohereRerank
 {
     public static async ValueTask<AttemptResult<UpstreamResponse>> SendAsync(UpstreamHttp http, ProviderRequest request, CancellationToken cancellationToken)
     {
+        if (!Core.Config.ProviderFamilies.Takes(request.Deployment.Provider, Core.Requests.OperationKind.Rerank))
+        {
+            return new UpstreamFailure(FailureKind.Unsupported, null, $"has no rerank API on {request.Deployment.Provider}/ (chat only); use cohere/ for rerank")
+            {
+                UpstreamParam = "model",
+            };
+        }
+
         var parsed = RerankRequest.Parse(request.Body);
         if (parsed.Value is not { } rerank)
         {

@@ -36,6 +36,11 @@ internal static class CompatibleRerank
             };
         }
 
+        if (string.IsNullOrEmpty(d.ApiBase))
+        {
+            return new UpstreamFailure(FailureKind.Unsupported, null, $"has no api_base; {d.Provider}/ rerank is sent to {{api_base}}/rerank") { UpstreamParam = "model" };
+        }
+
         var parsed = RerankRequest.Parse(request.Body);
         if (parsed.Value is not { } rerank)
         {
