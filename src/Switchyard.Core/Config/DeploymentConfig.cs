@@ -55,6 +55,9 @@ public sealed record DeploymentConfig
     public decimal? InputCostPerToken { get; init; }
     public decimal? OutputCostPerToken { get; init; }
 
+    /// <summary>Dollars per rerank search unit (LiteLLM <c>input_cost_per_query</c>; Cohere bills rerank this way).</summary>
+    public decimal? InputCostPerQuery { get; init; }
+
     /// <summary>Dollars per prompt token read from the provider's cache (LiteLLM <c>cache_read_input_token_cost</c>).</summary>
     public decimal? CacheReadCostPerToken { get; init; }
 

@@ -14,9 +14,10 @@ public static class DeploymentModes
     public const string ImageGeneration = "image_generation";
     public const string Moderation = "moderation";
     public const string Responses = "responses";
+    public const string Rerank = "rerank";
 
     /// <summary>The modes a config may name.</summary>
-    public static readonly IReadOnlyList<string> Known = [Chat, Completion, Embedding, ImageGeneration, Moderation, Responses];
+    public static readonly IReadOnlyList<string> Known = [Chat, Completion, Embedding, ImageGeneration, Moderation, Responses, Rerank];
 
     /// <summary>The mode an operation needs of a deployment that names one.</summary>
     public static string For(OperationKind operation) => operation switch
@@ -25,6 +26,7 @@ public static class DeploymentModes
         OperationKind.Completions => Completion,
         OperationKind.ImageGeneration => ImageGeneration,
         OperationKind.Moderations => Moderation,
+        OperationKind.Rerank => Rerank,
         _ => Chat,
     };
 

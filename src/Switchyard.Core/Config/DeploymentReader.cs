@@ -14,7 +14,7 @@ internal static class DeploymentReader
     private static readonly HashSet<string> ParamKeys =
     [
         "model", "api_base", "base_url", "api_key", "api_version", "timeout", "stream_timeout", "max_retries", "rpm", "tpm",
-        "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
+        "weight", "order", "region_name", "input_cost_per_token", "output_cost_per_token", "input_cost_per_query", "cache_read_input_token_cost",
         "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mock_response", "mock_latency_ms",
         "mock_fail_status", "responses", "drop_params", "tags", "organization", "extra_headers", "custom_llm_provider",
     ];
@@ -28,7 +28,7 @@ internal static class DeploymentReader
 
     private static readonly HashSet<string> InfoKeys =
     [
-        "id", "base_model", "max_input_tokens", "max_output_tokens", "max_tokens", "input_cost_per_token", "output_cost_per_token",
+        "id", "base_model", "max_input_tokens", "max_output_tokens", "max_tokens", "input_cost_per_token", "output_cost_per_token", "input_cost_per_query",
         "cache_read_input_token_cost", "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr", "mode", "offline_standby", "description",
     ];
 
@@ -72,7 +72,7 @@ internal static class DeploymentReader
         var extraHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var aws = new Dictionary<string, (string Value, YamlNode Node, string Path)>(StringComparer.Ordinal);
         double? weight = null;
-        decimal? inCost = null, outCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
+        decimal? inCost = null, outCost = null, queryCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
         YamlNode? keyNode = null, modelNode = null;
         var defaults = new Dictionary<string, JsonNode?>(router.DefaultParams.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())), StringComparer.Ordinal);
         foreach (var (k, v, p) in w.Entries(pm, paramsPath))
@@ -123,6 +123,7 @@ internal static class DeploymentReader
                 case "region_name": region = w.String(v, p); break;
                 case "input_cost_per_token": inCost = (decimal?)w.Number(v, p, 0); break;
                 case "output_cost_per_token": outCost = (decimal?)w.Number(v, p, 0); break;
+                case "input_cost_per_query": queryCost = (decimal?)w.Number(v, p, 0); break;
                 case "cache_read_input_token_cost": cacheReadCost = (decimal?)w.Number(v, p, 0); break;
                 case "cache_creation_input_token_cost": cacheWriteCost = (decimal?)w.Number(v, p, 0); break;
                 case "cache_creation_input_token_cost_above_1hr": cacheWrite1hCost = (decimal?)w.Number(v, p, 0); break;
@@ -172,6 +173,7 @@ internal static class DeploymentReader
                 case "max_output_tokens" or "max_tokens": w.Int(v, p, 1); break;
                 case "input_cost_per_token": inCost = (decimal?)w.Number(v, p, 0) ?? inCost; break;
                 case "output_cost_per_token": outCost = (decimal?)w.Number(v, p, 0) ?? outCost; break;
+                case "input_cost_per_query": queryCost = (decimal?)w.Number(v, p, 0) ?? queryCost; break;
                 case "cache_read_input_token_cost": cacheReadCost = (decimal?)w.Number(v, p, 0) ?? cacheReadCost; break;
                 case "cache_creation_input_token_cost": cacheWriteCost = (decimal?)w.Number(v, p, 0) ?? cacheWriteCost; break;
                 case "cache_creation_input_token_cost_above_1hr": cacheWrite1hCost = (decimal?)w.Number(v, p, 0) ?? cacheWrite1hCost; break;
@@ -179,7 +181,7 @@ internal static class DeploymentReader
                     mode = w.String(v, p);
                     if (mode is not null && !DeploymentModes.Known.Contains(mode))
                     {
-                        // LiteLLM's other modes (audio_transcription, batch, rerank, ...): the entry is valid there, only not served here
+                        // LiteLLM's other modes (audio_transcription, audio_speech, batch, ...): the entry is valid there, only not served here
                         w.Warn(p, v, $"'{mode}' is not a mode Switchyard serves (it serves {string.Join(", ", DeploymentModes.Known)}); this deployment is disabled, the others load");
                         unservedMode = mode;
                         mode = null;
@@ -360,6 +362,7 @@ internal static class DeploymentReader
             Mode = mode,
             InputCostPerToken = inCost,
             OutputCostPerToken = outCost,
+            InputCostPerQuery = queryCost,
             CacheReadCostPerToken = cacheReadCost,
             CacheWriteCostPerToken = cacheWriteCost,
             CacheWrite1hCostPerToken = cacheWrite1hCost,

@@ -19,7 +19,8 @@ public static class ProviderFamilies
 
     private static readonly FrozenSet<OperationKind> ChatOnly = FrozenSet.Create(OperationKind.Chat);
     private static readonly FrozenSet<OperationKind> ChatAndEmbeddings = FrozenSet.Create(OperationKind.Chat, OperationKind.Embeddings);
-    private static readonly FrozenSet<OperationKind> EmbeddingsOnly = FrozenSet.Create(OperationKind.Embeddings);
+    private static readonly FrozenSet<OperationKind> EmbeddingsAndRerank = FrozenSet.Create(OperationKind.Embeddings, OperationKind.Rerank);
+    private static readonly FrozenSet<OperationKind> ChatEmbeddingsAndRerank = FrozenSet.Create(OperationKind.Chat, OperationKind.Embeddings, OperationKind.Rerank);
 
     /// <summary>
     /// Every prefix. Key variables are LiteLLM's names for each provider; the first four families and the local servers
@@ -49,7 +50,9 @@ public static class ProviderFamilies
         new("nvidia_nim", OpenAI, "https://integrate.api.nvidia.com/v1", ["NVIDIA_NIM_API_KEY"], ChatAndEmbeddings),
         new("sambanova", OpenAI, "https://api.sambanova.ai/v1", ["SAMBANOVA_API_KEY"], ChatAndEmbeddings),
         new("huggingface", OpenAI, "https://router.huggingface.co/v1", ["HF_TOKEN", "HUGGINGFACE_API_KEY"], ChatOnly),
-        new("voyage", OpenAI, "https://api.voyageai.com/v1", ["VOYAGE_API_KEY", "VOYAGE_AI_API_KEY", "VOYAGE_AI_TOKEN"], EmbeddingsOnly),
+        new("voyage", OpenAI, "https://api.voyageai.com/v1", ["VOYAGE_API_KEY", "VOYAGE_AI_API_KEY", "VOYAGE_AI_TOKEN"], EmbeddingsAndRerank),
+        new("jina_ai", OpenAI, "https://api.jina.ai/v1", ["JINA_AI_API_KEY", "JINA_API_KEY"], EmbeddingsAndRerank),
+        new("infinity", OpenAI, null, ["INFINITY_API_KEY"], EmbeddingsAndRerank),
         new("nebius", OpenAI, "https://api.studio.nebius.ai/v1", ["NEBIUS_API_KEY"], ChatAndEmbeddings),
         new("novita", OpenAI, "https://api.novita.ai/v3/openai", ["NOVITA_API_KEY"], ChatAndEmbeddings),
         new("friendliai", OpenAI, "https://api.friendli.ai/serverless/v1", ["FRIENDLIAI_API_KEY", "FRIENDLI_TOKEN"], ChatOnly),
@@ -63,7 +66,7 @@ public static class ProviderFamilies
         new("anthropic", Anthropic, "https://api.anthropic.com"),
         new("gemini", Gemini, "https://generativelanguage.googleapis.com"),
         new("bedrock", Bedrock, null, null, ChatAndEmbeddings),
-        new("cohere", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatAndEmbeddings),
+        new("cohere", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatEmbeddingsAndRerank),
         new("cohere_chat", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatOnly),
         new("mock", Mock),
     ];

@@ -23,6 +23,9 @@ public enum OperationKind
 
     /// <summary>OpenAI Moderations (<c>POST /v1/moderations</c>).</summary>
     Moderations,
+
+    /// <summary>Cohere-style rerank (<c>POST /rerank</c>, <c>/v1/rerank</c>, <c>/v2/rerank</c>): a query and documents, ranked.</summary>
+    Rerank,
 }
 
 /// <summary>What routing needs from a request body, found in one pass; the body itself is passed through.</summary>
@@ -47,6 +50,9 @@ public sealed record RequestInfo
 
     /// <summary>Completions asked for (chat and legacy completions <c>n</c>, images <c>n</c>; default 1).</summary>
     public int Choices { get; init; } = 1;
+
+    /// <summary>Rerank <c>documents</c> sent (what Cohere's search units are counted from); 0 for other operations.</summary>
+    public int Documents { get; init; }
 
     /// <summary>
     /// Where the text the provider bills sits in the body, as start and end offsets in pairs: chat <c>messages</c>,

@@ -60,6 +60,7 @@ public static partial class RequestInspector
                 OperationKind.Completions => InspectCompletions(ref r),
                 OperationKind.ImageGeneration => InspectImages(ref r),
                 OperationKind.Moderations => InspectModerations(ref r),
+                OperationKind.Rerank => InspectRerank(ref r),
                 _ => InspectResponses(ref r),
             };
         }

@@ -17,6 +17,9 @@ public sealed record Usage(long PromptTokens, long CompletionTokens)
     /// <summary>Prompt tokens written to a 1-hour cache.</summary>
     public long CacheWrite1hTokens { get; init; }
 
+    /// <summary>Rerank search units billed (Cohere's <c>meta.billed_units.search_units</c>), priced per query.</summary>
+    public long SearchUnits { get; init; }
+
     /// <summary>Whether any part of the prompt was read from or written to a cache.</summary>
     public bool HasCacheTokens => (CacheReadTokens | CacheWrite5mTokens | CacheWrite1hTokens) != 0;
 }

@@ -16,6 +16,7 @@ public sealed class RouteGroup
             var (input, output) = Usage.PriceTable.For(d.Config);
             MaxInputPrice = Math.Max(MaxInputPrice, input);
             MaxOutputPrice = Math.Max(MaxOutputPrice, output);
+            MaxQueryPrice = Math.Max(MaxQueryPrice, Usage.PriceTable.PricesFor(d.Config).Query);
         }
     }
 
@@ -26,6 +27,9 @@ public sealed class RouteGroup
     public decimal MaxInputPrice { get; }
 
     public decimal MaxOutputPrice { get; }
+
+    /// <summary>Highest price per rerank search unit in the group.</summary>
+    public decimal MaxQueryPrice { get; }
 
     public string Name { get; }
 

@@ -6,6 +6,7 @@ namespace Switchyard.Core.Usage;
 /// <summary>
 /// Dollars per token. A deployment's own prices (model_info or litellm_params input/output_cost_per_token) win;
 /// otherwise the built-in table for common models, matched by provider model id or base_model (longest prefix).
+/// Rerank search units have their own price (<c>input_cost_per_query</c>, else Cohere's list price for its rerank models).
 /// Prompt-cache prices come from <c>cache_read_input_token_cost</c>, <c>cache_creation_input_token_cost</c> (5-minute
 /// writes) and <c>cache_creation_input_token_cost_above_1hr</c>, else Anthropic's (or Gemini's cache-read) multipliers of the input price.
 /// </summary>
@@ -92,6 +93,21 @@ public static class PriceTable
         ["mistral-large-2402"] = (4.00m, 12.00m),
         ["mistral-large-2407"] = (2.00m, 6.00m),
         ["r1-v1"] = (1.35m, 5.40m),
+        ["jina-reranker"] = (0.018m, 0m),
+        ["rerank-2.5-lite"] = (0.02m, 0m), // Voyage's rerankers bill tokens; Cohere's (below) bill searches
+        ["rerank-2.5"] = (0.05m, 0m),
+        ["rerank-2-lite"] = (0.02m, 0m),
+        ["rerank-2"] = (0.05m, 0m),
+    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Dollars per rerank search unit (one query over up to 100 documents): Cohere's list prices, $2.00 per 1000 searches.</summary>
+    private static readonly FrozenDictionary<string, decimal> PerQuery = new Dictionary<string, decimal>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["rerank-v3.5"] = 0.002m,
+        ["rerank-english-v3.0"] = 0.002m,
+        ["rerank-multilingual-v3.0"] = 0.002m,
+        ["rerank-english-v2.0"] = 0.001m,
+        ["rerank-multilingual-v2.0"] = 0.001m,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeploymentConfig, StrongBox> Cache = new();
@@ -108,7 +124,7 @@ public static class PriceTable
     /// spend counts as $0: warned about at start (a log line naming it) and by doctor (SY113). A wildcard model_name's
     /// deployment is priced per concrete model it is called with, so it is never unpriced as written.
     /// </summary>
-    public static bool IsUnpriced(DeploymentConfig d) => d.Enabled && d.Family != ProviderFamilies.Mock && !d.IsWildcard && For(d) == (0, 0);
+    public static bool IsUnpriced(DeploymentConfig d) => d.Enabled && d.Family != ProviderFamilies.Mock && !d.IsWildcard && For(d) == (0, 0) && PricesFor(d).Query == 0;
 
     /// <summary>All of a deployment's prices per token, prompt-cache reads and writes included.</summary>
     public static TokenPrices PricesFor(DeploymentConfig d) => Cache.GetValue(d, static c => new StrongBox(Lookup(c))).Value;
@@ -138,18 +154,24 @@ public static class PriceTable
         var anthropic = d.Family == ProviderFamilies.Anthropic || model.Contains("claude", StringComparison.OrdinalIgnoreCase);
         var gemini = d.Family == ProviderFamilies.Gemini || model.Contains("gemini", StringComparison.OrdinalIgnoreCase);
         var cacheRead = anthropic ? 0.1m : gemini ? GeminiCacheReadFactor(model) : 1m;
+        var query = d.InputCostPerQuery ?? Lookup(d.BaseModel, PerQuery) ?? Lookup(d.Model, PerQuery) ?? 0;
         return new TokenPrices(
             input,
             output,
             d.CacheReadCostPerToken ?? (input * cacheRead),
             d.CacheWriteCostPerToken ?? (anthropic ? input * 1.25m : input),
-            d.CacheWrite1hCostPerToken ?? (anthropic ? input * 2m : input));
+            d.CacheWrite1hCostPerToken ?? (anthropic ? input * 2m : input),
+            query);
     }
 
     private static decimal GeminiCacheReadFactor(string model)
         => model.Contains("gemini-1.", StringComparison.OrdinalIgnoreCase) || model.Contains("gemini-2.0", StringComparison.OrdinalIgnoreCase) ? 0.25m : 0.1m;
 
-    private static (decimal In, decimal Out)? Lookup(string? model)
+    private static (decimal In, decimal Out)? Lookup(string? model) => Lookup(model, PerMillion);
+
+    /// <summary>The longest-prefix entry of <paramref name="table"/> for the model id (its provider prefix cut off).</summary>
+    private static T? Lookup<T>(string? model, FrozenDictionary<string, T> table)
+        where T : struct
     {
         if (string.IsNullOrEmpty(model))
         {
@@ -164,9 +186,9 @@ public static class PriceTable
 
         model = WithoutBedrockPrefixes(model);
 
-        (decimal, decimal)? best = null;
+        T? best = null;
         var bestLength = 0;
-        foreach (var (name, price) in PerMillion)
+        foreach (var (name, price) in table)
         {
             if (name.Length > bestLength && model.StartsWith(name, StringComparison.OrdinalIgnoreCase))
             {
@@ -206,7 +228,8 @@ public static class PriceTable
     public static decimal Cost(DeploymentConfig d, Requests.Usage usage)
     {
         ArgumentNullException.ThrowIfNull(usage);
-        return Cost(d, usage.PromptTokens, usage.CompletionTokens, usage.CacheReadTokens, usage.CacheWrite5mTokens, usage.CacheWrite1hTokens);
+        var tokens = Cost(d, usage.PromptTokens, usage.CompletionTokens, usage.CacheReadTokens, usage.CacheWrite5mTokens, usage.CacheWrite1hTokens);
+        return usage.SearchUnits == 0 ? tokens : tokens + (usage.SearchUnits * PricesFor(d).Query);
     }
 
     /// <summary>
@@ -223,5 +246,5 @@ public static class PriceTable
     }
 }
 
-/// <summary>Dollars per token: uncached input, output, cache reads, 5-minute and 1-hour cache writes.</summary>
-public readonly record struct TokenPrices(decimal Input, decimal Output, decimal CacheRead, decimal CacheWrite5m, decimal CacheWrite1h);
+/// <summary>Dollars per token: uncached input, output, cache reads, 5-minute and 1-hour cache writes; and per rerank search unit.</summary>
+public readonly record struct TokenPrices(decimal Input, decimal Output, decimal CacheRead, decimal CacheWrite5m, decimal CacheWrite1h, decimal Query = 0);

@@ -21,8 +21,15 @@ public readonly record struct UsageEstimate(long PromptTokens, long CompletionTo
         var (prompt, choices) = bounded
             ? PromptEstimator.Estimate(body, info, group.EstimateProfile, cancellationToken)
             : new PromptEstimate(Math.Max(1, body.Length / 4), 1);
-        var completion = info.Operation is OperationKind.Embeddings or OperationKind.ImageGeneration or OperationKind.Moderations ? 0 : (long)(info.MaxTokens ?? PromptEstimator.DefaultCompletionEstimate) * choices;
-        var cost = (prompt * group.MaxInputPrice) + (completion * group.MaxOutputPrice);
+        var completion = info.Operation is OperationKind.Embeddings or OperationKind.ImageGeneration or OperationKind.Moderations or OperationKind.Rerank
+            ? 0 : (long)(info.MaxTokens ?? PromptEstimator.DefaultCompletionEstimate) * choices;
+        var cost = (prompt * group.MaxInputPrice) + (completion * group.MaxOutputPrice) + (SearchUnits(info) * group.MaxQueryPrice);
         return new UsageEstimate(prompt, completion, AdmissionController.ToNanos(cost));
     }
+
+    /// <summary>
+    /// The search units a rerank request is reserved at: one per 100 documents (Cohere's unit; documents it splits into
+    /// chunks can bill more, settled from the answer). 0 for other operations.
+    /// </summary>
+    public static long SearchUnits(RequestInfo info) => info.Operation == OperationKind.Rerank ? Math.Max(1, (info.Documents + 99) / 100) : 0;
 }

@@ -11,7 +11,7 @@ namespace Switchyard.Providers.Cohere;
 /// Cohere's v2 API (<c>cohere/</c>, <c>cohere_chat/</c> and bare <c>command-…</c> models): chat requests (and, through
 /// the ingress codecs, Messages and Responses ones) are translated to <c>POST {api_base}/v2/chat</c> (an SSE stream of
 /// typed events when streaming) with the key as a Bearer token, and the answers translated back to OpenAI shapes;
-/// embeddings go to <c>/v2/embed</c>. Failures come back classified from Cohere's error shape.
+/// embeddings go to <c>/v2/embed</c>, rerank to <c>/v2/rerank</c> (<see cref="CohereRerank"/>). Failures come back classified from Cohere's error shape.
 /// </summary>
 public sealed class CohereAdapter(UpstreamHttp http, TimeProvider time) : IProviderAdapter
 {
@@ -31,6 +31,11 @@ public sealed class CohereAdapter(UpstreamHttp http, TimeProvider time) : IProvi
         if (info.Operation == OperationKind.Embeddings)
         {
             return await EmbedAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (info.Operation == OperationKind.Rerank)
+        {
+            return await CohereRerank.SendAsync(http, request, cancellationToken).ConfigureAwait(false);
         }
 
         if (info.Operation != OperationKind.Chat)

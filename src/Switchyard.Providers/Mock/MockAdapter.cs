@@ -73,7 +73,7 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
 #pragma warning restore CA2000
     }
 
-    /// <summary>Legacy completions, image generation and moderations (<see cref="MockSurface"/>); null for chat.</summary>
+    /// <summary>Legacy completions, image generation, moderations (<see cref="MockSurface"/>) and rerank (<see cref="MockRerank"/>); null for chat.</summary>
     private static AttemptResult<UpstreamResponse>? Surface(ProviderRequest request, ReadOnlySpan<byte> body, long created, long promptTokens)
     {
         var info = request.Info;
@@ -93,6 +93,8 @@ public sealed class MockAdapter(TimeProvider time) : IProviderAdapter
                 return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(MockSurface.Images(body, created, info.Choices), new Usage(0, 0)));
             case OperationKind.Moderations:
                 return AttemptResult<UpstreamResponse>.Ok(new BufferedResponse(MockSurface.Moderation(body, "modr-mock-" + hash, d.Model), new Usage(0, 0)));
+            case OperationKind.Rerank:
+                return MockRerank.Answer(request, promptTokens);
             default:
                 return null;
         }

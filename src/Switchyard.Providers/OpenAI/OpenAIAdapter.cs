@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using Switchyard.Core.Config;
 using Switchyard.Core.Requests;
+using Switchyard.Core.Routing;
+using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Http;
 
 namespace Switchyard.Providers.OpenAI;
@@ -9,10 +11,16 @@ namespace Switchyard.Providers.OpenAI;
 /// <summary>OpenAI and OpenAI-compatible servers (openai/, hosted_vllm/, ollama_chat/, custom api_base): Bearer auth.</summary>
 public sealed class OpenAIAdapter(UpstreamHttp http) : OpenAIWireAdapter(http)
 {
+    private readonly UpstreamHttp _http = http;
+
     public override string Family => ProviderFamilies.OpenAI;
 
     // Parsing a Uri costs ~0.7 µs and 160 B per call; each deployment's few are built once and shared (Uri is immutable).
     private static readonly ConditionalWeakTable<DeploymentConfig, Uri[]> Uris = new();
+
+    /// <summary>Rerank goes to the prefixes that have it, in their own shapes (<see cref="Rerank.CompatibleRerank"/>); the rest as the OpenAI wire.</summary>
+    public override ValueTask<AttemptResult<UpstreamResponse>> SendAsync(ProviderRequest request, CancellationToken cancellationToken)
+        => request.Info.Operation == OperationKind.Rerank ? Rerank.CompatibleRerank.SendAsync(_http, request, cancellationToken) : base.SendAsync(request, cancellationToken);
 
     protected override Uri? BuildUri(DeploymentConfig deployment, OperationKind operation)
     {

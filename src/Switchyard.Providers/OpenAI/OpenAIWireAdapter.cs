@@ -33,6 +33,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
         OperationKind.Moderations => "moderations",
         OperationKind.Embeddings => "embeddings",
         OperationKind.Responses => "responses",
+        OperationKind.Rerank => "rerank",
         _ => "chat completions",
     };
 
@@ -41,7 +42,7 @@ public abstract class OpenAIWireAdapter(UpstreamHttp http) : IProviderAdapter
     /// <inheritdoc/>
     public virtual bool SpeaksNatively(OperationKind operation, DeploymentConfig deployment) => operation is OperationKind.Chat or OperationKind.Embeddings;
 
-    public async ValueTask<AttemptResult<UpstreamResponse>> SendAsync(ProviderRequest request, CancellationToken cancellationToken)
+    public virtual async ValueTask<AttemptResult<UpstreamResponse>> SendAsync(ProviderRequest request, CancellationToken cancellationToken)
     {
         var d = request.Deployment;
         var info = request.Info;

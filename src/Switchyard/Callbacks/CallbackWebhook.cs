@@ -206,6 +206,7 @@ public sealed partial class CallbackWebhook : IHostedService, IDisposable
         OperationKind.Responses => "aresponses",
         OperationKind.Completions => "atext_completion",
         OperationKind.ImageGeneration => "aimage_generation",
+        OperationKind.Rerank => "arerank",
         _ => "amoderation",
     };
 

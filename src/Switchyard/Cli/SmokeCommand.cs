@@ -67,17 +67,18 @@ public static class SmokeCommand
                 foreach (var alias in names)
                 {
                     var embeddings = alias.StartsWith("embed", StringComparison.OrdinalIgnoreCase);
-                    var body = embeddings
-                        ? new JsonObject { ["model"] = alias, ["input"] = "ping" }
+                    var rerank = alias.StartsWith("rerank", StringComparison.OrdinalIgnoreCase);
+                    var body = embeddings ? new JsonObject { ["model"] = alias, ["input"] = "ping" }
+                        : rerank ? new JsonObject { ["model"] = alias, ["query"] = "ping", ["documents"] = new JsonArray("ping", "pong") }
                         : new JsonObject { ["model"] = alias, ["max_tokens"] = 8, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "ping" }) };
-                    var (code, deployment, ms, detail) = await CallAsync(http, embeddings ? "v1/embeddings" : "v1/chat/completions", body, null, ct);
+                    var (code, deployment, ms, detail) = await CallAsync(http, embeddings ? "v1/embeddings" : rerank ? "v1/rerank" : "v1/chat/completions", body, null, ct);
                     failed += code == 200 ? 0 : 1;
                     rows.Add([alias, deployment ?? "-", $"{ms:0} ms", code.ToString(System.Globalization.CultureInfo.InvariantCulture), detail]);
                 }
 
                 if (!p.GetValue(skipThrottle))
                 {
-                    failed += await ThrottleAsync(admin, http, names.FirstOrDefault(a => !a.StartsWith("embed", StringComparison.OrdinalIgnoreCase)), rows, ct);
+                    failed += await ThrottleAsync(admin, http, names.FirstOrDefault(a => !a.StartsWith("embed", StringComparison.OrdinalIgnoreCase) && !a.StartsWith("rerank", StringComparison.OrdinalIgnoreCase)), rows, ct);
                 }
             }
             catch (HttpRequestException e)

@@ -51,6 +51,7 @@ internal static class ModelWriter
         AdminWriter.WriteNumber(w, "max_input_tokens", d.MaxInputTokens);
         WriteCost(w, "input_cost_per_token", d.InputCostPerToken);
         WriteCost(w, "output_cost_per_token", d.OutputCostPerToken);
+        WriteCost(w, "input_cost_per_query", d.InputCostPerQuery);
         w.WriteBoolean("enabled", d.Enabled);
         WriteOptional(w, "disabled_reason", d.DisabledReason);
         w.WriteEndObject();

@@ -281,6 +281,7 @@ public static class GatewayHost
             Route("POST", prefix + "/completions", c => inference.HandleAsync(c, OperationKind.Completions));
             Route("POST", prefix + "/images/generations", c => inference.HandleAsync(c, OperationKind.ImageGeneration));
             Route("POST", prefix + "/moderations", c => inference.HandleAsync(c, OperationKind.Moderations));
+            Route("POST", prefix + "/rerank", c => inference.HandleAsync(c, OperationKind.Rerank));
             Route("POST", prefix + "/messages", c => inference.HandleAsync(c, OperationKind.Messages));
             Route("POST", prefix + "/messages/count_tokens", inference.HandleCountTokensAsync);
             Route("POST", prefix + "/responses", c => inference.HandleAsync(c, OperationKind.Responses));
@@ -289,6 +290,8 @@ public static class GatewayHost
             Route("GET", prefix + "/models", models.HandleAsync);
             Route("GET", prefix + "/models/{id}", models.HandleOneAsync);
         }
+
+        Route("POST", "/v2/rerank", c => inference.HandleAsync(c, OperationKind.Rerank)); // Cohere's v2 path, as LiteLLM serves it
 
         Route("GET", "/health/liveliness", HealthEndpoints.Liveliness);
         Route("GET", "/health/liveness", HealthEndpoints.Liveliness);

@@ -26,6 +26,6 @@ public sealed partial class StartupNotices(GatewayState state, ILogger<StartupNo
         }
     }
 
-    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "offline standby: {What}. Agents get mock answers (HTTP 200, header x-switchyard-offline-standby) until a provider key is configured: set OPENAI_API_KEY or ANTHROPIC_API_KEY for the embedded default, or give each model_list entry an api_key, then restart or run switchyard reload")]
+    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "offline standby: {What}. Agents get mock answers (HTTP 200, header x-switchyard-offline-standby) until a provider key is configured: set OPENAI_API_KEY or ANTHROPIC_API_KEY (COHERE_API_KEY for rerank.default) for the embedded default, or give each model_list entry an api_key, then restart or run switchyard reload")]
     private static partial void LogOfflineStandby(ILogger logger, string what);
 }

@@ -23,6 +23,7 @@ public static class RequestTelemetry
         OperationKind.Completions => "text_completion",
         OperationKind.ImageGeneration => "generate_content",
         OperationKind.Moderations => "moderation",
+        OperationKind.Rerank => "rerank",
         _ => "chat",
     };
 

@@ -403,7 +403,7 @@ public sealed class ConfigLoaderTests : IDisposable
         var config = ConfigLoader.LoadFile(TestPaths.DefaultConfig, n => n == "SWITCHYARD_MASTER_KEY" ? "sk-default-config-test" : null);
 
         var table = new RouteTable(config, new DeploymentStateRegistry(TimeProvider.System));
-        Assert.Equal(["draft.fast", "embed.default", "router.default"], table.PublicNames);
+        Assert.Equal(["draft.fast", "embed.default", "rerank.default", "router.default"], table.PublicNames);
         foreach (var name in table.PublicNames)
         {
             Assert.Equal("mock", Assert.Single(table.Resolve(name)!.Deployments).Config.Family);

@@ -55,7 +55,7 @@ public sealed class OfflineStandbyTests
         var reason = ready.Json.GetProperty("reasons")[0].GetString();
         Assert.Contains("offline standby", reason, StringComparison.Ordinal);
         Assert.Contains("OPENAI_API_KEY", reason, StringComparison.Ordinal);
-        Assert.Equal("router.default,draft.fast,embed.default", string.Join(",", ready.Json.GetProperty("offline_standby_groups").EnumerateArray().Select(g => g.GetString())));
+        Assert.Equal("router.default,draft.fast,embed.default,rerank.default", string.Join(",", ready.Json.GetProperty("offline_standby_groups").EnumerateArray().Select(g => g.GetString())));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class OfflineStandbyTests
     [Fact]
     public async Task DefaultConfig_AllProviderKeysSet_ReadinessHealthyAndNoStandbyWarning()
     {
-        await using var gw = await DefaultAsync(new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-test-not-used", ["ANTHROPIC_API_KEY"] = "sk-ant-test-not-used" });
+        await using var gw = await DefaultAsync(new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-test-not-used", ["ANTHROPIC_API_KEY"] = "sk-ant-test-not-used", ["COHERE_API_KEY"] = "co-test-not-used" });
 
         var ready = await gw.GetAsync("/health/readiness", token: null);
 

@@ -310,19 +310,24 @@ public static class DoctorChecks
     {
         var findings = new List<Finding>();
         using var http = new UpstreamHttp(TimeProvider.System);
-        var providers = new ProviderRegistry([new OpenAIAdapter(http), new AzureOpenAIAdapter(http), new AnthropicAdapter(http, TimeProvider.System), new GeminiAdapter(http, TimeProvider.System), new BedrockAdapter(http, TimeProvider.System), new MockAdapter(TimeProvider.System)]);
+        var providers = new ProviderRegistry([new OpenAIAdapter(http), new AzureOpenAIAdapter(http), new AnthropicAdapter(http, TimeProvider.System), new GeminiAdapter(http, TimeProvider.System), new BedrockAdapter(http, TimeProvider.System), new Providers.Cohere.CohereAdapter(http, TimeProvider.System), new MockAdapter(TimeProvider.System)]);
         var body = Encoding.UTF8.GetBytes("""{"model":"probe","max_tokens":1,"messages":[{"role":"user","content":"ping"}]}""");
         var info = RequestInspector.Inspect(body, OperationKind.Chat);
         // an embeddings-only provider (voyage/) is probed with a one-word embedding instead
         var embedBody = Encoding.UTF8.GetBytes("""{"model":"probe","input":"ping"}""");
         var embedInfo = RequestInspector.Inspect(embedBody, OperationKind.Embeddings);
+        // a rerank deployment (model_info.mode: rerank) is probed with a one-document rerank
+        var rerankBody = Encoding.UTF8.GetBytes("""{"model":"probe","query":"ping","documents":["ping"]}""");
+        var rerankInfo = RequestInspector.Inspect(rerankBody, OperationKind.Rerank);
         // a wildcard entry's model is a template ("*"): there is no one model to probe
         foreach (var d in config.Deployments.Where(d => d.Enabled && d.Family != ProviderFamilies.Mock && d.Mock is null && !d.IsWildcard))
         {
             var probe = d with { Timeout = TimeSpan.FromSeconds(10), StreamTimeout = TimeSpan.FromSeconds(10) };
             var started = TimeProvider.System.GetTimestamp();
             var chat = ProviderFamilies.Takes(d.Provider, OperationKind.Chat);
-            var result = await providers.Get(d.Family).SendAsync(new ProviderRequest { Info = chat ? info : embedInfo, Body = chat ? body : embedBody, Deployment = probe, DropParams = probe.DropParams, CorrelationId = "doctor-probe" }, ct);
+            var rerank = d.Mode == DeploymentModes.Rerank;
+            var (probeInfo, probeBody) = rerank ? (rerankInfo, rerankBody) : chat ? (info, body) : (embedInfo, embedBody);
+            var result = await providers.Get(d.Family).SendAsync(new ProviderRequest { Info = probeInfo, Body = probeBody, Deployment = probe, DropParams = probe.DropParams, CorrelationId = "doctor-probe" }, ct);
             var ms = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
             if (result.Value is { } ok)
             {

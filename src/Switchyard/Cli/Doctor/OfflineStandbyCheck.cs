@@ -15,6 +15,6 @@ public static class OfflineStandbyCheck
 
         yield return new Finding("SY118", Finding.Warn,
             $"offline standby: {OfflineStandby.Describe(serving)}; agents get mock answers with HTTP 200 (header {OfflineStandby.Header}) and readiness says degraded",
-            "set the provider keys those deployments read (the embedded default reads OPENAI_API_KEY and ANTHROPIC_API_KEY) in the gateway's environment, then restart or run switchyard reload");
+            "set the provider keys those deployments read (the embedded default reads OPENAI_API_KEY and ANTHROPIC_API_KEY, and COHERE_API_KEY for rerank.default) in the gateway's environment, then restart or run switchyard reload");
     }
 }
