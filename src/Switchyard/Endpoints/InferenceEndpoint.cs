@@ -469,7 +469,7 @@ public sealed partial class InferenceEndpoint(
         if (translated)
         {
             // translated once per request, on the first deployment that needs Chat Completions
-            call.Translation ??= call.Codec!.ToChat(call.Body, call.Info);
+            call.Translation ??= call.Codec!.ToChat(call.Body, call.Info, call.AliasDropsParams || deployment.Config.DropParams);
             if (call.Translation.Value.Value is not { } chat)
             {
                 return call.Translation.Value.Failure!;
