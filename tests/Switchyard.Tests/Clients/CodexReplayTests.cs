@@ -137,9 +137,9 @@ public sealed class CodexReplayTests
     }
 
     [Fact]
-    public async Task FirstTurn_OfflineMockWithDropParams_CallsAFunctionThenAnswersItsOutput()
+    public async Task FirstTurn_OfflineMock_WebSearchLeftOutAndNamed_CallsAFunctionThenAnswersItsOutput()
     {
-        var (gw, key) = await StartAsync("{ model: mock/agent, drop_params: true }");
+        var (gw, key) = await StartAsync("{ model: mock/agent }"); // no drop_params: the mock leaves out what it cannot run
         await using var lifetime = gw;
         var first = Captured.CopyBody();
         var input = first["input"]!.AsArray();
@@ -148,9 +148,10 @@ public sealed class CodexReplayTests
             input.RemoveAt(input.Count - 1);
         }
 
-        var (status, body, _) = await Captured.SendAsync(gw, key, first);
+        var (status, body, headers) = await Captured.SendAsync(gw, key, first);
 
         Assert.True(status == 200, body);
+        Assert.Contains($"tools[{WebSearchIndex()}](web_search)", string.Join(",", headers.GetValues("x-switchyard-dropped-params")), StringComparison.Ordinal);
         var done = Events(body).Single(e => e.GetProperty("type").GetString() == "response.output_item.done").GetProperty("item");
         Assert.Equal("function_call", done.GetProperty("type").GetString());
 
