@@ -25,7 +25,7 @@ public static partial class RequestInspector
 
     /// <summary>
     /// Anthropic Messages bodies (<c>POST /v1/messages</c>): <c>model</c> (string), <c>max_tokens</c> (positive
-    /// integer), <c>messages</c> (user/assistant turns with string or block content), <c>system</c>, <c>tools</c>,
+    /// integer), <c>messages</c> (user/assistant/system turns with string or block content), <c>system</c>, <c>tools</c>,
     /// <c>stream</c> and the sampling numbers are checked; the rest passes through. The billed stretches are
     /// <c>system</c>, <c>messages</c>, <c>tools</c> and <c>tool_choice</c>.
     /// </summary>
@@ -175,10 +175,11 @@ public static partial class RequestInspector
                 if (r.ValueTextEquals("role"u8))
                 {
                     r.Read();
-                    if (r.TokenType != JsonTokenType.String || !(r.ValueTextEquals("user"u8) || r.ValueTextEquals("assistant"u8)))
+                    // system turns mid-conversation: Claude Code 2.1.3xx sends its environment block as one (docs/clients.md)
+                    if (r.TokenType != JsonTokenType.String || !(r.ValueTextEquals("user"u8) || r.ValueTextEquals("assistant"u8) || r.ValueTextEquals("system"u8)))
                     {
                         throw new RequestValidationException(
-                            $"'{at}.role' must be user or assistant (the system prompt goes in the top-level 'system')", $"{at}.role", "invalid_value");
+                            $"'{at}.role' must be user, assistant or system", $"{at}.role", "invalid_value");
                     }
 
                     hasRole = true;

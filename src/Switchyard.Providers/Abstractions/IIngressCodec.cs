@@ -25,6 +25,13 @@ public interface IIngressCodec
     AttemptResult<ChatTranslation> ToChat(ReadOnlyMemory<byte> body, RequestInfo info);
 
     /// <summary>
+    /// As <see cref="ToChat(ReadOnlyMemory{byte}, RequestInfo)"/> under the alias's or deployment's drop_params: what
+    /// the protocol allows to be left out then (the Responses ingress: offered built-in tools) is dropped and listed in
+    /// <see cref="ChatTranslation.Dropped"/> instead of refused.
+    /// </summary>
+    AttemptResult<ChatTranslation> ToChat(ReadOnlyMemory<byte> body, RequestInfo info, bool dropParams) => ToChat(body, info);
+
+    /// <summary>
     /// A whole <c>chat.completion</c> body turned into this protocol's answer body. <paramref name="request"/> is the
     /// caller's body, for protocols whose answer echoes request fields (a Responses <c>response</c> repeats its tools,
     /// text format, instructions and sampling settings).

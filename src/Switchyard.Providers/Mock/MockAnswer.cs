@@ -4,8 +4,9 @@ namespace Switchyard.Providers.Mock;
 
 /// <summary>
 /// What the mock answers a chat request, decided once from the body so that a streamed and a whole answer agree
-/// (content, tool call and token counts): a tool call when tools are offered (tool_choice not none) and the last
-/// message is not a tool result, the forced tool or else the first, with arguments generated from its parameters
+/// (content, tool call and token counts): a tool call when tools are offered (tool_choice not none) and no tool result
+/// came after the last assistant message (agents such as OpenClaw add a user message of context after the results), the
+/// forced tool or else the first, with arguments generated from its parameters
 /// schema; JSON matching the schema for response_format json_schema (an object for json_object); else text.
 /// Prompt tokens are a token per 4 bytes of the body without its <c>stream</c> and <c>stream_options</c> members.
 /// </summary>
@@ -34,8 +35,8 @@ internal sealed record MockAnswer(string? Text, string? ToolName, string? Argume
             var root = document.RootElement;
             var messages = Get(root, "messages");
             var prompt = CountPromptTokens(body);
-            var last = messages.ValueKind == JsonValueKind.Array && messages.GetArrayLength() > 0 ? messages[messages.GetArrayLength() - 1] : default;
-            var afterToolResult = String(last, "role") == "tool";
+            var last = ToolResultOfThisTurn(messages);
+            var afterToolResult = last.ValueKind != JsonValueKind.Undefined;
             if (!afterToolResult && Tool(root) is { } tool)
             {
                 var function = Get(tool, "function");
@@ -61,6 +62,28 @@ internal sealed record MockAnswer(string? Text, string? ToolName, string? Argume
 
             return new MockAnswer(text, null, null, prompt);
         }
+    }
+
+    /// <summary>The last tool result after the last assistant message, or an undefined element when there is none.</summary>
+    private static JsonElement ToolResultOfThisTurn(JsonElement messages)
+    {
+        if (messages.ValueKind != JsonValueKind.Array)
+        {
+            return default;
+        }
+
+        for (var i = messages.GetArrayLength() - 1; i >= 0; i--)
+        {
+            switch (String(messages[i], "role"))
+            {
+                case "tool":
+                    return messages[i];
+                case "assistant":
+                    return default;
+            }
+        }
+
+        return default;
     }
 
     /// <summary>A token per 4 bytes of the body, without its stream and stream_options members (and their comma).</summary>

@@ -469,7 +469,10 @@ public sealed partial class InferenceEndpoint(
         if (translated)
         {
             // translated once per request, on the first deployment that needs Chat Completions
-            call.Translation ??= call.Codec!.ToChat(call.Body, call.Info);
+            // drop_params lets a codec leave out what the deployment cannot honour (named in a header); the offline mock
+            // honours nothing for real, so it always may (Codex offers web_search on every call: docs/clients.md)
+            var dropParams = call.AliasDropsParams || deployment.Config.DropParams || deployment.Config.Family == ProviderFamilies.Mock;
+            call.Translation ??= call.Codec!.ToChat(call.Body, call.Info, dropParams);
             if (call.Translation.Value.Value is not { } chat)
             {
                 return call.Translation.Value.Failure!;

@@ -6,7 +6,7 @@ using Switchyard.Tests.Infrastructure;
 namespace Switchyard.Tests.Clients;
 
 /// <summary>
-/// The official openai npm SDK and the Vercel AI SDK (tests/Switchyard.Tests/Clients/node, pinned in its package-lock.json) against the
+/// The official openai and Anthropic npm SDKs and the Vercel AI SDK (tests/Switchyard.Tests/Clients/node, pinned in its package-lock.json) against the
 /// gateway. Skipped only when node is not installed; node_modules is installed with <c>npm ci</c> when missing.
 /// </summary>
 public sealed class NodeSdkTests
@@ -69,7 +69,65 @@ public sealed class NodeSdkTests
         }
     }
 
-    private static async Task<JsonElement> RunAsync(string script, GatewayFixture gw, string model)
+    [NodeFact]
+    public async Task AnthropicSdk_CreateStreamToolRoundBetaCountTokensModels_AndFailuresAsTypedErrors()
+    {
+        await using var busy = await FakeUpstream.StartAsync();
+        busy.Handler = (c, _) => AnthropicWire.WriteErrorAsync(c, 529, "overloaded_error", "Overloaded");
+        await using var limited = await FakeUpstream.StartAsync();
+        limited.Handler = (c, _) => AnthropicWire.WriteErrorAsync(c, 429, "rate_limit_error", "slow down", TimeSpan.FromSeconds(30));
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: agent
+                litellm_params: { model: mock/agent }
+              - model_name: busy
+                litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "{{busy.BaseUrl}}", api_key: sk-ant-upstream }
+              - model_name: limited
+                litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: "{{limited.BaseUrl}}", api_key: sk-ant-upstream }
+            router_settings: { num_retries: 0 }
+            """);
+        var (key, _) = await gw.GenerateKeyAsync(new { models = new[] { "agent", "busy", "limited" } });
+
+        var result = await RunAsync("anthropic-sdk.mjs", gw, "agent", key, ("SWITCHYARD_FAILING_MODELS", "busy,limited"));
+
+        foreach (var step in result.EnumerateObject())
+        {
+            Assert.False(step.Value.ValueKind == JsonValueKind.Object && step.Value.TryGetProperty("error", out _), $"{step.Name}: the SDK failed: {step.Value}");
+        }
+
+        var create = result.GetProperty("create");
+        Assert.Equal("message", create.GetProperty("type").GetString());
+        Assert.Contains("ping", create.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var loop = result.GetProperty("toolLoop");
+        Assert.Equal("tool_use", loop.GetProperty("firstStop").GetString());
+        Assert.Equal("get_weather", loop.GetProperty("toolName").GetString());
+        Assert.Equal("object", loop.GetProperty("toolInputType").GetString());
+        Assert.Equal(["content_block_delta", "content_block_start", "content_block_stop", "message_delta", "message_start", "message_stop"],
+            loop.GetProperty("events").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Equal("end_turn", loop.GetProperty("secondStop").GetString());
+        Assert.Contains("21 celsius", loop.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("ping", result.GetProperty("beta").GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.True(result.GetProperty("countTokens").GetProperty("inputTokens").GetInt32() > 0);
+        var models = result.GetProperty("models").EnumerateArray().ToList();
+        Assert.Equal(["agent", "busy", "limited"], models.Select(m => m.GetProperty("id").GetString()!).ToArray());
+        Assert.All(models, m => Assert.Equal("model", m.GetProperty("type").GetString()));
+
+        // an upstream 529 that retries did not cure is the gateway's 502 upstream_server_error: Anthropic's api_error, an InternalServerError
+        var overloaded = result.GetProperty("failure:busy");
+        Assert.True(overloaded.GetProperty("raised").GetBoolean() && overloaded.GetProperty("isApiError").GetBoolean(), overloaded.ToString());
+        Assert.Equal("InternalServerError", overloaded.GetProperty("className").GetString());
+        Assert.Equal(502, overloaded.GetProperty("status").GetInt32());
+        Assert.Equal("api_error", overloaded.GetProperty("errorType").GetString());
+        Assert.Equal("error", overloaded.GetProperty("bodyType").GetString());
+        Assert.NotNull(overloaded.GetProperty("retryAfter").GetString());
+        var rateLimited = result.GetProperty("failure:limited");
+        Assert.Equal("RateLimitError", rateLimited.GetProperty("className").GetString());
+        Assert.Equal(429, rateLimited.GetProperty("status").GetInt32());
+        Assert.Equal("rate_limit_error", rateLimited.GetProperty("errorType").GetString());
+        Assert.Equal("30", rateLimited.GetProperty("retryAfter").GetString());
+    }
+
+    private static async Task<JsonElement> RunAsync(string script, GatewayFixture gw, string model, string key = GatewayFixture.MasterKey, params (string Name, string Value)[] env)
     {
         await NodeModules.EnsureAsync();
         var start = new ProcessStartInfo(NodeFactAttribute.Node!, script)
@@ -80,8 +138,13 @@ public sealed class NodeSdkTests
             UseShellExecute = false,
         };
         start.Environment["SWITCHYARD_BASE_URL"] = gw.BaseUrl + "/v1";
-        start.Environment["SWITCHYARD_KEY"] = GatewayFixture.MasterKey;
+        start.Environment["SWITCHYARD_KEY"] = key;
         start.Environment["SWITCHYARD_MODEL"] = model;
+        foreach (var (name, value) in env)
+        {
+            start.Environment[name] = value;
+        }
+
         var (code, stdout, stderr) = await Run(start);
         Assert.True(code == 0, $"node {script} exited {code}: {stderr}");
         var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
@@ -119,7 +182,7 @@ public sealed class NodeSdkTests
             await Gate.WaitAsync();
             try
             {
-                if (File.Exists(Path.Combine(Directory, "node_modules", "openai", "package.json")) && File.Exists(Path.Combine(Directory, "node_modules", "ai", "package.json")))
+                if (new[] { "openai", "ai", "@anthropic-ai/sdk" }.All(p => File.Exists(Path.Combine(Directory, "node_modules", p, "package.json"))))
                 {
                     return;
                 }

@@ -51,7 +51,7 @@ public sealed class MessagesInspectorTests
     [InlineData("""{"model":"m","max_tokens":1}""", "messages", "missing_field")]
     [InlineData("""{"model":"m","max_tokens":1,"messages":[]}""", "messages", "invalid_value")]
     [InlineData("""{"model":"m","max_tokens":1,"messages":{}}""", "messages", "invalid_type")]
-    [InlineData("""{"model":"m","max_tokens":1,"messages":[{"role":"system","content":"x"}]}""", "messages[0].role", "invalid_value")]
+    [InlineData("""{"model":"m","max_tokens":1,"messages":[{"role":"tool","content":"x"}]}""", "messages[0].role", "invalid_value")]
     [InlineData("""{"model":"m","max_tokens":1,"messages":[{"content":"x"}]}""", "messages[0].role", "missing_field")]
     [InlineData("""{"model":"m","max_tokens":1,"messages":[{"role":"user"}]}""", "messages[0].content", "missing_field")]
     [InlineData("""{"model":"m","max_tokens":1,"messages":[{"role":"user","content":7}]}""", "messages[0].content", "invalid_type")]
@@ -68,6 +68,17 @@ public sealed class MessagesInspectorTests
 
         Assert.Equal(param, e.Param);
         Assert.Equal(code, e.Code);
+    }
+
+    [Fact]
+    public void Inspect_SystemTurnBetweenUserTurns_AcceptedAndCounted()
+    {
+        // Claude Code 2.1.3xx sends its environment block as a system turn after the first user turn
+        var info = Inspect("""
+            {"model":"m","max_tokens":1,"messages":[{"role":"user","content":"x"},{"role":"system","content":[{"type":"text","text":"# Environment"}]},{"role":"user","content":"y"}]}
+            """);
+
+        Assert.Equal(3, info.MessageCount);
     }
 
     [Fact]

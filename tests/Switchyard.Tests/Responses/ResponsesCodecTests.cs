@@ -124,6 +124,54 @@ public sealed class ResponsesCodecTests
     }
 
     [Fact]
+    public void ToChat_NamespaceTool_ItsFunctionsOfferedByTheirOwnNames_ClientMetadataNamedAsDropped()
+    {
+        var (body, info) = Request("""
+            {"model":"m","input":"x","client_metadata":{"session_id":"s1"},"tools":[
+              {"type":"function","name":"exec_command","parameters":{"type":"object"}},
+              {"type":"namespace","name":"multi_agent_v1","description":"sub-agents","tools":[
+                {"type":"function","name":"spawn_agent","description":"spawn","parameters":{"type":"object","properties":{"task":{"type":"string"}}}},
+                {"type":"function","name":"close_agent","parameters":{"type":"object"}}]}]}
+            """);
+
+        var result = _codec.ToChat(body, info);
+
+        Assert.Null(result.Failure);
+        var chat = JsonNode.Parse(result.Value!.Body)!.AsObject();
+        Assert.Equal(new[] { "exec_command", "spawn_agent", "close_agent" }, chat["tools"]!.AsArray().Select(t => (string)t!["function"]!["name"]!).ToArray());
+        Assert.Equal("spawn", (string?)chat["tools"]![1]!["function"]!["description"]);
+        Assert.Null(chat["client_metadata"]);
+        Assert.Equal(new[] { "client_metadata" }, result.Value.Dropped);
+    }
+
+    [Fact]
+    public void ToChat_BuiltInToolUnderDropParams_LeftOutAndNamed_RefusedWithout()
+    {
+        var (body, info) = Request("""{"model":"m","input":"x","tools":[{"type":"function","name":"f"},{"type":"web_search","external_web_access":true}]}""");
+
+        var dropped = _codec.ToChat(body, info, dropParams: true);
+        var refused = _codec.ToChat(body, info, dropParams: false);
+
+        Assert.Null(dropped.Failure);
+        Assert.Equal(new[] { "f" }, JsonNode.Parse(dropped.Value!.Body)!["tools"]!.AsArray().Select(t => (string)t!["function"]!["name"]!).ToArray());
+        Assert.Equal(new[] { "tools[1](web_search)" }, dropped.Value.Dropped);
+        Assert.Equal("tools[1].type", refused.Failure!.UpstreamParam);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","input":"x","tools":[{"type":"namespace","name":"n","tools":[{"type":"web_search"}]}]}""", "tools[0].tools[0].type", "unsupported_value")]
+    [InlineData("""{"model":"m","input":"x","tools":[{"type":"function","name":"f"},{"type":"namespace","name":"n","tools":[{"type":"function","name":"f"}]}]}""", "tools[1].tools[0].name", "invalid_value")]
+    public void ToChat_NamespaceThatCannotBeFlattened_RefusedNamingIt(string json, string param, string code)
+    {
+        var (body, info) = Request(json);
+
+        var result = _codec.ToChat(body, info, dropParams: true);
+
+        Assert.Equal(param, result.Failure!.UpstreamParam);
+        Assert.Equal(code, result.Failure.UpstreamCode);
+    }
+
+    [Fact]
     public void FromChat_TextToolCallsReasoningUsage_ReadByTheOpenAISdk()
     {
         var (_, info) = Request("""{"model":"alias","input":"x"}""");

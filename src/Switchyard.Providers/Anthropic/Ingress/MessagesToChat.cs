@@ -19,7 +19,7 @@ internal static class MessagesToChat
     private static readonly HashSet<string> Known =
     [
         "model", "max_tokens", "messages", "system", "stream", "temperature", "top_p", "stop_sequences", "metadata", "tools",
-        "tool_choice", "thinking", "output_format",
+        "tool_choice", "thinking", "output_format", "output_config",
     ];
 
     /// <summary>
@@ -91,14 +91,24 @@ internal static class MessagesToChat
                 WriteToolChoice(w, choice);
             }
 
+            AnthropicJson.TryGet(root, "output_config", out var outputConfig);
+            var effort = EffortOf(outputConfig);
             if (AnthropicJson.TryGet(root, "thinking", out var thinking))
             {
-                WriteThinking(w, thinking);
+                WriteThinking(w, thinking, effort);
+            }
+            else if (effort is not null)
+            {
+                w.WriteString("reasoning_effort", effort);
             }
 
             if (AnthropicJson.TryGet(root, "output_format", out var format))
             {
                 WriteOutputFormat(w, format);
+            }
+            else if (outputConfig.ValueKind == JsonValueKind.Object && AnthropicJson.TryGet(outputConfig, "format", out var configFormat))
+            {
+                WriteOutputFormat(w, configFormat);
             }
 
             if (AnthropicJson.Get(root, "stream").ValueKind == JsonValueKind.True)
@@ -166,6 +176,16 @@ internal static class MessagesToChat
     {
         var role = AnthropicJson.String(message, "role");
         var content = message.GetProperty("content");
+        if (role == "system" && content.ValueKind == JsonValueKind.Array)
+        {
+            // a system turn mid-conversation (Claude Code 2.1.3xx): a chat system message at the same place
+            w.WriteStartObject();
+            w.WriteString("role", "system");
+            w.WriteString("content", JoinText(content, path + ".content"));
+            w.WriteEndObject();
+            return;
+        }
+
         if (content.ValueKind == JsonValueKind.String)
         {
             w.WriteStartObject();
@@ -508,11 +528,19 @@ internal static class MessagesToChat
         }
     }
 
-    private static void WriteThinking(Utf8JsonWriter w, JsonElement thinking)
+    private static void WriteThinking(Utf8JsonWriter w, JsonElement thinking, string? effort)
     {
         switch (AnthropicJson.String(thinking, "type"))
         {
             case "disabled":
+                return;
+            case "adaptive":
+                // the model decides how much to think, steered by output_config.effort: that effort, else the model's default
+                if (effort is not null)
+                {
+                    w.WriteString("reasoning_effort", effort);
+                }
+
                 return;
             case "enabled":
                 var budget = AnthropicJson.Get(thinking, "budget_tokens");
@@ -526,6 +554,40 @@ internal static class MessagesToChat
             case var other:
                 throw Unsupported("thinking.type", $"thinking type '{other}' has no Chat Completions equivalent; use enabled with budget_tokens");
         }
+    }
+
+    /// <summary>
+    /// <c>output_config</c>: <c>effort</c> (low, medium, high; max as high) steers adaptive thinking and <c>format</c> is
+    /// <c>output_format</c>'s newer place; anything else in it is refused by name.
+    /// </summary>
+    private static string? EffortOf(JsonElement outputConfig)
+    {
+        if (outputConfig.ValueKind == JsonValueKind.Undefined)
+        {
+            return null;
+        }
+
+        if (outputConfig.ValueKind != JsonValueKind.Object)
+        {
+            throw new AnthropicTranslationException("output_config", "'output_config' must be an object", "invalid_type");
+        }
+
+        foreach (var property in outputConfig.EnumerateObject())
+        {
+            if (property.Name is not ("effort" or "format") && property.Value.ValueKind != JsonValueKind.Null)
+            {
+                throw Unsupported("output_config." + property.Name, $"'output_config.{property.Name}' has no Chat Completions equivalent");
+            }
+        }
+
+        return AnthropicJson.String(outputConfig, "effort") switch
+        {
+            null => null,
+            "low" => "low",
+            "medium" => "medium",
+            "high" or "max" => "high",
+            var other => throw new AnthropicTranslationException("output_config.effort", $"output_config.effort '{other}' is not one of low, medium, high, max", "invalid_value"),
+        };
     }
 
     /// <summary>Anthropic structured outputs (<c>{"type":"json_schema","schema":{...}}</c>) -> response_format json_schema.</summary>

@@ -16,12 +16,14 @@ public sealed class ResponsesCodec(TimeProvider time) : IIngressCodec
 {
     public OperationKind Operation => OperationKind.Responses;
 
-    public AttemptResult<ChatTranslation> ToChat(ReadOnlyMemory<byte> body, RequestInfo info)
+    public AttemptResult<ChatTranslation> ToChat(ReadOnlyMemory<byte> body, RequestInfo info) => ToChat(body, info, dropParams: false);
+
+    public AttemptResult<ChatTranslation> ToChat(ReadOnlyMemory<byte> body, RequestInfo info, bool dropParams)
     {
         try
         {
             using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = RequestInspector.MaxDepth });
-            var chat = ResponsesRequestTranslator.Translate(doc.RootElement, info.Model);
+            var chat = ResponsesRequestTranslator.Translate(doc.RootElement, info.Model, dropParams, out var dropped);
             var buffer = new ArrayBufferWriter<byte>(body.Length + 256);
             using (var w = new Utf8JsonWriter(buffer))
             {
@@ -29,7 +31,7 @@ public sealed class ResponsesCodec(TimeProvider time) : IIngressCodec
             }
 
             var bytes = buffer.WrittenSpan.ToArray();
-            return AttemptResult<ChatTranslation>.Ok(new ChatTranslation(bytes, RequestInspector.Inspect(bytes, OperationKind.Chat)));
+            return AttemptResult<ChatTranslation>.Ok(new ChatTranslation(bytes, RequestInspector.Inspect(bytes, OperationKind.Chat)) { Dropped = dropped });
         }
         catch (ResponsesTranslationException e)
         {

@@ -17,8 +17,23 @@ internal static class ResponsesRequestTranslator
         "safety_identifier", "prompt_cache_key",
     ];
 
-    public static JsonObject Translate(JsonElement root, string model)
+    /// <summary>
+    /// Fields that only describe the calling client (Codex sends <c>client_metadata</c>: its session and turn ids): no
+    /// Chat Completions deployment has a use for them and they change no answer. Left out and named in
+    /// <c>x-switchyard-dropped-params</c>.
+    /// </summary>
+    private static readonly string[] ClientHints = ["client_metadata"];
+
+    public static JsonObject Translate(JsonElement root, string model) => Translate(root, model, dropParams: false, out _);
+
+    /// <summary>
+    /// As <see cref="Translate(JsonElement, string)"/>; <paramref name="dropParams"/> (the alias's or deployment's
+    /// drop_params) leaves out offered built-in tools (<c>web_search</c>, ...) instead of refusing them. Every field left
+    /// out is listed in <paramref name="dropped"/>.
+    /// </summary>
+    public static JsonObject Translate(JsonElement root, string model, bool dropParams, out List<string> dropped)
     {
+        dropped = [];
         var chat = new JsonObject { ["model"] = model };
         var messages = new JsonArray();
         if (root.TryGetProperty("instructions", out var instructions) && instructions.ValueKind == JsonValueKind.String)
@@ -65,7 +80,7 @@ internal static class ResponsesRequestTranslator
                 case "tools":
                     if (value.ValueKind == JsonValueKind.Array)
                     {
-                        chat["tools"] = Tools(value);
+                        chat["tools"] = Tools(value, dropParams, dropped);
                     }
 
                     break;
@@ -93,7 +108,11 @@ internal static class ResponsesRequestTranslator
 
                     break;
                 default:
-                    if (CopiedAsIs.Contains(name))
+                    if (ClientHints.Contains(name))
+                    {
+                        dropped.Add(name);
+                    }
+                    else if (CopiedAsIs.Contains(name))
                     {
                         if (value.ValueKind != JsonValueKind.Null)
                         {
@@ -280,32 +299,70 @@ internal static class ResponsesRequestTranslator
         return text.ToString();
     }
 
-    private static JsonArray Tools(JsonElement tools)
+    private static JsonArray Tools(JsonElement tools, bool dropParams, List<string> dropped)
     {
         var result = new JsonArray();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         var i = 0;
         foreach (var tool in tools.EnumerateArray())
         {
             var type = tool.GetProperty("type").GetString();
+            if (type == "namespace" && tool.TryGetProperty("tools", out var inner) && inner.ValueKind == JsonValueKind.Array)
+            {
+                // a namespace groups function tools (Codex's multi_agent_v1): offered to chat as those functions, by their own names
+                var j = 0;
+                foreach (var member in inner.EnumerateArray())
+                {
+                    if (member.TryGetProperty("type", out var t) && !t.ValueEquals("function"))
+                    {
+                        throw Unsupported($"tools[{i}].tools[{j}].type", $"a namespace tool can be sent to deployments that do not speak the Responses API only when it holds function tools; this one holds a '{t.GetString()}'");
+                    }
+
+                    result.Add(Function(member, $"tools[{i}].tools[{j}]", names));
+                    j++;
+                }
+
+                i++;
+                continue;
+            }
+
             if (type != "function")
             {
-                throw Unsupported($"tools[{i}].type", $"the built-in tool '{type}' runs only on deployments that speak the Responses API natively; offer a function tool instead");
-            }
-
-            var function = new JsonObject { ["name"] = tool.GetProperty("name").GetString() };
-            foreach (var field in (string[])["description", "parameters", "strict"])
-            {
-                if (tool.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null)
+                if (dropParams)
                 {
-                    function[field] = JsonNode.Parse(v.GetRawText());
+                    dropped.Add($"tools[{i}]({type})");
+                    i++;
+                    continue;
                 }
+
+                throw Unsupported($"tools[{i}].type", $"the built-in tool '{type}' runs only on deployments that speak the Responses API natively; offer a function tool instead, or set drop_params on the alias or deployment to leave it out (Codex: web_search = \"disabled\" in its config.toml)");
             }
 
-            result.Add(new JsonObject { ["type"] = "function", ["function"] = function });
+            result.Add(Function(tool, $"tools[{i}]", names));
             i++;
         }
 
         return result;
+    }
+
+    private static JsonObject Function(JsonElement tool, string path, HashSet<string> names)
+    {
+        var name = tool.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : throw Invalid(path + ".name", "is required: a function tool needs a string name");
+        if (!names.Add(name))
+        {
+            throw Invalid(path + ".name", $"repeats the tool name '{name}' (a namespace's functions are offered by their own names)");
+        }
+
+        var function = new JsonObject { ["name"] = name };
+        foreach (var field in (string[])["description", "parameters", "strict"])
+        {
+            if (tool.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null)
+            {
+                function[field] = JsonNode.Parse(v.GetRawText());
+            }
+        }
+
+        return new JsonObject { ["type"] = "function", ["function"] = function };
     }
 
     private static JsonNode ToolChoice(JsonElement choice)
