@@ -610,7 +610,7 @@ public sealed partial class InferenceEndpoint(
         public Caching.CachePlan? Cache { get; init; }
 
         /// <summary>The live cache settings the plan was made under.</summary>
-        public CacheSettings CacheSettings { get; init; } = new();
+        public required CacheSettings CacheSettings { get; init; }
 
         /// <summary>The called alias opted in to drop_params; applies to every deployment the request reaches (fallbacks, canaries too).</summary>
         public bool AliasDropsParams { get; init; }
