@@ -49,7 +49,14 @@ public sealed partial class InferenceEndpoint(
     public async Task HandleAsync(HttpContext context, OperationKind operation)
     {
         var snapshot = state.Current;
-        context.Features.Get<AccessLog.AccessRecord>()?.Operation = Telemetry.RequestTelemetry.OperationName(operation); // counted by the dashboard
+        if (context.Features.Get<AccessLog.AccessRecord>() is not { } record)
+        {
+            // the access log writes no line for it, but the dashboard counts it and keeps it among the recent calls
+            record = AccessLog.AccessLogWriter.Unlogged(context, context.Features.Get<CorrelationFeature>()!);
+            context.Features.Set(record);
+        }
+
+        record.Operation = Telemetry.RequestTelemetry.OperationName(operation); // counted by the dashboard
         IIngressCodec? codec = null;
         if (operation is OperationKind.Messages or OperationKind.Responses)
         {
