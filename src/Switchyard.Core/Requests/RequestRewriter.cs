@@ -11,12 +11,14 @@ namespace Switchyard.Core.Requests;
 /// </summary>
 public static class RequestRewriter
 {
+    private static ReadOnlySpan<byte> StreamUsage => "\"stream_options\":{\"include_usage\":true},"u8;
+
     public static byte[] Rewrite(ReadOnlySpan<byte> body, RequestInfo info, string upstreamModel, IReadOnlyDictionary<string, JsonNode?> defaults, bool requestStreamUsage)
     {
         var addsStreamUsage = requestStreamUsage && info.Operation is OperationKind.Chat or OperationKind.Completions && info.Stream && !info.HasStreamOptions;
-        if (defaults.Count == 0 && !addsStreamUsage && IsPlainModelId(upstreamModel))
+        if (defaults.Count == 0 && IsPlainModelId(upstreamModel))
         {
-            return SwapModel(body, info, upstreamModel);
+            return SwapModel(body, info, upstreamModel, addsStreamUsage);
         }
 
         var buffer = new ArrayBufferWriter<byte>(body.Length + upstreamModel.Length + 64);
@@ -42,7 +44,7 @@ public static class RequestRewriter
 
         if (addsStreamUsage)
         {
-            buffer.Write("\"stream_options\":{\"include_usage\":true},"u8);
+            buffer.Write(StreamUsage);
         }
 
         buffer.Write(body[(open + 1)..info.ModelValueStart]);
@@ -56,16 +58,21 @@ public static class RequestRewriter
     }
 
     /// <summary>
-    /// The common case, nothing to add: one exactly sized copy with the model value replaced. Only for ids made of
-    /// characters that JSON writes as they are (letters, digits, - _ . : /), so the bytes equal the general path's.
+    /// The common case, no deployment defaults (a stream's include_usage at most): one exactly sized copy with the model
+    /// value replaced. Only for ids made of characters that JSON writes as they are (letters, digits, - _ . : /), so the
+    /// bytes equal the general path's.
     /// </summary>
-    private static byte[] SwapModel(ReadOnlySpan<byte> body, RequestInfo info, string upstreamModel)
+    private static byte[] SwapModel(ReadOnlySpan<byte> body, RequestInfo info, string upstreamModel, bool addsStreamUsage)
     {
+        var usage = addsStreamUsage ? StreamUsage : [];
+        var open = addsStreamUsage ? body.IndexOf((byte)'{') + 1 : 0;
         var head = body[..info.ModelValueStart];
         var tail = body[(info.ModelValueStart + info.ModelValueLength)..];
-        var result = new byte[head.Length + upstreamModel.Length + 2 + tail.Length];
-        head.CopyTo(result);
-        var at = head.Length;
+        var result = new byte[usage.Length + head.Length + upstreamModel.Length + 2 + tail.Length];
+        head[..open].CopyTo(result);
+        usage.CopyTo(result.AsSpan(open));
+        head[open..].CopyTo(result.AsSpan(open + usage.Length));
+        var at = usage.Length + head.Length;
         result[at++] = (byte)'"';
         for (var i = 0; i < upstreamModel.Length; i++)
         {

@@ -131,14 +131,28 @@ internal static class TextTokenBound
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Masks Classify(ref byte p)
     {
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var a = Classify(Vector256.LoadUnsafe(ref p));
-            var b = Classify(Vector256.LoadUnsafe(ref Unsafe.Add(ref p, 32)));
-            return new Masks(a.Letters | (b.Letters << 32), a.Upper | (b.Upper << 32), a.Digits | (b.Digits << 32),
-                a.Space | (b.Space << 32), a.High | (b.High << 32), a.Continuation | (b.Continuation << 32), a.Vowels | (b.Vowels << 32));
+            return Classify(Vector512.LoadUnsafe(ref p)); // one 64-byte vector: the masks come out whole
         }
 
+        return Vector256.IsHardwareAccelerated ? ClassifyBy256(ref p) : ClassifyBy128(ref p);
+    }
+
+    /// <summary>A 64-byte block's masks from two 32-byte halves (also the reference the 512-bit path is tested against).</summary>
+    internal static Masks ClassifyBy256(ref byte p)
+    {
+        var a = Classify(Vector256.LoadUnsafe(ref p));
+        var b = Classify(Vector256.LoadUnsafe(ref Unsafe.Add(ref p, 32)));
+        return new Masks(a.Letters | (b.Letters << 32), a.Upper | (b.Upper << 32), a.Digits | (b.Digits << 32),
+            a.Space | (b.Space << 32), a.High | (b.High << 32), a.Continuation | (b.Continuation << 32), a.Vowels | (b.Vowels << 32));
+    }
+
+    /// <summary>A 64-byte block's masks in one 512-bit vector (where the hardware has it).</summary>
+    internal static Masks ClassifyBy512(ref byte p) => Classify(Vector512.LoadUnsafe(ref p));
+
+    private static Masks ClassifyBy128(ref byte p)
+    {
         var r = default(Masks);
         for (var q = 3; q >= 0; q--)
         {
@@ -148,6 +162,20 @@ internal static class TextTokenBound
         }
 
         return r;
+    }
+
+    private static Masks Classify(Vector512<byte> v)
+    {
+        var folded = v | Vector512.Create((byte)0x20);
+        var letters = Vector512.LessThan(folded - Vector512.Create((byte)'a'), Vector512.Create((byte)26));
+        var vowels = Vector512.Equals(folded, Vector512.Create((byte)'a')) | Vector512.Equals(folded, Vector512.Create((byte)'e')) | Vector512.Equals(folded, Vector512.Create((byte)'i'))
+            | Vector512.Equals(folded, Vector512.Create((byte)'o')) | Vector512.Equals(folded, Vector512.Create((byte)'u')) | Vector512.Equals(folded, Vector512.Create((byte)'y'));
+        var upper = Vector512.LessThan(v - Vector512.Create((byte)'A'), Vector512.Create((byte)26));
+        var digits = Vector512.LessThan(v - Vector512.Create((byte)'0'), Vector512.Create((byte)10));
+        var space = Vector512.Equals(v, Vector512.Create((byte)' ')) | Vector512.LessThan(v - Vector512.Create((byte)'\t'), Vector512.Create((byte)5));
+        var continuation = Vector512.Equals(v & Vector512.Create((byte)0xC0), Vector512.Create((byte)0x80));
+        return new Masks(letters.ExtractMostSignificantBits(), upper.ExtractMostSignificantBits(), digits.ExtractMostSignificantBits(),
+            space.ExtractMostSignificantBits(), v.ExtractMostSignificantBits(), continuation.ExtractMostSignificantBits(), vowels.ExtractMostSignificantBits());
     }
 
     private static Masks Classify(Vector256<byte> v)
@@ -178,7 +206,7 @@ internal static class TextTokenBound
             space.ExtractMostSignificantBits(), v.ExtractMostSignificantBits(), continuation.ExtractMostSignificantBits(), vowels.ExtractMostSignificantBits());
     }
 
-    private readonly record struct Masks(ulong Letters, ulong Upper, ulong Digits, ulong Space, ulong High, ulong Continuation, ulong Vowels);
+    internal readonly record struct Masks(ulong Letters, ulong Upper, ulong Digits, ulong Space, ulong High, ulong Continuation, ulong Vowels);
 
     private struct State
     {

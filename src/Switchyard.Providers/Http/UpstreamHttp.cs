@@ -27,6 +27,13 @@ public sealed class UpstreamHttp : IDisposable
         Invoker = new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
+    /// <summary>Over another handler (the in-process pipeline benchmark answers from memory instead of a socket).</summary>
+    internal UpstreamHttp(TimeProvider time, HttpMessageHandler handler)
+    {
+        Time = time;
+        Invoker = new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
     public HttpMessageInvoker Invoker { get; }
 
     /// <summary>The clock HTTP-date headers (Retry-After) are read against.</summary>

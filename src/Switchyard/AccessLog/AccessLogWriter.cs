@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
 using Switchyard.Hosting;
+using Switchyard.Http;
 
 namespace Switchyard.AccessLog;
 
@@ -44,28 +45,47 @@ public sealed partial class AccessLogWriter : IHostedService, IDisposable
     /// excluded (the dashboard's recent calls still read the record).
     /// </summary>
     public AccessRecord Begin(HttpContext context, string correlationId)
+        => Create(context, correlationId, _time.GetUtcNow(), _time.GetTimestamp(), IsLogged(context.Request.Path.Value ?? ""));
+
+    /// <summary>
+    /// The record of a request whose line the access log writes, or null when it is off or the path is excluded: then
+    /// nothing reads a record unless an inference route takes the request, which makes one with <see cref="Unlogged"/>.
+    /// </summary>
+    public AccessRecord? BeginIfLogged(HttpContext context, CorrelationFeature correlation)
+        => IsLogged(context.Request.Path.Value ?? "") ? Create(context, correlation.CorrelationId, correlation.StartTime, correlation.StartTimestamp, logged: true) : null;
+
+    /// <summary>The record of a request the access log does not write (an inference request's, which the dashboard reads).</summary>
+    public static AccessRecord Unlogged(HttpContext context, CorrelationFeature correlation)
+        => Create(context, correlation.CorrelationId, correlation.StartTime, correlation.StartTimestamp, logged: false);
+
+    private bool IsLogged(string path)
     {
         var settings = _state.Current.Config.AccessLog;
-        var path = context.Request.Path.Value ?? "";
-        var logged = settings.Enabled;
-        foreach (var excluded in settings.ExcludePaths)
+        return settings.Enabled && !IsExcluded(settings.ExcludePaths, path);
+    }
+
+    private static AccessRecord Create(HttpContext context, string correlationId, DateTimeOffset time, long timestamp, bool logged) => new()
+    {
+        Logged = logged,
+        Time = time,
+        StartTimestamp = timestamp,
+        Method = context.Request.Method,
+        Path = context.Request.Path.Value ?? "",
+        CorrelationId = correlationId,
+        Client = context.Connection.RemoteIpAddress,
+    };
+
+    private static bool IsExcluded(IReadOnlyList<string> excluded, string path)
+    {
+        for (var i = 0; i < excluded.Count; i++) // indexed: no enumerator per request
         {
-            if (logged && string.Equals(excluded, path, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(excluded[i], path, StringComparison.OrdinalIgnoreCase))
             {
-                logged = false;
+                return true;
             }
         }
 
-        return new AccessRecord
-        {
-            Logged = logged,
-            Time = _time.GetUtcNow(),
-            StartTimestamp = _time.GetTimestamp(),
-            Method = context.Request.Method,
-            Path = path,
-            CorrelationId = correlationId,
-            Client = context.Connection.RemoteIpAddress,
-        };
+        return false;
     }
 
     /// <summary>The request ended: the record gets its status and latency and is queued (unless it is an unsampled 2xx).</summary>

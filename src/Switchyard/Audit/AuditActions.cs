@@ -8,7 +8,7 @@ namespace Switchyard.Audit;
 public static class AuditActions
 {
     // Keyed by path, ignoring case, so matching allocates nothing (it runs on every request, inference included).
-    private static readonly Dictionary<(string Method, string Path), string> Exact = new(PathComparer.Instance)
+    internal static readonly Dictionary<(string Method, string Path), string> Exact = new(PathComparer.Instance)
     {
         [("POST", "/key/generate")] = "key.generate",
         [("POST", "/key/update")] = "key.update",
@@ -33,13 +33,16 @@ public static class AuditActions
         [("DELETE", "/ui/session")] = "session.sign_out",
     };
 
+    /// <summary>The first path segment of every audited route (keep in step with <see cref="Exact"/>).</summary>
+    private static readonly string[] Roots = ["key", "team", "user", "model", "config", "alias", "ui"];
+
     /// <summary>Every action name, for docs and for validating an <c>action</c> filter.</summary>
     public static IEnumerable<string> All => Exact.Values.Distinct();
 
     /// <summary>The action of a request, or null when it is not audited.</summary>
     public static string? Match(string method, string? path)
     {
-        if (string.IsNullOrEmpty(path) || !(HttpMethods.IsPost(method) || HttpMethods.IsDelete(method)))
+        if (string.IsNullOrEmpty(path) || !(HttpMethods.IsPost(method) || HttpMethods.IsDelete(method)) || !HasAuditedRoot(path))
         {
             return null;
         }
@@ -53,6 +56,26 @@ public static class AuditActions
         // POST /key/{key}/regenerate (the key in the path never reaches the row: the handler names the key by its id)
         return HttpMethods.IsPost(method) && trimmed.StartsWith("/key/", StringComparison.OrdinalIgnoreCase)
             && trimmed.EndsWith("/regenerate", StringComparison.OrdinalIgnoreCase) ? "key.regenerate" : null;
+    }
+
+    /// <summary>
+    /// Whether the path's first segment is one an audited route starts with, compared without hashing the path: the
+    /// quick no for every inference request (/v1/..., /chat/...), before the dictionary lookup.
+    /// </summary>
+    private static bool HasAuditedRoot(string path)
+    {
+        var rest = path.AsSpan(1);
+        var slash = rest.IndexOf('/');
+        var root = slash < 0 ? rest : rest[..slash];
+        foreach (var audited in Roots)
+        {
+            if (root.Equals(audited, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private sealed class PathComparer : IEqualityComparer<(string Method, string Path)>

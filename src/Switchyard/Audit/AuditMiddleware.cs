@@ -9,14 +9,13 @@ namespace Switchyard.Audit;
 /// </summary>
 public sealed class AuditMiddleware(RequestDelegate next, AuditWriter writer, TimeProvider time)
 {
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (AuditActions.Match(context.Request.Method, context.Request.Path.Value) is not { } action)
-        {
-            await next(context);
-            return;
-        }
+    public Task InvokeAsync(HttpContext context)
+        => AuditActions.Match(context.Request.Method, context.Request.Path.Value) is { } action
+            ? AuditedAsync(context, action)
+            : next(context); // not audited (every inference request): no state machine of its own
 
+    private async Task AuditedAsync(HttpContext context, string action)
+    {
         var entry = new AuditEntry { Action = action, Time = time.GetUtcNow() };
         context.Features.Set(entry);
         var status = 0;

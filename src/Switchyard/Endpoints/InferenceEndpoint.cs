@@ -49,7 +49,14 @@ public sealed partial class InferenceEndpoint(
     public async Task HandleAsync(HttpContext context, OperationKind operation)
     {
         var snapshot = state.Current;
-        context.Features.Get<AccessLog.AccessRecord>()?.Operation = Telemetry.RequestTelemetry.OperationName(operation); // counted by the dashboard
+        if (context.Features.Get<AccessLog.AccessRecord>() is not { } record)
+        {
+            // the access log writes no line for it, but the dashboard counts it and keeps it among the recent calls
+            record = AccessLog.AccessLogWriter.Unlogged(context, context.Features.Get<CorrelationFeature>()!);
+            context.Features.Set(record);
+        }
+
+        record.Operation = Telemetry.RequestTelemetry.OperationName(operation); // counted by the dashboard
         IIngressCodec? codec = null;
         if (operation is OperationKind.Messages or OperationKind.Responses)
         {
@@ -613,7 +620,7 @@ public sealed partial class InferenceEndpoint(
         public Caching.CachePlan? Cache { get; init; }
 
         /// <summary>The live cache settings the plan was made under.</summary>
-        public CacheSettings CacheSettings { get; init; } = new();
+        public required CacheSettings CacheSettings { get; init; }
 
         /// <summary>The called alias opted in to drop_params; applies to every deployment the request reaches (fallbacks, canaries too).</summary>
         public bool AliasDropsParams { get; init; }

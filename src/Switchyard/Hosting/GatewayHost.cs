@@ -68,6 +68,9 @@ public sealed record GatewayHostOptions
 
     /// <summary>Runs after the gateway's own Kestrel settings (tests shorten the data-rate grace and header timeouts).</summary>
     public Action<KestrelServerOptions>? ConfigureKestrel { get; init; }
+
+    /// <summary>Runs last, before the host is built (the in-process pipeline benchmark swaps the server and the upstream client).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
 
 /// <summary>Builds the ASP.NET Core host around the core: a thin shell of endpoints over routing and providers.</summary>
@@ -211,6 +214,7 @@ public static class GatewayHost
         services.AddSingleton(server.ImplementationType!);
         services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer>(sp => new SecretTargetServer((Microsoft.AspNetCore.Hosting.Server.IServer)sp.GetRequiredService(server.ImplementationType!)));
 
+        options.ConfigureServices?.Invoke(services);
         var app = builder.Build();
         app.Services.GetRequiredService<Telemetry.BreakerMetrics>();
         app.Services.GetRequiredService<Telemetry.ConfigMetrics>();

@@ -6,4 +6,10 @@ public sealed class CorrelationFeature(string correlationId, string? traceParent
     public string CorrelationId { get; } = correlationId;
     public string? TraceParent { get; } = traceParent;
     public string? TraceState { get; } = traceState;
+
+    /// <summary>When the request started (wall clock), for an access record made after the start.</summary>
+    public DateTimeOffset StartTime { get; init; }
+
+    /// <summary>When the request started (<see cref="TimeProvider.GetTimestamp"/>), for its latency.</summary>
+    public long StartTimestamp { get; init; }
 }

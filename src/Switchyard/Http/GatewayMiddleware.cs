@@ -15,36 +15,32 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
         var id = CorrelationId.FromCaller(headers[CorrelationId.HeaderName].ToString() is { Length: > 0 } s ? s : null, time);
         var traceParent = headers.TraceParent.ToString();
         var traceState = headers.TraceState.ToString();
-        context.Features.Set(new CorrelationFeature(id, TraceContext.IsValidTraceParent(traceParent) ? traceParent : null, traceState.Length > 0 ? traceState : null));
+        var correlation = new CorrelationFeature(id, TraceContext.IsValidTraceParent(traceParent) ? traceParent : null, traceState.Length > 0 ? traceState : null)
+        {
+            StartTime = time.GetUtcNow(),
+            StartTimestamp = time.GetTimestamp(),
+        };
+        context.Features.Set(correlation);
         context.Response.Headers[CorrelationId.HeaderName] = id;
         using var scope = logger.BeginScope(new CorrelationScope(id));
 
         // One access-log line per request, whatever answers it (the endpoints fill the record as they learn things);
-        // the dashboard's series, recent calls and failures read the same record (inference routes only).
-        var access = accessLog.Begin(context, id);
-        context.Features.Set(access);
-        try
+        // the dashboard's series, recent calls and failures read the same record (inference routes only, which make
+        // one when the access log writes no line for the request: nothing else reads a record).
+        if (accessLog.BeginIfLogged(context, correlation) is { } logged)
         {
-            await HandleAsync(context, id);
-        }
-        finally
-        {
-            accessLog.Complete(context, access);
-            dashboard.Complete(access);
-        }
-    }
-
-    private async Task HandleAsync(HttpContext context, string id)
-    {
-        if (ProtocolLimits.Check(context) is { } overLimit)
-        {
-            LogRefused(logger, overLimit.Status, overLimit.Code, id);
-            await FailureResponses.WriteAsync(context, overLimit);
-            return;
+            context.Features.Set(logged);
         }
 
         try
         {
+            if (ProtocolLimits.Check(context) is { } overLimit)
+            {
+                LogRefused(logger, overLimit.Status, overLimit.Code, id);
+                await FailureResponses.WriteAsync(context, overLimit);
+                return;
+            }
+
             await next(context);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -68,6 +64,14 @@ public sealed partial class GatewayMiddleware(RequestDelegate next, TimeProvider
         {
             LogUnexpected(logger, e, id);
             await FailureResponses.WriteAsync(context, FailureResponses.Internal());
+        }
+        finally
+        {
+            if (context.Features.Get<AccessLog.AccessRecord>() is { } access)
+            {
+                accessLog.Complete(context, access);
+                dashboard.Complete(access);
+            }
         }
     }
 

@@ -177,6 +177,29 @@ public sealed class AccessLogTests
     }
 
     [Fact]
+    public async Task Disabled_DashboardStillRecordsEveryInferenceCall()
+    {
+        await using var gw = await GatewayFixture.StartAsync(Yaml + "\n  access_log:\n    enabled: false\n");
+        var recorder = gw.Service<Switchyard.Dashboard.DashboardRecorder>();
+
+        var ok = await gw.ChatAsync(GatewayFixture.MasterKey, "router.default");
+        var notFound = await gw.ChatAsync(GatewayFixture.MasterKey, "nope");
+        await GatewayApi.WaitUntilAsync(() => recorder.Calls.Added >= 2, "both calls recorded"); // recorded as each request ends, after its answer
+
+        var calls = recorder.Calls.NewestFirst();
+        Assert.Equal(2, calls.Count);
+        var okCall = Assert.Single(calls, c => c.CorrelationId == ok.Header("X-Correlation-Id"));
+        Assert.Equal((200, "chat", "router.default", false), (okCall.Status, okCall.Operation, okCall.Alias, okCall.Logged));
+        Assert.True(okCall.LatencyMs > 0);
+        Assert.Single(okCall.AttemptLog);
+        var failed = Assert.Single(recorder.Failures.NewestFirst());
+        Assert.Equal((404, "model_not_found"), (failed.Status, failed.Code));
+        Assert.Equal(notFound.Header("X-Correlation-Id"), failed.CorrelationId);
+        await gw.App.StopAsync();
+        Assert.Empty(gw.AccessLog.Lines);
+    }
+
+    [Fact]
     public void Config_BadValues_ErrorsWithPath()
     {
         var e = Assert.Throws<Switchyard.Core.Config.ConfigException>(() => Switchyard.Core.Config.ConfigLoader.Load(

@@ -55,6 +55,33 @@ public sealed class HotPathEquivalenceTests
         Assert.Equal(model, JsonNode.Parse(rewritten)!["model"]!.GetValue<string>());
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Rewrite_StreamAskingForUsage_EqualsSpliceWithJsonWriter(string bodyText, string model)
+    {
+        var open = bodyText.IndexOf('{', StringComparison.Ordinal) + 1;
+        var streamed = bodyText.Contains("\"stream\":true", StringComparison.Ordinal) ? bodyText : bodyText[..open] + "\"stream\":true," + bodyText[open..];
+        var body = Encoding.UTF8.GetBytes(streamed);
+        var info = RequestInspector.Inspect(body, OperationKind.Chat);
+
+        var rewritten = RequestRewriter.Rewrite(body, info, model, NoDefaults, requestStreamUsage: true);
+
+        var expected = new ArrayBufferWriter<byte>();
+        expected.Write(body.AsSpan(0, open));
+        expected.Write("\"stream_options\":{\"include_usage\":true},"u8);
+        expected.Write(body.AsSpan(open, info.ModelValueStart - open));
+        using (var w = new Utf8JsonWriter(expected))
+        {
+            w.WriteStringValue(model);
+        }
+
+        expected.Write(body.AsSpan(info.ModelValueStart + info.ModelValueLength));
+        Assert.Equal(Encoding.UTF8.GetString(expected.WrittenSpan), Encoding.UTF8.GetString(rewritten));
+        var parsed = JsonNode.Parse(rewritten)!;
+        Assert.Equal(model, parsed["model"]!.GetValue<string>());
+        Assert.True(parsed["stream_options"]!["include_usage"]!.GetValue<bool>());
+    }
+
     [Fact]
     public void CorrelationId_New_StaysValidUniqueAndSortableAcrossRandomRefills()
     {
