@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchyard.Core.Config;
-using Switchyard.Core.Failures;
 using Switchyard.Core.Routing;
 using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Http;

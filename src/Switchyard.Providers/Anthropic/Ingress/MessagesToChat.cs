@@ -569,7 +569,7 @@ internal static class MessagesToChat
 
         if (outputConfig.ValueKind != JsonValueKind.Object)
         {
-            throw new AnthropicTranslationException("output_config", "'output_config' must be an object", "invalid_type");
+            throw new TranslationException("output_config", "'output_config' must be an object", "invalid_type");
         }
 
         foreach (var property in outputConfig.EnumerateObject())
@@ -586,7 +586,7 @@ internal static class MessagesToChat
             "low" => "low",
             "medium" => "medium",
             "high" or "max" => "high",
-            var other => throw new AnthropicTranslationException("output_config.effort", $"output_config.effort '{other}' is not one of low, medium, high, max", "invalid_value"),
+            var other => throw new TranslationException("output_config.effort", $"output_config.effort '{other}' is not one of low, medium, high, max", "invalid_value"),
         };
     }
 
