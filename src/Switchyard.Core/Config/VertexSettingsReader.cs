@@ -74,6 +74,7 @@ internal static partial class VertexSettingsReader
         {
             var (path, node) = raw.TryGetValue(locationSource, out var ln) ? (ln.Path, ln.Node) : (paramsPath, paramsNode);
             w.Error(path, node, $"'{location}' ({locationSource}) is not a Google Cloud location (like us-central1, europe-west4, global)");
+            location = DefaultLocation;
         }
 
         var (json, credentialSource, credentialProblem) = Credentials(secrets, raw, w, paramsPath, paramsNode, ref disabled);

@@ -7,7 +7,8 @@ namespace Switchyard.Core.Usage;
 /// Dollars per token. A deployment's own prices (model_info or litellm_params input/output_cost_per_token) win;
 /// otherwise the built-in table for common models, matched by provider model id or base_model (longest prefix).
 /// Prompt-cache prices come from <c>cache_read_input_token_cost</c>, <c>cache_creation_input_token_cost</c> (5-minute
-/// writes) and <c>cache_creation_input_token_cost_above_1hr</c>, else Anthropic's (or Gemini's cache-read) multipliers of the input price.
+/// writes) and <c>cache_creation_input_token_cost_above_1hr</c>, else Anthropic's (or Gemini's cache-read) multipliers of the input price
+/// (Claude and Gemini on Vertex AI are priced as Anthropic and Google list them).
 /// </summary>
 public static class PriceTable
 {
@@ -84,8 +85,11 @@ public static class PriceTable
         // Anthropic's multipliers on the base input price: reads 0.1x, 5-minute writes 1.25x, 1-hour writes 2x. Gemini
         // bills implicit-cache reads at 0.25x (1.5 and 2.0 models) or 0.1x (2.5 and later). Other families bill cached
         // tokens at the input price unless the deployment sets its cache prices.
-        var anthropic = d.Family == ProviderFamilies.Anthropic;
-        var cacheRead = anthropic ? 0.1m : d.Family == ProviderFamilies.Gemini ? GeminiCacheReadFactor(d.BaseModel ?? d.Model) : 1m;
+        // Vertex AI bills Claude and Gemini as Anthropic and Google do.
+        var vertex = d.Family == ProviderFamilies.VertexAI;
+        var anthropic = d.Family == ProviderFamilies.Anthropic || (vertex && d.Model.StartsWith("claude", StringComparison.OrdinalIgnoreCase));
+        var gemini = d.Family == ProviderFamilies.Gemini || (vertex && !anthropic);
+        var cacheRead = anthropic ? 0.1m : gemini ? GeminiCacheReadFactor(d.BaseModel ?? d.Model) : 1m;
         return new TokenPrices(
             input,
             output,
