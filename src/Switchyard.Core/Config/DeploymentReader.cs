@@ -311,6 +311,7 @@ internal static class DeploymentReader
         {
             (vertexSettings, var endpoint, var vertexDisabled) = VertexSettingsReader.Read(w, secrets, vertex, region, paramsPath, pm);
             apiBase ??= endpoint;
+            region = vertexSettings?.Location ?? region;
             if (vertexDisabled is not null && enabled)
             {
                 enabled = false;

@@ -66,7 +66,7 @@ public static class ProviderFamilies
         new("bedrock", Bedrock, null, null, ChatAndEmbeddings),
         new("cohere", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatAndEmbeddings),
         new("cohere_chat", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatOnly),
-        new("vertex_ai", VertexAI, null, null, ChatOnly),
+        new("vertex_ai", VertexAI, null, null, ChatAndEmbeddings),
         new("vertex_ai_beta", VertexAI, null, null, ChatOnly),
         new("mock", Mock),
     ];

@@ -14,7 +14,8 @@ namespace Switchyard.Tests.Infrastructure;
 /// "expires_in", "token_type"}</c> or <c>{"error":"invalid_grant"}</c>; the metadata server's token path (needs
 /// <c>Metadata-Flavor: Google</c>). <see cref="Check"/>: aiplatform's checks, a bearer token that must be one the token
 /// endpoint minted (else 401 UNAUTHENTICATED), the resource path with project, location, publisher and model (else 404),
-/// and the publisher's body rules: Gemini's (GeminiWire) for <c>publishers/google</c>, and for
+/// and the publisher's body rules: Gemini's (GeminiWire) for <c>publishers/google</c> (<c>:predict</c>, text embedding
+/// models, takes <c>instances[].content</c>), and for
 /// <c>publishers/anthropic</c> the Messages rules with <c>anthropic_version: vertex-2023-10-16</c> in the body and no model.
 /// </summary>
 public static partial class VertexWire
@@ -23,7 +24,7 @@ public static partial class VertexWire
     public const string Location = "europe-west4";
     public const string ClientEmail = "gateway@switchyard-test-1.iam.gserviceaccount.com";
 
-    [GeneratedRegex(@"^/v1/projects/([a-z0-9\-]+)/locations/([a-z0-9\-]+)/publishers/(google|anthropic)/models/([A-Za-z0-9.\-@]+):(generateContent|streamGenerateContent\?alt=sse|rawPredict|streamRawPredict)$")]
+    [GeneratedRegex(@"^/v1/projects/([a-z0-9\-]+)/locations/([a-z0-9\-]+)/publishers/(google|anthropic)/models/([A-Za-z0-9.\-@]+):(generateContent|streamGenerateContent\?alt=sse|predict|rawPredict|streamRawPredict)$")]
     private static partial Regex PathPattern();
 
     /// <summary>A service account: an RSA key, the JSON file Google issues for it (token_uri at the fake), and what the fake minted.</summary>
@@ -198,7 +199,7 @@ public static partial class VertexWire
 
         var publisher = path.Groups[3].Value;
         var method = path.Groups[5].Value;
-        if ((publisher == "google") != method.Contains("GenerateContent", StringComparison.OrdinalIgnoreCase))
+        if ((publisher == "google") != (method.Contains("GenerateContent", StringComparison.OrdinalIgnoreCase) || method == "predict"))
         {
             return (400, "FAILED_PRECONDITION", $"{method} is not served for this publisher's models.");
         }
@@ -211,6 +212,16 @@ public static partial class VertexWire
         catch (JsonException)
         {
             return (400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
+        }
+
+        if (method == "predict")
+        {
+            // text embedding models: {"instances":[{"content":…}],"parameters":{…}}, nothing else
+            return body is JsonObject p && p["instances"] is JsonArray { Count: > 0 } instances
+                && instances.All(i => i is JsonObject io && io["content"]?.GetValueKind() == JsonValueKind.String && io.All(kv => kv.Key is "content" or "task_type" or "title"))
+                && p.All(kv => kv.Key is "instances" or "parameters")
+                ? null
+                : (400, "INVALID_ARGUMENT", "Invalid JSON payload received. instances[].content is required.");
         }
 
         if (publisher == "google")
@@ -235,6 +246,17 @@ public static partial class VertexWire
 
         o["model"] = "claude";
         return AnthropicWire.CheckBody(o.ToJsonString()) is { } badMessages ? (badMessages.Item1, "INVALID_ARGUMENT", badMessages.Item3) : null;
+    }
+
+    /// <summary>A <c>:predict</c> answer of a text embedding model: one prediction per instance, with its token count.</summary>
+    public static Task WritePredictAsync(HttpContext c, params (float[] Values, int Tokens)[] predictions)
+    {
+        c.Response.ContentType = "application/json; charset=UTF-8";
+        return c.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            predictions = predictions.Select(p => new { embeddings = new { statistics = new { truncated = false, token_count = p.Tokens }, values = p.Values } }),
+            metadata = new { billableCharacterCount = 42 },
+        }));
     }
 
     /// <summary>The publisher model path the gateway called, e.g. <c>publishers/google/models/gemini-2.5-flash:generateContent</c>.</summary>

@@ -180,6 +180,25 @@ public sealed class VertexGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Embeddings_TextEmbeddingModel_PredictInstances_VectorsAndTokenCounts()
+    {
+        _vertex.Handler = Vertex((c, _) => VertexWire.WritePredictAsync(c, ([0.25f, -0.5f], 3), ([1f, 0f], 4)));
+        await using var gw = await StartAsync("text-embedding-005");
+
+        using var response = await gw.Http.PostAsync("/v1/embeddings", new StringContent("""{"model":"vx","input":["hello there","bye"],"dimensions":2}"""));
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        var body = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("[0.25,-0.5]", body.GetProperty("data")[0].GetProperty("embedding").GetRawText());
+        Assert.Equal(1, body.GetProperty("data")[1].GetProperty("index").GetInt32());
+        Assert.Equal(7, body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        var sent = Assert.Single(_vertex.Requests);
+        Assert.Equal(VertexWire.ModelPath("google", "text-embedding-005", "predict"), sent.PathAndQuery);
+        Assert.Equal("""{"instances":[{"content":"hello there"},{"content":"bye"}],"parameters":{"outputDimensionality":2}}""", sent.Body);
+    }
+
+    [Fact]
     public async Task RateLimited_ResourceExhausted_429WithRetryAfterFromRetryInfo_UpstreamMessageWithheld()
     {
         _vertex.Handler = Vertex((c, _) => GeminiWire.WriteErrorAsync(c, 429, "RESOURCE_EXHAUSTED",
