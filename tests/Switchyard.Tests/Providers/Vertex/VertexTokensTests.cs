@@ -51,6 +51,29 @@ public sealed class VertexTokensTests
     }
 
     [Fact]
+    public async Task TokenEndpointHangs_EndedByTheAttemptTimeout_AuthFailure()
+    {
+        using var account = new VertexWire.ServiceAccount();
+        await using var oauth = await FakeUpstream.StartAsync();
+        oauth.Handler = (c, _) => Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, c.RequestAborted);
+        var file = account.WriteFile(oauth.BaseUrl + "/token");
+        var config = ConfigLoader.Load($$"""
+            model_list:
+              - model_name: a
+                litellm_params: { model: vertex_ai/gemini-2.5-flash, vertex_credentials: {{file}} }
+            general_settings: { master_key: sk-vertex-tokens-0001 }
+            """, Path.GetTempPath(), _ => null);
+        using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+
+        var result = await new VertexTokens(TimeProvider.System).TokenAsync(config.Deployments[0], attempt.Token, CancellationToken.None);
+
+        Assert.Null(result.Value);
+        Assert.Equal(Switchyard.Core.Failures.FailureKind.UpstreamAuth, result.Failure!.Kind);
+        Assert.Contains("within the deployment's timeout", result.Failure.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, oauth.Count);
+    }
+
+    [Fact]
     public async Task TokenEndpointUnreachable_AuthFailureNamingTheSource_NotAHang()
     {
         using var account = new VertexWire.ServiceAccount();
