@@ -111,6 +111,9 @@ public sealed record DeploymentConfig
     /// <summary>Bedrock deployments: the AWS credentials and region requests are signed with (SigV4).</summary>
     public AwsSettings? Aws { get; init; }
 
+    /// <summary>Vertex AI deployments: the project, location and Google credentials requests are made with.</summary>
+    public VertexSettings? Vertex { get; init; }
+
     /// <summary>Mock provider behaviour (mock/ only): fixed reply, latency, failure injection.</summary>
     public MockSettings? Mock { get; init; }
 

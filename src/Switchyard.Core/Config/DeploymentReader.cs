@@ -71,6 +71,7 @@ internal static class DeploymentReader
         string? organization = null, customProvider = null;
         var extraHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var aws = new Dictionary<string, (string Value, YamlNode Node, string Path)>(StringComparer.Ordinal);
+        var vertex = new Dictionary<string, (string Value, YamlNode Node, string Path)>(StringComparer.Ordinal);
         double? weight = null;
         decimal? inCost = null, outCost = null, queryCost = null, cacheReadCost = null, cacheWriteCost = null, cacheWrite1hCost = null;
         YamlNode? keyNode = null, modelNode = null;
@@ -93,9 +94,20 @@ internal static class DeploymentReader
                 continue;
             }
 
+            if (VertexSettingsReader.Keys.Contains(k))
+            {
+                // vertex_credentials may be written as a mapping (the JSON itself), as LiteLLM takes a dict
+                if ((v is YamlMappingNode ? YamlWalker.ToJson(v)?.ToJsonString() : w.Reference(v, p)) is { } vertexValue)
+                {
+                    vertex[k] = (vertexValue, v, p);
+                }
+
+                continue;
+            }
+
             if (!ParamKeys.Contains(k))
             {
-                w.Warn(p, v, "unsupported key, ignored" + YamlWalker.DidYouMean(k, ParamKeys.Concat(DefaultParamKeys).Concat(BedrockSettingsReader.Keys)));
+                w.Warn(p, v, "unsupported key, ignored" + YamlWalker.DidYouMean(k, ParamKeys.Concat(DefaultParamKeys).Concat(BedrockSettingsReader.Keys).Concat(VertexSettingsReader.Keys)));
                 continue;
             }
 
@@ -205,6 +217,10 @@ internal static class DeploymentReader
         {
             providerModel = BedrockSettingsReader.ModelId(providerModel);
         }
+        else if (family == ProviderFamilies.VertexAI && providerModel.StartsWith("gemini/", StringComparison.Ordinal))
+        {
+            providerModel = providerModel["gemini/".Length..]; // LiteLLM's vertex_ai/gemini/NAME: a model (or endpoint) called the Gemini way
+        }
 
         if (family is null)
         {
@@ -292,6 +308,26 @@ internal static class DeploymentReader
             }
         }
 
+        VertexSettings? vertexSettings = null;
+        if (family == ProviderFamilies.VertexAI && !unusable)
+        {
+            (vertexSettings, var endpoint, var vertexDisabled) = VertexSettingsReader.Read(w, secrets, vertex, region, paramsPath, pm);
+            apiBase ??= endpoint;
+            region = vertexSettings?.Location ?? region;
+            if (vertexDisabled is not null && enabled)
+            {
+                enabled = false;
+                disabledReason ??= vertexDisabled;
+            }
+        }
+        else
+        {
+            foreach (var (_, (_, vertexNode, vertexPath)) in vertex)
+            {
+                w.Warn(vertexPath, vertexNode, "is read by vertex_ai/ deployments only; ignored");
+            }
+        }
+
         if (family == ProviderFamilies.Gemini && ProviderFamilies.IsGeminiOpenAICompatible(apiBase))
         {
             family = ProviderFamilies.OpenAI; // Google's OpenAI-compatible endpoint: the OpenAI wire format, Bearer auth
@@ -335,7 +371,8 @@ internal static class DeploymentReader
         }
 
         var t = timeout ?? router.Timeout;
-        id ??= DerivedId(modelName ?? "", model, apiBase, apiKeyRaw ?? (aws.TryGetValue("aws_access_key_id", out var ak) ? ak.Value : null));
+        id ??= DerivedId(modelName ?? "", model, apiBase, apiKeyRaw ?? (aws.TryGetValue("aws_access_key_id", out var ak) ? ak.Value : null)
+            ?? (vertex.TryGetValue("vertex_project", out var vp) ? vp.Value : null));
         w.Refer(NameReferenceKind.DeploymentId, idNode is null ? path : infoPath + ".id", idNode ?? node, id);
         return new DeploymentConfig
         {
@@ -374,6 +411,7 @@ internal static class DeploymentReader
             Tags = tags ?? [],
             ProviderFromModel = !explicitPrefix,
             Aws = awsSettings,
+            Vertex = vertexSettings,
             Unusable = unusable,
             Organization = organization,
             ExtraHeaders = extraHeaders,

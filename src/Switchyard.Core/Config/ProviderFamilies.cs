@@ -15,6 +15,7 @@ public static class ProviderFamilies
     public const string Gemini = "gemini";
     public const string Bedrock = "bedrock";
     public const string Cohere = "cohere";
+    public const string VertexAI = "vertex_ai";
     public const string Mock = "mock";
 
     private static readonly FrozenSet<OperationKind> ChatOnly = FrozenSet.Create(OperationKind.Chat);
@@ -68,6 +69,8 @@ public static class ProviderFamilies
         new("bedrock", Bedrock, null, null, ChatAndEmbeddings),
         new("cohere", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatEmbeddingsAndRerank),
         new("cohere_chat", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatOnly),
+        new("vertex_ai", VertexAI, null, null, ChatAndEmbeddings),
+        new("vertex_ai_beta", VertexAI, null, null, ChatOnly),
         new("mock", Mock),
     ];
 

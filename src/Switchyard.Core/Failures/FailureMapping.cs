@@ -22,7 +22,8 @@ public static class FailureMapping
             FailureKind.Timeout => (504, FailureType.UpstreamTimeout, "upstream_timeout", $"{where} {f.Detail}{tries}"),
             FailureKind.ConnectionError => (502, FailureType.UpstreamError, "upstream_connection_error", $"{where}: {f.Detail}{tries}"),
             FailureKind.InvalidResponse => (502, FailureType.UpstreamError, "upstream_invalid_response", $"{where}: {f.Detail}{tries}"),
-            FailureKind.UpstreamAuth => (502, FailureType.UpstreamError, "upstream_auth_failed", $"{where} refused the gateway's provider credentials ({f.UpstreamStatus}); check the deployment's api_key"),
+            FailureKind.UpstreamAuth when f.UpstreamStatus is null => (502, FailureType.UpstreamError, "upstream_auth_failed", $"{where}: {f.Detail}"),
+            FailureKind.UpstreamAuth => (502, FailureType.UpstreamError, "upstream_auth_failed", $"{where} refused the gateway's provider credentials ({f.UpstreamStatus}); check the deployment's {CredentialKey(d)}"),
             FailureKind.ContextWindowExceeded => (400, FailureType.InvalidRequest, "context_length_exceeded", $"the prompt is longer than {where} accepts and no context_window_fallbacks could take it"),
             FailureKind.CallerError => (f.UpstreamStatus is >= 400 and < 500 and not 401 and not 403 ? f.UpstreamStatus.Value : 400, FailureType.InvalidRequest, f.UpstreamCode ?? "upstream_rejected",
                 $"{where} rejected the request ({f.UpstreamStatus}{(f.UpstreamCode is null ? "" : " " + f.UpstreamCode)})"
@@ -43,4 +44,11 @@ public static class FailureMapping
             RetryAfterMs = status is 502 or 504 ? UpstreamRetryHintMs : null,
         };
     }
+
+    private static string CredentialKey(DeploymentConfig d) => d.Family switch
+    {
+        ProviderFamilies.VertexAI => "vertex_credentials",
+        ProviderFamilies.Bedrock => "AWS credentials",
+        _ => "api_key",
+    };
 }

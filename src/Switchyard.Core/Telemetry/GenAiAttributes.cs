@@ -33,6 +33,7 @@ public static class GenAiAttributes
         "openai" => "openai",
         "azure" => "azure.ai.openai",
         "anthropic" => "anthropic",
+        "vertex_ai" => "gcp.vertex_ai",
         _ => family,
     };
 }

@@ -8,7 +8,8 @@ namespace Switchyard.Core.Usage;
 /// otherwise the built-in table for common models, matched by provider model id or base_model (longest prefix).
 /// Rerank search units have their own price (<c>input_cost_per_query</c>, else Cohere's list price for its rerank models).
 /// Prompt-cache prices come from <c>cache_read_input_token_cost</c>, <c>cache_creation_input_token_cost</c> (5-minute
-/// writes) and <c>cache_creation_input_token_cost_above_1hr</c>, else Anthropic's (or Gemini's cache-read) multipliers of the input price.
+/// writes) and <c>cache_creation_input_token_cost_above_1hr</c>, else Anthropic's (or Gemini's cache-read) multipliers of the input price
+/// (Claude and Gemini on Vertex AI are priced as Anthropic and Google list them).
 /// </summary>
 public static class PriceTable
 {

@@ -18,6 +18,9 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
 {
     private const int MaxResponseBytes = 64 * 1024 * 1024;
 
+    /// <summary>Where requests go and how they authenticate; another target sends the same translation elsewhere (Vertex AI, with an OAuth token).</summary>
+    internal IAnthropicTarget Target { get; init; } = AnthropicApiKeyTarget.Instance;
+
     private static readonly Dictionary<string, System.Text.Json.Nodes.JsonNode?> NoDefaults = [];
 
     public string Family => ProviderFamilies.Anthropic;
@@ -58,14 +61,21 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
             dropped = plan.Dropped;
         }
 
-        using var message = AnthropicApi.CreateRequest(request, body);
         var timeout = info.Stream ? d.StreamTimeout : d.Timeout;
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         HttpResponseMessage? response = null;
+        HttpRequestMessage? message = null;
         try
         {
-            (response, var failure) = await UpstreamSend.HeadersAsync(http, message, cts, timeout, cancellationToken).ConfigureAwait(false);
+            var made = await Target.CreateAsync(request, body, cts.Token, cancellationToken).ConfigureAwait(false);
+            if (made.Value is null)
+            {
+                return made.Failure!;
+            }
+
+            message = made.Value;
+            (response, var failure) = await Target.HeadersAsync(http, message, cts, timeout, cancellationToken).ConfigureAwait(false);
             if (response is null)
             {
                 return failure!;
@@ -91,7 +101,9 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
                     return relayed;
                 }
 
+#pragma warning disable CA2000 // the stream owns the translator once open; it is disposed below when the stream does not open
                 var translator = new AnthropicStreamTranslator(d.Model, created, info.IncludeUsage, jsonTool);
+#pragma warning restore CA2000
                 var stream = await AnthropicStreamResponse.OpenAsync(response, cts, d.Timeout, timeout, translator, cancellationToken).ConfigureAwait(false);
                 if (stream.Value is not null)
                 {
@@ -117,6 +129,7 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
         }
         finally
         {
+            message?.Dispose();
             response?.Dispose();
             cts?.Dispose();
         }

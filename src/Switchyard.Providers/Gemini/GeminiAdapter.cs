@@ -19,6 +19,9 @@ public sealed class GeminiAdapter(UpstreamHttp http, TimeProvider time) : IProvi
 {
     private const int MaxResponseBytes = 64 * 1024 * 1024;
 
+    /// <summary>Where requests go and how they authenticate; another target sends the same translation elsewhere (Vertex AI, with an OAuth token).</summary>
+    internal IGeminiTarget Target { get; init; } = GeminiApiKeyTarget.Instance;
+
     public string Family => ProviderFamilies.Gemini;
 
     public async ValueTask<AttemptResult<UpstreamResponse>> SendAsync(ProviderRequest request, CancellationToken cancellationToken)
@@ -46,13 +49,20 @@ public sealed class GeminiAdapter(UpstreamHttp http, TimeProvider time) : IProvi
 
         var (body, dropped) = (plan.Body, plan.Dropped);
 
-        using var message = GeminiApi.CreateRequest(request, GeminiApi.GenerateUri(d, info.Stream), body);
         var timeout = info.Stream ? d.StreamTimeout : d.Timeout;
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         HttpResponseMessage? response = null;
+        HttpRequestMessage? message = null;
         try
         {
+            var made = await Target.CreateAsync(request, info.Stream ? "streamGenerateContent" : "generateContent", body, cts.Token, cancellationToken).ConfigureAwait(false);
+            if (made.Value is null)
+            {
+                return made.Failure!;
+            }
+
+            message = made.Value;
             (response, var failure) = await GeminiErrors.HeadersAsync(http, message, cts, timeout, cancellationToken).ConfigureAwait(false);
             if (response is null)
             {
@@ -101,6 +111,7 @@ public sealed class GeminiAdapter(UpstreamHttp http, TimeProvider time) : IProvi
         }
         finally
         {
+            message?.Dispose();
             response?.Dispose();
             cts?.Dispose();
         }
@@ -115,9 +126,15 @@ public sealed class GeminiAdapter(UpstreamHttp http, TimeProvider time) : IProvi
             return plan.Failure!;
         }
 
-        using var message = GeminiApi.CreateRequest(request, GeminiApi.MethodUri(d, p.Method), p.Body);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(d.Timeout);
+        var made = await Target.CreateAsync(request, p.Method, p.Body, cts.Token, cancellationToken).ConfigureAwait(false);
+        if (made.Value is null)
+        {
+            return made.Failure!;
+        }
+
+        using var message = made.Value;
         var (response, failure) = await GeminiErrors.HeadersAsync(http, message, cts, d.Timeout, cancellationToken).ConfigureAwait(false);
         if (response is null)
         {

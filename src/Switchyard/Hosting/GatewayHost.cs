@@ -13,6 +13,7 @@ using Switchyard.Providers.Gemini;
 using Switchyard.Providers.Http;
 using Switchyard.Providers.Mock;
 using Switchyard.Providers.OpenAI;
+using Switchyard.Providers.Vertex;
 using Switchyard.Storage.Redis;
 using Switchyard.Storage.Sqlite;
 using Switchyard.Tenancy;
@@ -156,6 +157,7 @@ public static class GatewayHost
         services.AddSingleton<IProviderAdapter, GeminiAdapter>();
         services.AddSingleton<IProviderAdapter, BedrockAdapter>();
         services.AddSingleton<IProviderAdapter, CohereAdapter>();
+        services.AddSingleton<IProviderAdapter, VertexAdapter>();
         services.AddSingleton<IProviderAdapter>(sp => new MockAdapter(options.Time));
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<Core.Telemetry.GatewayTelemetry>();

@@ -219,7 +219,7 @@ public sealed class ConfigLoaderTests : IDisposable
               - model_name: chat
                 litellm_params:
                   model: mock/x
-                  vertex_project: foo
+                  watsonx_region_name: foo
                 model_info:
                   access_groups: [beta]
                   supports_vision: true
@@ -239,11 +239,11 @@ public sealed class ConfigLoaderTests : IDisposable
             new[]
             {
                 "general_settings.allowed_routes", "litellm_settings.service_callback", "mcp_servers", "model_list[0].extra_entry_key",
-                "model_list[0].litellm_params.vertex_project", "model_list[0].model_info.access_groups", "router_settings.cache_responses",
+                "model_list[0].litellm_params.watsonx_region_name", "model_list[0].model_info.access_groups", "router_settings.cache_responses",
             },
             warnings.Keys.Order(StringComparer.Ordinal).ToArray());
         Assert.All(config.Warnings, w => Assert.Contains("unsupported key", w.Message, StringComparison.Ordinal));
-        Assert.Equal(5, warnings["model_list[0].litellm_params.vertex_project"].Line);
+        Assert.Equal(5, warnings["model_list[0].litellm_params.watsonx_region_name"].Line);
         Assert.Equal(17, warnings["mcp_servers"].Line);
         Assert.Single(config.Deployments);
     }

@@ -59,7 +59,7 @@ public static class AnthropicWire
         return CheckBody(r.Body);
     }
 
-    private static (int, string, string)? CheckBody(string body)
+    public static (int, string, string)? CheckBody(string body)
     {
         JsonElement root;
         try

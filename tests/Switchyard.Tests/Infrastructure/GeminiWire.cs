@@ -80,7 +80,7 @@ public static partial class GeminiWire
         return path.Groups[2].Value is "embedContent" or "batchEmbedContents" ? null : CheckGenerate(root);
     }
 
-    private static (int, string, string, object[]?)? CheckGenerate(JsonElement root)
+    public static (int, string, string, object[]?)? CheckGenerate(JsonElement root)
     {
         if (Unknown(root, "request") is { } bad)
         {

@@ -42,7 +42,7 @@ public sealed class DoctorTests : IDisposable
         var path = Write("unsupported.yaml", """
             model_list:
               - model_name: a
-                litellm_params: { model: mock/a, vertex_project: x }
+                litellm_params: { model: mock/a, watsonx_region_name: x }
             general_settings: { master_key: sk-doctor-1234, allowed_routes: [/chat/completions] }
             """);
 
@@ -51,7 +51,7 @@ public sealed class DoctorTests : IDisposable
         Assert.NotNull(config);
         var unsupported = findings.Where(f => f.Id == "SY102").Select(f => f.Message).ToArray();
         Assert.Equal(2, unsupported.Length);
-        Assert.Contains(unsupported, m => m.StartsWith("model_list[0].litellm_params.vertex_project", StringComparison.Ordinal));
+        Assert.Contains(unsupported, m => m.StartsWith("model_list[0].litellm_params.watsonx_region_name", StringComparison.Ordinal));
         Assert.Contains(unsupported, m => m.StartsWith("general_settings.allowed_routes", StringComparison.Ordinal));
     }
 
@@ -129,6 +129,26 @@ public sealed class DoctorTests : IDisposable
         Assert.Contains("signs for region eu-central-1", finding.Message, StringComparison.Ordinal);
         Assert.Contains("https://bedrock-runtime.eu-central-1.amazonaws.com", finding.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Region_VertexDeployment_ShowsProjectLocationEndpointAndCredentialSource_NeverTheKey()
+    {
+        using var account = new Infrastructure.VertexWire.ServiceAccount();
+        var credentials = account.WriteFile("https://oauth2.googleapis.com/token");
+        var path = Write("vertex.yaml", $$"""
+            model_list:
+              - model_name: gem
+                litellm_params: { model: vertex_ai/gemini-2.5-pro, vertex_credentials: {{credentials}}, region_name: europe-west4 }
+            general_settings: { master_key: sk-doctor-1234 }
+            """);
+        var (config, _) = DoctorChecks.Config(path);
+
+        var finding = Assert.Single(RegionCheck.Run(config!));
+        Assert.Equal(("SY115", Finding.Info), (finding.Id, finding.Severity));
+        Assert.Contains("calls https://europe-west4-aiplatform.googleapis.com for project switchyard-test-1 (credentials project_id), location europe-west4 (region_name)", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("Google credentials from vertex_credentials: file " + credentials, finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]

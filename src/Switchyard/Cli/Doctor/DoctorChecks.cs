@@ -9,10 +9,12 @@ using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Anthropic;
 using Switchyard.Providers.Azure;
 using Switchyard.Providers.Bedrock;
+using Switchyard.Providers.Cohere;
 using Switchyard.Providers.Gemini;
 using Switchyard.Providers.Http;
 using Switchyard.Providers.Mock;
 using Switchyard.Providers.OpenAI;
+using Switchyard.Providers.Vertex;
 
 namespace Switchyard.Cli.Doctor;
 
@@ -310,7 +312,8 @@ public static class DoctorChecks
     {
         var findings = new List<Finding>();
         using var http = new UpstreamHttp(TimeProvider.System);
-        var providers = new ProviderRegistry([new OpenAIAdapter(http), new AzureOpenAIAdapter(http), new AnthropicAdapter(http, TimeProvider.System), new GeminiAdapter(http, TimeProvider.System), new BedrockAdapter(http, TimeProvider.System), new Providers.Cohere.CohereAdapter(http, TimeProvider.System), new MockAdapter(TimeProvider.System)]);
+        var providers = new ProviderRegistry([new OpenAIAdapter(http), new AzureOpenAIAdapter(http), new AnthropicAdapter(http, TimeProvider.System), new GeminiAdapter(http, TimeProvider.System), new BedrockAdapter(http, TimeProvider.System),
+            new CohereAdapter(http, TimeProvider.System), new VertexAdapter(http, TimeProvider.System), new MockAdapter(TimeProvider.System)]);
         var body = Encoding.UTF8.GetBytes("""{"model":"probe","max_tokens":1,"messages":[{"role":"user","content":"ping"}]}""");
         var info = RequestInspector.Inspect(body, OperationKind.Chat);
         // an embeddings-only provider (voyage/) is probed with a one-word embedding instead
