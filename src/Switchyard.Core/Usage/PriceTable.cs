@@ -59,6 +59,8 @@ public static class PriceTable
         ["rerank-multilingual-v3.0"] = 0.002m,
         ["rerank-english-v2.0"] = 0.001m,
         ["rerank-multilingual-v2.0"] = 0.001m,
+        ["cohere.rerank-v3-5"] = 0.002m, // on Bedrock, per query of up to 100 documents
+        ["amazon.rerank-v1"] = 0.001m,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeploymentConfig, StrongBox> Cache = new();

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchyard.Core.Config;
-using Switchyard.Core.Failures;
 using Switchyard.Core.Routing;
 using Switchyard.Providers.Abstractions;
 using Switchyard.Providers.Http;
@@ -65,7 +64,7 @@ internal static class BedrockRerank
             }
 
             return BedrockErrors.HeadersAsync(h, message, cts, timeout, callerToken);
-        }, dropped, cancellationToken).ConfigureAwait(false);
+        }, dropped, cancellationToken, searchUnits: Core.Usage.UsageEstimate.SearchUnits(request.Info)).ConfigureAwait(false);
     }
 
     private static Uri Endpoint(DeploymentConfig d, string region)

@@ -342,6 +342,76 @@ public sealed class RerankGatewayTests
     }
 
     [Fact]
+    public async Task Bedrock_SignedRerankOnTheAgentRuntimeShape_ResultsReadBack_SearchUnitsPriced()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = BedrockWire.Verified(async (c, r) =>
+        {
+            var body = JsonDocument.Parse(r.Body).RootElement;
+            var sources = body.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("inlineDocumentSource").GetProperty("textDocument").GetProperty("text").GetString()!).ToArray();
+            var top = body.GetProperty("rerankingConfiguration").GetProperty("bedrockRerankingConfiguration").GetProperty("numberOfResults").GetInt32();
+            await c.Response.WriteAsJsonAsync(new
+            {
+                results = sources.Select((t, i) => new { index = i, relevanceScore = t.Contains("Paris", StringComparison.Ordinal) ? 0.9 : 0.1 })
+                    .OrderByDescending(x => x.relevanceScore).Take(top),
+            });
+        });
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: bedrock-rerank
+                litellm_params:
+                  model: bedrock/cohere.rerank-v3-5:0
+                  aws_access_key_id: {{BedrockWire.AccessKey}}
+                  aws_secret_access_key: {{BedrockWire.Secret}}
+                  aws_region_name: {{BedrockWire.Region}}
+                  aws_bedrock_runtime_endpoint: {{upstream.BaseUrl}}
+                model_info: { mode: rerank }
+            router_settings: { num_retries: 0 }
+            """);
+
+        var r = await SendAsync(gw, "/v1/rerank", Body("bedrock-rerank", topN: 1, returnDocuments: true));
+
+        Assert.True(r.Status == 200, r.ToString());
+        var sent = Assert.Single(upstream.Requests);
+        Assert.Equal("/rerank", sent.PathAndQuery);
+        var body = JsonDocument.Parse(sent.Body).RootElement;
+        Assert.Equal(Query, body.GetProperty("queries")[0].GetProperty("textQuery").GetProperty("text").GetString());
+        Assert.Equal("TEXT", body.GetProperty("queries")[0].GetProperty("type").GetString());
+        var config = body.GetProperty("rerankingConfiguration");
+        Assert.Equal("BEDROCK_RERANKING_MODEL", config.GetProperty("type").GetString());
+        Assert.Equal($"arn:aws:bedrock:{BedrockWire.Region}::foundation-model/cohere.rerank-v3-5:0",
+            config.GetProperty("bedrockRerankingConfiguration").GetProperty("modelConfiguration").GetProperty("modelArn").GetString());
+        var result = Assert.Single(r.Json.GetProperty("results").EnumerateArray());
+        Assert.Equal(1, result.GetProperty("index").GetInt32());
+        Assert.Equal("Paris is the capital of France", result.GetProperty("document").GetProperty("text").GetString());
+        Assert.Equal(1, r.Json.GetProperty("meta").GetProperty("billed_units").GetProperty("search_units").GetInt32());
+        Assert.Equal("0.002", r.Header("x-switchyard-response-cost"));
+    }
+
+    [Fact]
+    public async Task Bedrock_WrongSecret_TypedAuthFailure()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = BedrockWire.Verified((c, _) => c.Response.WriteAsJsonAsync(new { results = Array.Empty<object>() }));
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: bedrock-rerank
+                litellm_params:
+                  model: bedrock/amazon.rerank-v1:0
+                  aws_access_key_id: {{BedrockWire.AccessKey}}
+                  aws_secret_access_key: not-the-secret
+                  aws_region_name: {{BedrockWire.Region}}
+                  aws_bedrock_runtime_endpoint: {{upstream.BaseUrl}}
+            router_settings: { num_retries: 0 }
+            """);
+
+        using var response = await gw.PostAsync("/v1/rerank", Body("bedrock-rerank"));
+
+        var summary = await FailureAssert.ReadAsync(response, 502, "upstream_error", "upstream_auth_failed");
+        Assert.Equal("bedrock", summary.ProviderFamily);
+    }
+
+    [Fact]
     public async Task DoctorProbe_RerankDeployment_ProbesWithARerankNotAChat()
     {
         await using var upstream = await FakeUpstream.StartAsync();
