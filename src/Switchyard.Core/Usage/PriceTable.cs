@@ -35,6 +35,10 @@ public static class PriceTable
         ["claude-sonnet-4"] = (3.00m, 15.00m),
         ["claude-haiku-4"] = (1.00m, 5.00m),
         ["claude-opus-4"] = (15.00m, 75.00m),
+        ["claude-opus-4-5"] = (5.00m, 25.00m),
+        ["claude-3-haiku"] = (0.25m, 1.25m),
+        ["claude-3-sonnet"] = (3.00m, 15.00m),
+        ["claude-3-opus"] = (15.00m, 75.00m),
         ["gemini-3-pro"] = (2.00m, 12.00m),
         ["gemini-2.5-pro"] = (1.25m, 10.00m),
         ["gemini-2.5-flash"] = (0.30m, 2.50m),
@@ -44,8 +48,55 @@ public static class PriceTable
         ["gemini-1.5-pro"] = (1.25m, 5.00m),
         ["gemini-1.5-flash"] = (0.075m, 0.30m),
         ["gemini-embedding-001"] = (0.15m, 0m),
+
+        // Cohere's own API.
+        ["command-a"] = (2.50m, 10.00m),
+        ["command-r-plus"] = (3.00m, 15.00m),
+        ["command-r-plus-08-2024"] = (2.50m, 10.00m),
+        ["command-r"] = (0.50m, 1.50m),
+        ["command-r-08-2024"] = (0.15m, 0.60m),
+        ["command-r7b"] = (0.0375m, 0.15m),
+        ["command-light"] = (0.30m, 0.60m),
+        ["embed-english-v3"] = (0.10m, 0m),
+        ["embed-multilingual-v3"] = (0.10m, 0m),
+        ["embed-english-light-v3"] = (0.10m, 0m),
+        ["embed-multilingual-light-v3"] = (0.10m, 0m),
+        ["embed-v4"] = (0.12m, 0m),
+
+        // Bedrock's own and hosted models (on-demand, us-east-1), matched after the ids' region and vendor prefixes
+        // (us.anthropic.claude-..., amazon.nova-..., meta.llama3-...); Claude, Cohere and Mistral ids on Bedrock cost
+        // what the rows above and below say.
+        ["nova-micro"] = (0.035m, 0.14m),
+        ["nova-lite"] = (0.06m, 0.24m),
+        ["nova-pro"] = (0.80m, 3.20m),
+        ["nova-premier"] = (2.50m, 12.50m),
+        ["titan-text-express"] = (0.20m, 0.60m),
+        ["titan-text-lite"] = (0.15m, 0.20m),
+        ["titan-text-premier"] = (0.50m, 1.50m),
+        ["titan-embed-text-v1"] = (0.10m, 0m),
+        ["titan-embed-text-v2"] = (0.02m, 0m),
+        ["llama3-8b-instruct"] = (0.30m, 0.60m),
+        ["llama3-70b-instruct"] = (2.65m, 3.50m),
+        ["llama3-1-8b-instruct"] = (0.22m, 0.22m),
+        ["llama3-1-70b-instruct"] = (0.72m, 0.72m),
+        ["llama3-1-405b-instruct"] = (2.40m, 2.40m),
+        ["llama3-2-1b-instruct"] = (0.10m, 0.10m),
+        ["llama3-2-3b-instruct"] = (0.15m, 0.15m),
+        ["llama3-2-11b-instruct"] = (0.16m, 0.16m),
+        ["llama3-2-90b-instruct"] = (0.72m, 0.72m),
+        ["llama3-3-70b-instruct"] = (0.72m, 0.72m),
+        ["llama4-scout-17b"] = (0.17m, 0.66m),
+        ["llama4-maverick-17b"] = (0.24m, 0.97m),
+        ["mistral-7b-instruct"] = (0.15m, 0.20m),
+        ["mixtral-8x7b-instruct"] = (0.45m, 0.70m),
+        ["mistral-small-2402"] = (1.00m, 3.00m),
+        ["mistral-large-2402"] = (4.00m, 12.00m),
+        ["mistral-large-2407"] = (2.00m, 6.00m),
+        ["r1-v1"] = (1.35m, 5.40m),
+
+        // Rerankers billed per token (Jina, Voyage); Cohere's bill searches (PerQuery below).
         ["jina-reranker"] = (0.018m, 0m),
-        ["rerank-2.5-lite"] = (0.02m, 0m), // Voyage's rerankers bill tokens; Cohere's (below) bill searches
+        ["rerank-2.5-lite"] = (0.02m, 0m),
         ["rerank-2.5"] = (0.05m, 0m),
         ["rerank-2-lite"] = (0.02m, 0m),
         ["rerank-2"] = (0.05m, 0m),
@@ -59,8 +110,8 @@ public static class PriceTable
         ["rerank-multilingual-v3.0"] = 0.002m,
         ["rerank-english-v2.0"] = 0.001m,
         ["rerank-multilingual-v2.0"] = 0.001m,
-        ["cohere.rerank-v3-5"] = 0.002m, // on Bedrock, per query of up to 100 documents
-        ["amazon.rerank-v1"] = 0.001m,
+        ["rerank-v3-5"] = 0.002m, // cohere.rerank-v3-5:0 on Bedrock (its vendor prefix skipped), per query of up to 100 documents
+        ["rerank-v1"] = 0.001m, // amazon.rerank-v1:0 on Bedrock
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeploymentConfig, StrongBox> Cache = new();
@@ -102,9 +153,12 @@ public static class PriceTable
         // Anthropic's multipliers on the base input price: reads 0.1x, 5-minute writes 1.25x, 1-hour writes 2x. Gemini
         // bills implicit-cache reads at 0.25x (1.5 and 2.0 models) or 0.1x (2.5 and later). Other families bill cached
         // tokens at the input price unless the deployment sets its cache prices.
-        var anthropic = d.Family == ProviderFamilies.Anthropic;
+        // Claude bills its cache the same wherever it is served (Anthropic, Bedrock, Vertex), Gemini on Google's API or Vertex.
+        var model = d.BaseModel ?? d.Model;
+        var anthropic = d.Family == ProviderFamilies.Anthropic || model.Contains("claude", StringComparison.OrdinalIgnoreCase);
+        var gemini = d.Family == ProviderFamilies.Gemini || model.Contains("gemini", StringComparison.OrdinalIgnoreCase);
+        var cacheRead = anthropic ? 0.1m : gemini ? GeminiCacheReadFactor(model) : 1m;
         var query = d.InputCostPerQuery ?? Lookup(d.BaseModel, PerQuery) ?? Lookup(d.Model, PerQuery) ?? 0;
-        var cacheRead = anthropic ? 0.1m : d.Family == ProviderFamilies.Gemini ? GeminiCacheReadFactor(d.BaseModel ?? d.Model) : 1m;
         return new TokenPrices(
             input,
             output,
@@ -134,6 +188,8 @@ public static class PriceTable
             model = model[(slash + 1)..];
         }
 
+        model = WithoutBedrockPrefixes(model);
+
         T? best = null;
         var bestLength = 0;
         foreach (var (name, price) in table)
@@ -146,6 +202,24 @@ public static class PriceTable
         }
 
         return best;
+    }
+
+    /// <summary>Region-profile and vendor prefixes of Bedrock model ids (<c>us.</c>, <c>global.</c>, <c>anthropic.</c>, ...).</summary>
+    private static readonly FrozenSet<string> BedrockPrefixes = new[]
+    {
+        "us", "eu", "apac", "global", "us-gov", "jp", "au", "ca",
+        "anthropic", "amazon", "meta", "cohere", "mistral", "ai21", "deepseek", "writer", "qwen", "openai", "stability",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary><c>us.anthropic.claude-sonnet-4-20250514-v1:0</c> -> <c>claude-sonnet-4-20250514-v1:0</c>; other ids unchanged.</summary>
+    internal static string WithoutBedrockPrefixes(string model)
+    {
+        for (var dot = model.IndexOf('.', StringComparison.Ordinal); dot > 0 && BedrockPrefixes.Contains(model[..dot]); dot = model.IndexOf('.', StringComparison.Ordinal))
+        {
+            model = model[(dot + 1)..];
+        }
+
+        return model;
     }
 
     public static decimal Cost(DeploymentConfig d, long promptTokens, long completionTokens)

@@ -72,4 +72,68 @@ public sealed class CachePricingTests
 
         Assert.Equal(PriceTable.Cost(d, 1000, 10), PriceTable.Cost(d, 1000, 10, cacheRead: 600, cacheWrite5m: 0, cacheWrite1h: 0));
     }
+
+    [Theory]
+    [InlineData("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0", 3.00, 15.00)]
+    [InlineData("bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0", 3.00, 15.00)]
+    [InlineData("bedrock/converse/global.anthropic.claude-opus-4-5-20251101-v1:0", 5.00, 25.00)]
+    [InlineData("bedrock/anthropic.claude-3-haiku-20240307-v1:0", 0.25, 1.25)]
+    [InlineData("bedrock/amazon.nova-pro-v1:0", 0.80, 3.20)]
+    [InlineData("bedrock/us.amazon.nova-lite-v1:0", 0.06, 0.24)]
+    [InlineData("bedrock/amazon.titan-embed-text-v2:0", 0.02, 0)]
+    [InlineData("bedrock/meta.llama3-1-70b-instruct-v1:0", 0.72, 0.72)]
+    [InlineData("bedrock/cohere.command-r-plus-v1:0", 3.00, 15.00)]
+    [InlineData("bedrock/mistral.mistral-large-2402-v1:0", 4.00, 12.00)]
+    [InlineData("cohere/command-r-08-2024", 0.15, 0.60)]
+    [InlineData("cohere/command-a-03-2025", 2.50, 10.00)]
+    [InlineData("cohere/embed-v4.0", 0.12, 0)]
+    [InlineData("gpt-4.1-mini", 0.40, 1.60)]
+    public void PricesFor_BedrockAndCohereIds_ListPricePerMillion(string model, double input, double output)
+    {
+        var d = ConfigLoader.Load($"""
+            model_list:
+              - model_name: m
+                litellm_params:
+                  model: {model}
+                  api_key: k
+                  aws_access_key_id: AKID
+                  aws_secret_access_key: secret
+                  aws_region_name: us-east-1
+            """, "/tmp").Deployments.Single();
+
+        var prices = PriceTable.PricesFor(d);
+
+        Assert.Equal((decimal)input / 1_000_000m, prices.Input);
+        Assert.Equal((decimal)output / 1_000_000m, prices.Output);
+        Assert.False(PriceTable.IsUnpriced(d));
+    }
+
+    [Fact]
+    public void PricesFor_ClaudeOnBedrock_AnthropicCacheMultipliers()
+    {
+        var d = ConfigLoader.Load("""
+            model_list:
+              - model_name: m
+                litellm_params:
+                  model: bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0
+                  aws_access_key_id: AKID
+                  aws_secret_access_key: secret
+                  aws_region_name: us-east-1
+            """, "/tmp").Deployments.Single();
+
+        var prices = PriceTable.PricesFor(d);
+
+        Assert.Equal(ProviderFamilies.Bedrock, d.Family);
+        Assert.Equal(0.3m / 1_000_000m, prices.CacheRead);
+        Assert.Equal(3.75m / 1_000_000m, prices.CacheWrite5m);
+    }
+
+    [Theory]
+    [InlineData("us.anthropic.claude-sonnet-4-20250514-v1:0", "claude-sonnet-4-20250514-v1:0")]
+    [InlineData("amazon.titan-embed-text-v2:0", "titan-embed-text-v2:0")]
+    [InlineData("gpt-4.1", "gpt-4.1")]
+    [InlineData("claude-3.5-sonnet", "claude-3.5-sonnet")]
+    [InlineData("us.", "")]
+    public void WithoutBedrockPrefixes_StripsOnlyKnownRegionAndVendorPrefixes(string model, string expected)
+        => Assert.Equal(expected, PriceTable.WithoutBedrockPrefixes(model));
 }
