@@ -306,6 +306,48 @@ public sealed class RerankGatewayTests
         Assert.Equal("Bearer pa-wrong", upstream.Requests.First().Headers["authorization"]);
     }
 
+    [Theory]
+    [InlineData("hosted_vllm/BAAI/bge-reranker-v2-m3")]
+    [InlineData("together_ai/Salesforce/Llama-Rank-V1")]
+    [InlineData("infinity/mixedbread-ai/mxbai-rerank-xsmall-v1")]
+    public async Task CohereShapedServers_RerankAtApiBase_TopNSent_UsageTokensRead(string model)
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = async (c, r) =>
+        {
+            if (r.Headers.GetValueOrDefault("authorization") != "Bearer " + RerankWire.Key)
+            {
+                await RerankWire.WriteDetailAsync(c, 401, "unauthorized");
+                return;
+            }
+
+            var body = JsonDocument.Parse(r.Body).RootElement;
+            var count = body.GetProperty("documents").GetArrayLength();
+            await c.Response.WriteAsJsonAsync(new
+            {
+                id = "rerank-d9f2",
+                model = body.GetProperty("model").GetString(),
+                usage = new { prompt_tokens = 19, total_tokens = 19 },
+                results = Enumerable.Range(0, count).Select(i => new { index = i, relevance_score = i == 1 ? 0.93 : 0.02 / (i + 1) }).OrderByDescending(x => x.relevance_score).Take(body.GetProperty("top_n").GetInt32()),
+            });
+        };
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: local
+                litellm_params: { model: {{model}}, api_base: "{{upstream.BaseUrl}}/v1", api_key: {{RerankWire.Key}} }
+            """);
+
+        var r = await SendAsync(gw, "/v1/rerank", Body("local", topN: 2));
+
+        Assert.True(r.Status == 200, r.ToString());
+        var sent = Assert.Single(upstream.Requests);
+        Assert.Equal("/v1/rerank", sent.PathAndQuery);
+        Assert.Equal(model[(model.IndexOf('/', StringComparison.Ordinal) + 1)..], JsonDocument.Parse(sent.Body).RootElement.GetProperty("model").GetString());
+        Assert.Equal("rerank-d9f2", r.Json.GetProperty("id").GetString());
+        Assert.Equal([1, 0], r.Json.GetProperty("results").EnumerateArray().Select(x => x.GetProperty("index").GetInt32()));
+        Assert.Equal(19, r.Json.GetProperty("meta").GetProperty("tokens").GetProperty("input_tokens").GetInt32());
+    }
+
     [Fact]
     public async Task CohereSpendRow_CostIsSearchUnitsTimesThePricePerQuery_TokensEstimated()
     {
