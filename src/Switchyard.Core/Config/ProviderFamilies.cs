@@ -66,7 +66,7 @@ public static class ProviderFamilies
         new("azure", Azure),
         new("anthropic", Anthropic, "https://api.anthropic.com"),
         new("gemini", Gemini, "https://generativelanguage.googleapis.com"),
-        new("bedrock", Bedrock, null, null, ChatAndEmbeddings),
+        new("bedrock", Bedrock, null, null, ChatEmbeddingsAndRerank),
         new("cohere", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatEmbeddingsAndRerank),
         new("cohere_chat", Cohere, "https://api.cohere.com", ["COHERE_API_KEY", "CO_API_KEY"], ChatOnly),
         new("vertex_ai", VertexAI, null, null, ChatAndEmbeddings),

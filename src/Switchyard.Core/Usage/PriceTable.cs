@@ -94,8 +94,10 @@ public static class PriceTable
         ["mistral-large-2402"] = (4.00m, 12.00m),
         ["mistral-large-2407"] = (2.00m, 6.00m),
         ["r1-v1"] = (1.35m, 5.40m),
+
+        // Rerankers billed per token (Jina, Voyage); Cohere's bill searches (PerQuery below).
         ["jina-reranker"] = (0.018m, 0m),
-        ["rerank-2.5-lite"] = (0.02m, 0m), // Voyage's rerankers bill tokens; Cohere's (below) bill searches
+        ["rerank-2.5-lite"] = (0.02m, 0m),
         ["rerank-2.5"] = (0.05m, 0m),
         ["rerank-2-lite"] = (0.02m, 0m),
         ["rerank-2"] = (0.05m, 0m),
@@ -109,6 +111,8 @@ public static class PriceTable
         ["rerank-multilingual-v3.0"] = 0.002m,
         ["rerank-english-v2.0"] = 0.001m,
         ["rerank-multilingual-v2.0"] = 0.001m,
+        ["rerank-v3-5"] = 0.002m, // cohere.rerank-v3-5:0 on Bedrock (its vendor prefix skipped), per query of up to 100 documents
+        ["rerank-v1"] = 0.001m, // amazon.rerank-v1:0 on Bedrock
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeploymentConfig, StrongBox> Cache = new();

@@ -34,6 +34,11 @@ public sealed class BedrockAdapter(UpstreamHttp http, TimeProvider time) : IProv
             return await BedrockEmbeddings.SendAsync(http, time, request, cancellationToken).ConfigureAwait(false);
         }
 
+        if (info.Operation == OperationKind.Rerank)
+        {
+            return await BedrockRerank.SendAsync(http, time, request, cancellationToken).ConfigureAwait(false);
+        }
+
         if (info.Operation != OperationKind.Chat)
         {
             return new UpstreamFailure(FailureKind.Unsupported, null, $"has no {OpenAI.OpenAIWireAdapter.OperationName(info.Operation)} API; route it to another provider")

@@ -64,7 +64,7 @@ internal static class BedrockRerank
             }
 
             return BedrockErrors.HeadersAsync(h, message, cts, timeout, callerToken);
-        }, dropped, cancellationToken).ConfigureAwait(false);
+        }, dropped, cancellationToken, searchUnits: Core.Usage.UsageEstimate.SearchUnits(request.Info)).ConfigureAwait(false);
     }
 
     private static Uri Endpoint(DeploymentConfig d, string region)

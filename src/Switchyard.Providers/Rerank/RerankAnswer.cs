@@ -8,7 +8,7 @@ namespace Switchyard.Providers.Rerank;
 /// A provider's rerank answer read and written back in Cohere's v2 shape, as LiteLLM answers:
 /// <c>{"id", "results": [{"index", "relevance_score", "document"?}], "meta": {"billed_units": {...}, "tokens"?: {...}}}</c>.
 /// Results are read from <c>results</c> (Cohere, Jina, Together, Infinity, vLLM) or <c>data</c> (Voyage), each an
-/// <c>index</c> into the documents sent and a <c>relevance_score</c>; they come back best first, at most top_n of them,
+/// <c>index</c> into the documents sent and a <c>relevance_score</c> (Bedrock's <c>relevanceScore</c>); they come back best first, at most top_n of them,
 /// each with its document as sent (a string as <c>{"text": …}</c>) when <c>return_documents</c> asked for it.
 /// </summary>
 internal static class RerankAnswer
@@ -36,7 +36,7 @@ internal static class RerankAnswer
             {
                 if (item.ValueKind != JsonValueKind.Object
                     || !item.TryGetProperty("index", out var index) || index.ValueKind != JsonValueKind.Number || !index.TryGetInt32(out var i) || i < 0 || i >= documents
-                    || !item.TryGetProperty("relevance_score", out var score) || score.ValueKind != JsonValueKind.Number)
+                    || !(item.TryGetProperty("relevance_score", out var score) || item.TryGetProperty("relevanceScore", out score)) || score.ValueKind != JsonValueKind.Number)
                 {
                     return null;
                 }

@@ -14,7 +14,7 @@ internal delegate ValueTask<(HttpResponseMessage? Response, UpstreamFailure? Fai
 /// <summary>
 /// One rerank call on the wire, for every provider: the provider's JSON body posted with a Bearer key under the
 /// deployment's timeout, failures classified by the provider's own rules, and a 200 answer read back into the canonical
-/// shape (<see cref="RerankAnswer"/>); a body that is not a rerank answer is an invalid response, never passed through.
+/// shape (<see cref="RerankAnswer"/>), billed the answer's search units, else <c>searchUnits</c>; a body that is not a rerank answer is an invalid response, never passed through.
 /// </summary>
 internal static class RerankCall
 {
@@ -22,7 +22,8 @@ internal static class RerankCall
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     public static async ValueTask<AttemptResult<UpstreamResponse>> SendAsync(
-        UpstreamHttp http, ProviderRequest request, RerankRequest rerank, Uri uri, byte[] body, RerankHeaders headers, IReadOnlyList<string> dropped, CancellationToken cancellationToken)
+        UpstreamHttp http, ProviderRequest request, RerankRequest rerank, Uri uri, byte[] body, RerankHeaders headers, IReadOnlyList<string> dropped, CancellationToken cancellationToken,
+        long searchUnits = 0)
     {
         var d = request.Deployment;
         using var message = new HttpRequestMessage(HttpMethod.Post, uri)
@@ -63,6 +64,11 @@ internal static class RerankCall
             if (RerankAnswer.Read(payload, rerank.Texts.Count) is not { } parsed)
             {
                 return new UpstreamFailure(FailureKind.InvalidResponse, (int)response.StatusCode, "answered 200 with a body that is not a rerank answer");
+            }
+
+            if (parsed.SearchUnits == 0 && searchUnits > 0)
+            {
+                parsed = parsed with { SearchUnits = searchUnits }; // a provider that bills searches without reporting them (Bedrock)
             }
 
             var (answer, usage) = RerankAnswer.Write(parsed, rerank, EstimatedTokens(request));

@@ -70,6 +70,19 @@ public sealed class OfflineStandbyTests
     }
 
     [Fact]
+    public async Task DefaultConfig_NoProviderKeys_RerankDefaultAnswersFromTheMockStandby()
+    {
+        await using var gw = await DefaultAsync();
+
+        var answer = await gw.SendAsync(HttpMethod.Post, "/v1/rerank", GatewayFixture.MasterKey, """{"model":"rerank.default","query":"ping","documents":["pong","ping"]}""");
+
+        Assert.True(answer.Status == 200, answer.ToString());
+        Assert.Equal("true", answer.Header(OfflineStandby.Header));
+        Assert.Equal("mock-rerank", answer.Header("x-switchyard-deployment"));
+        Assert.Equal(1, answer.Json.GetProperty("results")[0].GetProperty("index").GetInt32());
+    }
+
+    [Fact]
     public async Task DefaultConfig_AllProviderKeysSet_ReadinessHealthyAndNoStandbyWarning()
     {
         await using var gw = await DefaultAsync(new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-test-not-used", ["ANTHROPIC_API_KEY"] = "sk-ant-test-not-used", ["COHERE_API_KEY"] = "co-test-not-used" });

@@ -306,6 +306,48 @@ public sealed class RerankGatewayTests
         Assert.Equal("Bearer pa-wrong", upstream.Requests.First().Headers["authorization"]);
     }
 
+    [Theory]
+    [InlineData("hosted_vllm/BAAI/bge-reranker-v2-m3")]
+    [InlineData("together_ai/Salesforce/Llama-Rank-V1")]
+    [InlineData("infinity/mixedbread-ai/mxbai-rerank-xsmall-v1")]
+    public async Task CohereShapedServers_RerankAtApiBase_TopNSent_UsageTokensRead(string model)
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = async (c, r) =>
+        {
+            if (r.Headers.GetValueOrDefault("authorization") != "Bearer " + RerankWire.Key)
+            {
+                await RerankWire.WriteDetailAsync(c, 401, "unauthorized");
+                return;
+            }
+
+            var body = JsonDocument.Parse(r.Body).RootElement;
+            var count = body.GetProperty("documents").GetArrayLength();
+            await c.Response.WriteAsJsonAsync(new
+            {
+                id = "rerank-d9f2",
+                model = body.GetProperty("model").GetString(),
+                usage = new { prompt_tokens = 19, total_tokens = 19 },
+                results = Enumerable.Range(0, count).Select(i => new { index = i, relevance_score = i == 1 ? 0.93 : 0.02 / (i + 1) }).OrderByDescending(x => x.relevance_score).Take(body.GetProperty("top_n").GetInt32()),
+            });
+        };
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: local
+                litellm_params: { model: {{model}}, api_base: "{{upstream.BaseUrl}}/v1", api_key: {{RerankWire.Key}} }
+            """);
+
+        var r = await SendAsync(gw, "/v1/rerank", Body("local", topN: 2));
+
+        Assert.True(r.Status == 200, r.ToString());
+        var sent = Assert.Single(upstream.Requests);
+        Assert.Equal("/v1/rerank", sent.PathAndQuery);
+        Assert.Equal(model[(model.IndexOf('/', StringComparison.Ordinal) + 1)..], JsonDocument.Parse(sent.Body).RootElement.GetProperty("model").GetString());
+        Assert.Equal("rerank-d9f2", r.Json.GetProperty("id").GetString());
+        Assert.Equal([1, 0], r.Json.GetProperty("results").EnumerateArray().Select(x => x.GetProperty("index").GetInt32()));
+        Assert.Equal(19, r.Json.GetProperty("meta").GetProperty("tokens").GetProperty("input_tokens").GetInt32());
+    }
+
     [Fact]
     public async Task CohereSpendRow_CostIsSearchUnitsTimesThePricePerQuery_TokensEstimated()
     {
@@ -339,6 +381,76 @@ public sealed class RerankGatewayTests
 
         Assert.True(r.Status == 200, r.ToString());
         Assert.Equal("0.005", r.Header("x-switchyard-response-cost"));
+    }
+
+    [Fact]
+    public async Task Bedrock_SignedRerankOnTheAgentRuntimeShape_ResultsReadBack_SearchUnitsPriced()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = BedrockWire.Verified(async (c, r) =>
+        {
+            var body = JsonDocument.Parse(r.Body).RootElement;
+            var sources = body.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("inlineDocumentSource").GetProperty("textDocument").GetProperty("text").GetString()!).ToArray();
+            var top = body.GetProperty("rerankingConfiguration").GetProperty("bedrockRerankingConfiguration").GetProperty("numberOfResults").GetInt32();
+            await c.Response.WriteAsJsonAsync(new
+            {
+                results = sources.Select((t, i) => new { index = i, relevanceScore = t.Contains("Paris", StringComparison.Ordinal) ? 0.9 : 0.1 })
+                    .OrderByDescending(x => x.relevanceScore).Take(top),
+            });
+        });
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: bedrock-rerank
+                litellm_params:
+                  model: bedrock/cohere.rerank-v3-5:0
+                  aws_access_key_id: {{BedrockWire.AccessKey}}
+                  aws_secret_access_key: {{BedrockWire.Secret}}
+                  aws_region_name: {{BedrockWire.Region}}
+                  aws_bedrock_runtime_endpoint: {{upstream.BaseUrl}}
+                model_info: { mode: rerank }
+            router_settings: { num_retries: 0 }
+            """);
+
+        var r = await SendAsync(gw, "/v1/rerank", Body("bedrock-rerank", topN: 1, returnDocuments: true));
+
+        Assert.True(r.Status == 200, r.ToString());
+        var sent = Assert.Single(upstream.Requests);
+        Assert.Equal("/rerank", sent.PathAndQuery);
+        var body = JsonDocument.Parse(sent.Body).RootElement;
+        Assert.Equal(Query, body.GetProperty("queries")[0].GetProperty("textQuery").GetProperty("text").GetString());
+        Assert.Equal("TEXT", body.GetProperty("queries")[0].GetProperty("type").GetString());
+        var config = body.GetProperty("rerankingConfiguration");
+        Assert.Equal("BEDROCK_RERANKING_MODEL", config.GetProperty("type").GetString());
+        Assert.Equal($"arn:aws:bedrock:{BedrockWire.Region}::foundation-model/cohere.rerank-v3-5:0",
+            config.GetProperty("bedrockRerankingConfiguration").GetProperty("modelConfiguration").GetProperty("modelArn").GetString());
+        var result = Assert.Single(r.Json.GetProperty("results").EnumerateArray());
+        Assert.Equal(1, result.GetProperty("index").GetInt32());
+        Assert.Equal("Paris is the capital of France", result.GetProperty("document").GetProperty("text").GetString());
+        Assert.Equal(1, r.Json.GetProperty("meta").GetProperty("billed_units").GetProperty("search_units").GetInt32());
+        Assert.Equal("0.002", r.Header("x-switchyard-response-cost"));
+    }
+
+    [Fact]
+    public async Task Bedrock_WrongSecret_TypedAuthFailure()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.Handler = BedrockWire.Verified((c, _) => c.Response.WriteAsJsonAsync(new { results = Array.Empty<object>() }));
+        await using var gw = await GatewayFixture.StartAsync($$"""
+            model_list:
+              - model_name: bedrock-rerank
+                litellm_params:
+                  model: bedrock/amazon.rerank-v1:0
+                  aws_access_key_id: {{BedrockWire.AccessKey}}
+                  aws_secret_access_key: not-the-secret
+                  aws_region_name: {{BedrockWire.Region}}
+                  aws_bedrock_runtime_endpoint: {{upstream.BaseUrl}}
+            router_settings: { num_retries: 0 }
+            """);
+
+        using var response = await gw.PostAsync("/v1/rerank", Body("bedrock-rerank"));
+
+        var summary = await FailureAssert.ReadAsync(response, 502, "upstream_error", "upstream_auth_failed");
+        Assert.Equal("bedrock", summary.ProviderFamily);
     }
 
     [Fact]
