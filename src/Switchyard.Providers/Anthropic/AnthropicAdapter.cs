@@ -154,15 +154,10 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
 
         using (response)
         {
-            byte[] payload;
-            try
+            var read = await UpstreamErrors.ReadBodyAsync(response.Content, 64 * 1024, d.Timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            if (read.Value is not { } payload)
             {
-                payload = await UpstreamErrors.ReadPrefixAsync(response.Content, 64 * 1024, cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, cancellationToken), d.Timeout, "complete body");
+                return read.Failure!;
             }
 
             return AnthropicCountTokens.Read(payload) is { } tokens
@@ -173,15 +168,10 @@ public sealed class AnthropicAdapter(UpstreamHttp http, TimeProvider time) : IPr
 
     private static async ValueTask<AttemptResult<UpstreamResponse>> ReadWholeAsync(HttpResponseMessage response, string model, long created, string? jsonTool, TimeSpan timeout, bool native, CancellationToken token, CancellationToken callerToken)
     {
-        byte[] payload;
-        try
+        var read = await UpstreamErrors.ReadBodyAsync(response.Content, MaxResponseBytes, timeout, token, callerToken).ConfigureAwait(false);
+        if (read.Value is not { } payload)
         {
-            payload = await UpstreamErrors.ReadPrefixAsync(response.Content, MaxResponseBytes, token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-        {
-            callerToken.ThrowIfCancellationRequested();
-            return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "complete body");
+            return read.Failure!;
         }
 
         var (body, usage, problem) = native ? AnthropicResponseTranslator.Inspect(payload) : AnthropicResponseTranslator.Translate(payload, model, created, jsonTool);

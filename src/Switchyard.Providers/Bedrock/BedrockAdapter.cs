@@ -86,15 +86,10 @@ public sealed class BedrockAdapter(UpstreamHttp http, TimeProvider time) : IProv
                 return stream;
             }
 
-            byte[] bytes;
-            try
+            var read = await UpstreamErrors.ReadBodyAsync(response.Content, MaxResponseBytes, timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            if (read.Value is not { } bytes)
             {
-                bytes = await UpstreamErrors.ReadPrefixAsync(response.Content, MaxResponseBytes, cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, cancellationToken), timeout, "complete body");
+                return read.Failure!;
             }
 
             var (answer, usage, problem) = BedrockResponseTranslator.Translate(bytes, d.Model, id, created);

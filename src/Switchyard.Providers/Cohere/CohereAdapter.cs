@@ -89,7 +89,7 @@ public sealed class CohereAdapter(UpstreamHttp http, TimeProvider time) : IProvi
                 return stream;
             }
 
-            var payload = await ReadAsync(response, timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            var payload = await UpstreamErrors.ReadBodyAsync(response.Content, MaxResponseBytes, timeout, cts.Token, cancellationToken).ConfigureAwait(false);
             if (payload.Value is not { } bytes)
             {
                 return payload.Failure!;
@@ -132,7 +132,7 @@ public sealed class CohereAdapter(UpstreamHttp http, TimeProvider time) : IProvi
 
         using (response)
         {
-            var payload = await ReadAsync(response, d.Timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            var payload = await UpstreamErrors.ReadBodyAsync(response.Content, MaxResponseBytes, d.Timeout, cts.Token, cancellationToken).ConfigureAwait(false);
             if (payload.Value is not { } bytes)
             {
                 return payload.Failure!;
@@ -146,16 +146,4 @@ public sealed class CohereAdapter(UpstreamHttp http, TimeProvider time) : IProvi
         }
     }
 
-    private static async ValueTask<AttemptResult<byte[]>> ReadAsync(HttpResponseMessage response, TimeSpan timeout, CancellationToken token, CancellationToken callerToken)
-    {
-        try
-        {
-            return AttemptResult<byte[]>.Ok(await UpstreamErrors.ReadPrefixAsync(response.Content, MaxResponseBytes, token).ConfigureAwait(false));
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-        {
-            callerToken.ThrowIfCancellationRequested();
-            return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "complete body");
-        }
-    }
 }

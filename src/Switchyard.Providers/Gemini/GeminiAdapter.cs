@@ -93,7 +93,7 @@ public sealed class GeminiAdapter(UpstreamHttp http, TimeProvider time) : IProvi
                 return stream;
             }
 
-            var payload = await ReadAsync(response, timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            var payload = await UpstreamErrors.ReadBodyAsync(response.Content, MaxResponseBytes, timeout, cts.Token, cancellationToken).ConfigureAwait(false);
             if (payload.Value is not { } bytes)
             {
                 return payload.Failure!;
@@ -143,7 +143,7 @@ public sealed class GeminiAdapter(UpstreamHttp http, TimeProvider time) : IProvi
 
         using (response)
         {
-            var payload = await ReadAsync(response, d.Timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            var payload = await UpstreamErrors.ReadBodyAsync(response.Content, MaxResponseBytes, d.Timeout, cts.Token, cancellationToken).ConfigureAwait(false);
             if (payload.Value is not { } bytes)
             {
                 return payload.Failure!;
@@ -157,16 +157,4 @@ public sealed class GeminiAdapter(UpstreamHttp http, TimeProvider time) : IProvi
         }
     }
 
-    private static async ValueTask<AttemptResult<byte[]>> ReadAsync(HttpResponseMessage response, TimeSpan timeout, CancellationToken token, CancellationToken callerToken)
-    {
-        try
-        {
-            return AttemptResult<byte[]>.Ok(await UpstreamErrors.ReadPrefixAsync(response.Content, MaxResponseBytes, token).ConfigureAwait(false));
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-        {
-            callerToken.ThrowIfCancellationRequested();
-            return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "complete body");
-        }
-    }
 }

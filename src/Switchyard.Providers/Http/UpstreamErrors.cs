@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using Switchyard.Core.Failures;
+using Switchyard.Core.Routing;
 
 namespace Switchyard.Providers.Http;
 
@@ -94,6 +95,24 @@ public static class UpstreamErrors
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Reads a whole answer's body (up to <paramref name="max"/> bytes) under the attempt's <paramref name="token"/>: a
+    /// reset, a read error or the attempt's timeout is a classified failure ("complete body"); the caller's own
+    /// cancellation (<paramref name="callerToken"/>) is thrown.
+    /// </summary>
+    public static async ValueTask<AttemptResult<byte[]>> ReadBodyAsync(HttpContent content, int max, TimeSpan timeout, CancellationToken token, CancellationToken callerToken)
+    {
+        try
+        {
+            return AttemptResult<byte[]>.Ok(await ReadPrefixAsync(content, max, token).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            callerToken.ThrowIfCancellationRequested();
+            return FromException(e, IsTimeout(e, callerToken), timeout, "complete body");
+        }
     }
 
     /// <summary>

@@ -50,15 +50,10 @@ internal static class RerankCall
 
         using (response)
         {
-            byte[] payload;
-            try
+            var read = await UpstreamErrors.ReadBodyAsync(response.Content, MaxResponseBytes, d.Timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            if (read.Value is not { } payload)
             {
-                payload = await UpstreamErrors.ReadPrefixAsync(response.Content, MaxResponseBytes, cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, cancellationToken), d.Timeout, "complete body");
+                return read.Failure!;
             }
 
             if (RerankAnswer.Read(payload, rerank.Texts.Count) is not { } parsed)

@@ -52,15 +52,10 @@ internal static class VertexEmbeddings
 
         using (response)
         {
-            byte[] bytes;
-            try
+            var read = await UpstreamErrors.ReadBodyAsync(response.Content, MaxResponseBytes, d.Timeout, cts.Token, cancellationToken).ConfigureAwait(false);
+            if (read.Value is not { } bytes)
             {
-                bytes = await UpstreamErrors.ReadPrefixAsync(response.Content, MaxResponseBytes, cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, cancellationToken), d.Timeout, "complete body");
+                return read.Failure!;
             }
 
             return Answer(bytes, p, d.Model) is { } answer
