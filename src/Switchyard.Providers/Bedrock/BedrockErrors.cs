@@ -18,49 +18,14 @@ internal static class BedrockErrors
     /// <summary>The wait a throttled caller is told when Bedrock names none.</summary>
     public static readonly TimeSpan DefaultBackoff = TimeSpan.FromSeconds(1);
 
-    private const int MaxErrorBody = 64 * 1024;
-
-    public static async ValueTask<(HttpResponseMessage? Response, UpstreamFailure? Failure)> HeadersAsync(
+    public static ValueTask<(HttpResponseMessage? Response, UpstreamFailure? Failure)> HeadersAsync(
         UpstreamHttp http, HttpRequestMessage message, CancellationTokenSource cts, TimeSpan timeout, CancellationToken callerToken)
-    {
-        HttpResponseMessage response;
-        try
+        => UpstreamSend.HeadersAsync(http, message, cts, timeout, callerToken, static (response, body, now) =>
         {
-            response = await http.Invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-        {
-            callerToken.ThrowIfCancellationRequested();
-            return (null, UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "response headers"));
-        }
-
-        if (response.IsSuccessStatusCode)
-        {
-            return (response, null);
-        }
-
-        using (response)
-        {
-            byte[] body;
-            try
-            {
-                body = await UpstreamErrors.ReadPrefixAsync(response.Content, MaxErrorBody, cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
-            {
-                body = [];
-            }
-
             var type = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
             var failure = Classify((int)response.StatusCode, type, body);
-            if (failure.Kind == FailureKind.RateLimited)
-            {
-                failure = failure with { RetryAfter = UpstreamErrors.RetryAfter(response.Headers, http.Time.GetUtcNow()) ?? DefaultBackoff };
-            }
-
-            return (null, failure);
-        }
-    }
+            return failure.Kind == FailureKind.RateLimited ? failure with { RetryAfter = UpstreamErrors.RetryAfter(response.Headers, now) ?? DefaultBackoff } : failure;
+        });
 
     /// <summary>An error by its exception type (header, body <c>__type</c> or an event-stream <c>:exception-type</c>) and status.</summary>
     public static UpstreamFailure Classify(int status, string? type, ReadOnlySpan<byte> body)

@@ -17,48 +17,13 @@ internal static class CohereErrors
     /// <summary>The wait a throttled caller is told when Cohere names none.</summary>
     public static readonly TimeSpan DefaultBackoff = TimeSpan.FromSeconds(1);
 
-    private const int MaxErrorBody = 64 * 1024;
-
-    public static async ValueTask<(HttpResponseMessage? Response, UpstreamFailure? Failure)> HeadersAsync(
+    public static ValueTask<(HttpResponseMessage? Response, UpstreamFailure? Failure)> HeadersAsync(
         UpstreamHttp http, HttpRequestMessage message, CancellationTokenSource cts, TimeSpan timeout, CancellationToken callerToken)
-    {
-        HttpResponseMessage response;
-        try
+        => UpstreamSend.HeadersAsync(http, message, cts, timeout, callerToken, static (response, body, now) =>
         {
-            response = await http.Invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-        {
-            callerToken.ThrowIfCancellationRequested();
-            return (null, UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "response headers"));
-        }
-
-        if (response.IsSuccessStatusCode)
-        {
-            return (response, null);
-        }
-
-        using (response)
-        {
-            byte[] body;
-            try
-            {
-                body = await UpstreamErrors.ReadPrefixAsync(response.Content, MaxErrorBody, cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
-            {
-                body = [];
-            }
-
             var failure = Classify((int)response.StatusCode, body);
-            if (failure.Kind == FailureKind.RateLimited)
-            {
-                failure = failure with { RetryAfter = UpstreamErrors.RetryAfter(response.Headers, http.Time.GetUtcNow()) ?? DefaultBackoff };
-            }
-
-            return (null, failure);
-        }
-    }
+            return failure.Kind == FailureKind.RateLimited ? failure with { RetryAfter = UpstreamErrors.RetryAfter(response.Headers, now) ?? DefaultBackoff } : failure;
+        });
 
     public static UpstreamFailure Classify(int status, ReadOnlySpan<byte> body)
     {

@@ -15,44 +15,14 @@ namespace Switchyard.Providers.Gemini;
 /// </summary>
 internal static class GeminiErrors
 {
-    private const int MaxErrorBody = 64 * 1024;
-
-    /// <summary>Sends and waits for the headers, as <see cref="UpstreamSend.HeadersAsync"/>, classifying failures the Google way.</summary>
-    public static async ValueTask<(HttpResponseMessage? Response, UpstreamFailure? Failure)> HeadersAsync(
+    /// <summary>Sends and waits for the headers (UpstreamSend), classifying failures the Google way.</summary>
+    public static ValueTask<(HttpResponseMessage? Response, UpstreamFailure? Failure)> HeadersAsync(
         UpstreamHttp http, HttpRequestMessage message, CancellationTokenSource cts, TimeSpan timeout, CancellationToken callerToken)
-    {
-        HttpResponseMessage response;
-        try
+        => UpstreamSend.HeadersAsync(http, message, cts, timeout, callerToken, static (response, body, now) =>
         {
-            response = await http.Invoker.SendAsync(message, cts.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-        {
-            callerToken.ThrowIfCancellationRequested();
-            return (null, UpstreamErrors.FromException(e, UpstreamErrors.IsTimeout(e, callerToken), timeout, "response headers"));
-        }
-
-        if (response.IsSuccessStatusCode)
-        {
-            return (response, null);
-        }
-
-        using (response)
-        {
-            byte[] body;
-            try
-            {
-                body = await UpstreamErrors.ReadPrefixAsync(response.Content, MaxErrorBody, cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
-            {
-                body = [];
-            }
-
             var failure = FromBody((int)response.StatusCode, body);
-            return (null, failure.RetryAfter is null ? failure with { RetryAfter = UpstreamErrors.RetryAfter(response.Headers, http.Time.GetUtcNow()) } : failure);
-        }
-    }
+            return failure.RetryAfter is null ? failure with { RetryAfter = UpstreamErrors.RetryAfter(response.Headers, now) } : failure;
+        });
 
     /// <summary>A Google error body (HTTP answer or a stream's error event); <paramref name="status"/> when the body names none.</summary>
     public static UpstreamFailure FromBody(int status, ReadOnlySpan<byte> body)
