@@ -13,14 +13,6 @@ public sealed partial class LiteLlmPublicCorpusTests(ITestOutputHelper output)
 {
     private static readonly string CorpusDir = Path.Combine(AppContext.BaseDirectory, "Config", "LiteLlmCorpus", "Public");
 
-    /// <summary>
-    /// Provider prefixes whose adapters are still to be built (none now: Bedrock, Cohere, Zhipu and Vertex AI have landed;
-    /// no file of this corpus has an uncommented vertex_ai/ deployment, so Vertex's arrival changes no count). Once a
-    /// prefix is in Switchyard's provider table it leaves every file's expected refusals by itself (<see cref="Expected"/>),
-    /// so those files must then load; after the merges, delete the prefix here and from <see cref="Refused"/>.
-    /// </summary>
-    internal static readonly HashSet<string> PendingProviders = [];
-
     /// <summary>The files refused, each with every provider prefix its refusal names. Every other file must load.</summary>
     private static readonly Dictionary<string, string[]> Refused = new(StringComparer.Ordinal)
     {
@@ -59,11 +51,9 @@ public sealed partial class LiteLlmPublicCorpusTests(ITestOutputHelper output)
 
     public static TheoryData<string> Files() => [.. FileNames()];
 
-    /// <summary>The providers a file's refusal must name: its <see cref="Refused"/> entry less pending ones that have arrived.</summary>
+    /// <summary>The providers a file's refusal must name (its <see cref="Refused"/> entry), sorted.</summary>
     private static string[] Expected(string file)
-        => Refused.TryGetValue(file, out var providers)
-            ? [.. providers.Where(p => !(PendingProviders.Contains(p) && ProviderFamilies.Find(p) is not null)).Order(StringComparer.Ordinal)]
-            : [];
+        => Refused.TryGetValue(file, out var providers) ? [.. providers.Order(StringComparer.Ordinal)] : [];
 
     [Fact]
     public void Corpus_HasTheFiftyTwoFilesEachInTheManifest()
@@ -126,8 +116,6 @@ public sealed partial class LiteLlmPublicCorpusTests(ITestOutputHelper output)
         }
 
         Assert.Equal(outcomes.Count - Refused.Keys.Count(f => Expected(f).Length > 0) - AcknowledgeToLoad.Count, loaded);
-        var pending = Refused.Count(r => Expected(r.Key).Length > 0 && Expected(r.Key).All(PendingProviders.Contains));
-        output.WriteLine($"{pending} more load once the adapters pending on other branches merge ({string.Join(", ", PendingProviders.Order(StringComparer.Ordinal))})");
     }
 
     private sealed record Outcome(string File, IReadOnlyList<ConfigDiagnostic> Errors, IReadOnlyList<ConfigDiagnostic> Warnings)
