@@ -59,6 +59,18 @@ public sealed class DashboardDataTests : IAsyncLifetime
 
     private static JsonElement Current(JsonElement overview) => overview.GetProperty("series").EnumerateArray().Last();
 
+    /// <summary>
+    /// Waits (bounded) until the dashboard has counted <paramref name="requests"/> in the current minute: a call is
+    /// recorded as its pipeline unwinds, which can be just after the client has its answer.
+    /// </summary>
+    private static async Task WaitForRequestsAsync(GatewayFixture gw, long requests)
+    {
+        for (var tries = 0; tries < 300 && Current((await gw.GetAsync("/ui/api/overview")).Json).GetProperty("requests").GetInt64() < requests; tries++)
+        {
+            await Task.Delay(20);
+        }
+    }
+
     [Fact]
     public async Task Overview_CountsRequestsAndErrorsPerCode_InMinuteAndQuarterBuckets()
     {
@@ -75,6 +87,7 @@ public sealed class DashboardDataTests : IAsyncLifetime
         Assert.Equal((404, "model_not_found"), ((await gw.ChatAsync(GatewayFixture.MasterKey, "chta")).Status, (await gw.ChatAsync(GatewayFixture.MasterKey, "chta")).ErrorCode));
         Assert.Equal(401, (await gw.ChatAsync("sk-nobody", "chat")).Status);
         Assert.Equal(200, (await gw.GetAsync("/v1/models")).Status); // not inference: not counted
+        await WaitForRequestsAsync(gw, 8);
 
         var overview = await gw.GetAsync("/ui/api/overview");
         Assert.Equal(200, overview.Status);
@@ -129,6 +142,8 @@ public sealed class DashboardDataTests : IAsyncLifetime
         Assert.Equal(200, (await gw.ChatAsync(acme, "chat")).Status);
         Assert.Equal(404, (await gw.ChatAsync(acme, "nope")).Status);
         Assert.Equal(404, (await gw.ChatAsync(globex, "nope")).Status);
+
+        await WaitForRequestsAsync(gw, 4);
 
         var mine = await gw.GetAsync("/ui/api/overview", acmeUsage);
         Assert.Equal(200, mine.Status);
@@ -290,7 +305,16 @@ public sealed class DashboardDataTests : IAsyncLifetime
         // a failed call carries its failure summary
         var failed = await gw.PostAsync("/v1/chat/completions", GatewayRequests.ChatBody("chta"), new Dictionary<string, string> { ["X-Correlation-Id"] = "dash-call-2" });
         Assert.Equal(404, (int)failed.StatusCode);
-        var f = (await gw.GetAsync("/ui/api/calls/dash-call-2")).Json;
+        // the call is recorded as the request's pipeline unwinds, which can be just after the client has its answer
+        var lookup = await gw.GetAsync("/ui/api/calls/dash-call-2");
+        for (var tries = 0; lookup.Status == 404 && tries < 300; tries++)
+        {
+            await Task.Delay(20);
+            lookup = await gw.GetAsync("/ui/api/calls/dash-call-2");
+        }
+
+        Assert.Equal(200, lookup.Status);
+        var f = lookup.Json;
         Assert.Equal(("model_not_found", "dash-call-2"), (f.GetProperty("failure").GetProperty("code").GetString(), f.GetProperty("failure").GetProperty("correlation_id").GetString()));
         Assert.Equal(0, f.GetProperty("attempts").GetArrayLength());
 
